@@ -1,0 +1,23 @@
+namespace BackupFunctions.Core.Archive;
+
+/// <summary>
+/// Safe extraction of a site tar: entries that would escape the target (absolute paths, "..", links pointing out)
+/// are refused, every file's SHA-256 is checked against the index, and nothing appears in the target until the
+/// whole archive has been extracted and checked (staging folder beside the target, then moved into place).
+/// </summary>
+public static class SiteExtractor
+{
+    /// <summary>
+    /// Extracts into <paramref name="targetDirectory"/>, which must not exist or be empty. On any failure the target is
+    /// left as it was and the staging folder is removed; an index mismatch throws
+    /// <see cref="Format.IntegrityException"/> naming <paramref name="volumeName"/> and the file.
+    /// </summary>
+    public static Task<ArchiveProgress> ExtractAsync(
+        Stream tarInput,
+        string volumeName,
+        string targetDirectory,
+        IReadOnlyList<FileIndexEntry> index,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        => throw new NotImplementedException();
+}

@@ -1,0 +1,24 @@
+namespace BackupFunctions.Core.Catalog;
+
+/// <summary>
+/// One run of a config: the user's view of a backup in progress or finished. Its id is also the Durable
+/// orchestration instance id and the id of the backup it produces.
+/// </summary>
+public sealed record BackupJob
+{
+    public required string Id { get; init; }
+    public required string ConfigId { get; init; }
+    /// <summary><c>manual</c> (API) or <c>schedule</c> (timer).</summary>
+    public required string Trigger { get; init; }
+    public JobStatus Status { get; init; } = JobStatus.Pending;
+    public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The schedule slot this run belongs to (scheduled runs only).</summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public double? DurationSeconds { get; init; }
+    public string? Error { get; init; }
+    public JobProgress Progress { get; init; } = new();
+    /// <summary>Set when the backup has been recorded.</summary>
+    public string? BackupId { get; init; }
+}

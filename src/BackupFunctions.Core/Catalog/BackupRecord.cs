@@ -1,0 +1,24 @@
+using BackupFunctions.Core.Format;
+
+namespace BackupFunctions.Core.Catalog;
+
+/// <summary>A completed backup in the catalog (one row per backup). The destinations' manifests are the truth; this is their index.</summary>
+public sealed record BackupRecord
+{
+    public required string Id { get; init; }
+    public required string ConfigId { get; init; }
+    public required string JobId { get; init; }
+    public string Type { get; init; } = "full";
+    public string Status { get; init; } = "completed";
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset CompletedAt { get; init; }
+    /// <summary>Stored bytes of all objects.</summary>
+    public required long SizeBytes { get; init; }
+    /// <summary>SHA-256 (hex) of the stored manifest.json: identifies this exact backup.</summary>
+    public required string Checksum { get; init; }
+    public required double CompressionRatio { get; init; }
+    public required string Compression { get; init; }
+    public required string Encryption { get; init; }
+    public required BackupStatistics Statistics { get; init; }
+    public required IReadOnlyList<BackupLocation> Locations { get; init; }
+}

@@ -1,0 +1,19 @@
+using System.Globalization;
+
+namespace BackupFunctions.Core.Catalog;
+
+/// <summary>
+/// Job ids sort newest first (they start with inverted ticks), so the catalog lists jobs and backups newest first
+/// with a plain row-key scan while a point read by id stays one read. The same id is the orchestration instance id.
+/// </summary>
+public static class JobIds
+{
+    /// <summary>A scheduled run: the same config and slot always give the same id, so a second firing cannot start a second run.</summary>
+    public static string ForSchedule(string configId, DateTimeOffset slot) => $"{Inverted(slot)}-{configId}";
+
+    /// <summary>A run started by hand: time-ordered, with a random suffix.</summary>
+    public static string ForManual(string configId, DateTimeOffset now, string randomSuffix) => $"{Inverted(now)}-{configId}-{randomSuffix}";
+
+    private static string Inverted(DateTimeOffset at)
+        => (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
+}

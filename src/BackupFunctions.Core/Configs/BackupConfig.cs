@@ -1,0 +1,16 @@
+namespace BackupFunctions.Core.Configs;
+
+/// <summary>
+/// What to back up, when, how and where — as the CMS posts it to <c>/api/backup-configs</c>. Holds no secrets:
+/// a database password is referenced by the name of an app setting (<see cref="DatabaseSource.PasswordSetting"/>).
+/// </summary>
+public sealed record BackupConfig
+{
+    public required string Name { get; init; }
+    public DatabaseSource? Database { get; init; }
+    public FilesSource? Files { get; init; }
+    public required BackupSchedule Schedule { get; init; }
+    public required StorageDestination Storage { get; init; }
+    public CompressionOptions Compression { get; init; } = new();
+    public EncryptionOptions Encryption { get; init; } = new();
+}

@@ -1,0 +1,7 @@
+namespace BackupFunctions.Core.Encryption;
+
+/// <summary>The chunked AEAD that protects each part.</summary>
+public enum EncryptionAlgorithm
+{
+    Aes256Gcm = 1,
+}

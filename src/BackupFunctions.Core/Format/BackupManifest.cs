@@ -1,0 +1,30 @@
+using BackupFunctions.Core.Keys;
+
+namespace BackupFunctions.Core.Format;
+
+/// <summary>
+/// The commit point of a backup (<c>manifest.json</c>): it lists every object with its stored size and hash, the
+/// key envelope, how parts are encoded, and what was backed up. Written last; a backup without one is garbage.
+/// </summary>
+public sealed record BackupManifest
+{
+    /// <summary>Readers refuse versions they do not know.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public required string BackupId { get; init; }
+    public required string ConfigId { get; init; }
+    /// <summary><c>full</c> here; incremental backups come later.</summary>
+    public string Type { get; init; } = "full";
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset CompletedAt { get; init; }
+    public required string Compression { get; init; }
+    public required int CompressionLevel { get; init; }
+    public required string Encryption { get; init; }
+    public required int ChunkSize { get; init; }
+    public required KeyEnvelope Key { get; init; }
+    public required IReadOnlyList<StoredPart> Objects { get; init; }
+    public required BackupStatistics Statistics { get; init; }
+    public DatabaseSourceInfo? Database { get; init; }
+    public required string Tool { get; init; }
+}

@@ -1,0 +1,18 @@
+namespace BackupFunctions.Core.Format;
+
+/// <summary>What one backup contains and what it cost.</summary>
+public sealed record BackupStatistics
+{
+    public long Files { get; init; }
+    public long Folders { get; init; }
+    public long FilesBytes { get; init; }
+    public int DatabaseTables { get; init; }
+    public long DatabaseDumpBytes { get; init; }
+    /// <summary>Plaintext bytes of all parts.</summary>
+    public long OriginalBytes { get; init; }
+    /// <summary>Stored bytes of all parts.</summary>
+    public long StoredBytes { get; init; }
+    /// <summary>OriginalBytes / StoredBytes (higher is better); 0 when nothing was stored.</summary>
+    public double CompressionRatio { get; init; }
+    public double DurationSeconds { get; init; }
+}

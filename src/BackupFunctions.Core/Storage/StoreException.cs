@@ -1,0 +1,9 @@
+namespace BackupFunctions.Core.Storage;
+
+/// <summary>A destination refused or failed an operation permanently (authentication, permission, quota, bad name).</summary>
+public class StoreException : Exception
+{
+    public StoreException() { }
+    public StoreException(string message) : base(message) { }
+    public StoreException(string message, Exception innerException) : base(message, innerException) { }
+}
