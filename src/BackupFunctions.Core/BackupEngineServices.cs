@@ -1,0 +1,58 @@
+using Azure.Data.Tables;
+using Azure.Identity;
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Restores;
+using BackupFunctions.Core.Sources;
+using BackupFunctions.Core.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace BackupFunctions.Core;
+
+/// <summary>The engine's composition: options bound from settings and checked at start-up, and the services built on them.</summary>
+public static class BackupEngineServices
+{
+    public static IServiceCollection AddBackupEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.SectionName))
+            .Validate(o => o.ConnectionString.Length > 0 || Uri.IsWellFormedUriString(o.TableServiceUri, UriKind.Absolute),
+                "Set Catalog:ConnectionString (Azurite/connection string) or Catalog:TableServiceUri (managed identity).")
+            .Validate(o => o.TablePrefix.All(char.IsAsciiLetterOrDigit), "Catalog:TablePrefix may contain only letters and digits.")
+            .ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<KeyOptions>().Bind(configuration.GetSection(KeyOptions.SectionName))
+            .Validate(o => o.LocalKeyFile.Length > 0, "Set Keys:LocalKeyFile to the key file that wraps the backups' data keys.")
+            .Validate(o => o.LocalKeyFile.Length == 0 || File.Exists(o.LocalKeyFile), "The file named by Keys:LocalKeyFile does not exist.")
+            .ValidateOnStart();
+        services.AddOptions<PostgresToolsOptions>().Bind(configuration.GetSection(PostgresToolsOptions.SectionName))
+            .Validate(o => o.BinDirectory.Length == 0 || Directory.Exists(o.BinDirectory), "The folder named by Postgres:BinDirectory does not exist.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(sp => CreateTableService(sp.GetRequiredService<IOptions<CatalogOptions>>().Value));
+        services.TryAddSingleton(sp => new BackupCatalog(
+            sp.GetRequiredService<TableServiceClient>(),
+            sp.GetRequiredService<IOptions<CatalogOptions>>().Value.TablePrefix,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IKeyEncryptionKey>(sp => new LocalKeyFileKek(sp.GetRequiredService<IOptions<KeyOptions>>().Value.LocalKeyFile));
+        services.TryAddSingleton<BackupStoreFactory>();
+        services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
+        services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
+        services.TryAddSingleton(sp => new DatabasePasswords(configuration));
+        services.TryAddSingleton<BackupRunner>();
+        services.TryAddSingleton<BackupLauncher>();
+        services.TryAddSingleton<RestoreRunner>();
+        return services;
+    }
+
+    private static TableServiceClient CreateTableService(CatalogOptions options)
+        => options.ConnectionString.Length > 0
+            ? new TableServiceClient(options.ConnectionString)
+            : new TableServiceClient(new Uri(options.TableServiceUri), new DefaultAzureCredential());
+}

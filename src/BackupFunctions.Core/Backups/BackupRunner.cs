@@ -1,0 +1,285 @@
+using System.Security.Cryptography;
+using BackupFunctions.Core.Archive;
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Compression;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Encryption;
+using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Sources;
+using BackupFunctions.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace BackupFunctions.Core.Backups;
+
+/// <summary>
+/// The steps of one backup (DESIGN §2), each idempotent so that a retried activity rewrites the same objects.
+/// The Functions app calls one method per activity; nothing here knows about the Functions host.
+/// </summary>
+public sealed class BackupRunner(
+    BackupCatalog catalog,
+    BackupStoreFactory stores,
+    IKeyEncryptionKey keyEncryptionKey,
+    PostgresDumper dumper,
+    DatabasePasswords passwords,
+    TimeProvider time,
+    ILogger<BackupRunner> logger)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>Marks the job running and fixes the plan from the config as it is now.</summary>
+    public async Task<BackupPlan> StartJobAsync(BackupRequest request, CancellationToken cancellationToken)
+    {
+        var stored = await catalog.GetConfigAsync(request.ConfigId, cancellationToken)
+            ?? throw new InvalidOperationException($"Backup config '{request.ConfigId}' does not exist.");
+        var now = time.GetUtcNow();
+        var job = await catalog.UpdateJobAsync(request.JobId, j => j with
+        {
+            Status = JobStatus.Running,
+            StartedAt = j.StartedAt ?? now,
+            Progress = JobProgressMath.CompleteStep(JobProgressMath.StartStep(j.Progress, BackupSteps.CreateJob, BackupSteps.Total)),
+        }, cancellationToken);
+        logger.LogInformation("Backup job {JobId} of config {ConfigId} started", request.JobId, request.ConfigId);
+        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, stored.Config, job.StartedAt ?? now);
+    }
+
+    /// <summary>
+    /// Makes a fresh random data key for this backup and returns it wrapped. The plain key is zeroed before returning:
+    /// it never leaves this method, so it never reaches orchestration history.
+    /// </summary>
+    public async Task<KeyEnvelope> PrepareKeyAsync(BackupPlan plan, CancellationToken cancellationToken)
+    {
+        await StartStepAsync(plan.JobId, BackupSteps.PrepareKey, cancellationToken);
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            var envelope = await keyEncryptionKey.WrapAsync(dataKey, cancellationToken);
+            await CompleteStepAsync(plan.JobId, cancellationToken);
+            return envelope;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>Streams pg_dump → zstd → AEAD → the destination as <c>db.part</c>.</summary>
+    public async Task<DatabasePartResult> DumpDatabaseAsync(PartInput input, CancellationToken cancellationToken)
+    {
+        var plan = input.Plan;
+        var source = plan.Config.Database ?? throw new InvalidOperationException("The config has no database to dump.");
+        await StartStepAsync(plan.JobId, BackupSteps.DumpDatabase, cancellationToken);
+        var connection = new PostgresConnectionInfo(source.Host, source.Port, source.Database, source.Username, passwords.Resolve(source));
+        var store = stores.Create(plan.Config.Storage);
+        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        try
+        {
+            DatabaseSourceInfo? info = null;
+            var part = await PartWriter.WriteAsync(
+                store, plan.Folder + ObjectNames.Database, plan.BackupId, ObjectNames.Database, "database",
+                PartSettingsFor(plan.Config), dataKey,
+                async (plaintext, ct) => info = await dumper.DumpAsync(connection, plaintext, ct),
+                cancellationToken);
+            await CompleteStepAsync(plan.JobId, cancellationToken);
+            logger.LogInformation("Job {JobId}: database {Database} dumped, {PlainBytes} bytes → {StoredBytes} stored",
+                plan.JobId, connection.ToString(), part.PlainSize, part.StoredSize);
+            return new DatabasePartResult(part, info!);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>Streams the site's components as a tar volume, then the file index, into the destination.</summary>
+    public async Task<FilesPartResult> ArchiveFilesAsync(PartInput input, CancellationToken cancellationToken)
+    {
+        var plan = input.Plan;
+        var files = plan.Config.Files ?? throw new InvalidOperationException("The config has no site files to archive.");
+        if (!Directory.Exists(files.Root))
+            throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
+
+        var scan = SiteArchiver.Scan(files.Root, files.Components);
+        await catalog.UpdateJobAsync(plan.JobId, j => j with
+        {
+            Progress = JobProgressMath.WithTotals(
+                JobProgressMath.StartStep(j.Progress, BackupSteps.ArchiveFiles, BackupSteps.Total), scan.Files, scan.Bytes),
+        }, cancellationToken);
+
+        var store = stores.Create(plan.Config.Storage);
+        var settings = PartSettingsFor(plan.Config);
+        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        try
+        {
+            ArchiveResult? archive = null;
+            StoredPart volume;
+            await using (var reporter = new JobProgressReporter(catalog, plan.JobId, time, ProgressInterval, logger))
+            {
+                volume = await PartWriter.WriteAsync(
+                    store, plan.Folder + ObjectNames.FirstFilesVolume, plan.BackupId, ObjectNames.FirstFilesVolume, "files",
+                    settings, dataKey,
+                    async (plaintext, ct) => archive = await SiteArchiver.WriteAsync(
+                        files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext, reporter, ct),
+                    cancellationToken);
+            }
+
+            var index = await PartWriter.WriteAsync(
+                store, plan.Folder + ObjectNames.Index, plan.BackupId, ObjectNames.Index, "index",
+                settings, dataKey,
+                (plaintext, ct) => FileIndex.WriteAsync(archive!.Entries, plaintext, ct),
+                cancellationToken);
+
+            await CompleteStepAsync(plan.JobId, cancellationToken);
+            logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) archived → {StoredBytes} stored",
+                plan.JobId, archive!.Files, archive.Bytes, volume.StoredSize);
+            return new FilesPartResult(volume, index, archive.Files, archive.Folders, archive.Bytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>Writes <c>manifest.json</c> last: the commit point of the backup.</summary>
+    public async Task<ManifestResult> WriteManifestAsync(ManifestInput input, CancellationToken cancellationToken)
+    {
+        var plan = input.Plan;
+        await StartStepAsync(plan.JobId, BackupSteps.WriteManifest, cancellationToken);
+        var parts = new List<StoredPart>();
+        if (input.Database is { } db)
+            parts.Add(db.Part);
+        if (input.Files is { } f)
+        {
+            parts.Add(f.Volume);
+            parts.Add(f.Index);
+        }
+
+        var completedAt = time.GetUtcNow();
+        var original = parts.Sum(p => p.PlainSize);
+        var stored = parts.Sum(p => p.StoredSize);
+        var statistics = new BackupStatistics
+        {
+            Files = input.Files?.Files ?? 0,
+            Folders = input.Files?.Folders ?? 0,
+            FilesBytes = input.Files?.Bytes ?? 0,
+            DatabaseTables = input.Database?.Source.Tables.Count ?? 0,
+            DatabaseDumpBytes = input.Database?.Part.PlainSize ?? 0,
+            OriginalBytes = original,
+            StoredBytes = stored,
+            CompressionRatio = stored == 0 ? 0 : Math.Round((double)original / stored, 3),
+            DurationSeconds = Math.Round((completedAt - plan.StartedAt).TotalSeconds, 3),
+        };
+        var settings = PartSettingsFor(plan.Config);
+        var manifest = new BackupManifest
+        {
+            BackupId = plan.BackupId,
+            ConfigId = plan.ConfigId,
+            CreatedAt = plan.StartedAt,
+            CompletedAt = completedAt,
+            Compression = CompressionStreams.Name(settings.Compression),
+            CompressionLevel = settings.CompressionLevel,
+            Encryption = EncryptionAlgorithms.Name(settings.Encryption),
+            ChunkSize = settings.ChunkSize,
+            Key = input.Key,
+            Objects = parts,
+            Statistics = statistics,
+            Database = input.Database?.Source,
+            Tool = $"BackupFunctions/{typeof(BackupRunner).Assembly.GetName().Version}",
+        };
+
+        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        byte[] bytes;
+        try
+        {
+            bytes = ManifestFile.Write(manifest, dataKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+
+        var store = stores.Create(plan.Config.Storage);
+        var name = plan.Folder + ObjectNames.Manifest;
+        using (var content = new MemoryStream(bytes, writable: false))
+            await store.PutAsync(name, content, cancellationToken);
+        await CompleteStepAsync(plan.JobId, cancellationToken);
+        return new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, completedAt, statistics);
+    }
+
+    /// <summary>Records the committed backup in the catalog and completes the job.</summary>
+    public async Task<BackupRecord> RecordBackupAsync(RecordInput input, CancellationToken cancellationToken)
+    {
+        var plan = input.Plan;
+        await StartStepAsync(plan.JobId, BackupSteps.RecordBackup, cancellationToken);
+        var store = stores.Create(plan.Config.Storage);
+        var record = new BackupRecord
+        {
+            Id = plan.BackupId,
+            ConfigId = plan.ConfigId,
+            JobId = plan.JobId,
+            CreatedAt = plan.StartedAt,
+            CompletedAt = input.Manifest.CompletedAt,
+            SizeBytes = input.Manifest.Statistics.StoredBytes + input.Manifest.Size,
+            Checksum = input.Manifest.Sha256,
+            CompressionRatio = input.Manifest.Statistics.CompressionRatio,
+            Compression = plan.Config.Compression.Algorithm,
+            Encryption = plan.Config.Encryption.Algorithm,
+            Statistics = input.Manifest.Statistics,
+            Locations = [new BackupLocation(plan.Config.Storage.Type, store.Location, input.Manifest.ManifestName, Primary: true)],
+        };
+        await catalog.UpsertBackupAsync(record, cancellationToken);
+        var now = time.GetUtcNow();
+        await catalog.UpdateJobAsync(plan.JobId, j => j with
+        {
+            Status = JobStatus.Completed,
+            CompletedAt = now,
+            DurationSeconds = Math.Round((now - (j.StartedAt ?? plan.StartedAt)).TotalSeconds, 3),
+            BackupId = plan.BackupId,
+            Error = null,
+            Progress = JobProgressMath.CompleteStep(j.Progress) with { CurrentStep = null },
+        }, cancellationToken);
+        logger.LogInformation("Backup {BackupId} recorded: {StoredBytes} bytes stored, ratio {Ratio}",
+            record.Id, record.SizeBytes, record.CompressionRatio);
+        return record;
+    }
+
+    /// <summary>
+    /// Fails the job with the error and removes what the run wrote: without a manifest those objects are garbage.
+    /// Safe to call when nothing was written, and more than once.
+    /// </summary>
+    public async Task FailJobAsync(FailureInput input, CancellationToken cancellationToken)
+    {
+        if (input.Plan is { } plan)
+        {
+            var store = stores.Create(plan.Config.Storage);
+            var removed = 0;
+            await foreach (var obj in store.ListAsync(plan.Folder, cancellationToken))
+            {
+                await store.DeleteAsync(obj.Name, cancellationToken);
+                removed++;
+            }
+            logger.LogInformation("Job {JobId}: removed {Count} partial objects", input.JobId, removed);
+        }
+
+        var now = time.GetUtcNow();
+        await catalog.UpdateJobAsync(input.JobId, j => j with
+        {
+            Status = JobStatus.Failed,
+            CompletedAt = now,
+            DurationSeconds = j.StartedAt is { } s ? Math.Round((now - s).TotalSeconds, 3) : null,
+            Error = input.Error,
+        }, cancellationToken);
+        logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
+    }
+
+    private static PartSettings PartSettingsFor(BackupConfig config) => new(
+        CompressionStreams.Parse(config.Compression.Algorithm),
+        config.Compression.Level,
+        EncryptionAlgorithms.Parse(config.Encryption.Algorithm));
+
+    private Task StartStepAsync(string jobId, string step, CancellationToken cancellationToken)
+        => catalog.UpdateJobAsync(jobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, step, BackupSteps.Total) }, cancellationToken);
+
+    private Task CompleteStepAsync(string jobId, CancellationToken cancellationToken)
+        => catalog.UpdateJobAsync(jobId, j => j with { Progress = JobProgressMath.CompleteStep(j.Progress) }, cancellationToken);
+}

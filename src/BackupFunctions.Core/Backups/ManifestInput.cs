@@ -1,0 +1,6 @@
+using BackupFunctions.Core.Keys;
+
+namespace BackupFunctions.Core.Backups;
+
+/// <summary>Everything the manifest lists, gathered from the part steps.</summary>
+public sealed record ManifestInput(BackupPlan Plan, KeyEnvelope Key, DatabasePartResult? Database, FilesPartResult? Files);

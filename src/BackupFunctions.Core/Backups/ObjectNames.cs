@@ -1,0 +1,17 @@
+namespace BackupFunctions.Core.Backups;
+
+/// <summary>Object names inside a destination (DESIGN §3): <c>&lt;prefix&gt;/backups/&lt;backupId&gt;/&lt;part&gt;</c>.</summary>
+public static class ObjectNames
+{
+    public const string Manifest = "manifest.json";
+    public const string Database = "db.part";
+    public const string Index = "index.bin";
+    public const string FirstFilesVolume = "files-00001.part";
+
+    /// <summary>The folder of one backup, ending with '/'.</summary>
+    public static string BackupFolder(string prefix, string backupId)
+    {
+        var trimmed = prefix.Trim('/');
+        return trimmed.Length == 0 ? $"backups/{backupId}/" : $"{trimmed}/backups/{backupId}/";
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.RegularExpressions;
+using BackupFunctions.Core.Scheduling;
+
+namespace BackupFunctions.Core.Configs;
+
+/// <summary>
+/// Checks a config before anything is stored. Errors are keyed by the field's JSON path (e.g. <c>schedule.time</c>)
+/// so that the API can name the field; an empty result means valid.
+/// </summary>
+public static partial class BackupConfigValidator
+{
+    public static IReadOnlyDictionary<string, string[]> Validate(BackupConfig config)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+                errors[field] = list = [];
+            list.Add(message);
+        }
+
+        if (string.IsNullOrWhiteSpace(config.Name))
+            Add("name", "The name must not be empty.");
+        else if (config.Name.Length > 200)
+            Add("name", "The name must be at most 200 characters.");
+
+        if (config.Database is null && config.Files is null)
+            Add("database", "A backup needs a database, site files, or both.");
+
+        if (config.Database is { } db)
+        {
+            if (string.IsNullOrWhiteSpace(db.Host))
+                Add("database.host", "The host must not be empty.");
+            if (db.Port is < 1 or > 65535)
+                Add("database.port", "The port must be between 1 and 65535.");
+            if (string.IsNullOrWhiteSpace(db.Database))
+                Add("database.database", "The database name must not be empty.");
+            if (string.IsNullOrWhiteSpace(db.Username))
+                Add("database.username", "The username must not be empty.");
+            if (db.PasswordSetting is { } setting && !SettingName().IsMatch(setting))
+                Add("database.passwordSetting", "The password setting must be the NAME of an app setting (letters, digits, _ : . -), never the password itself.");
+        }
+
+        if (config.Files is { } files)
+        {
+            if (string.IsNullOrWhiteSpace(files.Root) || !Path.IsPathFullyQualified(files.Root))
+                Add("files.root", "The site root must be an absolute folder path.");
+            if (files.Components.Count == 0)
+                Add("files.components", "List at least one component folder (e.g. uploads, themes, plugins, config).");
+            foreach (var component in files.Components)
+            {
+                if (string.IsNullOrWhiteSpace(component) || component is "." or ".." || component.Contains('/') || component.Contains('\\'))
+                    Add("files.components", $"'{component}' is not a folder name directly under the site root.");
+            }
+        }
+
+        foreach (var (field, message) in ScheduleCalculator.Validate(config.Schedule))
+            Add(field, message);
+
+        var storage = config.Storage;
+        switch (storage.Type)
+        {
+            case "azureBlob":
+                if (storage.Container is null || !ContainerName().IsMatch(storage.Container) || storage.Container.Contains("--", StringComparison.Ordinal))
+                    Add("storage.container", "A blob container name is 3–63 lowercase letters, digits and single hyphens.");
+                break;
+            case "local":
+                if (string.IsNullOrWhiteSpace(storage.Path) || Path.IsPathRooted(storage.Path) || storage.Path.Split('/', '\\').Contains(".."))
+                    Add("storage.path", "The local path must be relative to the configured local root, without '..'.");
+                break;
+            default:
+                Add("storage.type", "The storage type must be 'azureBlob' or 'local'.");
+                break;
+        }
+        if (storage.Prefix.Length > 200 || storage.Prefix.Contains('\\') || storage.Prefix.Split('/').Any(s => s is "." or ".."))
+            Add("storage.prefix", "The prefix must be at most 200 characters, with '/' separators and no '.' or '..' segments.");
+
+        if (config.Compression.Algorithm is not ("zstd" or "none"))
+            Add("compression.algorithm", "The compression must be 'zstd' or 'none'.");
+        if (config.Compression.Level is < 1 or > 9)
+            Add("compression.level", "The level must be between 1 and 9.");
+        if (config.Encryption.Algorithm != "aes-256-gcm")
+            Add("encryption.algorithm", "The encryption must be 'aes-256-gcm'.");
+
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_:.-]{1,128}$")]
+    private static partial Regex SettingName();
+
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$")]
+    private static partial Regex ContainerName();
+}

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using BackupFunctions.Core.Archive;
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace BackupFunctions.Core.Restores;
+
+/// <summary>
+/// Restores a backup from a destination alone (no catalog needed): manifest → unwrap key → check the manifest's MAC →
+/// read every part through to its end (hash, AEAD, decompression) BEFORE writing anything → restore the database into
+/// a new database and the files into an empty folder (via staging) → compare the restored row counts with the manifest.
+/// </summary>
+public sealed class RestoreRunner(
+    IKeyEncryptionKey keyEncryptionKey,
+    PostgresRestorer restorer,
+    PostgresDumper dumper,
+    ILogger<RestoreRunner> logger)
+{
+    public async Task<RestoreResult> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        var folder = request.BackupFolder.EndsWith('/') ? request.BackupFolder : request.BackupFolder + "/";
+        await CheckTargetsAsync(request, cancellationToken);
+
+        byte[] manifestBytes;
+        await using (var stream = await request.Store.OpenReadAsync(folder + ObjectNames.Manifest, cancellationToken))
+        using (var buffer = new MemoryStream())
+        {
+            // The manifest is small (a few KiB): the one object read whole.
+            await stream.CopyToAsync(buffer, cancellationToken);
+            manifestBytes = buffer.ToArray();
+        }
+
+        var unverified = ManifestFile.Read(manifestBytes);
+        var dataKey = await keyEncryptionKey.UnwrapAsync(unverified.Manifest.Key, cancellationToken);
+        try
+        {
+            var manifest = unverified.Verify(dataKey);
+            foreach (var part in manifest.Objects)
+            {
+                await PartReader.VerifyAsync(request.Store, folder + part.Name, manifest.BackupId, part, manifest, dataKey, cancellationToken);
+            }
+            logger.LogInformation("Backup {BackupId}: all {Count} parts verified, restoring", manifest.BackupId, manifest.Objects.Count);
+
+            var (files, bytes) = request.TargetDirectory is { } dir
+                ? await RestoreFilesAsync(request, folder, manifest, dataKey, dir, cancellationToken)
+                : (0L, 0L);
+
+            IReadOnlyList<TableRowCount> tables = [];
+            if (request.TargetDatabase is { } db)
+            {
+                tables = await RestoreDatabaseAsync(request, folder, manifest, dataKey, db, cancellationToken);
+            }
+
+            return new RestoreResult(manifest.BackupId, files, bytes, request.TargetDatabase is not null, tables);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    private async Task CheckTargetsAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        if (request.TargetDirectory is null && request.TargetDatabase is null)
+            throw new ArgumentException("Nothing to restore: give a target folder, a target database or both.", nameof(request));
+        if (request.TargetDirectory is { } dir && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+            throw new InvalidOperationException($"The target folder '{dir}' is not empty; restore into an empty or new folder.");
+        if (request.TargetDatabase is { } db && await restorer.DatabaseExistsAsync(db, cancellationToken))
+            throw new InvalidOperationException($"The target database '{db.Database}' already exists; restore into a new database.");
+    }
+
+    private async Task<(long Files, long Bytes)> RestoreFilesAsync(
+        RestoreRequest request, string folder, BackupManifest manifest, byte[] dataKey, string targetDirectory, CancellationToken cancellationToken)
+    {
+        var indexPart = Single(manifest, ObjectNames.Index);
+        var volume = Single(manifest, ObjectNames.FirstFilesVolume);
+        IReadOnlyList<FileIndexEntry> index;
+        await using (var indexStream = await PartReader.OpenAsync(request.Store, folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken))
+        {
+            index = await FileIndex.ReadAsync(indexStream, cancellationToken);
+        }
+
+        await using var tar = await PartReader.OpenAsync(request.Store, folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken);
+        var done = await SiteExtractor.ExtractAsync(tar, volume.Name, targetDirectory, index, progress: null, cancellationToken);
+        logger.LogInformation("Backup {BackupId}: {Files} files ({Bytes} bytes) restored to {Target}", manifest.BackupId, done.Files, done.Bytes, targetDirectory);
+        return (done.Files, done.Bytes);
+    }
+
+    private async Task<IReadOnlyList<TableRowCount>> RestoreDatabaseAsync(
+        RestoreRequest request, string folder, BackupManifest manifest, byte[] dataKey, PostgresConnectionInfo target, CancellationToken cancellationToken)
+    {
+        var part = Single(manifest, ObjectNames.Database);
+        await using (var dump = await PartReader.OpenAsync(request.Store, folder + part.Name, manifest.BackupId, part, manifest, dataKey, cancellationToken))
+        {
+            await restorer.RestoreAsync(target, dump, cancellationToken);
+        }
+
+        // Prove the restore: the row count of every table must match what the backup recorded at dump time.
+        var restored = await dumper.DescribeAsync(target, cancellationToken);
+        if (manifest.Database is { } expected)
+        {
+            var actual = restored.Tables.ToDictionary(t => t.Table, t => t.Rows, StringComparer.Ordinal);
+            foreach (var table in expected.Tables)
+            {
+                if (!actual.TryGetValue(table.Table, out var rows) || rows != table.Rows)
+                    throw new IntegrityException(ObjectNames.Database,
+                        $"table {table.Table} has {(actual.ContainsKey(table.Table) ? rows : 0)} rows after restore, the backup recorded {table.Rows}");
+            }
+        }
+        logger.LogInformation("Backup {BackupId}: database restored into {Database}, {Tables} tables checked", manifest.BackupId, target.Database, restored.Tables.Count);
+        return restored.Tables;
+    }
+
+    private static StoredPart Single(BackupManifest manifest, string name)
+        => manifest.Objects.SingleOrDefault(o => o.Name == name)
+           ?? throw new IntegrityException(ObjectNames.Manifest, $"the manifest lists no {name}");
+}

@@ -1,0 +1,22 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BackupFunctions.LocalHost.Durable;
+
+/// <summary>Runs an <c>[ActivityTrigger]</c> function method as a Durable Task activity.</summary>
+internal sealed class FunctionActivity(FunctionDescriptor function, IServiceProvider services) : ITaskActivity
+{
+    public Type InputType => function.TriggerParameter.ParameterType;
+
+    public Type OutputType => function.Method.ReturnType is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(Task<>)
+        ? t.GetGenericArguments()[0]
+        : typeof(object);
+
+    public Task<object?> RunAsync(TaskActivityContext context, object? input)
+        => FunctionInvoker.InvokeAsync(function, services, p =>
+            p == function.TriggerParameter ? input
+            : p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
+            : p.ParameterType == typeof(DurableTaskClient) ? services.GetRequiredService<DurableTaskClient>()
+            : services.GetRequiredService(p.ParameterType));
+}

@@ -1,0 +1,38 @@
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Keys;
+using Microsoft.Azure.Functions.Worker;
+
+namespace BackupFunctions.Activities;
+
+/// <summary>The backup's activities: each binds its input and makes one call into the engine.</summary>
+public sealed class BackupActivities(BackupRunner runner)
+{
+    [Function(FunctionNames.StartJob)]
+    public Task<BackupPlan> StartJob([ActivityTrigger] BackupRequest request, CancellationToken cancellationToken)
+        => runner.StartJobAsync(request, cancellationToken);
+
+    [Function(FunctionNames.PrepareKey)]
+    public Task<KeyEnvelope> PrepareKey([ActivityTrigger] BackupPlan plan, CancellationToken cancellationToken)
+        => runner.PrepareKeyAsync(plan, cancellationToken);
+
+    [Function(FunctionNames.DumpDatabase)]
+    public Task<DatabasePartResult> DumpDatabase([ActivityTrigger] PartInput input, CancellationToken cancellationToken)
+        => runner.DumpDatabaseAsync(input, cancellationToken);
+
+    [Function(FunctionNames.ArchiveFiles)]
+    public Task<FilesPartResult> ArchiveFiles([ActivityTrigger] PartInput input, CancellationToken cancellationToken)
+        => runner.ArchiveFilesAsync(input, cancellationToken);
+
+    [Function(FunctionNames.WriteManifest)]
+    public Task<ManifestResult> WriteManifest([ActivityTrigger] ManifestInput input, CancellationToken cancellationToken)
+        => runner.WriteManifestAsync(input, cancellationToken);
+
+    [Function(FunctionNames.RecordBackup)]
+    public Task<BackupRecord> RecordBackup([ActivityTrigger] RecordInput input, CancellationToken cancellationToken)
+        => runner.RecordBackupAsync(input, cancellationToken);
+
+    [Function(FunctionNames.FailJob)]
+    public Task FailJob([ActivityTrigger] FailureInput input, CancellationToken cancellationToken)
+        => runner.FailJobAsync(input, cancellationToken);
+}

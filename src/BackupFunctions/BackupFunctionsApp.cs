@@ -1,0 +1,29 @@
+using BackupFunctions.Core;
+using BackupFunctions.Core.Catalog;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace BackupFunctions;
+
+/// <summary>
+/// The app's services, registered once here and used by both hosts: the Functions worker (Program.cs) and the local
+/// host that runs the same functions without Core Tools.
+/// </summary>
+public static class BackupFunctionsApp
+{
+    public static IServiceCollection AddBackupFunctionsApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddBackupEngine(configuration);
+        services.AddHostedService<CatalogInitializer>();
+        return services;
+    }
+
+    /// <summary>Creates the catalog tables at start-up, so the first request does not pay for it (or race it).</summary>
+    private sealed class CatalogInitializer(BackupCatalog catalog) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => catalog.EnsureCreatedAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

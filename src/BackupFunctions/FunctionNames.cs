@@ -1,0 +1,15 @@
+namespace BackupFunctions;
+
+/// <summary>Function names: orchestrators and activities are called by name, so the names live in one place.</summary>
+public static class FunctionNames
+{
+    public const string BackupOrchestrator = "BackupOrchestrator";
+    public const string StartJob = "StartJob";
+    public const string PrepareKey = "PrepareKey";
+    public const string DumpDatabase = "DumpDatabase";
+    public const string ArchiveFiles = "ArchiveFiles";
+    public const string WriteManifest = "WriteManifest";
+    public const string RecordBackup = "RecordBackup";
+    public const string FailJob = "FailJob";
+    public const string ScheduledBackups = "ScheduledBackups";
+}

@@ -1,0 +1,27 @@
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Scheduling;
+
+namespace BackupFunctions.Http;
+
+/// <summary>A config as the API shows it: the config plus its id, times and the next scheduled run.</summary>
+public sealed record BackupConfigView(
+    string Id,
+    string Name,
+    DatabaseSource? Database,
+    FilesSource? Files,
+    BackupSchedule Schedule,
+    StorageDestination Storage,
+    CompressionOptions Compression,
+    EncryptionOptions Encryption,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? NextRunAt)
+{
+    public static BackupConfigView From(StoredBackupConfig stored, DateTimeOffset now)
+    {
+        var c = stored.Config;
+        return new BackupConfigView(stored.Id, c.Name, c.Database, c.Files, c.Schedule, c.Storage, c.Compression, c.Encryption,
+            stored.CreatedAt, stored.UpdatedAt, ScheduleCalculator.NextSlot(c.Schedule, now));
+    }
+}

@@ -1,0 +1,60 @@
+using Azure;
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Configs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace BackupFunctions.Http;
+
+/// <summary><c>/api/backup-configs</c>: what to back up, when and where.</summary>
+public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time)
+{
+    [Function("CreateBackupConfig")]
+    public async Task<IActionResult> Create(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "backup-configs")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (config, errors) = await JsonBody.ReadAsync<BackupConfig>(request, cancellationToken);
+        if (errors is not null)
+            return ApiResults.BadRequest(errors);
+        var invalid = BackupConfigValidator.Validate(config!);
+        if (invalid.Count > 0)
+            return ApiResults.BadRequest(invalid);
+
+        var stored = await catalog.CreateConfigAsync(config!, cancellationToken);
+        return ApiResults.Created($"/api/backup-configs/{stored.Id}", BackupConfigView.From(stored, time.GetUtcNow()));
+    }
+
+    [Function("ListBackupConfigs")]
+    public async Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backup-configs")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (query, errors) = PageQuery.Read(request);
+        if (errors is not null)
+            return ApiResults.BadRequest(errors);
+        try
+        {
+            var page = await catalog.ListConfigsAsync(query!.PageSize, query.ContinuationToken, cancellationToken);
+            var now = time.GetUtcNow();
+            return ApiResults.Ok(new Core.Catalog.Page<BackupConfigView>([.. page.Items.Select(c => BackupConfigView.From(c, now))], page.ContinuationToken));
+        }
+        catch (Exception e) when (e is RequestFailedException { Status: 400 } or FormatException or ArgumentException)
+        {
+            return ApiResults.BadRequest("continuationToken", "The continuation token is not valid; use the one from the previous page.");
+        }
+    }
+
+    [Function("GetBackupConfig")]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backup-configs/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var stored = Ids.IsWellFormed(id) ? await catalog.GetConfigAsync(id, cancellationToken) : null;
+        return stored is null
+            ? ApiResults.NotFound("Backup config", id)
+            : ApiResults.Ok(BackupConfigView.From(stored, time.GetUtcNow()));
+    }
+}

@@ -1,0 +1,60 @@
+using Azure;
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Durable;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace BackupFunctions.Http;
+
+/// <summary><c>/api/backups</c>: start a backup now, and the catalog of completed backups.</summary>
+public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
+{
+    [Function("StartBackup")]
+    public async Task<IActionResult> Start(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "backups")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        var (body, errors) = await JsonBody.ReadAsync<StartBackupBody>(request, cancellationToken);
+        if (errors is not null)
+            return ApiResults.BadRequest(errors);
+        if (!Ids.IsWellFormed(body!.ConfigId))
+            return ApiResults.NotFound("Backup config", body.ConfigId, "configId");
+
+        var job = await launcher.StartNowAsync(body.ConfigId, new DurableBackupStarter(client), cancellationToken);
+        return job is null
+            ? ApiResults.NotFound("Backup config", body.ConfigId, "configId")
+            : ApiResults.Accepted($"/api/backup-jobs/{job.Id}", new { jobId = job.Id });
+    }
+
+    [Function("ListBackups")]
+    public async Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (query, errors) = PageQuery.Read(request);
+        if (errors is not null)
+            return ApiResults.BadRequest(errors);
+        try
+        {
+            return ApiResults.Ok(await catalog.ListBackupsAsync(query!.PageSize, query.ContinuationToken, cancellationToken));
+        }
+        catch (Exception e) when (e is RequestFailedException { Status: 400 } or FormatException or ArgumentException)
+        {
+            return ApiResults.BadRequest("continuationToken", "The continuation token is not valid; use the one from the previous page.");
+        }
+    }
+
+    [Function("GetBackup")]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var backup = Ids.IsWellFormed(id) ? await catalog.GetBackupAsync(id, cancellationToken) : null;
+        return backup is null ? ApiResults.NotFound("Backup", id) : ApiResults.Ok(backup);
+    }
+}

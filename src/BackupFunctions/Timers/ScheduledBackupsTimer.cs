@@ -1,0 +1,20 @@
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Durable;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace BackupFunctions.Timers;
+
+/// <summary>
+/// Every minute: start the configs whose slot is due. Firing twice (or on two instances) is harmless: job ids come
+/// from config and slot, and the job row insert lets only one start through.
+/// </summary>
+public sealed class ScheduledBackupsTimer(BackupLauncher launcher)
+{
+    [Function(FunctionNames.ScheduledBackups)]
+    public Task Run(
+        [TimerTrigger("0 * * * * *")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+        => launcher.StartDueAsync(new DurableBackupStarter(client), cancellationToken);
+}
