@@ -1,0 +1,25 @@
+using System.Text.Json;
+
+namespace BackupFunctions.Tests.Support;
+
+/// <summary>Polls GET /api/backup-jobs/{id} until the job leaves pending/running.</summary>
+public static class JobPolling
+{
+    public static async Task<JsonElement> WaitForJobAsync(HttpClient http, string jobId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement job = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await http.GetAsync($"api/backup-jobs/{jobId}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, body);
+            job = JsonDocument.Parse(body).RootElement.Clone();
+            var status = job.GetProperty("status").GetString();
+            if (status is "completed" or "failed")
+                return job;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"Job {jobId} did not finish within {timeout}; last state: {job}");
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net.Http.Json;
+using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Tests.Support;
+using BackupFunctions.LocalHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BackupFunctions.Tests.Support;
+
+/// <summary>
+/// The real Functions app on the local host (Kestrel on a free 127.0.0.1 port, in-process Durable Task host) against
+/// the test run's Azurite and PostgreSQL, with its own table prefix, blob container and key file.
+/// </summary>
+public class LocalHostFixture : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new("bf-host-");
+
+    public LocalFunctionsHost Host { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public string TablePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
+
+    public string Container { get; } = "backups-" + Guid.NewGuid().ToString("N")[..10];
+
+    public string LocalRoot => _folder.Combine("stores");
+
+    public string KeyFile => _folder.Combine("backup.key");
+
+    /// <summary>Null unless a derived fixture supplies a fake clock.</summary>
+    public FakeTimeProvider? Clock { get; private set; }
+
+    protected virtual FakeTimeProvider? CreateClock() => null;
+
+    public string Scratch(string name)
+    {
+        var path = _folder.Combine("scratch", name + "-" + Guid.NewGuid().ToString("N")[..6]);
+        return path;
+    }
+
+    public async Task InitializeAsync()
+    {
+        Clock = CreateClock();
+        Directory.CreateDirectory(LocalRoot);
+        LocalKeyFileKek.Create(KeyFile);
+        var options = new LocalHostOptions { Url = "http://127.0.0.1:0", EnableTimers = false };
+        options.Settings["Catalog:ConnectionString"] = TestEnvironment.AzuriteConnectionString;
+        options.Settings["Catalog:TablePrefix"] = TablePrefix;
+        options.Settings["Storage:BlobConnection"] = TestEnvironment.AzuriteConnectionString;
+        options.Settings["Storage:LocalRoot"] = LocalRoot;
+        options.Settings["Keys:LocalKeyFile"] = KeyFile;
+        options.Settings["Postgres:BinDirectory"] = TestEnvironment.PostgresBinDirectory;
+        if (Clock is { } clock)
+            options.ConfigureServices = services => services.AddSingleton<TimeProvider>(clock);
+        Host = await LocalFunctionsHost.StartAsync(options);
+        Http = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        Http.Dispose();
+        await Host.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    /// <summary>POSTs a config and returns its id (asserting 201).</summary>
+    public async Task<string> CreateConfigAsync(object config)
+    {
+        using var response = await Http.PostAsJsonAsync("api/backup-configs", config);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, body);
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+}
