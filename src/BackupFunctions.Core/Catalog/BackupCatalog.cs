@@ -25,6 +25,8 @@ public sealed class BackupCatalog
     /// <summary>How often <see cref="UpdateJobAsync"/> re-reads and re-applies after losing an ETag race.</summary>
     private const int MaxUpdateAttempts = 10;
 
+    private const int MaxBackoffMs = 1000;
+
     private readonly TableClient _configs;
     private readonly TableClient _jobs;
     private readonly TableClient _backups;
@@ -132,9 +134,10 @@ public sealed class BackupCatalog
             }
             catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed && attempt < MaxUpdateAttempts)
             {
-                // Waiting a random moment spreads out writers that keep colliding. It is a real-time wait on purpose:
-                // it paces the service calls, it does not decide anything a clock would be asked about.
-                await Task.Delay(RandomNumberGenerator.GetInt32(5, 20 * attempt), cancellationToken);
+                // Exponential backoff with full jitter spreads out writers that keep colliding. It is a real-time wait
+                // on purpose (not TimeProvider): it paces service calls and decides nothing a clock would be asked about.
+                var ceilingMs = Math.Min(MaxBackoffMs, 10 << attempt);
+                await Task.Delay(RandomNumberGenerator.GetInt32(1, ceilingMs), cancellationToken);
             }
             catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
             {

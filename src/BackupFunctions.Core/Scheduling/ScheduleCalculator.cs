@@ -26,8 +26,15 @@ public static class ScheduleCalculator
     {
         if (Parse(schedule) is not var (cron, zone))
             return null;
-        var slot = cron.GetPreviousOccurrence(now, zone, inclusive: true);
-        return slot > notBefore ? slot : null;
+        if (notBefore >= now)
+            return null;
+        // Forward enumeration, not GetPreviousOccurrence: Cronos' backward search puts a skipped local time before the
+        // gap (01:59:59) while the forward one puts it after (03:00), and slots must agree with NextSlot because they
+        // become job ids. Daily slots are at most 25 hours apart, so the last two days always hold the latest one.
+        var from = notBefore > now.AddDays(-2) ? notBefore : now.AddDays(-2);
+        return cron.GetOccurrences(from, now, zone, fromInclusive: false, toInclusive: true)
+            .Select(slot => (DateTimeOffset?)slot)
+            .LastOrDefault();
     }
 
     /// <summary>The first slot strictly after <paramref name="after"/>, or null for manual schedules.</summary>
@@ -57,14 +64,15 @@ public static class ScheduleCalculator
     private static (CronExpression Cron, TimeZoneInfo Zone)? Parse(BackupSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(schedule);
+        // Manual schedules never fire, whatever else they say.
+        if (schedule.Frequency == Manual)
+            return null;
         var errors = Validate(schedule);
         if (errors.Count > 0)
         {
             var (field, message) = errors.First();
             throw new ArgumentException($"{field}: {message}", nameof(schedule));
         }
-        if (schedule.Frequency == Manual)
-            return null;
 
         if (!TryParseTime(schedule.Time, out var hour, out var minute) || !TryFindZone(schedule.TimeZone, out var zone))
             throw new UnreachableException("Validate accepted the schedule, so it parses.");
