@@ -1,3 +1,7 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Azure;
 using Azure.Data.Tables;
 using BackupFunctions.Core.Configs;
 
@@ -5,33 +9,208 @@ namespace BackupFunctions.Core.Catalog;
 
 /// <summary>
 /// The catalog in Azure Table Storage: tables BackupConfigs, BackupJobs and Backups (each name prefixed with
-/// <see cref="CatalogOptions.TablePrefix"/>). Point reads by id are one read; lists are newest first with
-/// continuation tokens; updates use ETags.
+/// <see cref="CatalogOptions.TablePrefix"/>). Each table is one partition (a constant partition key) with the id as
+/// row key, so a read by id is one point read. Job and backup ids (<see cref="JobIds"/>) and config ids
+/// (<c>cfg-</c> + inverted time + random) start with an inverted time, so lists are newest first with a plain scan;
+/// their continuation tokens are the service's own, passed through unchanged. Job updates use ETags.
 /// </summary>
+/// <remarks>
+/// Service errors (<see cref="RequestFailedException"/>) propagate except where a method states otherwise; a row
+/// that cannot be read back (bad JSON, missing column) gives <see cref="InvalidDataException"/> naming table and row.
+/// </remarks>
 public sealed class BackupCatalog
 {
-    public BackupCatalog(TableServiceClient service, string tablePrefix, TimeProvider time) => throw new NotImplementedException();
+    public const int MaxPageSize = 100;
+
+    /// <summary>How often <see cref="UpdateJobAsync"/> re-reads and re-applies after losing an ETag race.</summary>
+    private const int MaxUpdateAttempts = 10;
+
+    private const int MaxBackoffMs = 1000;
+
+    private readonly TableClient _configs;
+    private readonly TableClient _jobs;
+    private readonly TableClient _backups;
+    private readonly TimeProvider _time;
+
+    /// <param name="tablePrefix">Empty, or letters and digits starting with a letter (table names are alphanumeric).</param>
+    public BackupCatalog(TableServiceClient service, string tablePrefix, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(tablePrefix);
+        ArgumentNullException.ThrowIfNull(time);
+        // The longest table name ("BackupConfigs", 13 letters) must stay within the service's 63 characters.
+        if (tablePrefix.Length > 50 || !tablePrefix.All(char.IsAsciiLetterOrDigit) || (tablePrefix.Length > 0 && !char.IsAsciiLetter(tablePrefix[0])))
+            throw new ArgumentException($"The catalog table prefix '{tablePrefix}' must be up to 50 letters and digits, starting with a letter.", nameof(tablePrefix));
+
+        _configs = service.GetTableClient(tablePrefix + "BackupConfigs");
+        _jobs = service.GetTableClient(tablePrefix + "BackupJobs");
+        _backups = service.GetTableClient(tablePrefix + "Backups");
+        _time = time;
+    }
 
     /// <summary>Creates the tables when missing (idempotent).</summary>
-    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        await _configs.CreateIfNotExistsAsync(cancellationToken);
+        await _jobs.CreateIfNotExistsAsync(cancellationToken);
+        await _backups.CreateIfNotExistsAsync(cancellationToken);
+    }
 
     // --- configs ---
-    public Task<StoredBackupConfig> CreateConfigAsync(BackupConfig config, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<StoredBackupConfig?> GetConfigAsync(string id, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<Page<StoredBackupConfig>> ListConfigsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public IAsyncEnumerable<StoredBackupConfig> AllConfigsAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+
+    /// <summary>Stores a new config under a new id (see the class remarks), created and updated now.</summary>
+    /// <exception cref="ArgumentException">The config's JSON is larger than a table column can hold.</exception>
+    public async Task<StoredBackupConfig> CreateConfigAsync(BackupConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var now = _time.GetUtcNow();
+        var stored = new StoredBackupConfig(ConfigIds.New(now), config, now, now);
+        await _configs.AddEntityAsync(CatalogRows.FromConfig(stored), cancellationToken);
+        return stored;
+    }
+
+    public async Task<StoredBackupConfig?> GetConfigAsync(string id, CancellationToken cancellationToken)
+    {
+        var row = await GetRowAsync(_configs, CatalogRows.ConfigPartition, id, cancellationToken);
+        return row is null ? null : CatalogRows.ToConfig(row, _configs.Name);
+    }
+
+    /// <summary>One page of configs, newest first.</summary>
+    public Task<Page<StoredBackupConfig>> ListConfigsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
+        => ListAsync(_configs, CatalogRows.ConfigPartition, pageSize, continuationToken, CatalogRows.ToConfig, cancellationToken);
+
+    /// <summary>Every config, newest first, fetched page by page as the caller enumerates.</summary>
+    public async IAsyncEnumerable<StoredBackupConfig> AllConfigsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var row in _configs.QueryAsync<TableEntity>(PartitionFilter(CatalogRows.ConfigPartition), cancellationToken: cancellationToken))
+            yield return CatalogRows.ToConfig(row, _configs.Name);
+    }
 
     // --- jobs ---
+
     /// <summary>Inserts a new job; false (and nothing written) when a job with that id exists already.</summary>
-    public Task<bool> TryCreateJobAsync(BackupJob job, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<BackupJob?> GetJobAsync(string id, CancellationToken cancellationToken) => throw new NotImplementedException();
-    /// <summary>Read-modify-write with the row's ETag, retried on conflict. Throws KeyNotFoundException when the job does not exist.</summary>
-    public Task<BackupJob> UpdateJobAsync(string id, Func<BackupJob, BackupJob> change, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<Page<BackupJob>> ListJobsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public async Task<bool> TryCreateJobAsync(BackupJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        RequireKey(job.Id, nameof(job));
+        try
+        {
+            await _jobs.AddEntityAsync(CatalogRows.FromJob(job), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+    }
+
+    public async Task<BackupJob?> GetJobAsync(string id, CancellationToken cancellationToken)
+    {
+        var row = await GetRowAsync(_jobs, CatalogRows.JobPartition, id, cancellationToken);
+        return row is null ? null : CatalogRows.ToJob(row, _jobs.Name);
+    }
+
+    /// <summary>
+    /// Read-modify-write with the row's ETag, retried on conflict: when another writer got in between,
+    /// <paramref name="change"/> is applied again to the fresh row (so it must be a pure function of its input).
+    /// Throws KeyNotFoundException when the job does not exist.
+    /// </summary>
+    /// <returns>The job as written.</returns>
+    public async Task<BackupJob> UpdateJobAsync(string id, Func<BackupJob, BackupJob> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await GetRowAsync(_jobs, CatalogRows.JobPartition, id, cancellationToken)
+                ?? throw new KeyNotFoundException($"Job '{id}' does not exist.");
+            var updated = change(CatalogRows.ToJob(row, _jobs.Name));
+            if (updated.Id != id)
+                throw new InvalidOperationException($"A job update must not change the job's id ('{id}' to '{updated.Id}').");
+
+            try
+            {
+                await _jobs.UpdateEntityAsync(CatalogRows.FromJob(updated), row.ETag, TableUpdateMode.Replace, cancellationToken);
+                return updated;
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed && attempt < MaxUpdateAttempts)
+            {
+                // Exponential backoff with full jitter spreads out writers that keep colliding. It is a real-time wait
+                // on purpose (not TimeProvider): it paces service calls and decides nothing a clock would be asked about.
+                var ceilingMs = Math.Min(MaxBackoffMs, 10 << attempt);
+                await Task.Delay(RandomNumberGenerator.GetInt32(1, ceilingMs), cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+            {
+                throw new KeyNotFoundException($"Job '{id}' does not exist.", e);
+            }
+        }
+    }
+
+    /// <summary>One page of jobs, newest first.</summary>
+    public Task<Page<BackupJob>> ListJobsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
+        => ListAsync(_jobs, CatalogRows.JobPartition, pageSize, continuationToken, CatalogRows.ToJob, cancellationToken);
 
     // --- backups ---
+
     /// <summary>Insert or replace (recording is idempotent).</summary>
-    public Task UpsertBackupAsync(BackupRecord backup, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<BackupRecord?> GetBackupAsync(string id, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<Page<BackupRecord>> ListBackupsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public async Task UpsertBackupAsync(BackupRecord backup, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        RequireKey(backup.Id, nameof(backup));
+        await _backups.UpsertEntityAsync(CatalogRows.FromBackup(backup), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<BackupRecord?> GetBackupAsync(string id, CancellationToken cancellationToken)
+    {
+        var row = await GetRowAsync(_backups, CatalogRows.BackupPartition, id, cancellationToken);
+        return row is null ? null : CatalogRows.ToBackup(row, _backups.Name);
+    }
+
+    /// <summary>One page of backups, newest first.</summary>
+    public Task<Page<BackupRecord>> ListBackupsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
+        => ListAsync(_backups, CatalogRows.BackupPartition, pageSize, continuationToken, CatalogRows.ToBackup, cancellationToken);
+
+    // --- helpers ---
+
+    /// <summary>The row, or null when it does not exist; an id no row key can have (see <see cref="IsKey"/>) finds nothing.</summary>
+    private static async Task<TableEntity?> GetRowAsync(TableClient table, string partition, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (!IsKey(id))
+            return null;
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partition, id, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <remarks>
+    /// The page may hold fewer than <paramref name="pageSize"/> items and still have a continuation token: the
+    /// service ends a page early at its own limits. Callers page until the token is null.
+    /// </remarks>
+    private static async Task<Page<T>> ListAsync<T>(
+        TableClient table, string partition, int pageSize, string? continuationToken,
+        Func<TableEntity, string, T> map, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+
+        var pages = table.QueryAsync<TableEntity>(PartitionFilter(partition), maxPerPage: pageSize, cancellationToken: cancellationToken)
+            .AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, pageSize);
+        await foreach (var page in pages)
+            return new Page<T>(page.Values.Select(row => map(row, table.Name)).ToList(), NullIfEmpty(page.ContinuationToken));
+        return new Page<T>([], null);
+    }
+
+    private static string PartitionFilter(string partition) => TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+
+    private static string? NullIfEmpty(string? token) => string.IsNullOrEmpty(token) ? null : token;
+
+    /// <summary>Whether <paramref name="id"/> can be a row key: not empty, at most 1 KiB, none of / \ # ? or control characters.</summary>
+    private static bool IsKey(string id)
+        => id.Length is > 0 and <= 512 && !id.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
+
+    private static void RequireKey(string id, string paramName)
+    {
+        if (!IsKey(id))
+            throw new ArgumentException($"'{id}' cannot be a catalog id (empty, too long, or containing / \\ # ? or control characters).", paramName);
+    }
 }

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Format;
+
+namespace BackupFunctions.Core.Catalog;
+
+/// <summary>
+/// Rows of the catalog tables. Top-level scalars are columns (readable in Storage Explorer and the portal, and
+/// filterable); nested parts are JSON string columns. Columns that are null are not written.
+/// </summary>
+internal static class CatalogRows
+{
+    public const string ConfigPartition = "config";
+    public const string JobPartition = "job";
+    public const string BackupPartition = "backup";
+
+    /// <summary>
+    /// Table Storage holds at most 64 KiB per string column, i.e. 32K UTF-16 characters; this leaves a margin. Larger
+    /// JSON is refused; larger free text (error messages) is cut.
+    /// </summary>
+    public const int MaxColumnChars = 32_000;
+
+    // --- configs ---
+
+    public static TableEntity FromConfig(StoredBackupConfig stored) => new(ConfigPartition, stored.Id)
+    {
+        // Name only labels the row for people browsing the table; the Config column is the truth.
+        ["Name"] = Cut(stored.Config.Name),
+        ["Config"] = Json(stored.Config, "Config"),
+        ["CreatedAt"] = stored.CreatedAt,
+        ["UpdatedAt"] = stored.UpdatedAt,
+    };
+
+    public static StoredBackupConfig ToConfig(TableEntity row, string table) => Read(row, table, () => new StoredBackupConfig(
+        row.RowKey,
+        FromJson<BackupConfig>(row, "Config"),
+        Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
+        Required(row.GetDateTimeOffset("UpdatedAt"), "UpdatedAt")));
+
+    // --- jobs ---
+
+    public static TableEntity FromJob(BackupJob job) => new(JobPartition, job.Id)
+    {
+        ["ConfigId"] = job.ConfigId,
+        ["Trigger"] = job.Trigger,
+        ["Status"] = StatusWord(job.Status),
+        ["CreatedAt"] = job.CreatedAt,
+        ["ScheduledFor"] = job.ScheduledFor,
+        ["StartedAt"] = job.StartedAt,
+        ["CompletedAt"] = job.CompletedAt,
+        ["DurationSeconds"] = job.DurationSeconds,
+        ["Error"] = Cut(job.Error),
+        ["BackupId"] = job.BackupId,
+        ["CurrentStep"] = Cut(job.Progress.CurrentStep),
+        ["CompletedSteps"] = job.Progress.CompletedSteps,
+        ["TotalSteps"] = job.Progress.TotalSteps,
+        ["Percentage"] = job.Progress.Percentage,
+        ["ProcessedFiles"] = job.Progress.ProcessedFiles,
+        ["TotalFiles"] = job.Progress.TotalFiles,
+        ["ProcessedBytes"] = job.Progress.ProcessedBytes,
+        ["TotalBytes"] = job.Progress.TotalBytes,
+    };
+
+    public static BackupJob ToJob(TableEntity row, string table) => Read(row, table, () => new BackupJob
+    {
+        Id = row.RowKey,
+        ConfigId = Required(row.GetString("ConfigId"), "ConfigId"),
+        Trigger = Required(row.GetString("Trigger"), "Trigger"),
+        Status = ParseStatus(row.GetString("Status")),
+        CreatedAt = Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
+        ScheduledFor = row.GetDateTimeOffset("ScheduledFor"),
+        StartedAt = row.GetDateTimeOffset("StartedAt"),
+        CompletedAt = row.GetDateTimeOffset("CompletedAt"),
+        DurationSeconds = GetDouble(row, "DurationSeconds"),
+        Error = row.GetString("Error"),
+        BackupId = row.GetString("BackupId"),
+        Progress = new JobProgress
+        {
+            CurrentStep = row.GetString("CurrentStep"),
+            CompletedSteps = row.GetInt32("CompletedSteps") ?? 0,
+            TotalSteps = row.GetInt32("TotalSteps") ?? 0,
+            Percentage = GetDouble(row, "Percentage") ?? 0,
+            ProcessedFiles = GetInt64(row, "ProcessedFiles") ?? 0,
+            TotalFiles = GetInt64(row, "TotalFiles") ?? 0,
+            ProcessedBytes = GetInt64(row, "ProcessedBytes") ?? 0,
+            TotalBytes = GetInt64(row, "TotalBytes") ?? 0,
+        },
+    });
+
+    // --- backups ---
+
+    public static TableEntity FromBackup(BackupRecord backup) => new(BackupPartition, backup.Id)
+    {
+        ["ConfigId"] = backup.ConfigId,
+        ["JobId"] = backup.JobId,
+        ["Type"] = backup.Type,
+        ["Status"] = backup.Status,
+        ["CreatedAt"] = backup.CreatedAt,
+        ["CompletedAt"] = backup.CompletedAt,
+        ["SizeBytes"] = backup.SizeBytes,
+        ["Checksum"] = backup.Checksum,
+        ["CompressionRatio"] = backup.CompressionRatio,
+        ["Compression"] = backup.Compression,
+        ["Encryption"] = backup.Encryption,
+        ["Statistics"] = Json(backup.Statistics, "Statistics"),
+        ["Locations"] = Json(backup.Locations, "Locations"),
+    };
+
+    public static BackupRecord ToBackup(TableEntity row, string table) => Read(row, table, () => new BackupRecord
+    {
+        Id = row.RowKey,
+        ConfigId = Required(row.GetString("ConfigId"), "ConfigId"),
+        JobId = Required(row.GetString("JobId"), "JobId"),
+        Type = Required(row.GetString("Type"), "Type"),
+        Status = Required(row.GetString("Status"), "Status"),
+        CreatedAt = Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
+        CompletedAt = Required(row.GetDateTimeOffset("CompletedAt"), "CompletedAt"),
+        SizeBytes = Required(GetInt64(row, "SizeBytes"), "SizeBytes"),
+        Checksum = Required(row.GetString("Checksum"), "Checksum"),
+        CompressionRatio = Required(GetDouble(row, "CompressionRatio"), "CompressionRatio"),
+        Compression = Required(row.GetString("Compression"), "Compression"),
+        Encryption = Required(row.GetString("Encryption"), "Encryption"),
+        Statistics = FromJson<BackupStatistics>(row, "Statistics"),
+        Locations = FromJson<List<BackupLocation>>(row, "Locations"),
+    });
+
+    // --- helpers ---
+
+    public static string StatusWord(JobStatus status) => status switch
+    {
+        JobStatus.Pending => "pending",
+        JobStatus.Running => "running",
+        JobStatus.Completed => "completed",
+        JobStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown job status."),
+    };
+
+    private static JobStatus ParseStatus(string? word) => word switch
+    {
+        "pending" => JobStatus.Pending,
+        "running" => JobStatus.Running,
+        "completed" => JobStatus.Completed,
+        "failed" => JobStatus.Failed,
+        _ => throw new FormatException($"Status '{word}' is not one of pending, running, completed, failed."),
+    };
+
+    private static string Json<T>(T value, string column)
+    {
+        var json = JsonSerializer.Serialize(value, CatalogJson.Options);
+        return json.Length <= MaxColumnChars
+            ? json
+            : throw new ArgumentException(
+                $"{column} is too large to store in the catalog: {json.Length} characters of JSON, at most {MaxColumnChars}.");
+    }
+
+    private static T FromJson<T>(TableEntity row, string column)
+        => JsonSerializer.Deserialize<T>(Required(row.GetString(column), column), CatalogJson.Options)
+            ?? throw new FormatException($"Column {column} holds JSON null.");
+
+    private static string? Cut(string? text)
+        => text is { Length: > MaxColumnChars } ? string.Concat(text.AsSpan(0, MaxColumnChars - 14), " …(truncated)") : text;
+
+    private static T Required<T>(T? value, string column) where T : class
+        => value ?? throw new FormatException($"Column {column} is missing.");
+
+    private static T Required<T>(T? value, string column) where T : struct
+        => value ?? throw new FormatException($"Column {column} is missing.");
+
+    // The service returns a whole-number double or a small Int64 without a type annotation in some cases;
+    // accept any numeric column for the numeric fields.
+    private static double? GetDouble(TableEntity row, string column) => row.TryGetValue(column, out var value) ? value switch
+    {
+        null => null,
+        double d => d,
+        int i => i,
+        long l => l,
+        _ => throw new FormatException($"Column {column} is not a number."),
+    } : null;
+
+    private static long? GetInt64(TableEntity row, string column) => row.TryGetValue(column, out var value) ? value switch
+    {
+        null => null,
+        long l => l,
+        int i => i,
+        _ => throw new FormatException($"Column {column} is not an integer."),
+    } : null;
+
+    /// <summary>Turns any reason a row cannot be read into one error that names the row.</summary>
+    private static T Read<T>(TableEntity row, string table, Func<T> map)
+    {
+        try
+        {
+            return map();
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            throw new InvalidDataException($"Catalog table {table}, row {row.RowKey}, is corrupt: {e.Message}", e);
+        }
+    }
+}
