@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace BackupFunctions.Core.Archive;
@@ -7,7 +8,11 @@ namespace BackupFunctions.Core.Archive;
 /// <summary>Reads and writes the file index (JSON lines, one <see cref="FileIndexEntry"/> per line, camelCase, UTF-8).</summary>
 public static class FileIndex
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        // Paths are written as UTF-8, not \u escapes: the index is a data file, never embedded in HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
