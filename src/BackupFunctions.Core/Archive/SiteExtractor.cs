@@ -4,6 +4,7 @@ namespace BackupFunctions.Core.Archive;
 /// Safe extraction of a site tar: entries that would escape the target (absolute paths, "..", links pointing out)
 /// are refused, every file's SHA-256 is checked against the index, and nothing appears in the target until the
 /// whole archive has been extracted and checked (staging folder beside the target, then moved into place).
+/// For several volumes into one target use <see cref="SiteExtraction"/> directly.
 /// </summary>
 public static class SiteExtractor
 {
@@ -12,12 +13,17 @@ public static class SiteExtractor
     /// left as it was and the staging folder is removed; an index mismatch throws
     /// <see cref="Format.IntegrityException"/> naming <paramref name="volumeName"/> and the file.
     /// </summary>
-    public static Task<ArchiveProgress> ExtractAsync(
+    public static async Task<ArchiveProgress> ExtractAsync(
         Stream tarInput,
         string volumeName,
         string targetDirectory,
         IReadOnlyList<FileIndexEntry> index,
         IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    {
+        using var extraction = SiteExtraction.Begin(targetDirectory);
+        var extracted = await extraction.AddVolumeAsync(tarInput, volumeName, index, progress, cancellationToken);
+        extraction.Complete();
+        return extracted;
+    }
 }

@@ -1,18 +1,120 @@
+using Npgsql;
+
 namespace BackupFunctions.Core.Sources;
 
 /// <summary>Restores a custom-format dump into a new database with pg_restore reading its stdin.</summary>
 public sealed class PostgresRestorer
 {
-    public PostgresRestorer(PostgresToolsOptions options) => throw new NotImplementedException();
+    /// <summary>Where CREATE and DROP DATABASE run: a database other than the one being created.</summary>
+    private const string MaintenanceDatabase = "postgres";
+
+    private const string DuplicateDatabase = "42P04";
+
+    private readonly PostgresToolsOptions _options;
+
+    public PostgresRestorer(PostgresToolsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
 
     /// <summary>
     /// Creates <paramref name="target"/>.Database (it must not exist: restoring over live data is refused) and restores
     /// the dump into it. On failure the new database is dropped again and <see cref="PostgresToolException"/> is thrown.
+    /// Exceptions thrown by <paramref name="dump"/> itself (e.g. an integrity failure while decrypting) and cancellation
+    /// propagate unchanged, also after dropping the new database.
     /// </summary>
-    public Task RestoreAsync(PostgresConnectionInfo target, Stream dump, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    public async Task RestoreAsync(PostgresConnectionInfo target, Stream dump, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(dump);
+
+        var alreadyExists = new PostgresToolException($"database {target.Database} already exists; restore into a new database");
+        if (await DatabaseExistsAsync(target, cancellationToken))
+            throw alreadyExists;
+
+        await using (var maintenance = await PostgresConnections.OpenAsync(target, MaintenanceDatabase, cancellationToken))
+        {
+            // template0: whatever was added to template1 (extensions, tables) would collide with the dump's objects.
+#pragma warning disable CA2100 // the identifier is quoted
+            await using var create = new NpgsqlCommand(
+                $"CREATE DATABASE {PostgresConnections.QuoteIdentifier(target.Database)} TEMPLATE template0", maintenance);
+#pragma warning restore CA2100
+            try
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException ex) when (ex.SqlState == DuplicateDatabase)
+            {
+                throw alreadyExists;
+            }
+            catch (PostgresException ex)
+            {
+                throw new PostgresToolException($"cannot create database {target.Database}: {ex.MessageText}", ex);
+            }
+        }
+
+        try
+        {
+            await RunRestoreAsync(target, dump, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                await DropDatabaseAsync(target);
+            }
+            catch (Exception dropError) when (dropError is NpgsqlException or PostgresToolException)
+            {
+                throw new PostgresToolException(
+                    $"{ex.Message} (and the new database {target.Database} could not be dropped: {dropError.Message})", ex);
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>True when the database exists on the server.</summary>
-    public Task<bool> DatabaseExistsAsync(PostgresConnectionInfo target, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Instance member of the public contract.")]
+    public async Task<bool> DatabaseExistsAsync(PostgresConnectionInfo target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        await using var connection = await PostgresConnections.OpenAsync(target, MaintenanceDatabase, cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = target.Database });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task RunRestoreAsync(PostgresConnectionInfo target, Stream dump, CancellationToken cancellationToken)
+    {
+        var tool = PostgresProcess.ToolPath(_options, "pg_restore");
+        string[] arguments = ["--no-owner", "--no-privileges", "--exit-on-error", .. PostgresProcess.ConnectionArguments(target)];
+        var fedCompletely = true;
+        var outcome = await PostgresProcess.RunAsync(
+            tool,
+            arguments,
+            target.Password,
+            redirectStdin: true,
+            redirectStdout: false,
+            async (process, ct) => fedCompletely = await PostgresProcess.FeedStdinAsync(process, dump, ct),
+            cancellationToken);
+        if (outcome.ExitCode != 0)
+            throw new PostgresToolException($"pg_restore failed (exit {outcome.ExitCode}): {outcome.Stderr}");
+
+        // pg_restore succeeded without reading the last bytes; read them anyway so that a verifying (decrypting)
+        // stream still checks the end of the dump.
+        if (!fedCompletely)
+            await dump.CopyToAsync(Stream.Null, cancellationToken);
+    }
+
+    private static async Task DropDatabaseAsync(PostgresConnectionInfo target)
+    {
+        // Not cancellable: this is the clean-up after a failure or a cancellation.
+        await using var maintenance = await PostgresConnections.OpenAsync(target, MaintenanceDatabase, CancellationToken.None);
+#pragma warning disable CA2100 // the identifier is quoted
+        await using var drop = new NpgsqlCommand(
+            $"DROP DATABASE IF EXISTS {PostgresConnections.QuoteIdentifier(target.Database)} WITH (FORCE)", maintenance);
+#pragma warning restore CA2100
+        await drop.ExecuteNonQueryAsync(CancellationToken.None);
+    }
 }
