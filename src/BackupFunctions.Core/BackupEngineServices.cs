@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Azure.Identity;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
@@ -35,7 +34,7 @@ public static class BackupEngineServices
             .Validate(o => o.BinDirectory.Length == 0 || Directory.Exists(o.BinDirectory), "The folder named by Postgres:BinDirectory does not exist.")
             .ValidateOnStart();
 
-        services.TryAddSingleton(sp => CreateTableService(sp.GetRequiredService<IOptions<CatalogOptions>>().Value));
+        services.TryAddSingleton(sp => CatalogTableServiceFactory.Create(sp.GetRequiredService<IOptions<CatalogOptions>>().Value));
         services.TryAddSingleton(sp => new BackupCatalog(
             sp.GetRequiredService<TableServiceClient>(),
             sp.GetRequiredService<IOptions<CatalogOptions>>().Value.TablePrefix,
@@ -50,9 +49,4 @@ public static class BackupEngineServices
         services.TryAddSingleton<RestoreRunner>();
         return services;
     }
-
-    private static TableServiceClient CreateTableService(CatalogOptions options)
-        => options.ConnectionString.Length > 0
-            ? new TableServiceClient(options.ConnectionString)
-            : new TableServiceClient(new Uri(options.TableServiceUri), new DefaultAzureCredential());
 }
