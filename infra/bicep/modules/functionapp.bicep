@@ -65,8 +65,8 @@ var defaultAppSettings = union(
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     Catalog__TableServiceUri: storage.properties.primaryEndpoints.table
     Storage__BlobServiceUri: storage.properties.primaryEndpoints.blob
-    Storage__ContainerName: backupsContainerName
-    // Key Vault (the production key-encryption key) comes later; an empty value selects no local key file.
+    // The key-encryption key: until the Key Vault provider lands, the app needs a key file that the deployment
+    // does not create; set Keys__LocalKeyFile (the app refuses to start without one rather than back up unencrypted).
     Keys__LocalKeyFile: ''
   },
   appInsightsEntraAuth ? { APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD' } : {}
