@@ -168,6 +168,7 @@ public sealed class ManifestFileTests
     [InlineData("{\"mac\": \"hmac-sha256:AAAA\", \"manifest\": {\"formatVersion\": 1}}")]
     [InlineData("{\"manifest\": {\"formatVersion\": 1}}")]
     [InlineData("{\"mac\": \"sha1:AAAA\", \"manifest\": {\"formatVersion\": 1}}")]
+    [InlineData("{\"mac\": \"x\", \"manifest\": {\"formatVersion\": 1}, \"manifest\": {\"formatVersion\": 1}}")]
     public void Malformed_files_are_integrity_failures(string text)
     {
         var e = Assert.Throws<IntegrityException>(() => ManifestFile.Read(Encoding.UTF8.GetBytes(text)));
