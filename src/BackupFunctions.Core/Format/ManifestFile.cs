@@ -1,3 +1,11 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BackupFunctions.Core.Encryption;
+
 namespace BackupFunctions.Core.Format;
 
 /// <summary>
@@ -7,14 +15,122 @@ namespace BackupFunctions.Core.Format;
 /// </summary>
 public static class ManifestFile
 {
+    public const string FileName = "manifest.json";
+
+    private const string MacPrefix = "hmac-sha256:";
+    private const int MacSize = 32;
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
     /// <summary>Serializes and authenticates a manifest.</summary>
     public static byte[] Write(BackupManifest manifest, ReadOnlySpan<byte> dataKey)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        // Written in one pass with a placeholder MAC of the final length, so that the manifest is indented as part
+        // of the file; the MAC of the manifest's bytes, exactly as a reader will find them, then replaces it.
+        var placeholder = MacPrefix + new string('A', Base64Length(MacSize));
+        var output = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("mac", placeholder);
+            writer.WritePropertyName("manifest");
+            JsonSerializer.Serialize(writer, manifest, JsonOptions);
+            writer.WriteEndObject();
+        }
+        var bytes = output.WrittenSpan.ToArray();
+
+        byte[] mac;
+        using (var document = JsonDocument.Parse(bytes))
+            mac = ComputeMac(dataKey, manifest.BackupId, JsonMarshal.GetRawUtf8Value(document.RootElement.GetProperty("manifest")));
+
+        var macText = Encoding.ASCII.GetBytes(MacPrefix + Convert.ToBase64String(mac));
+        var at = bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(placeholder));
+        macText.CopyTo(bytes.AsSpan(at));
+        return bytes;
+    }
 
     /// <summary>
     /// Parses without checking the MAC (the key envelope inside is needed to get the key). Malformed JSON throws
     /// <see cref="IntegrityException"/>; an unknown format version throws <see cref="NotSupportedException"/> naming it.
     /// </summary>
     public static UnverifiedManifest Read(ReadOnlySpan<byte> bytes)
-        => throw new NotImplementedException();
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(
+                bytes.ToArray(), new JsonDocumentOptions { AllowDuplicateProperties = false });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw Malformed("the top level is not an object");
+            if (!root.TryGetProperty("mac", out var macElement) || macElement.ValueKind != JsonValueKind.String)
+                throw Malformed("no \"mac\" string");
+            if (!root.TryGetProperty("manifest", out var manifestElement) || manifestElement.ValueKind != JsonValueKind.Object)
+                throw Malformed("no \"manifest\" object");
+
+            // The version decides how the rest is read, so it is checked before anything else of the manifest.
+            if (!manifestElement.TryGetProperty("formatVersion", out var version) || !version.TryGetInt32(out var formatVersion))
+                throw Malformed("no \"formatVersion\" number");
+            if (formatVersion != BackupManifest.CurrentFormatVersion)
+            {
+                throw new NotSupportedException(
+                    $"manifest.json has format version {formatVersion}; this version of BackupFunctions reads version {BackupManifest.CurrentFormatVersion}.");
+            }
+
+            var mac = DecodeMac(macElement.GetString()!);
+            // The exact bytes of the "manifest" value in the file: what the MAC covers and what is deserialized.
+            var authenticated = JsonMarshal.GetRawUtf8Value(manifestElement).ToArray();
+            var manifest = JsonSerializer.Deserialize<BackupManifest>(authenticated, JsonOptions)
+                ?? throw Malformed("the manifest is null");
+            return new UnverifiedManifest(manifest, authenticated, mac);
+        }
+        catch (JsonException e)
+        {
+            throw new IntegrityException(FileName, $"not a valid manifest: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// HMAC-SHA256 of <paramref name="authenticatedBytes"/> keyed by HKDF-SHA256 (no salt) of the data key with info
+    /// <c>"backupfunctions/manifest/v1\0" + backupId</c>.
+    /// </summary>
+    internal static byte[] ComputeMac(ReadOnlySpan<byte> dataKey, string backupId, ReadOnlySpan<byte> authenticatedBytes)
+    {
+        if (dataKey.Length != PartKeys.KeySize)
+            throw new ArgumentException($"A data key is {PartKeys.KeySize} bytes, not {dataKey.Length}.", nameof(dataKey));
+        PartKeys.CheckInfoField(backupId, nameof(backupId));
+
+        Span<byte> macKey = stackalloc byte[PartKeys.KeySize];
+        try
+        {
+            HKDF.DeriveKey(
+                HashAlgorithmName.SHA256, dataKey, macKey, salt: [], Encoding.UTF8.GetBytes($"backupfunctions/manifest/v1\0{backupId}"));
+            return HMACSHA256.HashData(macKey, authenticatedBytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(macKey);
+        }
+    }
+
+    private static byte[] DecodeMac(string text)
+    {
+        if (!text.StartsWith(MacPrefix, StringComparison.Ordinal))
+            throw Malformed($"the MAC is not \"{MacPrefix}...\"");
+        var mac = new byte[MacSize];
+        if (!Convert.TryFromBase64String(text[MacPrefix.Length..], mac, out var length) || length != MacSize)
+            throw Malformed("the MAC is not 32 bytes of base64");
+        return mac;
+    }
+
+    private static int Base64Length(int bytes) => (bytes + 2) / 3 * 4;
+
+    private static IntegrityException Malformed(string reason) => new(FileName, $"not a valid manifest: {reason}");
 }

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using BackupFunctions.Core.Compression;
+using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Storage;
 
 namespace BackupFunctions.Core.Format;
@@ -10,7 +14,12 @@ public static class PartReader
     /// manifest, a flipped bit, truncation, reordered chunks, a part of another backup, the wrong key — throws
     /// <see cref="IntegrityException"/> naming the part, at the latest when the end of the stream is read.
     /// </summary>
-    public static Task<Stream> OpenAsync(
+    /// <remarks>
+    /// Plaintext is returned chunk by chunk as each chunk authenticates, before the stored hash can be checked at the
+    /// end: a consumer that must not act on a bad part (a restore) calls <see cref="VerifyAsync"/> first.
+    /// An unknown compression or encryption word in the manifest throws <see cref="NotSupportedException"/>.
+    /// </remarks>
+    public static async Task<Stream> OpenAsync(
         IBackupStore store,
         string objectName,
         string backupId,
@@ -18,13 +27,47 @@ public static class PartReader
         BackupManifest manifest,
         ReadOnlyMemory<byte> dataKey,
         CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(objectName);
+        ArgumentNullException.ThrowIfNull(part);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var compression = CompressionStreams.Parse(manifest.Compression);
+        var encryption = EncryptionAlgorithms.Parse(manifest.Encryption);
+
+        var stored = await store.OpenReadAsync(objectName, cancellationToken);
+        DecryptingStream? decrypting = null;
+        try
+        {
+            var verifying = new VerifyingReadStream(stored, objectName, part.StoredSize, part.Sha256);
+            var partKey = PartKeys.Derive(dataKey.Span, backupId, part.Name);
+            try
+            {
+                decrypting = new DecryptingStream(
+                    verifying, partKey, objectName, encryption, compression, manifest.ChunkSize, leaveOpen: false);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(partKey);
+            }
+            var plaintext = CompressionStreams.Decompress(decrypting, compression, leaveOpen: true);
+            return new PartPlaintextStream(plaintext, decrypting, objectName);
+        }
+        catch
+        {
+            if (decrypting is not null)
+                await decrypting.DisposeAsync();
+            else
+                await stored.DisposeAsync();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Reads the whole part and discards the plaintext: proves that it decrypts and decompresses and that its stored
     /// bytes match the manifest. Used before a restore writes anything.
     /// </summary>
-    public static Task VerifyAsync(
+    public static async Task VerifyAsync(
         IBackupStore store,
         string objectName,
         string backupId,
@@ -32,5 +75,21 @@ public static class PartReader
         BackupManifest manifest,
         ReadOnlyMemory<byte> dataKey,
         CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    {
+        await using var plaintext = await OpenAsync(store, objectName, backupId, part, manifest, dataKey, cancellationToken);
+        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+        try
+        {
+            long plainSize = 0;
+            int read;
+            while ((read = await plaintext.ReadAsync(buffer, cancellationToken)) > 0)
+                plainSize += read;
+            if (plainSize != part.PlainSize)
+                throw new IntegrityException(objectName, $"{plainSize} plaintext bytes, the manifest says {part.PlainSize}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
 }

@@ -1,3 +1,8 @@
+using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+using BackupFunctions.Core.Compression;
+using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Storage;
 
 namespace BackupFunctions.Core.Format;
@@ -8,12 +13,23 @@ namespace BackupFunctions.Core.Format;
 /// </summary>
 public static class PartWriter
 {
+    /// <summary>Bytes the pipe to the store holds before the producer waits: this bounds memory per part.</summary>
+    internal const long PipePauseWriterThreshold = 4 * 1024 * 1024;
+
+    internal const long PipeResumeWriterThreshold = 2 * 1024 * 1024;
+
     /// <summary>
     /// Writes the part <paramref name="partName"/> of backup <paramref name="backupId"/> to
     /// <paramref name="objectName"/>. <paramref name="produce"/> writes the plaintext into the stream it is given
     /// (and must not dispose it). The part key is derived from <paramref name="dataKey"/>, the backup id and the part name.
     /// </summary>
-    public static Task<StoredPart> WriteAsync(
+    /// <remarks>
+    /// The producer and <see cref="IBackupStore.PutAsync"/> run concurrently. When the producer throws, the content
+    /// stream the store reads fails with that exception (and the part never gets its final chunk), so the store keeps
+    /// no object; the producer's exception is rethrown. When the store fails, the producer is cancelled and the
+    /// store's exception is rethrown.
+    /// </remarks>
+    public static async Task<StoredPart> WriteAsync(
         IBackupStore store,
         string objectName,
         string backupId,
@@ -23,5 +39,134 @@ public static class PartWriter
         ReadOnlyMemory<byte> dataKey,
         Func<Stream, CancellationToken, Task> produce,
         CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(objectName);
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(produce);
+
+        var pipe = new Pipe(new PipeOptions(
+            pauseWriterThreshold: PipePauseWriterThreshold,
+            resumeWriterThreshold: PipeResumeWriterThreshold,
+            useSynchronizationContext: false));
+        using var sink = new HashingPipeSink(pipe.Writer);
+        var plain = BuildPipeline(sink, backupId, partName, settings, dataKey.Span, out var encrypting, out var compressing);
+
+        using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Set before the producer is cancelled, so that a producer failure the store caused is not taken for the cause.
+        var storeFailed = 0;
+        // On its own thread: a store that reads synchronously must not keep the producer from starting.
+        var put = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await using var content = pipe.Reader.AsStream(leaveOpen: true);
+                    await store.PutAsync(objectName, content, cancellationToken);
+                }
+                catch
+                {
+                    Volatile.Write(ref storeFailed, 1);
+                    await producerCancellation.CancelAsync();
+                    throw;
+                }
+                finally
+                {
+                    // Releases a producer waiting on a full pipe: its next write fails (the store stopped reading).
+                    await pipe.Reader.CompleteAsync();
+                }
+            },
+            CancellationToken.None);
+
+        Exception? producerFailure = null;
+        var causedByStore = false;
+        try
+        {
+            await produce(plain, producerCancellation.Token);
+            await compressing.DisposeAsync();
+            await encrypting.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            producerFailure = e;
+            causedByStore = Volatile.Read(ref storeFailed) == 1;
+            encrypting.Abort();
+            await DisposeQuietlyAsync(compressing);
+        }
+        // Completing with the producer's exception makes the store's reads throw it, so the store keeps no object.
+        await pipe.Writer.CompleteAsync(producerFailure);
+
+        if (producerFailure is null)
+        {
+            await put;
+            return new StoredPart(partName, kind, sink.BytesWritten, sink.Sha256Hex(), plain.BytesWritten);
+        }
+
+        if (causedByStore)
+            await put; // throws the store's exception, the cause
+        else
+            await IgnoreFailureAsync(put); // the store failed because its content did
+        ExceptionDispatchInfo.Throw(producerFailure);
+        return null!; // not reached
+    }
+
+    private static CountingWriteStream BuildPipeline(
+        Stream sink,
+        string backupId,
+        string partName,
+        PartSettings settings,
+        ReadOnlySpan<byte> dataKey,
+        out EncryptingStream encrypting,
+        out Stream compressing)
+    {
+        var partKey = PartKeys.Derive(dataKey, backupId, partName);
+        try
+        {
+            encrypting = new EncryptingStream(
+                sink, partKey, settings.Encryption, settings.Compression, settings.ChunkSize, leaveOpen: true);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(partKey);
+        }
+
+        try
+        {
+            compressing = CompressionStreams.Compress(encrypting, settings.Compression, settings.CompressionLevel, leaveOpen: true);
+        }
+        catch
+        {
+            encrypting.Abort();
+            throw;
+        }
+        return new CountingWriteStream(compressing);
+    }
+
+    private static async Task IgnoreFailureAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+            // Reported through the exception that caused it.
+        }
+    }
+
+    /// <summary>
+    /// Releases the compressor after a failure; its final flush goes into the aborted encrypting stream and fails,
+    /// which does not matter: the part is abandoned and the producer's exception is the one to report.
+    /// </summary>
+    private static async ValueTask DisposeQuietlyAsync(Stream stream)
+    {
+        try
+        {
+            await stream.DisposeAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
 }

@@ -1,0 +1,106 @@
+using BackupFunctions.Core.Encryption;
+using ZstdSharp;
+
+namespace BackupFunctions.Core.Format;
+
+/// <summary>
+/// The plaintext of a part as <see cref="PartReader"/> returns it: turns decompression failures into
+/// <see cref="IntegrityException"/> naming the part, and at the end of the plaintext reads the decrypted stream to its
+/// end, so the final chunk and the stored size and hash are always checked even when the decompressor stops early.
+/// </summary>
+internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream decrypted, string objectName) : Stream
+{
+    private bool _drained;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return Read(buffer.AsSpan(offset, count));
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        int read;
+        try
+        {
+            read = plaintext.Read(buffer);
+        }
+        catch (Exception e) when (IsCorruptCompressedData(e))
+        {
+            throw CorruptData(e);
+        }
+        if (read == 0 && !buffer.IsEmpty && !_drained)
+        {
+            Span<byte> probe = stackalloc byte[1];
+            CheckDrained(decrypted.Read(probe));
+        }
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int read;
+        try
+        {
+            read = await plaintext.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception e) when (IsCorruptCompressedData(e))
+        {
+            throw CorruptData(e);
+        }
+        if (read == 0 && !buffer.IsEmpty && !_drained)
+            CheckDrained(await decrypted.ReadAsync(new byte[1], cancellationToken));
+        return read;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            plaintext.Dispose();
+            decrypted.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await plaintext.DisposeAsync();
+        await decrypted.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    private void CheckDrained(int extraBytes)
+    {
+        if (extraBytes != 0)
+            throw new IntegrityException(objectName, "data after the end of the compressed stream");
+        _drained = true;
+    }
+
+    private IntegrityException CorruptData(Exception e) => new(objectName, $"decompression failed: {e.Message}", e);
+
+    private static bool IsCorruptCompressedData(Exception e)
+        => e is ZstdException or EndOfStreamException or InvalidDataException;
+}
