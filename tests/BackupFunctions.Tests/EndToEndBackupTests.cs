@@ -163,7 +163,7 @@ public sealed class EndToEndBackupTests(LocalHostFixture host, ITestOutputHelper
         var store = services.GetRequiredService<BackupStoreFactory>()
             .Create(new StorageDestination { Type = "azureBlob", Container = host.Container, Prefix = prefix });
         return await services.GetRequiredService<RestoreRunner>().RestoreAsync(
-            new RestoreRequest(store, ObjectNames.BackupFolder(prefix, backupId), targetDir, targetDb), default);
+            new RestoreRequest(store, prefix, backupId, targetDir, targetDb), default);
     }
 
     private async Task<(PostgresConnectionInfo Database, string SiteRoot)> NewCmsAsync()

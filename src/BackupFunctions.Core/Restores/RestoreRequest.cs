@@ -7,7 +7,11 @@ namespace BackupFunctions.Core.Restores;
 /// Restore one backup from a destination. Either target may be left out to restore only the other.
 /// </summary>
 /// <param name="Store">The destination holding the backup.</param>
-/// <param name="BackupFolder">The backup's folder in the destination, e.g. <c>site1/backups/0123-cfg/</c>.</param>
+/// <param name="Prefix">The config's storage prefix (the part of object names before <c>backups/</c>).</param>
+/// <param name="BackupId">The backup to restore.</param>
 /// <param name="TargetDirectory">A folder that does not exist or is empty; the site files land there.</param>
 /// <param name="TargetDatabase">A database that does not exist yet; it is created.</param>
-public sealed record RestoreRequest(IBackupStore Store, string BackupFolder, string? TargetDirectory, PostgresConnectionInfo? TargetDatabase);
+public sealed record RestoreRequest(IBackupStore Store, string Prefix, string BackupId, string? TargetDirectory, PostgresConnectionInfo? TargetDatabase)
+{
+    public string Folder => Backups.ObjectNames.BackupFolder(Prefix, BackupId);
+}

@@ -21,7 +21,7 @@ public sealed class RestoreRunner(
 {
     public async Task<RestoreResult> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
-        var folder = request.BackupFolder.EndsWith('/') ? request.BackupFolder : request.BackupFolder + "/";
+        var folder = request.Folder;
         await CheckTargetsAsync(request, cancellationToken);
 
         byte[] manifestBytes;
@@ -37,7 +37,7 @@ public sealed class RestoreRunner(
         var dataKey = await keyEncryptionKey.UnwrapAsync(unverified.Manifest.Key, cancellationToken);
         try
         {
-            var manifest = unverified.Verify(dataKey);
+            var manifest = unverified.Verify(dataKey, request.BackupId);
             foreach (var part in manifest.Objects)
             {
                 await PartReader.VerifyAsync(request.Store, folder + part.Name, manifest.BackupId, part, manifest, dataKey, cancellationToken);

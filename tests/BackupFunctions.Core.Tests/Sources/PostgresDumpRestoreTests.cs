@@ -46,7 +46,7 @@ public sealed class PostgresDumpRestoreTests
         using var temp = new TempFolder();
         var dumpFile = temp.Combine("db.dump");
 
-        Format.DatabaseSourceInfo info;
+        BackupFunctions.Core.Format.DatabaseSourceInfo info;
         await using (var output = File.Create(dumpFile))
             info = await new PostgresDumper(Tools).DumpAsync(source.Connection, output, CancellationToken.None);
 

@@ -58,7 +58,6 @@ public class LocalHostFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        GC.SuppressFinalize(this);
         Http.Dispose();
         await Host.DisposeAsync();
         _folder.Dispose();
