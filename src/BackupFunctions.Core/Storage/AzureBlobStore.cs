@@ -188,7 +188,7 @@ public sealed class AzureBlobStore : IBackupStore
     private string Describe(string operation, string name, Exception cause) => cause switch
     {
         RequestFailedException { Status: 0 } => $"Azure Blob {operation} '{name}' in {Location} failed: no response ({cause.InnerException?.Message ?? cause.GetType().Name}).",
-        RequestFailedException rfe => $"Azure Blob {operation} '{name}' in {Location} failed: HTTP {rfe.Status} {rfe.ErrorCode}.".Replace(" .", ".", StringComparison.Ordinal),
+        RequestFailedException rfe => $"Azure Blob {operation} '{name}' in {Location} failed: HTTP {rfe.Status} {rfe.ErrorCode ?? "(no error code)"}.",
         _ => $"Azure Blob {operation} '{name}' in {Location} failed: {cause.GetType().Name}: {cause.Message}",
     };
 }

@@ -161,7 +161,6 @@ public sealed partial class LocalFolderStore : IBackupStore
             cancellationToken.ThrowIfCancellationRequested();
             yield return info;
         }
-        await Task.CompletedTask;
     }
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken)
