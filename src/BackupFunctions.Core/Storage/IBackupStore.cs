@@ -11,29 +11,36 @@ namespace BackupFunctions.Core.Storage;
 /// <item>No partial object is ever visible under its final name: a failed or cancelled put leaves either nothing
 /// or the previous complete object.</item>
 /// <item>A repeated put of the same name with the same content is idempotent (activities are retried).</item>
-/// <item>Reading or deleting a missing object throws <see cref="StoreObjectNotFoundException"/> from
-/// <see cref="OpenReadAsync"/>; <see cref="DeleteAsync"/> of a missing object is not an error.</item>
-/// <item>Transient failures surface as <see cref="StoreTransientException"/> (safe to retry), everything else
-/// as <see cref="StoreException"/> or <see cref="StoreObjectNotFoundException"/>.</item>
-/// <item>Names are validated: empty segments, "." and "..", backslashes and control characters are refused
-/// with <see cref="ArgumentException"/>.</item>
+/// <item>A re-put of an existing name replaces it as a whole (readers see the old or the new object).</item>
+/// <item><see cref="OpenReadAsync"/> of a missing object throws <see cref="StoreObjectNotFoundException"/>;
+/// <see cref="GetInfoAsync"/> returns null; <see cref="DeleteAsync"/> of a missing object is not an error.</item>
+/// <item>Transient failures of the destination surface as <see cref="StoreTransientException"/> (safe to retry),
+/// everything else as <see cref="StoreException"/> or <see cref="StoreObjectNotFoundException"/>. An exception
+/// thrown by the source stream of a put is passed through unchanged: it is not the destination's failure.</item>
+/// <item>Names are validated: empty names and segments (a leading, trailing or doubled '/'), "." and "..",
+/// backslashes and control characters are refused with <see cref="ArgumentException"/>.</item>
+/// <item>A name is never both an object and the folder of other objects ("a" and "a/b"): a file system cannot
+/// hold both, so a local destination refuses the second with <see cref="StoreException"/>.</item>
 /// </list>
 /// </remarks>
 public interface IBackupStore
 {
-    /// <summary>A human-readable location for logs and the catalog, with no secrets (e.g. <c>azblob://account/container/prefix</c>).</summary>
+    /// <summary>A human-readable location for logs and the catalog, with no secrets (e.g. <c>azblob://account/container</c>, <c>file:///var/backups/site1</c>).</summary>
     string Location { get; }
 
     /// <summary>Stores <paramref name="content"/> (read to its end) under <paramref name="name"/>.</summary>
     Task PutAsync(string name, Stream content, CancellationToken cancellationToken);
 
-    /// <summary>Opens a forward-only read stream over the whole object.</summary>
+    /// <summary>Opens a forward-only read stream over the whole object; the caller disposes it.</summary>
     Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>Size and time of one object, or null when it does not exist.</summary>
     Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>All objects whose name starts with <paramref name="prefix"/>, in ordinal name order.</summary>
+    /// <summary>
+    /// All objects, at any depth, whose name starts with <paramref name="prefix"/> (which may end in the middle of a
+    /// segment; empty lists everything), in ordinal name order.
+    /// </summary>
     IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>Deletes the object; succeeds when it is already gone.</summary>

@@ -1,0 +1,194 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace BackupFunctions.Core.Storage;
+
+/// <summary>A destination in one Azure Blob Storage container; object names are blob names.</summary>
+/// <remarks>
+/// Objects are block blobs. A large put stages 4 MiB blocks and commits the block list at the end; staged blocks
+/// are invisible until then, so a failed put leaves nothing (or the previous blob) under the name. Memory per put is
+/// bounded by the blocks in flight (block size × concurrency).
+/// </remarks>
+public sealed class AzureBlobStore : IBackupStore
+{
+    private const int BlockSize = 4 * 1024 * 1024;
+    private const int UploadConcurrency = 2;
+
+    private readonly BlobContainerClient _container;
+    private volatile bool _containerReady;
+
+    public AzureBlobStore(BlobContainerClient container)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        _container = container;
+    }
+
+    public string Location => $"azblob://{_container.AccountName}/{_container.Name}";
+
+    /// <remarks>Creates the container on the first put when it does not exist.</remarks>
+    public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
+    {
+        ObjectNames.Validate(name);
+        ArgumentNullException.ThrowIfNull(content);
+        await EnsureContainerAsync(cancellationToken);
+
+        var options = new BlobUploadOptions
+        {
+            TransferOptions = new StorageTransferOptions
+            {
+                InitialTransferSize = BlockSize,
+                MaximumTransferSize = BlockSize,
+                MaximumConcurrency = UploadConcurrency,
+            },
+        };
+        try
+        {
+            await _container.GetBlockBlobClient(name).UploadAsync(content, options, cancellationToken);
+        }
+        // IOException is not mapped here: it may come from the source stream, which is not the destination's fault.
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken, includeIOException: false))
+        {
+            if (ex is RequestFailedException { Status: 404 })
+            {
+                // The container was deleted behind our back: the next attempt creates it again.
+                _containerReady = false;
+                throw new StoreException(Describe("put", name, ex) + " (the container does not exist)", ex);
+            }
+            throw Map("put", name, ex);
+        }
+    }
+
+    public async Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken)
+    {
+        ObjectNames.Validate(name);
+        try
+        {
+            // The download stream resumes by range (pinned to the blob's ETag) when the connection drops.
+            var download = await _container.GetBlobClient(name).DownloadStreamingAsync(cancellationToken: cancellationToken);
+            return download.Value.Content;
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map("read", name, ex);
+        }
+    }
+
+    public async Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken)
+    {
+        ObjectNames.Validate(name);
+        try
+        {
+            var properties = await _container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken);
+            return new StoredObjectInfo(name, properties.Value.ContentLength, properties.Value.LastModified);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map("get info", name, ex);
+        }
+    }
+
+    /// <remarks>
+    /// The service lists in UTF-8 byte order, which differs from ordinal (UTF-16) order for a few characters;
+    /// the listing is therefore collected and sorted (names only, a few hundred bytes per object).
+    /// </remarks>
+    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectNames.ValidatePrefix(prefix);
+        var found = new List<StoredObjectInfo>();
+        try
+        {
+            var blobs = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix.Length == 0 ? null : prefix }, cancellationToken);
+            await foreach (var blob in blobs)
+            {
+                found.Add(new StoredObjectInfo(blob.Name, blob.Properties.ContentLength ?? 0,
+                    blob.Properties.LastModified ?? blob.Properties.CreatedOn ?? DateTimeOffset.MinValue));
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No container yet: nothing has been stored.
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map("list", prefix, ex);
+        }
+
+        found.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var info in found)
+            yield return info;
+    }
+
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        ObjectNames.Validate(name);
+        try
+        {
+            // Also succeeds when the container itself is gone.
+            await _container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map("delete", name, ex);
+        }
+    }
+
+    private async Task EnsureContainerAsync(CancellationToken cancellationToken)
+    {
+        if (_containerReady)
+            return;
+        try
+        {
+            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 403)
+        {
+            // A credential scoped to the container (SAS) may not create containers; the upload tells whether it exists.
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map("create container for", _container.Name, ex);
+        }
+        _containerReady = true;
+    }
+
+    private static bool IsServiceFailure(Exception ex, CancellationToken cancellationToken, bool includeIOException = true) => ex switch
+    {
+        RequestFailedException or HttpRequestException => true,
+        IOException => includeIOException,
+        // Azure.Core gives up after its retries with all the attempts' exceptions.
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0
+                                         && IsServiceFailure(aggregate.InnerExceptions[^1], cancellationToken, includeIOException),
+        // A per-try network timeout, not the caller's cancellation.
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        _ => false,
+    };
+
+    private StoreException Map(string operation, string name, Exception ex)
+    {
+        var cause = ex is AggregateException { InnerExceptions.Count: > 0 } aggregate ? aggregate.InnerExceptions[^1] : ex;
+        var message = Describe(operation, name, cause);
+        return cause switch
+        {
+            RequestFailedException { Status: 404 } => new StoreObjectNotFoundException(message, ex),
+            RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => new StoreTransientException(message, ex),
+            RequestFailedException => new StoreException(message, ex),
+            _ => new StoreTransientException(message, ex),
+        };
+    }
+
+    // Status and error code only: the SDK's own message carries request headers and the response body.
+    private string Describe(string operation, string name, Exception cause) => cause switch
+    {
+        RequestFailedException { Status: 0 } => $"Azure Blob {operation} '{name}' in {Location} failed: no response ({cause.InnerException?.Message ?? cause.GetType().Name}).",
+        RequestFailedException rfe => $"Azure Blob {operation} '{name}' in {Location} failed: HTTP {rfe.Status} {rfe.ErrorCode ?? "(no error code)"}.",
+        _ => $"Azure Blob {operation} '{name}' in {Location} failed: {cause.GetType().Name}: {cause.Message}",
+    };
+}

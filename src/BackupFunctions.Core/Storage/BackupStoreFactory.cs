@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using BackupFunctions.Core.Configs;
+using Microsoft.Extensions.Options;
+
+namespace BackupFunctions.Core.Storage;
+
+/// <summary>
+/// Turns a configured <see cref="StorageDestination"/> into its <see cref="IBackupStore"/>. One instance per app
+/// (it holds the Blob service client and its connection pool).
+/// </summary>
+/// <remarks>
+/// The destination's <see cref="StorageDestination.Prefix"/> is not applied here: callers put it in front of the
+/// object names (<c>&lt;prefix&gt;/backups/&lt;backupId&gt;/…</c>), so a store is the whole container or folder.
+/// </remarks>
+public sealed partial class BackupStoreFactory
+{
+    public const string AzureBlobType = "azureBlob";
+    public const string LocalType = "local";
+
+    private readonly StorageOptions _options;
+    private readonly Lazy<BlobServiceClient> _blobService;
+
+    public BackupStoreFactory(IOptions<StorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _blobService = new Lazy<BlobServiceClient>(CreateBlobService, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The store of <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException">The destination is invalid; the message names the field.</exception>
+    /// <exception cref="InvalidOperationException">The <c>Storage</c> settings the destination needs are missing.</exception>
+    public IBackupStore Create(StorageDestination destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return destination.Type switch
+        {
+            AzureBlobType => CreateAzureBlob(destination),
+            LocalType => CreateLocal(destination),
+            _ => throw new ArgumentException(
+                $"storage.type '{destination.Type}' is not supported; use '{AzureBlobType}' or '{LocalType}'.", nameof(destination)),
+        };
+    }
+
+    private AzureBlobStore CreateAzureBlob(StorageDestination destination)
+    {
+        var container = destination.Container;
+        if (string.IsNullOrEmpty(container))
+            throw new ArgumentException("storage.container is required for an azureBlob destination.", nameof(destination));
+        if (!ContainerName().IsMatch(container) || container.Contains("--", StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"storage.container '{container}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit).",
+                nameof(destination));
+        }
+        return new AzureBlobStore(_blobService.Value.GetBlobContainerClient(container));
+    }
+
+    private LocalFolderStore CreateLocal(StorageDestination destination)
+    {
+        if (string.IsNullOrWhiteSpace(_options.LocalRoot))
+            throw new InvalidOperationException($"{StorageOptions.SectionName}:{nameof(StorageOptions.LocalRoot)} must be set for local destinations.");
+        var path = destination.Path;
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("storage.path is required for a local destination.", nameof(destination));
+        if (Path.IsPathRooted(path))
+            throw new ArgumentException($"storage.path '{path}' must be relative to the local root.", nameof(destination));
+
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.LocalRoot));
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(root, path)));
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (!full.StartsWith(root + Path.DirectorySeparatorChar, comparison))
+            throw new ArgumentException($"storage.path '{path}' leaves the local root.", nameof(destination));
+        return new LocalFolderStore(full);
+    }
+
+    private BlobServiceClient CreateBlobService()
+    {
+        var clientOptions = new BlobClientOptions();
+        if (!string.IsNullOrWhiteSpace(_options.BlobConnection))
+            return new BlobServiceClient(_options.BlobConnection, clientOptions);
+        if (Uri.TryCreate(_options.BlobServiceUri, UriKind.Absolute, out var serviceUri))
+            return new BlobServiceClient(serviceUri, new DefaultAzureCredential(), clientOptions);
+        throw new InvalidOperationException(
+            $"{StorageOptions.SectionName}:{nameof(StorageOptions.BlobConnection)} or {StorageOptions.SectionName}:{nameof(StorageOptions.BlobServiceUri)} must be set for azureBlob destinations.");
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex ContainerName();
+}

@@ -1,0 +1,287 @@
+using System.Buffers;
+using System.IO.Enumeration;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace BackupFunctions.Core.Storage;
+
+/// <summary>
+/// A destination in a local (or mounted) folder: object <c>a/b/c</c> is the file <c>root/a/b/c</c>.
+/// </summary>
+/// <remarks>
+/// A put writes a hidden temporary file next to the target (<c>.c.tmp-&lt;random&gt;</c>), flushes it to disk and
+/// renames it over the target, so readers see the old object or the complete new one, never a partial one.
+/// Temporary files are never listed, and names that look like one are refused.
+/// On Unix, files get <c>fileMode</c> and folders <c>folderMode</c> exactly (not narrowed by the umask), because
+/// backups hold a site's data and its database.
+/// </remarks>
+public sealed partial class LocalFolderStore : IBackupStore
+{
+    /// <summary>Owner read/write (0600).</summary>
+    public const UnixFileMode DefaultFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Owner read/write/search (0700).</summary>
+    public const UnixFileMode DefaultFolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private const int CopyBufferSize = 1024 * 1024;
+    private const string TempMarker = ".tmp-";
+
+    private readonly string _root;
+    private readonly UnixFileMode _fileMode;
+    private readonly UnixFileMode _folderMode;
+
+    public LocalFolderStore(string rootFolder, UnixFileMode fileMode = DefaultFileMode, UnixFileMode folderMode = DefaultFolderMode)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootFolder);
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootFolder));
+        _fileMode = fileMode;
+        _folderMode = folderMode;
+    }
+
+    /// <summary>The absolute root folder.</summary>
+    public string RootFolder => _root;
+
+    public string Location => "file://" + _root;
+
+    public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
+    {
+        var target = PathOf(name);
+        ArgumentNullException.ThrowIfNull(content);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var folder = Path.GetDirectoryName(target)!;
+        var tempPath = Path.Combine(folder, $".{Path.GetFileName(target)}{TempMarker}{RandomNumberGenerator.GetHexString(12, lowercase: true)}");
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        var sourceFailed = false;
+        try
+        {
+            await using (var file = CreateTempFile(folder, tempPath))
+            {
+                while (true)
+                {
+                    int read;
+                    try
+                    {
+                        read = await content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken);
+                    }
+                    catch
+                    {
+                        sourceFailed = true;
+                        throw;
+                    }
+                    if (read == 0)
+                        break;
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+                // The rename below must never publish data that is still only in the page cache.
+                file.Flush(flushToDisk: true);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(tempPath, target, overwrite: true);
+        }
+        catch (Exception ex)
+        {
+            TryDelete(tempPath);
+            // A failing source (a dying pg_dump) passes through as it is: it is not the destination's failure.
+            if (!sourceFailed && ex is IOException or UnauthorizedAccessException)
+                throw new StoreException($"Put of '{name}' to {Location} failed: {ex.Message}", ex);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken)
+    {
+        var path = PathOf(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            // FileShare.Delete: a retention run may delete (or a re-put replace) the object while it is read.
+            Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
+                bufferSize: 0, FileOptions.SequentialScan);
+            return Task.FromResult(stream);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException
+                                   || (ex is UnauthorizedAccessException && Directory.Exists(path)))
+        {
+            throw new StoreObjectNotFoundException($"Object '{name}' does not exist in {Location}.", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"Read of '{name}' from {Location} failed: {ex.Message}", ex);
+        }
+    }
+
+    public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(PathOf(name));
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(file.Exists ? new StoredObjectInfo(name, file.Length, file.LastWriteTimeUtc) : null);
+    }
+
+    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectNames.ValidatePrefix(prefix);
+        // Only the folder of the prefix's last complete segment can hold matches; the rest of the tree is skipped.
+        var lastSlash = prefix.LastIndexOf('/');
+        var folderName = lastSlash < 0 ? "" : prefix[..lastSlash];
+        var folder = folderName.Length == 0 ? _root : Path.Combine(_root, ToPlatform(folderName));
+
+        var found = new List<StoredObjectInfo>();
+        if (Directory.Exists(folder))
+        {
+            var options = new EnumerationOptions
+            {
+                RecurseSubdirectories = true,
+                // The defaults skip hidden files, and on Unix every name starting with '.' is "hidden".
+                AttributesToSkip = 0,
+                IgnoreInaccessible = false,
+            };
+            var entries = new FileSystemEnumerable<StoredObjectInfo>(folder,
+                (ref entry) => new StoredObjectInfo(ToName(entry.ToFullPath()), entry.Length, entry.LastWriteTimeUtc),
+                options)
+            {
+                ShouldIncludePredicate = (ref entry) => !entry.IsDirectory && !IsTempFileName(entry.FileName),
+            };
+            foreach (var info in entries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (info.Name.StartsWith(prefix, StringComparison.Ordinal))
+                    found.Add(info);
+            }
+        }
+        // The file system's order is arbitrary; the contract is ordinal order of the whole name.
+        found.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var info in found)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return info;
+        }
+    }
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        var path = PathOf(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            if (File.Exists(path))
+                File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"Delete of '{name}' from {Location} failed: {ex.Message}", ex);
+        }
+        RemoveEmptyFolders(Path.GetDirectoryName(path)!);
+        return Task.CompletedTask;
+    }
+
+    private string PathOf(string name)
+    {
+        ObjectNames.Validate(name);
+        if (IsTempFileName(name.AsSpan(name.LastIndexOf('/') + 1)))
+            throw new ArgumentException($"Object name '{name}' is reserved for temporary files of a local destination.", nameof(name));
+        return Path.Combine(_root, ToPlatform(name));
+    }
+
+    private FileStream CreateTempFile(string folder, string tempPath)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            // The copy writes 1 MiB blocks: a FileStream buffer on top would only add a copy.
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = _fileMode;
+
+        // A concurrent delete of the last object in this folder may remove the folder between the two steps.
+        for (var attempt = 1; ; attempt++)
+        {
+            CreateFolders(folder);
+            try
+            {
+                var file = new FileStream(tempPath, options);
+                try
+                {
+                    // The create mode was narrowed by the umask; the configured mode is what the owner asked for.
+                    if (!OperatingSystem.IsWindows())
+                        File.SetUnixFileMode(file.SafeFileHandle, _fileMode);
+                    return file;
+                }
+                catch
+                {
+                    file.Dispose();
+                    throw;
+                }
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private void CreateFolders(string folder)
+    {
+        if (Directory.Exists(folder))
+            return;
+        var parent = Path.GetDirectoryName(folder);
+        if (parent is not null && !string.Equals(folder, _root, StringComparison.Ordinal))
+            CreateFolders(parent);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, _folderMode);
+            File.SetUnixFileMode(folder, _folderMode);
+        }
+    }
+
+    // Retention deletes whole backups; without this, every deleted backup would leave its empty folder behind.
+    private void RemoveEmptyFolders(string folder)
+    {
+        while (folder.Length > _root.Length && folder.StartsWith(_root, StringComparison.Ordinal))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(folder).Any())
+                    return;
+                Directory.Delete(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not empty after all (a put arrived) or already gone: either way there is nothing to tidy.
+                return;
+            }
+            folder = Path.GetDirectoryName(folder)!;
+        }
+    }
+
+    private string ToName(string fullPath)
+    {
+        var relative = fullPath[(_root.Length + 1)..];
+        return Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    private static string ToPlatform(string name) =>
+        Path.DirectorySeparatorChar == '/' ? name : name.Replace('/', Path.DirectorySeparatorChar);
+
+    private static bool IsTempFileName(ReadOnlySpan<char> fileName) => TempFileName().IsMatch(fileName);
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+    }
+
+    [GeneratedRegex(@"^\..*\.tmp-[0-9a-f]{12}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TempFileName();
+}

@@ -1,0 +1,241 @@
+using System.Security.Cryptography;
+using System.Text;
+using BackupFunctions.Core.Storage;
+
+namespace BackupFunctions.Core.Tests.Storage;
+
+/// <summary>
+/// The <see cref="IBackupStore"/> contract, run against every implementation by a derived class. Each test works
+/// under its own name prefix, so a derived class may share one container or folder between its tests.
+/// </summary>
+public abstract class BackupStoreContractTests
+{
+    private const int MiB = 1024 * 1024;
+
+    /// <summary>The store under test.</summary>
+    protected abstract IBackupStore Store { get; }
+
+    /// <summary>A prefix no other test uses, ending with '/'.</summary>
+    protected string P { get; } = $"t{Guid.NewGuid():N}"[..13] + "/";
+
+    // A hung server or a put that never ends fails the test instead of the whole run.
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(2));
+
+    protected CancellationToken Ct => _timeout.Token;
+
+    [Fact]
+    public async Task Round_trip_of_a_20_MiB_non_seekable_stream_is_byte_equal()
+    {
+        const long size = 20L * MiB + 12345;
+        await using (var source = new GeneratedStream(size, seed: 7))
+            await Store.PutAsync(P + "big/db.part", source, Ct);
+
+        var info = await Store.GetInfoAsync(P + "big/db.part", Ct);
+        Assert.NotNull(info);
+        Assert.Equal(size, info.Size);
+        Assert.Equal(GeneratedStream.Sha256Of(size, seed: 7), await ReadSha256Async(P + "big/db.part"));
+    }
+
+    [Fact]
+    public async Task An_empty_object_is_stored_listed_and_read()
+    {
+        await Store.PutAsync(P + "empty", new MemoryStream(), Ct);
+
+        var info = await Store.GetInfoAsync(P + "empty", Ct);
+        Assert.NotNull(info);
+        Assert.Equal(0, info.Size);
+        Assert.Equal([(P + "empty", 0L)], await ListAsync(P));
+        await using var read = await Store.OpenReadAsync(P + "empty", Ct);
+        Assert.Equal(-1, read.ReadByte());
+    }
+
+    [Fact]
+    public async Task A_repeated_put_with_the_same_content_is_idempotent()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await using var source = new GeneratedStream(5 * MiB + 1, seed: 3);
+            await Store.PutAsync(P + "same", source, Ct);
+        }
+
+        Assert.Equal([(P + "same", 5L * MiB + 1)], await ListAsync(P));
+        Assert.Equal(GeneratedStream.Sha256Of(5 * MiB + 1, seed: 3), await ReadSha256Async(P + "same"));
+    }
+
+    [Fact]
+    public async Task A_re_put_replaces_the_content()
+    {
+        await Store.PutAsync(P + "obj", new MemoryStream(Encoding.UTF8.GetBytes("first version, longer")), Ct);
+        await Store.PutAsync(P + "obj", new MemoryStream(Encoding.UTF8.GetBytes("second")), Ct);
+
+        Assert.Equal("second", await ReadTextAsync(P + "obj"));
+        Assert.Equal(6, (await Store.GetInfoAsync(P + "obj", Ct))!.Size);
+    }
+
+    [Theory]
+    [InlineData(100 * 1024)]          // fails before the first block is full
+    [InlineData(9 * 1024 * 1024)]     // fails after blocks (or file data) were written
+    public async Task A_put_whose_source_fails_leaves_nothing_visible(long failAfter)
+    {
+        var source = new GeneratedStream(20 * MiB) { FailAfter = failAfter };
+
+        // Unchanged: a source failure is not the destination's (and must not read as a transient store failure).
+        await Assert.ThrowsAsync<SourceFailedException>(() => Store.PutAsync(P + "broken", source, Ct));
+
+        await AssertAbsentAsync(P + "broken");
+        Assert.Empty(await ListAsync(P));
+    }
+
+    [Fact]
+    public async Task A_failed_re_put_keeps_the_old_content()
+    {
+        await Store.PutAsync(P + "kept", new MemoryStream(Encoding.UTF8.GetBytes("the good old content")), Ct);
+        var source = new GeneratedStream(20 * MiB) { FailAfter = 9 * MiB };
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.PutAsync(P + "kept", source, Ct));
+
+        Assert.Equal("the good old content", await ReadTextAsync(P + "kept"));
+        Assert.Equal([(P + "kept", 20L)], await ListAsync(P));
+    }
+
+    [Fact]
+    public async Task A_cancelled_put_leaves_nothing_visible()
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var source = new GeneratedStream(20 * MiB) { FailAfter = 6 * MiB, CancelAt = cts };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.PutAsync(P + "cancelled", source, cts.Token));
+
+        await AssertAbsentAsync(P + "cancelled");
+        Assert.Empty(await ListAsync(P));
+    }
+
+    [Fact]
+    public async Task Reading_a_missing_object_throws_not_found()
+    {
+        await Assert.ThrowsAsync<StoreObjectNotFoundException>(() => Store.OpenReadAsync(P + "missing", Ct));
+        await Assert.ThrowsAsync<StoreObjectNotFoundException>(() => Store.OpenReadAsync(P + "no/such/folder/x", Ct));
+        Assert.Null(await Store.GetInfoAsync(P + "missing", Ct));
+    }
+
+    [Fact]
+    public async Task Deleting_removes_the_object_and_deleting_a_missing_one_is_fine()
+    {
+        await Store.PutAsync(P + "a/victim", new MemoryStream([1, 2, 3]), Ct);
+        await Store.PutAsync(P + "a/survivor", new MemoryStream([4]), Ct);
+
+        await Store.DeleteAsync(P + "a/victim", Ct);
+        await Store.DeleteAsync(P + "a/victim", Ct);
+        await Store.DeleteAsync(P + "never/was/here", Ct);
+
+        await AssertAbsentAsync(P + "a/victim");
+        Assert.Equal([(P + "a/survivor", 1L)], await ListAsync(P));
+    }
+
+    [Fact]
+    public async Task List_returns_only_names_with_the_prefix_in_ordinal_order_with_sizes()
+    {
+        // '-' < '.' < '/' < '0' < 'B' < 'a' in ordinal order: a file system walk or a case-insensitive sort gets this wrong.
+        string[] names = ["s/a/b", "s/ab/c", "s/B", "s/a-b", "s/a.b", "s/a0", "s/a/c/d", "sx/a", "t/a"];
+        for (var i = 0; i < names.Length; i++)
+            await Store.PutAsync(P + names[i], new MemoryStream(new byte[i + 1]), Ct);
+
+        Assert.Equal(
+            [(P + "s/B", 3L), (P + "s/a-b", 4L), (P + "s/a.b", 5L), (P + "s/a/b", 1L), (P + "s/a/c/d", 7L), (P + "s/a0", 6L), (P + "s/ab/c", 2L)],
+            await ListAsync(P + "s/"));
+        Assert.Equal(
+            [(P + "s/a-b", 4L), (P + "s/a.b", 5L), (P + "s/a/b", 1L), (P + "s/a/c/d", 7L), (P + "s/a0", 6L), (P + "s/ab/c", 2L)],
+            await ListAsync(P + "s/a"));
+        Assert.Equal([(P + "s/a/c/d", 7L)], await ListAsync(P + "s/a/c"));
+        Assert.Equal([P + "s/B", P + "s/a-b", P + "s/a.b", P + "s/a/b", P + "s/a/c/d", P + "s/a0", P + "s/ab/c", P + "sx/a"],
+            (await ListAsync(P + "s")).Select(x => x.Name));
+        Assert.Equal(names.Length, (await ListAsync(P)).Count);
+        Assert.Empty(await ListAsync(P + "nothing/"));
+    }
+
+    [Fact]
+    public async Task GetInfo_tells_size_and_a_recent_modification_time()
+    {
+        var before = DateTimeOffset.UtcNow.AddMinutes(-2);
+        await Store.PutAsync(P + "sized", new GeneratedStream(1234567), Ct);
+
+        var info = await Store.GetInfoAsync(P + "sized", Ct);
+
+        Assert.NotNull(info);
+        Assert.Equal(P + "sized", info.Name);
+        Assert.Equal(1234567, info.Size);
+        Assert.InRange(info.LastModified, before, DateTimeOffset.UtcNow.AddMinutes(2));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/abs")]
+    [InlineData("a//b")]
+    [InlineData("a/")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("a/../b")]
+    [InlineData("./a")]
+    [InlineData("a/.")]
+    [InlineData("a\\b")]
+    [InlineData("a\nb")]
+    [InlineData("a\0b")]
+    [InlineData("a\u007fb")]
+    public async Task Invalid_names_are_refused(string name)
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.PutAsync(name, new MemoryStream([1]), Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.OpenReadAsync(name, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.GetInfoAsync(name, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.DeleteAsync(name, Ct));
+    }
+
+    [Theory]
+    [InlineData("/a")]
+    [InlineData("a/../")]
+    [InlineData("a//")]
+    [InlineData("a\\b")]
+    public async Task Invalid_prefixes_are_refused(string prefix)
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => ListAsync(prefix));
+    }
+
+    [Fact]
+    public async Task Names_with_dots_and_unusual_characters_are_fine()
+    {
+        string[] names = ["a/.hidden", "a/..x", "a/b c (1)+ä€.json", "a/x..y"];
+        foreach (var name in names)
+            await Store.PutAsync(P + name, new MemoryStream(Encoding.UTF8.GetBytes(name)), Ct);
+
+        foreach (var name in names)
+            Assert.Equal(name, await ReadTextAsync(P + name));
+        Assert.Equal(names.Select(n => P + n).Order(StringComparer.Ordinal), (await ListAsync(P)).Select(x => x.Name));
+    }
+
+    protected async Task<List<(string Name, long Size)>> ListAsync(string prefix)
+    {
+        var result = new List<(string, long)>();
+        await foreach (var info in Store.ListAsync(prefix, Ct))
+            result.Add((info.Name, info.Size));
+        return result;
+    }
+
+    protected async Task AssertAbsentAsync(string name)
+    {
+        Assert.Null(await Store.GetInfoAsync(name, Ct));
+        await Assert.ThrowsAsync<StoreObjectNotFoundException>(() => Store.OpenReadAsync(name, Ct));
+        Assert.DoesNotContain(await ListAsync(""), x => x.Name == name);
+    }
+
+    protected async Task<string> ReadTextAsync(string name)
+    {
+        await using var stream = await Store.OpenReadAsync(name, Ct);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync(Ct);
+    }
+
+    private async Task<byte[]> ReadSha256Async(string name)
+    {
+        await using var stream = await Store.OpenReadAsync(name, Ct);
+        return await SHA256.HashDataAsync(stream, Ct);
+    }
+}
