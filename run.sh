@@ -14,6 +14,8 @@ bf_ensure_prerequisites
 
 mkdir -p .data
 data=$(mktemp -d "$PWD/.data/run-XXXXXX")
+# mktemp makes the folder 0700; the postgres user must be able to reach its cluster inside it.
+chmod 0755 "$data"
 host_pid=""
 cleanup() {
   local rc=$?
