@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using BackupFunctions.LocalHost.Durable;
 using BackupFunctions.LocalHost.Http;
 using BackupFunctions.LocalHost.Timers;
@@ -52,7 +54,11 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         var functions = FunctionDiscovery.Discover(typeof(FunctionNames).Assembly);
         builder.Services.AddBackupFunctionsApp(builder.Configuration);
         builder.Services.AddMvcCore();
-        builder.Services.AddInMemoryDurableTask(registry => registry.AddFunctions(functions));
+        // The in-memory sidecar otherwise picks a random port in 30000–40000, which can collide with an ephemeral
+        // port already taken (Kestrel's own port 0, another host in the same test run).
+        builder.Services.AddInMemoryDurableTask(
+            registry => registry.AddFunctions(functions),
+            new InMemoryDurableTaskOptions { Port = FreeLoopbackPort() });
         if (options.EnableTimers)
         {
             foreach (var timer in functions.Where(f => f.Kind == FunctionKind.Timer))
@@ -69,6 +75,13 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalFunctionsHost(app, new Uri(address.TrimEnd('/') + "/"), functions);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Waits until the process is asked to stop (Ctrl+C, SIGTERM).</summary>

@@ -11,6 +11,9 @@ namespace BackupFunctions.Core.Backups;
 /// </summary>
 public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILogger<BackupLauncher> logger)
 {
+    /// <summary>How long a pending job row may wait for its orchestration before a later firing starts it.</summary>
+    public static readonly TimeSpan OrphanedAfter = TimeSpan.FromMinutes(2);
+
     /// <summary>Starts a backup of <paramref name="configId"/> now; null when the config does not exist.</summary>
     public async Task<BackupJob?> StartNowAsync(string configId, IBackupStarter starter, CancellationToken cancellationToken)
     {
@@ -58,8 +61,11 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             };
             if (!await catalog.TryCreateJobAsync(job, cancellationToken))
             {
+                // Another firing owns this slot. Only a row left pending for a while without an orchestration (the
+                // firing that wrote it died before starting it) is taken over; a fresh one is still being started.
                 var existing = await catalog.GetJobAsync(job.Id, cancellationToken);
-                if (existing is not { Status: JobStatus.Pending } || await starter.ExistsAsync(job.Id, cancellationToken))
+                if (existing is not { Status: JobStatus.Pending } || existing.CreatedAt > now - OrphanedAfter
+                    || await starter.ExistsAsync(job.Id, cancellationToken))
                     continue;
                 logger.LogWarning("Job {JobId} was left pending without an orchestration; starting it now", job.Id);
             }

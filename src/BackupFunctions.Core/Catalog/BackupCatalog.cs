@@ -194,15 +194,13 @@ public sealed class BackupCatalog
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
 
         var pages = table.QueryAsync<TableEntity>(PartitionFilter(partition), maxPerPage: pageSize, cancellationToken: cancellationToken)
-            .AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, pageSize);
+            .AsPages(ContinuationTokens.Unwrap(continuationToken, partition), pageSize);
         await foreach (var page in pages)
-            return new Page<T>(page.Values.Select(row => map(row, table.Name)).ToList(), NullIfEmpty(page.ContinuationToken));
+            return new Page<T>(page.Values.Select(row => map(row, table.Name)).ToList(), ContinuationTokens.Wrap(page.ContinuationToken));
         return new Page<T>([], null);
     }
 
     private static string PartitionFilter(string partition) => TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
-
-    private static string? NullIfEmpty(string? token) => string.IsNullOrEmpty(token) ? null : token;
 
     /// <summary>Whether <paramref name="id"/> can be a row key: not empty, at most 1 KiB, none of / \ # ? or control characters.</summary>
     private static bool IsKey(string id)

@@ -15,7 +15,7 @@ internal sealed class FunctionActivity(FunctionDescriptor function, IServiceProv
 
     public Task<object?> RunAsync(TaskActivityContext context, object? input)
         => FunctionInvoker.InvokeAsync(function, services, p =>
-            p == function.TriggerParameter ? input
+            p.Position == function.TriggerParameter.Position ? input
             : p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
             : p.ParameterType == typeof(DurableTaskClient) ? services.GetRequiredService<DurableTaskClient>()
             : services.GetRequiredService(p.ParameterType));

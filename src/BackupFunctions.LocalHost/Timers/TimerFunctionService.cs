@@ -33,7 +33,7 @@ internal sealed class TimerFunctionService(
                 var info = new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.UtcDateTime, Next = schedule.GetNextOccurrence(next.Value, TimeZoneInfo.Utc) ?? next.Value } };
                 await using var scope = services.CreateAsyncScope();
                 await FunctionInvoker.InvokeAsync(function, scope.ServiceProvider, p =>
-                    p == function.TriggerParameter ? info
+                    p.Position == function.TriggerParameter.Position ? info
                     : p.ParameterType == typeof(CancellationToken) ? stoppingToken
                     : p.ParameterType == typeof(DurableTaskClient) ? scope.ServiceProvider.GetRequiredService<DurableTaskClient>()
                     : scope.ServiceProvider.GetRequiredService(p.ParameterType));

@@ -68,12 +68,6 @@ public static class BackupOrchestrator
         }
     }
 
-    /// <summary>The innermost error message, prefixed by the step that failed: what a user needs to act on.</summary>
-    private static string Describe(TaskFailedException e)
-    {
-        var failure = e.FailureDetails;
-        while (failure.InnerFailure is { } inner)
-            failure = inner;
-        return $"{e.TaskName} failed: {failure.ErrorMessage}";
-    }
+    /// <summary>The activity's own error message (the engine words it for users), prefixed by the step that failed.</summary>
+    private static string Describe(TaskFailedException e) => $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}";
 }

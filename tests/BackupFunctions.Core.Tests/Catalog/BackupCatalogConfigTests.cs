@@ -40,6 +40,19 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
         Assert.Contains("\"passwordSetting\":\"BLOG_DB_PASSWORD\"", json, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("garbage!")]
+    [InlineData("%00")]
+    [InlineData("Y29uZmlnIA")]                 // "config " : no row key
+    [InlineData("am9iIDI1MTY")]                // "job 2516" : another listing's partition
+    public async Task A_forged_continuation_token_is_refused(string token)
+    {
+        await Catalog.CreateConfigAsync(SampleConfig("a"), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Catalog.ListConfigsAsync(3, token, CancellationToken.None));
+        Assert.Equal("continuationToken", error.ParamName);
+    }
+
     [Fact]
     public async Task Configs_list_newest_first_across_pages_with_continuation_tokens()
     {

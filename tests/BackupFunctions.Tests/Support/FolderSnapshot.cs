@@ -11,7 +11,8 @@ public static class FolderSnapshot
         var starts = onlyComponents?.Select(c => Path.Combine(root, c)).Where(Directory.Exists) ?? [root];
         foreach (var start in starts)
         {
-            result[Path.GetRelativePath(root, start).Replace('\\', '/')] = "dir";
+            if (start != root)
+                result[Path.GetRelativePath(root, start).Replace('\\', '/')] = "dir";
             foreach (var entry in Directory.EnumerateFileSystemEntries(start, "*", SearchOption.AllDirectories))
             {
                 var relative = Path.GetRelativePath(root, entry).Replace('\\', '/');
