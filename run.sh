@@ -4,6 +4,8 @@
 # the throwaway data folder.
 #   ./run.sh           serve until Ctrl+C
 #   ./run.sh --smoke   start, run one backup of the demo config to completion, print it, stop (exit 0 on success)
+#   DEMO_SITE_MB=2048 ./run.sh --smoke   the same with a larger site (half random, half text) — the benchmark that
+#                                         shows time, throughput and the local host's peak memory
 set -euo pipefail
 cd "$(dirname "$0")"
 mode=${1:-serve}
@@ -49,6 +51,12 @@ head -c 8388608 /dev/urandom > "$data/site/uploads/2026/11/header.jpg"
 printf 'body { font-family: sans-serif; }\n' > "$data/site/themes/demo/style.css"
 printf '<?php /* Plugin Name: SEO */\n' > "$data/site/plugins/seo/seo.php"
 printf '<?php define("DB_NAME", "democms");\n' > "$data/site/config/settings.php"
+if [ "${DEMO_SITE_MB:-0}" -gt 0 ]; then
+  half=$(( DEMO_SITE_MB * 1048576 / 2 ))
+  head -c "$half" /dev/urandom > "$data/site/uploads/2026/11/large-random.bin"
+  yes 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.' \
+    | head -c "$half" > "$data/site/uploads/2026/11/large-text.log" || true
+fi
 
 mkdir -p "$data/stores"
 # The key-encryption key of this demo: 32 random bytes, base64, readable by the owner only.
@@ -101,7 +109,9 @@ if [ "$mode" = "--smoke" ]; then
   echo "job:    $job"
   [ "$status" = completed ] || { echo "The demo backup did not complete."; tail -n 30 "$data/host.log"; exit 1; }
   echo "backup: $(curl -fsS "$api/backups/$job_id")"
-  echo "Demo backup completed in ${elapsed}s (POST to completed, polled every 0.2 s); local host peak RSS ${peak}."
+  site_mb=$(du -sm "$data/site" | cut -f1)
+  echo "Demo backup of a ${site_mb} MiB site + database completed in ${elapsed}s (POST to completed, polled every 0.2 s);" \
+       "$(awk -v m="$site_mb" -v s="$elapsed" 'BEGIN { printf "%.0f", m / s }') MiB/s of site files; local host peak RSS ${peak}."
   exit 0
 fi
 

@@ -109,7 +109,6 @@ module functionApp 'modules/functionapp.bicep' = {
     appName: 'func-${baseName}-${suffix}'
     storageAccountName: storage.outputs.name
     deploymentContainerName: storage.outputs.deploymentContainerName
-    backupsContainerName: storage.outputs.backupsContainerName
     appInsightsName: monitoring.outputs.appInsightsName
     appInsightsEntraAuth: appInsightsEntraAuth
     maximumInstanceCount: maximumInstanceCount

@@ -16,9 +16,6 @@ param storageAccountName string
 @description('Blob container Flex Consumption deploys the app package from.')
 param deploymentContainerName string
 
-@description('Blob container that receives backups.')
-param backupsContainerName string
-
 @description('Application Insights component the host sends telemetry to.')
 param appInsightsName string
 

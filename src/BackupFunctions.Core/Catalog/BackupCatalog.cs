@@ -194,7 +194,7 @@ public sealed class BackupCatalog
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
 
         var pages = table.QueryAsync<TableEntity>(PartitionFilter(partition), maxPerPage: pageSize, cancellationToken: cancellationToken)
-            .AsPages(ContinuationTokens.Unwrap(continuationToken, partition), pageSize);
+            .AsPages(ContinuationTokens.Unwrap(continuationToken), pageSize);
         await foreach (var page in pages)
             return new Page<T>(page.Values.Select(row => map(row, table.Name)).ToList(), ContinuationTokens.Wrap(page.ContinuationToken));
         return new Page<T>([], null);
