@@ -30,13 +30,7 @@ public static class FunctionInvoker
                 throw;
             }
 
-            if (returned is not Task task)
-                return returned;
-            await task;
-            var type = task.GetType();
-            return type.IsGenericType && type.GetProperty("Result") is { } result && result.PropertyType.Name != "VoidTaskResult"
-                ? result.GetValue(task)
-                : null;
+            return await TaskResults.AwaitAsync(returned);
         }
         finally
         {

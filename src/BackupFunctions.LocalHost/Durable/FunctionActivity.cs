@@ -9,9 +9,7 @@ internal sealed class FunctionActivity(FunctionDescriptor function, IServiceProv
 {
     public Type InputType => function.TriggerParameter.ParameterType;
 
-    public Type OutputType => function.Method.ReturnType is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(Task<>)
-        ? t.GetGenericArguments()[0]
-        : typeof(object);
+    public Type OutputType => function.ResultType;
 
     public Task<object?> RunAsync(TaskActivityContext context, object? input)
         => FunctionInvoker.InvokeAsync(function, services, p =>

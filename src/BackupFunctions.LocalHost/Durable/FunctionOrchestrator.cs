@@ -11,26 +11,13 @@ internal sealed class FunctionOrchestrator(FunctionDescriptor function) : ITaskO
 {
     public Type InputType => typeof(object);
 
-    public Type OutputType => function.Method.ReturnType is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(Task<>)
-        ? t.GetGenericArguments()[0]
-        : typeof(object);
+    public Type OutputType => function.ResultType;
 
     public Task<object?> RunAsync(TaskOrchestrationContext context, object? input)
     {
         var wrapped = new LazyInputOrchestrationContext(context, input);
         // Orchestrator code must run on the orchestration's own thread and never touch DI, so call it directly.
         var returned = function.Method.Invoke(null, [wrapped]);
-        return Unwrap(returned);
-    }
-
-    private static async Task<object?> Unwrap(object? returned)
-    {
-        if (returned is not Task task)
-            return returned;
-        await task;
-        var type = task.GetType();
-        return type.IsGenericType && type.GetProperty("Result") is { } result && result.PropertyType.Name != "VoidTaskResult"
-            ? result.GetValue(task)
-            : null;
+        return TaskResults.AwaitAsync(returned);
     }
 }

@@ -1,4 +1,3 @@
-using Azure;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
 using Microsoft.AspNetCore.Http;
@@ -27,24 +26,15 @@ public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time)
     }
 
     [Function("ListBackupConfigs")]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backup-configs")] HttpRequest request,
         CancellationToken cancellationToken)
-    {
-        var (query, errors) = PageQuery.Read(request);
-        if (errors is not null)
-            return ApiResults.BadRequest(errors);
-        try
+        => PagedListing.ListAsync(request, async (pageSize, token, ct) =>
         {
-            var page = await catalog.ListConfigsAsync(query!.PageSize, query.ContinuationToken, cancellationToken);
+            var page = await catalog.ListConfigsAsync(pageSize, token, ct);
             var now = time.GetUtcNow();
-            return ApiResults.Ok(new Core.Catalog.Page<BackupConfigView>([.. page.Items.Select(c => BackupConfigView.From(c, now))], page.ContinuationToken));
-        }
-        catch (Exception e) when (e is RequestFailedException { Status: 400 } or FormatException or ArgumentException)
-        {
-            return ApiResults.BadRequest("continuationToken", "The continuation token is not valid; use the one from the previous page.");
-        }
-    }
+            return new Page<BackupConfigView>([.. page.Items.Select(c => BackupConfigView.From(c, now))], page.ContinuationToken);
+        }, cancellationToken);
 
     [Function("GetBackupConfig")]
     public async Task<IActionResult> Get(

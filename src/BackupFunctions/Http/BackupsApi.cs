@@ -1,4 +1,3 @@
-using Azure;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Durable;
@@ -31,22 +30,10 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
     }
 
     [Function("ListBackups")]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups")] HttpRequest request,
         CancellationToken cancellationToken)
-    {
-        var (query, errors) = PageQuery.Read(request);
-        if (errors is not null)
-            return ApiResults.BadRequest(errors);
-        try
-        {
-            return ApiResults.Ok(await catalog.ListBackupsAsync(query!.PageSize, query.ContinuationToken, cancellationToken));
-        }
-        catch (Exception e) when (e is RequestFailedException { Status: 400 } or FormatException or ArgumentException)
-        {
-            return ApiResults.BadRequest("continuationToken", "The continuation token is not valid; use the one from the previous page.");
-        }
-    }
+        => PagedListing.ListAsync(request, catalog.ListBackupsAsync, cancellationToken);
 
     [Function("GetBackup")]
     public async Task<IActionResult> Get(
