@@ -3,7 +3,7 @@ using BackupFunctions.Core.Sources;
 namespace BackupFunctions.Core.Tests.Support;
 
 /// <summary>
-/// Where the real servers of the test run are. scripts/test.sh starts them on 127.0.0.1 and exports these
+/// Where the real servers of the test run are. test.sh (scripts/services.sh) starts them on 127.0.0.1 and exports these
 /// variables; the defaults match the scripts' default ports, so a developer who started the servers by hand
 /// can run a single test from the IDE.
 /// </summary>
