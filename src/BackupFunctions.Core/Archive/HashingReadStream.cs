@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BackupFunctions.Core.Streams;
 
 namespace BackupFunctions.Core.Archive;
 
@@ -8,7 +9,7 @@ namespace BackupFunctions.Core.Archive;
 /// or shrank meanwhile would corrupt the archive. Either case throws an <see cref="IOException"/> naming the file.
 /// Seekable only in the sense TarWriter needs (Length and Position); the file is read once.
 /// </summary>
-internal sealed class HashingReadStream : Stream
+internal sealed class HashingReadStream : ForwardOnlyReadStream
 {
     private readonly Stream _inner;
     private readonly string _displayName;
@@ -23,9 +24,7 @@ internal sealed class HashingReadStream : Stream
         _displayName = displayName;
     }
 
-    public override bool CanRead => true;
     public override bool CanSeek => true;
-    public override bool CanWrite => false;
     public override long Length => _length;
 
     public override long Position
@@ -42,8 +41,6 @@ internal sealed class HashingReadStream : Stream
         return _hash.GetCurrentHash();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty)
@@ -57,9 +54,6 @@ internal sealed class HashingReadStream : Stream
         var read = _inner.Read(buffer[..(int)Math.Min(buffer.Length, _length - _position)]);
         return Account(buffer[..read]);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -82,11 +76,6 @@ internal sealed class HashingReadStream : Stream
     }
 
     private IOException Grew() => new($"{_displayName}: file grew while being archived (more than {_length} bytes)");
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override void Flush() { }
 
     protected override void Dispose(bool disposing)
     {

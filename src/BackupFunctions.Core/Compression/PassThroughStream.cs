@@ -1,23 +1,17 @@
+using BackupFunctions.Core.Streams;
+
 namespace BackupFunctions.Core.Compression;
 
 /// <summary>
 /// "No compression": forwards reads and writes unchanged, so callers treat every algorithm alike, and disposes the
 /// inner stream only when not asked to leave it open.
 /// </summary>
-internal sealed class PassThroughStream(Stream inner, bool leaveOpen) : Stream
+internal sealed class PassThroughStream(Stream inner, bool leaveOpen) : ForwardOnlyStream
 {
     private bool _disposed;
 
     public override bool CanRead => !_disposed && inner.CanRead;
     public override bool CanWrite => !_disposed && inner.CanWrite;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Inner.Read(buffer, offset, count);
     public override int Read(Span<byte> buffer) => Inner.Read(buffer);
@@ -39,8 +33,6 @@ internal sealed class PassThroughStream(Stream inner, bool leaveOpen) : Stream
 
     public override void Flush() => Inner.Flush();
     public override Task FlushAsync(CancellationToken cancellationToken) => Inner.FlushAsync(cancellationToken);
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     private Stream Inner
     {

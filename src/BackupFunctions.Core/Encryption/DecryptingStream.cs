@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BackupFunctions.Core.Compression;
 using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Streams;
 
 namespace BackupFunctions.Core.Encryption;
 
@@ -13,7 +14,7 @@ namespace BackupFunctions.Core.Encryption;
 /// The caller states what the header must say (from the authenticated manifest); any difference, failed
 /// authentication or truncation throws <see cref="IntegrityException"/> naming the part, and so does every later read.
 /// </remarks>
-public sealed class DecryptingStream : Stream
+public sealed class DecryptingStream : ForwardOnlyReadStream
 {
     private readonly Stream _input;
     private readonly bool _leaveOpen;
@@ -62,21 +63,6 @@ public sealed class DecryptingStream : Stream
     }
 
     public override bool CanRead => !_disposed;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
 
     public override int Read(Span<byte> buffer)
     {
@@ -92,12 +78,6 @@ public sealed class DecryptingStream : Stream
             OpenChunk();
         }
         return CopyPlain(buffer);
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -124,11 +104,6 @@ public sealed class DecryptingStream : Stream
         Span<byte> one = stackalloc byte[1];
         return Read(one) == 0 ? -1 : one[0];
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

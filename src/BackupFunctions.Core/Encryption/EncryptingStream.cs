@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BackupFunctions.Core.Compression;
+using BackupFunctions.Core.Streams;
 
 namespace BackupFunctions.Core.Encryption;
 
@@ -13,7 +14,7 @@ namespace BackupFunctions.Core.Encryption;
 /// a part that was not finished never authenticates as complete. <see cref="Flush()"/> flushes the output but
 /// cannot end a chunk early (chunk boundaries are fixed by the chunk size).
 /// </remarks>
-public sealed class EncryptingStream : Stream
+public sealed class EncryptingStream : ForwardOnlyWriteStream
 {
     private readonly Stream _output;
     private readonly bool _leaveOpen;
@@ -62,22 +63,7 @@ public sealed class EncryptingStream : Stream
         _sealed = new byte[PartHeader.Size + chunkSize + PartHeader.TagSize];
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
     public override bool CanWrite => !_disposed;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        Write(buffer.AsSpan(offset, count));
-    }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -89,12 +75,6 @@ public sealed class EncryptingStream : Stream
                 _output.Write(_sealed, 0, SealChunk(last: false));
             buffer = buffer[Buffer(buffer)..];
         }
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
@@ -139,10 +119,6 @@ public sealed class EncryptingStream : Stream
     public override void Flush() => _output.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,5 @@
 using BackupFunctions.Core.Encryption;
+using BackupFunctions.Core.Streams;
 using ZstdSharp;
 
 namespace BackupFunctions.Core.Format;
@@ -8,26 +9,9 @@ namespace BackupFunctions.Core.Format;
 /// <see cref="IntegrityException"/> naming the part, and at the end of the plaintext reads the decrypted stream to its
 /// end, so the final chunk and the stored size and hash are always checked even when the decompressor stops early.
 /// </summary>
-internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream decrypted, string objectName) : Stream
+internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream decrypted, string objectName) : ForwardOnlyReadStream
 {
     private bool _drained;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
 
     public override int Read(Span<byte> buffer)
     {
@@ -48,12 +32,6 @@ internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream dec
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int read;
@@ -69,11 +47,6 @@ internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream dec
             CheckDrained(await decrypted.ReadAsync(new byte[1], cancellationToken));
         return read;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BackupFunctions.Core.Streams;
 
 namespace BackupFunctions.Core.Format;
 
@@ -6,7 +7,7 @@ namespace BackupFunctions.Core.Format;
 /// Read-only pass-through over a stored object that counts and hashes its bytes and, at the end, compares them with
 /// what the manifest lists. Bytes beyond the listed size fail at once instead of at the end.
 /// </summary>
-internal sealed class VerifyingReadStream : Stream
+internal sealed class VerifyingReadStream : ForwardOnlyReadStream
 {
     private const string Reason = "stored size/SHA-256 differ from the manifest";
 
@@ -35,33 +36,10 @@ internal sealed class VerifyingReadStream : Stream
             throw new IntegrityException(objectName, "the manifest's SHA-256 is not 32 bytes");
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
-
     public override int Read(Span<byte> buffer)
     {
         var read = _inner.Read(buffer);
         return Account(buffer[..read], atEnd: read == 0 && !buffer.IsEmpty);
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -69,11 +47,6 @@ internal sealed class VerifyingReadStream : Stream
         var read = await _inner.ReadAsync(buffer, cancellationToken);
         return Account(buffer.Span[..read], atEnd: read == 0 && !buffer.IsEmpty);
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BackupFunctions.Core.Streams;
 
 namespace BackupFunctions.Core.Tests.Storage;
 
@@ -7,7 +8,7 @@ namespace BackupFunctions.Core.Tests.Storage;
 /// deterministic pseudo-random bytes and can fail or cancel after a given number of bytes, to prove that a
 /// broken put leaves nothing behind.
 /// </summary>
-internal sealed class GeneratedStream(long length, int seed = 1) : Stream
+internal sealed class GeneratedStream(long length, int seed = 1) : ForwardOnlyReadStream
 {
     private readonly Random _random = new(seed);
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -28,8 +29,6 @@ internal sealed class GeneratedStream(long length, int seed = 1) : Stream
         source.CopyTo(Null);
         return source.Sha256;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -54,19 +53,6 @@ internal sealed class GeneratedStream(long length, int seed = 1) : Stream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
