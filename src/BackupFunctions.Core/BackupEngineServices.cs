@@ -44,6 +44,7 @@ public static class BackupEngineServices
         services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new DatabasePasswords(configuration));
+        services.TryAddSingleton<BackupWriter>();
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();

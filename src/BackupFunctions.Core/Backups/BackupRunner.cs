@@ -20,7 +20,7 @@ public sealed class BackupRunner(
     BackupCatalog catalog,
     BackupStoreFactory stores,
     IKeyEncryptionKey keyEncryptionKey,
-    PostgresDumper dumper,
+    BackupWriter writer,
     DatabasePasswords passwords,
     TimeProvider time,
     ILogger<BackupRunner> logger)
@@ -74,16 +74,13 @@ public sealed class BackupRunner(
         var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
         try
         {
-            DatabaseSourceInfo? info = null;
-            var part = await PartWriter.WriteAsync(
-                store, plan.Folder + ObjectNames.Database, plan.BackupId, ObjectNames.Database, "database",
-                PartSettingsFor(plan.Config), dataKey,
-                async (plaintext, ct) => info = await dumper.DumpAsync(connection, plaintext, ct),
-                cancellationToken);
+            var result = await writer.WriteDatabaseAsync(
+                store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, connection, cancellationToken);
+            var part = result.Part;
             await CompleteStepAsync(plan.JobId, cancellationToken);
             logger.LogInformation("Job {JobId}: database {Database} dumped, {PlainBytes} bytes → {StoredBytes} stored",
                 plan.JobId, connection.ToString(), part.PlainSize, part.StoredSize);
-            return new DatabasePartResult(part, info!);
+            return result;
         }
         finally
         {
@@ -111,28 +108,16 @@ public sealed class BackupRunner(
         var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
         try
         {
-            ArchiveResult? archive = null;
-            StoredPart volume;
+            FilesPartResult result;
             await using (var reporter = new JobProgressReporter(catalog, plan.JobId, time, ProgressInterval, logger))
             {
-                volume = await PartWriter.WriteAsync(
-                    store, plan.Folder + ObjectNames.FirstFilesVolume, plan.BackupId, ObjectNames.FirstFilesVolume, "files",
-                    settings, dataKey,
-                    async (plaintext, ct) => archive = await SiteArchiver.WriteAsync(
-                        files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext, reporter, ct),
-                    cancellationToken);
+                result = await BackupWriter.WriteFilesAsync(store, plan.Folder, plan.BackupId, settings, dataKey, files, reporter, cancellationToken);
             }
-
-            var index = await PartWriter.WriteAsync(
-                store, plan.Folder + ObjectNames.Index, plan.BackupId, ObjectNames.Index, "index",
-                settings, dataKey,
-                (plaintext, ct) => FileIndex.WriteAsync(archive!.Entries, plaintext, ct),
-                cancellationToken);
 
             await CompleteStepAsync(plan.JobId, cancellationToken);
             logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) archived → {StoredBytes} stored",
-                plan.JobId, archive!.Files, archive.Bytes, volume.StoredSize);
-            return new FilesPartResult(volume, index, archive.Files, archive.Folders, archive.Bytes);
+                plan.JobId, result.Files, result.Bytes, result.Volume.StoredSize);
+            return result;
         }
         finally
         {
@@ -145,65 +130,21 @@ public sealed class BackupRunner(
     {
         var plan = input.Plan;
         await StartStepAsync(plan.JobId, BackupSteps.WriteManifest, cancellationToken);
-        var parts = new List<StoredPart>();
-        if (input.Database is { } db)
-            parts.Add(db.Part);
-        if (input.Files is { } f)
-        {
-            parts.Add(f.Volume);
-            parts.Add(f.Index);
-        }
-
-        var completedAt = time.GetUtcNow();
-        var original = parts.Sum(p => p.PlainSize);
-        var stored = parts.Sum(p => p.StoredSize);
-        var statistics = new BackupStatistics
-        {
-            Files = input.Files?.Files ?? 0,
-            Folders = input.Files?.Folders ?? 0,
-            FilesBytes = input.Files?.Bytes ?? 0,
-            DatabaseTables = input.Database?.Source.Tables.Count ?? 0,
-            DatabaseDumpBytes = input.Database?.Part.PlainSize ?? 0,
-            OriginalBytes = original,
-            StoredBytes = stored,
-            CompressionRatio = stored == 0 ? 0 : Math.Round((double)original / stored, 3),
-            DurationSeconds = Math.Round((completedAt - plan.StartedAt).TotalSeconds, 3),
-        };
-        var settings = PartSettingsFor(plan.Config);
-        var manifest = new BackupManifest
-        {
-            BackupId = plan.BackupId,
-            ConfigId = plan.ConfigId,
-            CreatedAt = plan.StartedAt,
-            CompletedAt = completedAt,
-            Compression = CompressionStreams.Name(settings.Compression),
-            CompressionLevel = settings.CompressionLevel,
-            Encryption = EncryptionAlgorithms.Name(settings.Encryption),
-            ChunkSize = settings.ChunkSize,
-            Key = input.Key,
-            Objects = parts,
-            Statistics = statistics,
-            Database = input.Database?.Source,
-            Tool = $"BackupFunctions/{typeof(BackupRunner).Assembly.GetName().Version}",
-        };
-
+        var draft = new ManifestDraft(plan.BackupId, plan.ConfigId, plan.StartedAt, time.GetUtcNow(),
+            PartSettingsFor(plan.Config), input.Key, input.Database, input.Files);
+        var store = stores.Create(plan.Config.Storage);
         var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
-        byte[] bytes;
+        ManifestResult result;
         try
         {
-            bytes = ManifestFile.Write(manifest, dataKey);
+            (_, result) = await BackupWriter.WriteManifestAsync(store, plan.Folder, draft, dataKey, cancellationToken);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
-
-        var store = stores.Create(plan.Config.Storage);
-        var name = plan.Folder + ObjectNames.Manifest;
-        using (var content = new MemoryStream(bytes, writable: false))
-            await store.PutAsync(name, content, cancellationToken);
         await CompleteStepAsync(plan.JobId, cancellationToken);
-        return new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, completedAt, statistics);
+        return result;
     }
 
     /// <summary>Records the committed backup in the catalog and completes the job.</summary>
@@ -272,10 +213,7 @@ public sealed class BackupRunner(
         logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
     }
 
-    private static PartSettings PartSettingsFor(BackupConfig config) => new(
-        CompressionStreams.Parse(config.Compression.Algorithm),
-        config.Compression.Level,
-        EncryptionAlgorithms.Parse(config.Encryption.Algorithm));
+    private static PartSettings PartSettingsFor(BackupConfig config) => BackupWriter.SettingsFor(config.Compression, config.Encryption);
 
     private Task StartStepAsync(string jobId, string step, CancellationToken cancellationToken)
         => catalog.UpdateJobAsync(jobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, step, BackupSteps.Total) }, cancellationToken);

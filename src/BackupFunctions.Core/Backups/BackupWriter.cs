@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using BackupFunctions.Core.Archive;
+using BackupFunctions.Core.Compression;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Encryption;
+using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Sources;
+using BackupFunctions.Core.Storage;
+
+namespace BackupFunctions.Core.Backups;
+
+/// <summary>
+/// Writes the objects of one backup into a destination — database part, file volume and index, manifest last —
+/// with no catalog and no host: the activities call it through <see cref="BackupRunner"/>, backupctl calls it directly.
+/// </summary>
+public sealed class BackupWriter(PostgresDumper dumper)
+{
+    /// <summary>Streams pg_dump → compression → AEAD → <c>db.part</c>.</summary>
+    public async Task<DatabasePartResult> WriteDatabaseAsync(
+        IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
+        PostgresConnectionInfo source, CancellationToken cancellationToken)
+    {
+        DatabaseSourceInfo? info = null;
+        var part = await PartWriter.WriteAsync(
+            store, folder + ObjectNames.Database, backupId, ObjectNames.Database, "database", settings, dataKey,
+            async (plaintext, ct) => info = await dumper.DumpAsync(source, plaintext, ct),
+            cancellationToken);
+        return new DatabasePartResult(part, info!);
+    }
+
+    /// <summary>Streams the site's components as a tar volume, then writes the file index that describes it.</summary>
+    public static async Task<FilesPartResult> WriteFilesAsync(
+        IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
+        FilesSource files, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(files.Root))
+            throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
+
+        ArchiveResult? archive = null;
+        var volume = await PartWriter.WriteAsync(
+            store, folder + ObjectNames.FirstFilesVolume, backupId, ObjectNames.FirstFilesVolume, "files", settings, dataKey,
+            async (plaintext, ct) => archive = await SiteArchiver.WriteAsync(
+                files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext, progress, ct),
+            cancellationToken);
+        var index = await PartWriter.WriteAsync(
+            store, folder + ObjectNames.Index, backupId, ObjectNames.Index, "index", settings, dataKey,
+            (plaintext, ct) => FileIndex.WriteAsync(archive!.Entries, plaintext, ct),
+            cancellationToken);
+        return new FilesPartResult(volume, index, archive!.Files, archive.Folders, archive.Bytes);
+    }
+
+    /// <summary>
+    /// Builds the manifest of the written parts and stores it as <c>manifest.json</c>, the backup's commit point.
+    /// </summary>
+    public static async Task<(BackupManifest Manifest, ManifestResult Result)> WriteManifestAsync(
+        IBackupStore store, string folder, ManifestDraft draft, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken)
+    {
+        var parts = new List<StoredPart>();
+        if (draft.Database is { } db)
+            parts.Add(db.Part);
+        if (draft.Files is { } f)
+        {
+            parts.Add(f.Volume);
+            parts.Add(f.Index);
+        }
+
+        var original = parts.Sum(p => p.PlainSize);
+        var stored = parts.Sum(p => p.StoredSize);
+        var statistics = new BackupStatistics
+        {
+            Files = draft.Files?.Files ?? 0,
+            Folders = draft.Files?.Folders ?? 0,
+            FilesBytes = draft.Files?.Bytes ?? 0,
+            DatabaseTables = draft.Database?.Source.Tables.Count ?? 0,
+            DatabaseDumpBytes = draft.Database?.Part.PlainSize ?? 0,
+            OriginalBytes = original,
+            StoredBytes = stored,
+            CompressionRatio = stored == 0 ? 0 : Math.Round((double)original / stored, 3),
+            DurationSeconds = Math.Round((draft.CompletedAt - draft.StartedAt).TotalSeconds, 3),
+        };
+        var manifest = new BackupManifest
+        {
+            BackupId = draft.BackupId,
+            ConfigId = draft.ConfigId,
+            CreatedAt = draft.StartedAt,
+            CompletedAt = draft.CompletedAt,
+            Compression = CompressionStreams.Name(draft.Settings.Compression),
+            CompressionLevel = draft.Settings.CompressionLevel,
+            Encryption = EncryptionAlgorithms.Name(draft.Settings.Encryption),
+            ChunkSize = draft.Settings.ChunkSize,
+            Key = draft.Key,
+            Objects = parts,
+            Statistics = statistics,
+            Database = draft.Database?.Source,
+            Tool = $"BackupFunctions/{typeof(BackupWriter).Assembly.GetName().Version}",
+        };
+
+        var bytes = ManifestFile.Write(manifest, dataKey.Span);
+        var name = folder + ObjectNames.Manifest;
+        using (var content = new MemoryStream(bytes, writable: false))
+            await store.PutAsync(name, content, cancellationToken);
+        return (manifest, new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, draft.CompletedAt, statistics));
+    }
+
+    /// <summary>The part encoding a config asks for.</summary>
+    public static PartSettings SettingsFor(CompressionOptions compression, EncryptionOptions encryption) => new(
+        CompressionStreams.Parse(compression.Algorithm),
+        compression.Level,
+        EncryptionAlgorithms.Parse(encryption.Algorithm));
+}
