@@ -27,6 +27,12 @@ public class LocalHostFixture : IAsyncLifetime
 
     public string KeyFile => _folder.Combine("backup.key");
 
+    /// <summary>Every payload that went into orchestration history.</summary>
+    public RecordingDataConverter History { get; } = new();
+
+    /// <summary>Every log line the host wrote.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     /// <summary>Null unless a derived fixture supplies a fake clock.</summary>
     public FakeTimeProvider? Clock { get; private set; }
 
@@ -50,8 +56,14 @@ public class LocalHostFixture : IAsyncLifetime
         options.Settings["Storage:LocalRoot"] = LocalRoot;
         options.Settings["Keys:LocalKeyFile"] = KeyFile;
         options.Settings["Postgres:BinDirectory"] = TestEnvironment.PostgresBinDirectory;
-        if (Clock is { } clock)
-            options.ConfigureServices = services => services.AddSingleton<TimeProvider>(clock);
+        options.ConfigureServices = services =>
+        {
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
+            services.PostConfigureAll<Microsoft.DurableTask.Worker.DurableTaskWorkerOptions>(o => o.DataConverter = History);
+            services.PostConfigureAll<Microsoft.DurableTask.Client.DurableTaskClientOptions>(o => o.DataConverter = History);
+            if (Clock is { } clock)
+                services.AddSingleton<TimeProvider>(clock);
+        };
         Host = await LocalFunctionsHost.StartAsync(options);
         Http = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
