@@ -1,10 +1,22 @@
 namespace BackupFunctions.Core.Keys;
 
-/// <summary>Which key-encryption key wraps the backups' data keys (settings section <c>Keys</c>).</summary>
+/// <summary>
+/// Which key-encryption key wraps the backups' data keys (settings section <c>Keys</c>): exactly one of
+/// <see cref="LocalKeyFile"/>, <see cref="PassphraseSetting"/> and <see cref="KeyVaultKeyUrl"/>.
+/// </summary>
 public sealed class KeyOptions
 {
     public const string SectionName = "Keys";
 
     /// <summary>Path of the local key file (32 random bytes, base64). Make one with run.sh or LocalKeyFileKek.Create.</summary>
     public string LocalKeyFile { get; set; } = "";
+
+    /// <summary>The NAME of the app setting that holds the passphrase (in Azure: an app setting or a Key Vault reference), never the passphrase.</summary>
+    public string PassphraseSetting { get; set; } = "";
+
+    /// <summary><c>pbkdf2-sha256</c> (default) or <c>scrypt</c>: the KDF of new backups; restores follow each backup's envelope.</summary>
+    public string PassphraseKdf { get; set; } = "";
+
+    /// <summary>https://{vault}.vault.azure.net/keys/{name}[/{version}]: an RSA key; without a version, the current one wraps.</summary>
+    public string KeyVaultKeyUrl { get; set; } = "";
 }
