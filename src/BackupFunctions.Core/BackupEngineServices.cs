@@ -37,6 +37,11 @@ public static class BackupEngineServices
             sp.GetRequiredService<TableServiceClient>(),
             sp.GetRequiredService<IOptions<CatalogOptions>>().Value.TablePrefix,
             sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<KeyOptions>().Validate(o => o.TransitKey.Length == 0 || IsTransitKey(o.TransitKey),
+            "Keys:TransitKey must be 32 random bytes as base64 (head -c 32 /dev/urandom | base64), or empty.");
+        // Optional service: BackupRunner takes it when the setting is there (validated above at start-up).
+        if (configuration[$"{KeyOptions.SectionName}:{nameof(KeyOptions.TransitKey)}"] is { Length: > 0 })
+            services.TryAddSingleton(sp => DataKeyTransit.FromBase64(sp.GetRequiredService<IOptions<KeyOptions>>().Value.TransitKey));
         services.TryAddSingleton(sp => KeyEncryptionKeys.Create(sp.GetRequiredService<IOptions<KeyOptions>>().Value, name => configuration[name]));
         services.TryAddSingleton<BackupStoreFactory>();
         services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
@@ -47,5 +52,18 @@ public static class BackupEngineServices
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();
         return services;
+    }
+
+    private static bool IsTransitKey(string value)
+    {
+        try
+        {
+            DataKeyTransit.FromBase64(value);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

@@ -19,4 +19,11 @@ public sealed class KeyOptions
 
     /// <summary>https://{vault}.vault.azure.net/keys/{name}[/{version}]: an RSA key; without a version, the current one wraps.</summary>
     public string KeyVaultKeyUrl { get; set; } = "";
+
+    /// <summary>
+    /// Optional: 32 random bytes, base64 — a secret (in Azure a Key Vault reference). When set, a backup's data key
+    /// travels between its steps sealed with it (<see cref="DataKeyTransit"/>), so the steps never unwrap the stored
+    /// envelope and a wrap-only Key Vault identity can back up. Without it, each step unwraps with the KEK.
+    /// </summary>
+    public string TransitKey { get; set; } = "";
 }
