@@ -45,11 +45,17 @@ public sealed class BackupRunner(
 
     /// <summary>
     /// Makes a fresh random data key for this backup and returns it wrapped. The plain key is zeroed before returning:
-    /// it never leaves this method, so it never reaches orchestration history.
+    /// it never leaves this method, so it never reaches orchestration history. Returns null when the config's
+    /// encryption is <c>none</c>: such a backup has no data key.
     /// </summary>
-    public async Task<KeyEnvelope> PrepareKeyAsync(BackupPlan plan, CancellationToken cancellationToken)
+    public async Task<KeyEnvelope?> PrepareKeyAsync(BackupPlan plan, CancellationToken cancellationToken)
     {
         await StartStepAsync(plan.JobId, BackupSteps.PrepareKey, cancellationToken);
+        if (PartSettingsFor(plan.Config).Encryption == EncryptionAlgorithm.None)
+        {
+            await CompleteStepAsync(plan.JobId, cancellationToken);
+            return null;
+        }
         var dataKey = RandomNumberGenerator.GetBytes(32);
         try
         {
@@ -71,7 +77,7 @@ public sealed class BackupRunner(
         await StartStepAsync(plan.JobId, BackupSteps.DumpDatabase, cancellationToken);
         var connection = new PostgresConnectionInfo(source.Host, source.Port, source.Database, source.Username, passwords.Resolve(source));
         var store = stores.Create(plan.Config.Storage);
-        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await UnwrapAsync(input.Key, cancellationToken);
         try
         {
             var result = await writer.WriteDatabaseAsync(
@@ -105,7 +111,7 @@ public sealed class BackupRunner(
 
         var store = stores.Create(plan.Config.Storage);
         var settings = PartSettingsFor(plan.Config);
-        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await UnwrapAsync(input.Key, cancellationToken);
         try
         {
             FilesPartResult result;
@@ -133,7 +139,7 @@ public sealed class BackupRunner(
         var draft = new ManifestDraft(plan.BackupId, plan.ConfigId, plan.StartedAt, time.GetUtcNow(),
             PartSettingsFor(plan.Config), input.Key, input.Database, input.Files);
         var store = stores.Create(plan.Config.Storage);
-        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await UnwrapAsync(input.Key, cancellationToken);
         ManifestResult result;
         try
         {
@@ -212,6 +218,10 @@ public sealed class BackupRunner(
         }, cancellationToken);
         logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
     }
+
+    /// <summary>The plain data key; empty for a backup without encryption (no envelope, nothing to unwrap).</summary>
+    private async Task<byte[]> UnwrapAsync(KeyEnvelope? envelope, CancellationToken cancellationToken)
+        => envelope is null ? [] : await keyEncryptionKey.UnwrapAsync(envelope, cancellationToken);
 
     private static PartSettings PartSettingsFor(BackupConfig config) => BackupWriter.SettingsFor(config.Compression, config.Encryption);
 

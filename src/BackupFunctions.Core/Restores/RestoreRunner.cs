@@ -34,7 +34,10 @@ public sealed class RestoreRunner(
         }
 
         var unverified = ManifestFile.Read(manifestBytes);
-        var dataKey = await keyEncryptionKey.UnwrapAsync(unverified.Manifest.Key, cancellationToken);
+        // ManifestFile.Read lets a manifest without key envelope (and without MAC) through only for encryption none.
+        var dataKey = unverified.Manifest.Key is { } envelope
+            ? await keyEncryptionKey.UnwrapAsync(envelope, cancellationToken)
+            : [];
         try
         {
             var manifest = unverified.Verify(dataKey, request.BackupId);
