@@ -13,12 +13,36 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BackupFunctions.Tests;
 
-/// <summary>
-/// After a real backup, the plain data key (and the key-encryption key) must appear nowhere the service keeps things:
-/// not in the Durable history, not in any catalog row, not in any log line — in any of the usual encodings.
-/// </summary>
-public sealed class SecretLeakTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+/// <summary>Secret scan with the local key file as key-encryption key.</summary>
+public sealed class KeyFileSecretLeakTests(LocalHostFixture host) : SecretLeakTests(host), IClassFixture<LocalHostFixture>
 {
+    protected override IKeyEncryptionKey RestoreKey => new LocalKeyFileKek(Host.KeyFile);
+
+    protected override IEnumerable<string> OtherSecrets => [File.ReadAllText(Host.KeyFile).Trim()];
+}
+
+/// <summary>Secret scan with a passphrase as key-encryption key and a transit key for the data key between steps.</summary>
+public sealed class PassphraseSecretLeakTests(PassphraseHostFixture host) : SecretLeakTests(host), IClassFixture<PassphraseHostFixture>
+{
+    protected override IKeyEncryptionKey RestoreKey => new PassphraseKek(PassphraseHostFixture.Passphrase);
+
+    protected override IEnumerable<string> OtherSecrets => [PassphraseHostFixture.Passphrase, host.TransitKey];
+}
+
+/// <summary>
+/// After a real backup, the plain data key (and the key-encryption key or passphrase) must appear nowhere the service
+/// keeps things: not in the Durable history, not in any catalog row, not in any log line — in any of the usual encodings.
+/// </summary>
+public abstract class SecretLeakTests(LocalHostFixture host)
+{
+    protected LocalHostFixture Host => host;
+
+    /// <summary>What unwraps this host's data keys (to learn the key the scan looks for).</summary>
+    protected abstract IKeyEncryptionKey RestoreKey { get; }
+
+    /// <summary>The key-encryption secrets themselves, as text.</summary>
+    protected abstract IEnumerable<string> OtherSecrets { get; }
+
     [Fact]
     public async Task The_plain_data_key_is_in_no_history_table_row_or_log_line()
     {
@@ -44,9 +68,9 @@ public sealed class SecretLeakTests(LocalHostFixture host) : IClassFixture<Local
             var manifestBlob = new BlobContainerClient(TestEnvironment.AzuriteConnectionString, host.Container)
                 .GetBlobClient(ObjectNames.BackupFolder(prefix, jobId) + ObjectNames.Manifest);
             var manifest = ManifestFile.Read((await manifestBlob.DownloadContentAsync()).Value.Content.ToArray()).Manifest;
-            var dataKey = await new LocalKeyFileKek(host.KeyFile).UnwrapAsync(manifest.Key, default);
-            var keyEncryptionKey = Convert.FromBase64String(File.ReadAllText(host.KeyFile).Trim());
-            var forbidden = Encodings(dataKey).Concat(Encodings(keyEncryptionKey)).ToList();
+            Assert.NotNull(manifest.Key);
+            var dataKey = await RestoreKey.UnwrapAsync(manifest.Key, default);
+            var forbidden = Encodings(dataKey).Concat(OtherSecrets).ToList();
 
             var history = await HistoryTextAsync(jobId);
             var tables = await CatalogTextAsync();

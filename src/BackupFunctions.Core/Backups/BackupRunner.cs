@@ -23,7 +23,8 @@ public sealed class BackupRunner(
     BackupWriter writer,
     DatabasePasswords passwords,
     TimeProvider time,
-    ILogger<BackupRunner> logger)
+    ILogger<BackupRunner> logger,
+    DataKeyTransit? transit = null)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
 
@@ -48,7 +49,7 @@ public sealed class BackupRunner(
     /// it never leaves this method, so it never reaches orchestration history. Returns null when the config's
     /// encryption is <c>none</c>: such a backup has no data key.
     /// </summary>
-    public async Task<KeyEnvelope?> PrepareKeyAsync(BackupPlan plan, CancellationToken cancellationToken)
+    public async Task<PreparedKey?> PrepareKeyAsync(BackupPlan plan, CancellationToken cancellationToken)
     {
         await StartStepAsync(plan.JobId, BackupSteps.PrepareKey, cancellationToken);
         if (PartSettingsFor(plan.Config).Encryption == EncryptionAlgorithm.None)
@@ -61,7 +62,7 @@ public sealed class BackupRunner(
         {
             var envelope = await keyEncryptionKey.WrapAsync(dataKey, cancellationToken);
             await CompleteStepAsync(plan.JobId, cancellationToken);
-            return envelope;
+            return new PreparedKey(envelope, transit?.Seal(dataKey, plan.BackupId));
         }
         finally
         {
@@ -77,7 +78,7 @@ public sealed class BackupRunner(
         await StartStepAsync(plan.JobId, BackupSteps.DumpDatabase, cancellationToken);
         var connection = new PostgresConnectionInfo(source.Host, source.Port, source.Database, source.Username, passwords.Resolve(source));
         var store = stores.Create(plan.Config.Storage);
-        var dataKey = await UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
             var result = await writer.WriteDatabaseAsync(
@@ -111,7 +112,7 @@ public sealed class BackupRunner(
 
         var store = stores.Create(plan.Config.Storage);
         var settings = PartSettingsFor(plan.Config);
-        var dataKey = await UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
             FilesPartResult result;
@@ -137,9 +138,9 @@ public sealed class BackupRunner(
         var plan = input.Plan;
         await StartStepAsync(plan.JobId, BackupSteps.WriteManifest, cancellationToken);
         var draft = new ManifestDraft(plan.BackupId, plan.ConfigId, plan.StartedAt, time.GetUtcNow(),
-            PartSettingsFor(plan.Config), input.Key, input.Database, input.Files);
+            PartSettingsFor(plan.Config), input.Key?.Stored, input.Database, input.Files);
         var store = stores.Create(plan.Config.Storage);
-        var dataKey = await UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         ManifestResult result;
         try
         {
@@ -219,9 +220,18 @@ public sealed class BackupRunner(
         logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
     }
 
-    /// <summary>The plain data key; empty for a backup without encryption (no envelope, nothing to unwrap).</summary>
-    private async Task<byte[]> UnwrapAsync(KeyEnvelope? envelope, CancellationToken cancellationToken)
-        => envelope is null ? [] : await keyEncryptionKey.UnwrapAsync(envelope, cancellationToken);
+    /// <summary>
+    /// The plain data key for a step: opened from its transit seal when the app has a transit key (no KEK unwrap, so a
+    /// wrap-only Key Vault identity suffices), else unwrapped with the KEK; empty for a backup without encryption.
+    /// </summary>
+    private async Task<byte[]> OpenDataKeyAsync(PreparedKey? key, string backupId, CancellationToken cancellationToken)
+    {
+        if (key is null)
+            return [];
+        if (key.Sealed is { } sealedKey && transit is not null)
+            return transit.Open(sealedKey, backupId);
+        return await keyEncryptionKey.UnwrapAsync(key.Stored, cancellationToken);
+    }
 
     private static PartSettings PartSettingsFor(BackupConfig config) => BackupWriter.SettingsFor(config.Compression, config.Encryption);
 

@@ -4,6 +4,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Azure.Core.Pipeline;
+using BackupFunctions.Core.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -19,7 +21,7 @@ namespace BackupFunctions.Core.Tests.Keys;
 /// get-key (latest and by version), wrapkey, unwrapkey (RSA-OAEP-256), the 401 bearer challenge, 403 per identity
 /// permission, 404, and 429 with Retry-After. It also listens on plain http, to show no request ever reaches it there.
 /// </summary>
-internal sealed class FakeKeyVault : IAsyncDisposable
+public sealed class FakeKeyVault : IAsyncDisposable
 {
     public const string ApiVersion = "7.4";
     public const string Tenant = "0f0e0d0c-0b0a-4000-8000-123456789abc";
@@ -84,6 +86,25 @@ internal sealed class FakeKeyVault : IAsyncDisposable
     }
 
     public string Kid(string name, string version) => $"{Authority}/keys/{name}/{version}";
+
+    /// <summary>Client options that trust exactly this vault's certificate; its challenge names vault.azure.net, not 127.0.0.1.</summary>
+    public KeyVaultKekOptions PinnedClientOptions()
+    {
+        var thumbprint = Certificate.GetCertHashString(HashAlgorithmName.SHA256);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && certificate.GetCertHashString(HashAlgorithmName.SHA256) == thumbprint,
+        };
+        var options = new KeyVaultKekOptions
+        {
+            DisableChallengeResourceVerification = true,
+            Transport = new HttpClientTransport(new HttpClient(handler)),
+        };
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        options.Retry.MaxRetries = 2;
+        return options;
+    }
 
     /// <summary>Decrypts with the private key, as the vault's unwrap would (to check what a client wrapped locally).</summary>
     public byte[] Decrypt(string name, string version, byte[] wrapped) =>

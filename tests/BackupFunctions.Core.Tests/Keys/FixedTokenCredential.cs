@@ -4,7 +4,7 @@ using Azure.Core;
 namespace BackupFunctions.Core.Tests.Keys;
 
 /// <summary>A credential handing out one fixed token, recording what it was asked for.</summary>
-internal sealed class FixedTokenCredential(string token) : TokenCredential
+public sealed class FixedTokenCredential(string token) : TokenCredential
 {
     public ConcurrentQueue<TokenRequestContext> Requests { get; } = new();
 

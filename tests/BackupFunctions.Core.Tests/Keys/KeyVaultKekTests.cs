@@ -256,22 +256,5 @@ public sealed class KeyVaultKekTests : IAsyncLifetime
         return new KeyVaultKek(url ?? new Uri($"{_vault.Authority}/keys/{KeyName}"), credential, Options());
     }
 
-    /// <summary>Trusts exactly the fake vault's certificate; the vault's challenge names vault.azure.net, not 127.0.0.1.</summary>
-    private KeyVaultKekOptions Options()
-    {
-        var thumbprint = _vault.Certificate.GetCertHashString(HashAlgorithmName.SHA256);
-        var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && certificate.GetCertHashString(HashAlgorithmName.SHA256) == thumbprint,
-        };
-        var options = new KeyVaultKekOptions
-        {
-            DisableChallengeResourceVerification = true,
-            Transport = new HttpClientTransport(new HttpClient(handler)),
-        };
-        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
-        options.Retry.MaxRetries = 2;
-        return options;
-    }
+    private KeyVaultKekOptions Options() => _vault.PinnedClientOptions();
 }

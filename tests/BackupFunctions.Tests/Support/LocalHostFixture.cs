@@ -38,6 +38,19 @@ public class LocalHostFixture : IAsyncLifetime
 
     protected virtual FakeTimeProvider? CreateClock() => null;
 
+    /// <summary>Runs before the host starts (derived fixtures start their own servers here).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    /// <summary>Derived fixtures replace services here, after the app's own registrations.</summary>
+    protected virtual void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
+    /// <summary>Derived fixtures change the app's settings here (another key-encryption key, say).</summary>
+    protected virtual void ConfigureSettings(IDictionary<string, string?> settings)
+    {
+    }
+
     public string Scratch(string name)
     {
         var path = _folder.Combine("scratch", name + "-" + Guid.NewGuid().ToString("N")[..6]);
@@ -47,6 +60,7 @@ public class LocalHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Clock = CreateClock();
+        await BeforeStartAsync();
         Directory.CreateDirectory(LocalRoot);
         LocalKeyFileKek.Create(KeyFile);
         var options = new LocalHostOptions { Url = "http://127.0.0.1:0", EnableTimers = false };
@@ -56,6 +70,7 @@ public class LocalHostFixture : IAsyncLifetime
         options.Settings["Storage:LocalRoot"] = LocalRoot;
         options.Settings["Keys:LocalKeyFile"] = KeyFile;
         options.Settings["Postgres:BinDirectory"] = TestEnvironment.PostgresBinDirectory;
+        ConfigureSettings(options.Settings);
         options.ConfigureServices = services =>
         {
             services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
@@ -63,12 +78,13 @@ public class LocalHostFixture : IAsyncLifetime
             services.PostConfigureAll<Microsoft.DurableTask.Client.DurableTaskClientOptions>(o => o.DataConverter = History);
             if (Clock is { } clock)
                 services.AddSingleton<TimeProvider>(clock);
+            ConfigureServices(services);
         };
         Host = await LocalFunctionsHost.StartAsync(options);
         Http = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await Host.DisposeAsync();
