@@ -39,10 +39,15 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
     }
 
     /// <summary>The store. For azblob:// the credentials come from the environment, never from the command line.</summary>
-    public IBackupStore CreateStore(CliContext context)
+    /// <param name="mustExist">For reading: a file:// folder that is not there is an error, not an empty destination (a typo must not look like "no backups").</param>
+    public IBackupStore CreateStore(CliContext context, bool mustExist = false)
     {
         if (Scheme == "file")
+        {
+            if (mustExist && !Directory.Exists(Location))
+                throw new DirectoryNotFoundException($"the destination folder {Location} does not exist.");
             return new LocalFolderStore(Location);
+        }
 
         BlobServiceClient service;
         if (context.GetEnvironmentVariable(ConnectionStringVariable) is { } connectionString)

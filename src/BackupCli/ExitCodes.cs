@@ -6,7 +6,7 @@ internal static class ExitCodes
     /// <summary>Done, and every check passed.</summary>
     public const int Ok = 0;
 
-    /// <summary>Something failed that is not the user's input nor the stored data's integrity (server down, disk full, missing backup).</summary>
+    /// <summary>Something failed that is neither the user's input nor the stored data's integrity (server down, disk full, missing backup).</summary>
     public const int Failure = 1;
 
     /// <summary>Bad usage: unknown option, missing or invalid value; nothing was done.</summary>
@@ -19,8 +19,8 @@ internal static class ExitCodes
     public const string Help = """
         Exit codes:
           0  ok
-          1  failure (destination or database unreachable, backup not found, restore target not empty, ...)
-          2  bad usage (unknown option, missing or invalid value); one line on stderr says what and why
+          1  failure (destination or database unreachable, backup not found or incomplete, ...)
+          2  bad usage (unknown option, missing or invalid value, restore target not empty); one line on stderr says what and why
           3  integrity failure (tampered, truncated or swapped data, wrong key); the line names the object
         """;
 }

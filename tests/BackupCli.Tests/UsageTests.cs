@@ -72,6 +72,15 @@ public sealed class UsageTests : IDisposable
     }
 
     [Fact]
+    public async Task Ls_of_a_folder_that_does_not_exist_fails_instead_of_listing_nothing()
+    {
+        var result = await Cli.RunAsync("ls", "--from", Cli.FileUri(_folder.Combine("typo")));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("does not exist", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_documents_the_exit_codes()
     {
         var result = await Cli.RunAsync("--help");

@@ -33,7 +33,7 @@ internal static class LsCommand
     private static async Task<int> RunAsync(CliContext context, string from, bool json, CancellationToken cancellationToken)
     {
         var destination = DestinationUri.Parse(from);
-        var store = destination.CreateStore(context);
+        var store = destination.CreateStore(context, mustExist: true);
         var backups = new List<BackupListing>();
         foreach (var (backupId, objects) in await StoredBackups.ListAsync(store, destination.Prefix, cancellationToken))
         {

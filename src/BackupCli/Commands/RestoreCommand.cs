@@ -87,7 +87,7 @@ internal sealed class RestoreCommand
             throw new UsageException("--include selects files and needs --to-dir.");
         var include = IncludeFilter.Create(patterns);
         var kek = _key.Require(parse, _context, "restore");
-        var store = destination.CreateStore(_context);
+        var store = destination.CreateStore(_context, mustExist: true);
 
         var unverified = await StoredBackups.ReadManifestAsync(store, destination, backupId, cancellationToken);
         await CheckTargetsAsync(unverified.Manifest, backupId, toDir, toDb, cancellationToken);

@@ -65,7 +65,7 @@ internal sealed class VerifyCommand
         var destination = DestinationUri.Parse(parse.GetRequiredValue(_from));
         var backupId = parse.GetRequiredValue(_backupId);
         var kek = readData ? _key.Require(parse, _context, "verify --read-data") : _key.Resolve(parse, _context);
-        var store = destination.CreateStore(_context);
+        var store = destination.CreateStore(_context, mustExist: true);
 
         var unverified = await StoredBackups.ReadManifestAsync(store, destination, backupId, cancellationToken);
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
