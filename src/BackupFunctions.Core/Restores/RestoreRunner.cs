@@ -87,7 +87,7 @@ public sealed class RestoreRunner(
         }
 
         await using var tar = await PartReader.OpenAsync(request.Store, folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken);
-        var done = await SiteExtractor.ExtractAsync(tar, volume.Name, targetDirectory, index, progress: null, cancellationToken);
+        var done = await SiteExtractor.ExtractAsync(tar, volume.Name, targetDirectory, index, request.Include, progress: null, cancellationToken);
         logger.LogInformation("Backup {BackupId}: {Files} files ({Bytes} bytes) restored to {Target}", manifest.BackupId, done.Files, done.Bytes, targetDirectory);
         return (done.Files, done.Bytes);
     }
