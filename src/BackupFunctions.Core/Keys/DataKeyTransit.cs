@@ -13,8 +13,6 @@ namespace BackupFunctions.Core.Keys;
 public sealed class DataKeyTransit
 {
     private const int KeySize = 32;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
     private readonly byte[] _key;
 
     public DataKeyTransit(ReadOnlySpan<byte> key)
@@ -47,45 +45,12 @@ public sealed class DataKeyTransit
     }
 
     /// <summary>base64(nonce ‖ ciphertext ‖ tag) of the data key, bound to <paramref name="backupId"/>.</summary>
-    public string Seal(ReadOnlySpan<byte> dataKey, string backupId)
-    {
-        var sealedKey = new byte[NonceSize + dataKey.Length + TagSize];
-        var nonce = sealedKey.AsSpan(0, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Encrypt(nonce, dataKey, sealedKey.AsSpan(NonceSize, dataKey.Length), sealedKey.AsSpan(NonceSize + dataKey.Length), AssociatedData(backupId));
-        return Convert.ToBase64String(sealedKey);
-    }
+    public string Seal(ReadOnlySpan<byte> dataKey, string backupId) => AesGcmKeyWrap.Wrap(_key, dataKey, AssociatedData(backupId));
 
     /// <summary>The data key; <see cref="IntegrityException"/> when the value was altered, belongs to another backup or another transit key.</summary>
-    public byte[] Open(string sealedKey, string backupId)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = Convert.FromBase64String(sealedKey);
-        }
-        catch (FormatException e)
-        {
-            throw new IntegrityException("the sealed data key is not base64", e);
-        }
-        if (bytes.Length < NonceSize + TagSize + 1)
-            throw new IntegrityException("the sealed data key is too short");
-
-        var length = bytes.Length - NonceSize - TagSize;
-        var dataKey = new byte[length];
-        try
-        {
-            using var aes = new AesGcm(_key, TagSize);
-            aes.Decrypt(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize, length), bytes.AsSpan(NonceSize + length), dataKey, AssociatedData(backupId));
-            return dataKey;
-        }
-        catch (AuthenticationTagMismatchException e)
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-            throw new IntegrityException("the sealed data key does not open with this transit key for this backup", e);
-        }
-    }
+    public byte[] Open(string sealedKey, string backupId) => AesGcmKeyWrap.Unwrap(
+        _key, sealedKey, DataKeys.Size, AssociatedData(backupId),
+        e => new IntegrityException("the sealed data key does not open with this transit key for this backup", e));
 
     private static byte[] AssociatedData(string backupId) => Encoding.UTF8.GetBytes("backupfunctions/transit/v1\0" + backupId);
 }

@@ -18,8 +18,6 @@ public sealed class LocalKeyFileKek : IKeyEncryptionKey
     public const string WrapAlgorithm = "A256GCM";
 
     private const int KeySize = 32;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
     private static readonly byte[] AssociatedData = "backupfunctions/dek-wrap/v1"u8.ToArray();
 
     private readonly byte[] _key;
@@ -83,19 +81,7 @@ public sealed class LocalKeyFileKek : IKeyEncryptionKey
         if (dataKey.Length != DataKeys.Size)
             throw new ArgumentException($"A data key is {DataKeys.Size} bytes, not {dataKey.Length}.", nameof(dataKey));
 
-        var wrapped = new byte[NonceSize + DataKeys.Size + TagSize];
-        var nonce = wrapped.AsSpan(0, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using (var aead = new AesGcm(_key, TagSize))
-        {
-            aead.Encrypt(
-                nonce,
-                dataKey.Span,
-                wrapped.AsSpan(NonceSize, DataKeys.Size),
-                wrapped.AsSpan(NonceSize + DataKeys.Size),
-                AssociatedData);
-        }
-        return Task.FromResult(new KeyEnvelope(KekType, KeyId, WrapAlgorithm, Convert.ToBase64String(wrapped)));
+        return Task.FromResult(new KeyEnvelope(KekType, KeyId, WrapAlgorithm, AesGcmKeyWrap.Wrap(_key, dataKey.Span, AssociatedData)));
     }
 
     public Task<byte[]> UnwrapAsync(KeyEnvelope envelope, CancellationToken cancellationToken)
@@ -108,37 +94,8 @@ public sealed class LocalKeyFileKek : IKeyEncryptionKey
         if (envelope.Algorithm != WrapAlgorithm)
             throw new IntegrityException($"Wrap algorithm '{envelope.Algorithm}' is not {WrapAlgorithm}.");
 
-        var wrapped = DecodeWrapped(envelope.WrappedKey);
-        var dataKey = new byte[DataKeys.Size];
-        try
-        {
-            using var aead = new AesGcm(_key, TagSize);
-            aead.Decrypt(
-                wrapped.AsSpan(0, NonceSize),
-                wrapped.AsSpan(NonceSize, DataKeys.Size),
-                wrapped.AsSpan(NonceSize + DataKeys.Size),
-                dataKey,
-                AssociatedData);
-        }
-        catch (AuthenticationTagMismatchException e)
-        {
-            throw new IntegrityException($"The wrapped data key does not authenticate with key {KeyId}: it was altered.", e);
-        }
+        var dataKey = AesGcmKeyWrap.Unwrap(_key, envelope.WrappedKey, DataKeys.Size, AssociatedData,
+            e => new IntegrityException($"The wrapped data key does not authenticate with key {KeyId}: it was altered.", e));
         return Task.FromResult(dataKey);
-    }
-
-    private static byte[] DecodeWrapped(string wrappedKey)
-    {
-        const string Malformed = "The wrapped data key is malformed.";
-        byte[] wrapped;
-        try
-        {
-            wrapped = Convert.FromBase64String(wrappedKey);
-        }
-        catch (FormatException e)
-        {
-            throw new IntegrityException(Malformed, e);
-        }
-        return wrapped.Length == NonceSize + DataKeys.Size + TagSize ? wrapped : throw new IntegrityException(Malformed);
     }
 }

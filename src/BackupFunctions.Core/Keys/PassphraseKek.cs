@@ -43,8 +43,6 @@ public sealed class PassphraseKek : IKeyEncryptionKey
     private const int MinimumSaltSize = 16;
     private const int MaximumSaltSize = 64;
     private const int KeySize = 32;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
     private const string WrongPassphrase = "Wrong passphrase or damaged key envelope: the wrapped data key does not authenticate.";
     private static readonly byte[] AssociatedData = "backupfunctions/dek-wrap/passphrase/v1"u8.ToArray();
 
@@ -87,19 +85,7 @@ public sealed class PassphraseKek : IKeyEncryptionKey
             throw new ArgumentException($"A data key is {DataKeys.Size} bytes, not {dataKey.Length}.", nameof(dataKey));
 
         var key = DeriveCached(_wrapParameters);
-        var wrapped = new byte[NonceSize + DataKeys.Size + TagSize];
-        var nonce = wrapped.AsSpan(0, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using (var aead = new AesGcm(key, TagSize))
-        {
-            aead.Encrypt(
-                nonce,
-                dataKey.Span,
-                wrapped.AsSpan(NonceSize, DataKeys.Size),
-                wrapped.AsSpan(NonceSize + DataKeys.Size),
-                AssociatedData);
-        }
-        return Task.FromResult(new KeyEnvelope(KekType, PassphraseKeyId, WrapAlgorithm, Convert.ToBase64String(wrapped))
+        return Task.FromResult(new KeyEnvelope(KekType, PassphraseKeyId, WrapAlgorithm, AesGcmKeyWrap.Wrap(key, dataKey.Span, AssociatedData))
         {
             Kdf = _wrapParameters,
         });
@@ -114,24 +100,8 @@ public sealed class PassphraseKek : IKeyEncryptionKey
             throw new IntegrityException($"Wrap algorithm '{envelope.Algorithm}' is not {WrapAlgorithm}.");
         var parameters = envelope.Kdf ?? throw new IntegrityException("The passphrase key envelope has no KDF parameters.");
         CheckParameters(parameters);
-        var wrapped = DecodeWrapped(envelope.WrappedKey);
-
         var key = DeriveCached(parameters);
-        var dataKey = new byte[DataKeys.Size];
-        try
-        {
-            using var aead = new AesGcm(key, TagSize);
-            aead.Decrypt(
-                wrapped.AsSpan(0, NonceSize),
-                wrapped.AsSpan(NonceSize, DataKeys.Size),
-                wrapped.AsSpan(NonceSize + DataKeys.Size),
-                dataKey,
-                AssociatedData);
-        }
-        catch (AuthenticationTagMismatchException e)
-        {
-            throw new IntegrityException(WrongPassphrase, e);
-        }
+        var dataKey = AesGcmKeyWrap.Unwrap(key, envelope.WrappedKey, DataKeys.Size, AssociatedData, e => new IntegrityException(WrongPassphrase, e));
         return Task.FromResult(dataKey);
     }
 
@@ -182,20 +152,5 @@ public sealed class PassphraseKek : IKeyEncryptionKey
             default:
                 throw new IntegrityException($"Unknown passphrase KDF '{parameters.Algorithm}' in the key envelope.");
         }
-    }
-
-    private static byte[] DecodeWrapped(string wrappedKey)
-    {
-        const string Malformed = "The wrapped data key is malformed.";
-        byte[] wrapped;
-        try
-        {
-            wrapped = Convert.FromBase64String(wrappedKey);
-        }
-        catch (FormatException e)
-        {
-            throw new IntegrityException(Malformed, e);
-        }
-        return wrapped.Length == NonceSize + DataKeys.Size + TagSize ? wrapped : throw new IntegrityException(Malformed);
     }
 }
