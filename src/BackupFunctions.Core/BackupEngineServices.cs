@@ -26,10 +26,8 @@ public static class BackupEngineServices
             .Validate(o => o.TablePrefix.All(char.IsAsciiLetterOrDigit), "Catalog:TablePrefix may contain only letters and digits.")
             .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateOnStart();
-        services.AddOptions<KeyOptions>().Bind(configuration.GetSection(KeyOptions.SectionName))
-            .Validate(o => o.LocalKeyFile.Length > 0, "Set Keys:LocalKeyFile to the key file that wraps the backups' data keys.")
-            .Validate(o => o.LocalKeyFile.Length == 0 || File.Exists(o.LocalKeyFile), "The file named by Keys:LocalKeyFile does not exist.")
-            .ValidateOnStart();
+        services.AddOptions<KeyOptions>().Bind(configuration.GetSection(KeyOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KeyOptions>>(new KeyOptionsValidator(name => configuration[name]));
         services.AddOptions<PostgresToolsOptions>().Bind(configuration.GetSection(PostgresToolsOptions.SectionName))
             .Validate(o => o.BinDirectory.Length == 0 || Directory.Exists(o.BinDirectory), "The folder named by Postgres:BinDirectory does not exist.")
             .ValidateOnStart();
@@ -39,7 +37,12 @@ public static class BackupEngineServices
             sp.GetRequiredService<TableServiceClient>(),
             sp.GetRequiredService<IOptions<CatalogOptions>>().Value.TablePrefix,
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IKeyEncryptionKey>(sp => new LocalKeyFileKek(sp.GetRequiredService<IOptions<KeyOptions>>().Value.LocalKeyFile));
+        services.AddOptions<KeyOptions>().Validate(o => o.TransitKey.Length == 0 || IsTransitKey(o.TransitKey),
+            "Keys:TransitKey must be 32 random bytes as base64 (head -c 32 /dev/urandom | base64), or empty.");
+        // Optional service: BackupRunner takes it when the setting is there (validated above at start-up).
+        if (configuration[$"{KeyOptions.SectionName}:{nameof(KeyOptions.TransitKey)}"] is { Length: > 0 })
+            services.TryAddSingleton(sp => DataKeyTransit.FromBase64(sp.GetRequiredService<IOptions<KeyOptions>>().Value.TransitKey));
+        services.TryAddSingleton(sp => KeyEncryptionKeys.Create(sp.GetRequiredService<IOptions<KeyOptions>>().Value, name => configuration[name]));
         services.TryAddSingleton<BackupStoreFactory>();
         services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
@@ -49,5 +52,18 @@ public static class BackupEngineServices
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();
         return services;
+    }
+
+    private static bool IsTransitKey(string value)
+    {
+        try
+        {
+            DataKeyTransit.FromBase64(value);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

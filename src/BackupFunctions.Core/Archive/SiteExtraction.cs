@@ -62,10 +62,25 @@ public sealed class SiteExtraction : IDisposable
     /// <see cref="FileIndexEntry.Volume"/> is <paramref name="volumeName"/> (others are ignored). Returns the totals of
     /// the whole extraction so far. Reads <paramref name="tarInput"/> to its end.
     /// </summary>
+    public Task<ArchiveProgress> AddVolumeAsync(
+        Stream tarInput,
+        string volumeName,
+        IReadOnlyList<FileIndexEntry> index,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        => AddVolumeAsync(tarInput, volumeName, index, include: null, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AddVolumeAsync(Stream, string, IReadOnlyList{FileIndexEntry}, IProgress{ArchiveProgress}?, CancellationToken)"/>,
+    /// writing only the entries whose '/'-separated path <paramref name="include"/> accepts, plus the folders above
+    /// them (so their modes and times are restored too). Every entry is still checked against the index; skipped
+    /// entries are read past, not written. Null includes everything.
+    /// </summary>
     public async Task<ArchiveProgress> AddVolumeAsync(
         Stream tarInput,
         string volumeName,
         IReadOnlyList<FileIndexEntry> index,
+        Func<string, bool>? include,
         IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -84,11 +99,12 @@ public sealed class SiteExtraction : IDisposable
                 throw new IntegrityException(volumeName, $"{entry.Path}: listed twice in the index");
         }
 
+        var selected = include is null ? null : Selected(expected.Values, include);
         await using (var reader = new TarReader(tarInput, leaveOpen: true))
         {
             while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
             {
-                await ExtractEntryAsync(entry, volumeName, expected, cancellationToken);
+                await ExtractEntryAsync(entry, volumeName, expected, selected, cancellationToken);
                 progress?.Report(new ArchiveProgress(_files, _bytes));
             }
         }
@@ -148,8 +164,24 @@ public sealed class SiteExtraction : IDisposable
         DeleteStaging(StagingDirectory);
     }
 
+    /// <summary>The paths <paramref name="include"/> accepts and every folder above them.</summary>
+    private static HashSet<string> Selected(IEnumerable<FileIndexEntry> entries, Func<string, bool> include)
+    {
+        var selected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (!include(entry.Path))
+                continue;
+            selected.Add(entry.Path);
+            for (var slash = entry.Path.LastIndexOf('/'); slash > 0; slash = entry.Path.LastIndexOf('/', slash - 1))
+                selected.Add(entry.Path[..slash]);
+        }
+
+        return selected;
+    }
+
     private async Task ExtractEntryAsync(
-        TarEntry entry, string volumeName, Dictionary<string, FileIndexEntry> expected, CancellationToken cancellationToken)
+        TarEntry entry, string volumeName, Dictionary<string, FileIndexEntry> expected, HashSet<string>? selected, CancellationToken cancellationToken)
     {
         var (name, type) = entry.EntryType switch
         {
@@ -170,6 +202,10 @@ public sealed class SiteExtraction : IDisposable
             throw new IntegrityException(volumeName, $"{name}: in the archive but not in the index");
         if (indexed.Type != type)
             throw new IntegrityException(volumeName, $"{name}: is a {type} in the archive but a {indexed.Type} in the index");
+        // Not selected: checked against the index above, not written. (A link above a selected entry is itself
+        // selected as one of its folders, so the link rules below still see it.)
+        if (selected is not null && !selected.Contains(name))
+            return;
 
         switch (type)
         {

@@ -13,16 +13,31 @@ public static class SiteExtractor
     /// left as it was and the staging folder is removed; an index mismatch throws
     /// <see cref="Format.IntegrityException"/> naming <paramref name="volumeName"/> and the file.
     /// </summary>
-    public static async Task<ArchiveProgress> ExtractAsync(
+    public static Task<ArchiveProgress> ExtractAsync(
         Stream tarInput,
         string volumeName,
         string targetDirectory,
         IReadOnlyList<FileIndexEntry> index,
         IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)
+        => ExtractAsync(tarInput, volumeName, targetDirectory, index, include: null, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ExtractAsync(Stream, string, string, IReadOnlyList{FileIndexEntry}, IProgress{ArchiveProgress}?, CancellationToken)"/>,
+    /// writing only the entries whose '/'-separated path <paramref name="include"/> accepts and the folders above them
+    /// (null: everything). Skipped entries are still checked against the index.
+    /// </summary>
+    public static async Task<ArchiveProgress> ExtractAsync(
+        Stream tarInput,
+        string volumeName,
+        string targetDirectory,
+        IReadOnlyList<FileIndexEntry> index,
+        Func<string, bool>? include,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
     {
         using var extraction = SiteExtraction.Begin(targetDirectory);
-        var extracted = await extraction.AddVolumeAsync(tarInput, volumeName, index, progress, cancellationToken);
+        var extracted = await extraction.AddVolumeAsync(tarInput, volumeName, index, include, progress, cancellationToken);
         extraction.Complete();
         return extracted;
     }

@@ -23,7 +23,8 @@ public sealed class BackupRunner(
     BackupWriter writer,
     DatabasePasswords passwords,
     TimeProvider time,
-    ILogger<BackupRunner> logger)
+    ILogger<BackupRunner> logger,
+    DataKeyTransit? transit = null)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
 
@@ -45,17 +46,23 @@ public sealed class BackupRunner(
 
     /// <summary>
     /// Makes a fresh random data key for this backup and returns it wrapped. The plain key is zeroed before returning:
-    /// it never leaves this method, so it never reaches orchestration history.
+    /// it never leaves this method, so it never reaches orchestration history. Returns null when the config's
+    /// encryption is <c>none</c>: such a backup has no data key.
     /// </summary>
-    public async Task<KeyEnvelope> PrepareKeyAsync(BackupPlan plan, CancellationToken cancellationToken)
+    public async Task<PreparedKey?> PrepareKeyAsync(BackupPlan plan, CancellationToken cancellationToken)
     {
         await StartStepAsync(plan.JobId, BackupSteps.PrepareKey, cancellationToken);
+        if (PartSettingsFor(plan.Config).Encryption == EncryptionAlgorithm.None)
+        {
+            await CompleteStepAsync(plan.JobId, cancellationToken);
+            return null;
+        }
         var dataKey = RandomNumberGenerator.GetBytes(32);
         try
         {
             var envelope = await keyEncryptionKey.WrapAsync(dataKey, cancellationToken);
             await CompleteStepAsync(plan.JobId, cancellationToken);
-            return envelope;
+            return new PreparedKey(envelope, transit?.Seal(dataKey, plan.BackupId));
         }
         finally
         {
@@ -71,7 +78,7 @@ public sealed class BackupRunner(
         await StartStepAsync(plan.JobId, BackupSteps.DumpDatabase, cancellationToken);
         var connection = new PostgresConnectionInfo(source.Host, source.Port, source.Database, source.Username, passwords.Resolve(source));
         var store = stores.Create(plan.Config.Storage);
-        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
             var result = await writer.WriteDatabaseAsync(
@@ -105,7 +112,7 @@ public sealed class BackupRunner(
 
         var store = stores.Create(plan.Config.Storage);
         var settings = PartSettingsFor(plan.Config);
-        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
             FilesPartResult result;
@@ -131,9 +138,9 @@ public sealed class BackupRunner(
         var plan = input.Plan;
         await StartStepAsync(plan.JobId, BackupSteps.WriteManifest, cancellationToken);
         var draft = new ManifestDraft(plan.BackupId, plan.ConfigId, plan.StartedAt, time.GetUtcNow(),
-            PartSettingsFor(plan.Config), input.Key, input.Database, input.Files);
+            PartSettingsFor(plan.Config), input.Key?.Stored, input.Database, input.Files);
         var store = stores.Create(plan.Config.Storage);
-        var dataKey = await keyEncryptionKey.UnwrapAsync(input.Key, cancellationToken);
+        var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         ManifestResult result;
         try
         {
@@ -211,6 +218,19 @@ public sealed class BackupRunner(
             Error = input.Error,
         }, cancellationToken);
         logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
+    }
+
+    /// <summary>
+    /// The plain data key for a step: opened from its transit seal when the app has a transit key (no KEK unwrap, so a
+    /// wrap-only Key Vault identity suffices), else unwrapped with the KEK; empty for a backup without encryption.
+    /// </summary>
+    private async Task<byte[]> OpenDataKeyAsync(PreparedKey? key, string backupId, CancellationToken cancellationToken)
+    {
+        if (key is null)
+            return [];
+        if (key.Sealed is { } sealedKey && transit is not null)
+            return transit.Open(sealedKey, backupId);
+        return await keyEncryptionKey.UnwrapAsync(key.Stored, cancellationToken);
     }
 
     private static PartSettings PartSettingsFor(BackupConfig config) => BackupWriter.SettingsFor(config.Compression, config.Encryption);

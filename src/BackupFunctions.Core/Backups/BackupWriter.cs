@@ -16,7 +16,10 @@ namespace BackupFunctions.Core.Backups;
 /// </summary>
 public sealed class BackupWriter(PostgresDumper dumper)
 {
-    /// <summary>Streams pg_dump → compression → AEAD → <c>db.part</c>.</summary>
+    /// <summary>
+    /// Streams pg_dump → compression → AEAD → <c>db.part</c>. Here and below, <c>dataKey</c> is empty when
+    /// <c>settings.Encryption</c> is <see cref="EncryptionAlgorithm.None"/>.
+    /// </summary>
     public async Task<DatabasePartResult> WriteDatabaseAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
         PostgresConnectionInfo source, CancellationToken cancellationToken)
@@ -52,6 +55,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
 
     /// <summary>
     /// Builds the manifest of the written parts and stores it as <c>manifest.json</c>, the backup's commit point.
+    /// With encryption <c>none</c>, <paramref name="dataKey"/> is empty and the manifest has no MAC.
     /// </summary>
     public static async Task<(BackupManifest Manifest, ManifestResult Result)> WriteManifestAsync(
         IBackupStore store, string folder, ManifestDraft draft, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken)

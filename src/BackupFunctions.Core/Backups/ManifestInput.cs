@@ -1,6 +1,4 @@
-using BackupFunctions.Core.Keys;
-
 namespace BackupFunctions.Core.Backups;
 
-/// <summary>Everything the manifest lists, gathered from the part steps.</summary>
-public sealed record ManifestInput(BackupPlan Plan, KeyEnvelope Key, DatabasePartResult? Database, FilesPartResult? Files);
+/// <summary>Everything the manifest lists, gathered from the part steps. <c>Key</c> is null for encryption <c>none</c>.</summary>
+public sealed record ManifestInput(BackupPlan Plan, PreparedKey? Key, DatabasePartResult? Database, FilesPartResult? Files);

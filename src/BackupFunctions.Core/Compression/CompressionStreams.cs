@@ -1,4 +1,8 @@
+using System.IO.Compression;
+using ICSharpCode.SharpZipLib.BZip2;
+using SharpCompress.Compressors.LZMA;
 using ZstdSharp;
+using LzipMode = SharpCompress.Compressors.CompressionMode;
 
 namespace BackupFunctions.Core.Compression;
 
@@ -6,16 +10,27 @@ namespace BackupFunctions.Core.Compression;
 /// Compressing and decompressing streams for every <see cref="CompressionAlgorithm"/>, and the manifest's words for them.
 /// </summary>
 /// <remarks>
-/// Levels are the user's 1 (fastest) to 9 (smallest), mapped onto zstd's own range as
-/// 1→1, 2→2, 3→3, 4→5, 5→7, 6→9, 7→12, 8→15, 9→19: level 3 stays zstd's default, and 9 is the strongest level
-/// whose window (8 MiB) keeps decompression memory small; zstd's 20–22 ("ultra") are not used.
+/// Levels are the user's 1 (fastest) to 9 (smallest), mapped onto each algorithm's own range (table in docs/format.md):
+/// <list type="bullet">
+/// <item>zstd 1→1, 2→2, 3→3, 4→5, 5→7, 6→9, 7→12, 8→15, 9→19: 3 stays zstd's default, and 9 is the strongest level
+/// whose window (8 MiB) keeps decompression memory small; zstd's 20–22 ("ultra") are not used.</item>
+/// <item>gzip: zlib levels 1–9 as they are.</item>
+/// <item>brotli quality 1→1, 2→2, 3→4, 4→5, 5→6, 6→7, 7→8, 8→9, 9→11 (default window, 4 MiB).</item>
+/// <item>bzip2: block size level × 100 kB, as <c>bzip2 -1</c> … <c>-9</c>.</item>
+/// <item>lzma (lzip): SharpCompress's lzip writer has one setting only; the level is recorded but changes nothing.</item>
+/// <item>none: no levels.</item>
+/// </list>
 /// </remarks>
 public static class CompressionStreams
 {
     public const int MinLevel = 1;
     public const int MaxLevel = 9;
 
+    /// <summary>Every manifest and config word, in the order the documentation lists them.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["zstd", "gzip", "brotli", "bzip2", "lzma", "none"];
+
     private static readonly int[] ZstdLevels = [1, 2, 3, 5, 7, 9, 12, 15, 19];
+    private static readonly int[] BrotliQualities = [1, 2, 4, 5, 6, 7, 8, 9, 11];
 
     /// <summary>
     /// A write-only stream that compresses into <paramref name="output"/>. Disposing it writes the end of the
@@ -25,11 +40,14 @@ public static class CompressionStreams
     public static Stream Compress(Stream output, CompressionAlgorithm algorithm, int level, bool leaveOpen)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentOutOfRangeException.ThrowIfLessThan(level, MinLevel);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, MaxLevel);
+        CheckLevel(level);
         return algorithm switch
         {
             CompressionAlgorithm.Zstd => new CompressionStream(output, ZstdLevel(level), leaveOpen: leaveOpen),
+            CompressionAlgorithm.Gzip => new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen),
+            CompressionAlgorithm.Brotli => new BrotliStream(output, new BrotliCompressionOptions { Quality = BrotliQuality(level) }, leaveOpen),
+            CompressionAlgorithm.Bzip2 => new BZip2OutputStream(output, blockSize: level) { IsStreamOwner = !leaveOpen },
+            CompressionAlgorithm.Lzma => LZipStream.Create(output, LzipMode.Compress, leaveOpen),
             CompressionAlgorithm.None => new PassThroughStream(output, leaveOpen),
             _ => throw Unsupported(algorithm),
         };
@@ -37,7 +55,8 @@ public static class CompressionStreams
 
     /// <summary>
     /// A read-only stream of the plaintext compressed in <paramref name="input"/>. Truncated or corrupt compressed data
-    /// throws (zstd: <see cref="ZstdException"/> or <see cref="EndOfStreamException"/>).
+    /// throws, with an exception type of the library concerned (zstd: <see cref="ZstdException"/>; gzip, brotli:
+    /// <see cref="InvalidDataException"/>; …); <see cref="Format.PartReader"/> turns those into integrity failures.
     /// </summary>
     public static Stream Decompress(Stream input, CompressionAlgorithm algorithm, bool leaveOpen)
     {
@@ -45,6 +64,10 @@ public static class CompressionStreams
         return algorithm switch
         {
             CompressionAlgorithm.Zstd => new DecompressionStream(input, checkEndOfStream: true, leaveOpen: leaveOpen),
+            CompressionAlgorithm.Gzip => new GZipStream(input, CompressionMode.Decompress, leaveOpen),
+            CompressionAlgorithm.Brotli => new BrotliStream(input, CompressionMode.Decompress, leaveOpen),
+            CompressionAlgorithm.Bzip2 => new BZip2InputStream(input) { IsStreamOwner = !leaveOpen },
+            CompressionAlgorithm.Lzma => LZipStream.Create(input, LzipMode.Decompress, leaveOpen),
             CompressionAlgorithm.None => new PassThroughStream(input, leaveOpen),
             _ => throw Unsupported(algorithm),
         };
@@ -53,15 +76,25 @@ public static class CompressionStreams
     /// <summary>The zstd level used for user level <paramref name="level"/> (1–9).</summary>
     public static int ZstdLevel(int level)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(level, MinLevel);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, MaxLevel);
+        CheckLevel(level);
         return ZstdLevels[level - 1];
     }
 
-    /// <summary>The manifest's word: <c>zstd</c> or <c>none</c>.</summary>
+    /// <summary>The brotli quality used for user level <paramref name="level"/> (1–9).</summary>
+    public static int BrotliQuality(int level)
+    {
+        CheckLevel(level);
+        return BrotliQualities[level - 1];
+    }
+
+    /// <summary>The manifest's word: one of <see cref="Names"/>.</summary>
     public static string Name(CompressionAlgorithm algorithm) => algorithm switch
     {
         CompressionAlgorithm.Zstd => "zstd",
+        CompressionAlgorithm.Gzip => "gzip",
+        CompressionAlgorithm.Brotli => "brotli",
+        CompressionAlgorithm.Bzip2 => "bzip2",
+        CompressionAlgorithm.Lzma => "lzma",
         CompressionAlgorithm.None => "none",
         _ => throw Unsupported(algorithm),
     };
@@ -73,9 +106,20 @@ public static class CompressionStreams
         return name.ToLowerInvariant() switch
         {
             "zstd" => CompressionAlgorithm.Zstd,
+            "gzip" => CompressionAlgorithm.Gzip,
+            "brotli" => CompressionAlgorithm.Brotli,
+            "bzip2" => CompressionAlgorithm.Bzip2,
+            "lzma" => CompressionAlgorithm.Lzma,
             "none" => CompressionAlgorithm.None,
-            _ => throw new NotSupportedException($"Compression algorithm '{name}' is not supported (known: zstd, none)."),
+            _ => throw new NotSupportedException(
+                $"Compression algorithm '{name}' is not supported (known: {string.Join(", ", Names)})."),
         };
+    }
+
+    private static void CheckLevel(int level)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, MinLevel);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, MaxLevel);
     }
 
     private static NotSupportedException Unsupported(CompressionAlgorithm algorithm)

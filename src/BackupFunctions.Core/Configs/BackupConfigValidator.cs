@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using BackupFunctions.Core.Compression;
+using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Scheduling;
 
 namespace BackupFunctions.Core.Configs;
@@ -75,15 +77,17 @@ public static partial class BackupConfigValidator
         if (storage.Prefix.Length > 200 || storage.Prefix.Contains('\\') || storage.Prefix.Split('/').Any(s => s is "." or ".."))
             Add("storage.prefix", "The prefix must be at most 200 characters, with '/' separators and no '.' or '..' segments.");
 
-        if (config.Compression.Algorithm is not ("zstd" or "none"))
-            Add("compression.algorithm", "The compression must be 'zstd' or 'none'.");
+        if (!CompressionStreams.Names.Contains(config.Compression.Algorithm, StringComparer.Ordinal))
+            Add("compression.algorithm", $"The compression must be one of {Quoted(CompressionStreams.Names)}.");
         if (config.Compression.Level is < 1 or > 9)
             Add("compression.level", "The level must be between 1 and 9.");
-        if (config.Encryption.Algorithm != "aes-256-gcm")
-            Add("encryption.algorithm", "The encryption must be 'aes-256-gcm'.");
+        if (!EncryptionAlgorithms.Names.Contains(config.Encryption.Algorithm, StringComparer.Ordinal))
+            Add("encryption.algorithm", $"The encryption must be one of {Quoted(EncryptionAlgorithms.Names)}.");
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
+
+    private static string Quoted(IEnumerable<string> words) => string.Join(", ", words.Select(w => $"'{w}'"));
 
     [GeneratedRegex("^[A-Za-z0-9_:.-]{1,128}$")]
     private static partial Regex SettingName();

@@ -19,7 +19,7 @@ public sealed class DecryptingStream : ForwardOnlyReadStream
     private readonly Stream _input;
     private readonly bool _leaveOpen;
     private readonly string _objectName;
-    private readonly AesGcm _aead;
+    private readonly ChunkAead _aead;
     private readonly EncryptionAlgorithm _algorithm;
     private readonly CompressionAlgorithm _compression;
     private readonly byte[] _header = new byte[PartHeader.Size];
@@ -52,7 +52,7 @@ public sealed class DecryptingStream : ForwardOnlyReadStream
         ArgumentNullException.ThrowIfNull(input);
         ArgumentException.ThrowIfNullOrEmpty(objectName);
         PartHeader.CheckChunkSize(chunkSize);
-        _aead = EncryptingStream.CreateAead(key, algorithm);
+        _aead = ChunkAead.Create(key, algorithm);
         _input = input;
         _leaveOpen = leaveOpen;
         _objectName = objectName;

@@ -6,7 +6,7 @@ namespace BackupFunctions.Core.Encryption;
 
 /// <summary>
 /// Write-only stream that encrypts into <c>output</c> as a chunked AEAD stream (the STREAM construction; layout in
-/// docs/format.md): the part header, then chunks of exactly the chunk size sealed with AES-256-GCM, the last chunk
+/// docs/format.md): the part header, then chunks of exactly the chunk size sealed with AES-256-GCM or ChaCha20-Poly1305, the last chunk
 /// shorter (possibly empty) and marked final in its nonce. Buffers at most one chunk.
 /// </summary>
 /// <remarks>
@@ -18,7 +18,7 @@ public sealed class EncryptingStream : ForwardOnlyWriteStream
 {
     private readonly Stream _output;
     private readonly bool _leaveOpen;
-    private readonly AesGcm _aead;
+    private readonly ChunkAead _aead;
     private readonly byte[] _header;
     private readonly byte[] _plain;
     private readonly byte[] _sealed;
@@ -31,6 +31,7 @@ public sealed class EncryptingStream : ForwardOnlyWriteStream
     /// <summary>Starts a part with a random nonce prefix.</summary>
     /// <param name="key">The 32-byte part key (see <see cref="PartKeys.Derive"/>); copied, so the caller may zero it.</param>
     /// <param name="compression">Recorded in the header (the caller compresses).</param>
+    /// <param name="algorithm">An AEAD: <see cref="EncryptionAlgorithm.Aes256Gcm"/> or <see cref="EncryptionAlgorithm.ChaCha20Poly1305"/>.</param>
     /// <param name="chunkSize">Plaintext bytes per chunk, 1 to 16 MiB.</param>
     public EncryptingStream(
         Stream output,
@@ -55,7 +56,7 @@ public sealed class EncryptingStream : ForwardOnlyWriteStream
     {
         ArgumentNullException.ThrowIfNull(output);
         PartHeader.CheckChunkSize(chunkSize);
-        _aead = CreateAead(key, algorithm);
+        _aead = ChunkAead.Create(key, algorithm);
         _output = output;
         _leaveOpen = leaveOpen;
         _header = PartHeader.Create(algorithm, compression, chunkSize, noncePrefix);
@@ -156,15 +157,6 @@ public sealed class EncryptingStream : ForwardOnlyWriteStream
             }
         }
         await base.DisposeAsync();
-    }
-
-    internal static AesGcm CreateAead(ReadOnlySpan<byte> key, EncryptionAlgorithm algorithm)
-    {
-        if (algorithm != EncryptionAlgorithm.Aes256Gcm)
-            throw new NotSupportedException($"Encryption algorithm {(int)algorithm} is not supported.");
-        if (key.Length != PartKeys.KeySize)
-            throw new ArgumentException($"A part key is {PartKeys.KeySize} bytes, not {key.Length}.", nameof(key));
-        return new AesGcm(key, PartHeader.TagSize);
     }
 
     private void ThrowIfNotWritable()

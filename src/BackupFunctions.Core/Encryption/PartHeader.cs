@@ -5,7 +5,7 @@ namespace BackupFunctions.Core.Encryption;
 
 /// <summary>
 /// The plain header that starts every part and is the associated data of every chunk (layout in docs/format.md):
-/// <c>"BFP1"</c>, format version, encryption algorithm, compression algorithm, chunk size (uint32 LE),
+/// <c>"BFP1"</c>, format version, encryption algorithm (an AEAD; parts without encryption have no header), compression algorithm, chunk size (uint32 LE),
 /// 7-byte nonce prefix.
 /// </summary>
 internal static class PartHeader

@@ -22,7 +22,8 @@ public sealed record BackupManifest
     public required int CompressionLevel { get; init; }
     public required string Encryption { get; init; }
     public required int ChunkSize { get; init; }
-    public required KeyEnvelope Key { get; init; }
+    /// <summary>The wrapped data key; null exactly when <see cref="Encryption"/> is <c>none</c> (there is no data key).</summary>
+    public required KeyEnvelope? Key { get; init; }
     public required IReadOnlyList<StoredPart> Objects { get; init; }
     public required BackupStatistics Statistics { get; init; }
     public DatabaseSourceInfo? Database { get; init; }

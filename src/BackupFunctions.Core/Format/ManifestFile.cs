@@ -11,7 +11,8 @@ namespace BackupFunctions.Core.Format;
 /// <summary>
 /// The bytes of <c>manifest.json</c>: plain JSON <c>{"mac": "...", "manifest": {...}}</c> where the MAC is
 /// HMAC-SHA256 over the exact UTF-8 text of the "manifest" value, keyed by a key derived from the data key.
-/// Anyone can read it; only the key holder can tell it is authentic.
+/// Anyone can read it; only the key holder can tell it is authentic. A backup without encryption has no data key:
+/// its manifest has <c>"mac": null</c> and <c>"key": null</c>, and is not authenticated.
 /// </summary>
 public static class ManifestFile
 {
@@ -29,10 +30,38 @@ public static class ManifestFile
         RespectRequiredConstructorParameters = true,
     };
 
-    /// <summary>Serializes and authenticates a manifest.</summary>
+    /// <summary>
+    /// Serializes and authenticates a manifest. For encryption <c>none</c> there is no MAC and
+    /// <paramref name="dataKey"/> is not used (pass it empty).
+    /// </summary>
+    /// <exception cref="ArgumentException">The key envelope is missing with encryption, or present without.</exception>
     public static byte[] Write(BackupManifest manifest, ReadOnlySpan<byte> dataKey)
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        var unencrypted = EncryptionAlgorithms.IsNone(manifest.Encryption);
+        if (unencrypted != manifest.Key is null)
+        {
+            throw new ArgumentException(
+                "A manifest has a key envelope exactly when its parts are encrypted (encryption other than 'none').", nameof(manifest));
+        }
+        if (unencrypted)
+        {
+            var output = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                writer.WriteNull("mac");
+                writer.WritePropertyName("manifest");
+                JsonSerializer.Serialize(writer, manifest, JsonOptions);
+                writer.WriteEndObject();
+            }
+            return output.WrittenSpan.ToArray();
+        }
+        return WriteAuthenticated(manifest, dataKey);
+    }
+
+    private static byte[] WriteAuthenticated(BackupManifest manifest, ReadOnlySpan<byte> dataKey)
+    {
         // Written in one pass with a placeholder MAC of the final length, so that the manifest is indented as part
         // of the file; the MAC of the manifest's bytes, exactly as a reader will find them, then replaces it.
         var placeholder = MacPrefix + new string('A', Base64Length(MacSize));
@@ -60,6 +89,8 @@ public static class ManifestFile
     /// <summary>
     /// Parses without checking the MAC (the key envelope inside is needed to get the key). Malformed JSON throws
     /// <see cref="IntegrityException"/>; an unknown format version throws <see cref="NotSupportedException"/> naming it.
+    /// A manifest without a MAC is accepted only when it says encryption <c>none</c> (and has no key envelope); one
+    /// that claims an encryption algorithm without a MAC is an <see cref="IntegrityException"/>.
     /// </summary>
     public static UnverifiedManifest Read(ReadOnlySpan<byte> bytes)
     {
@@ -70,8 +101,8 @@ public static class ManifestFile
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw Malformed("the top level is not an object");
-            if (!root.TryGetProperty("mac", out var macElement) || macElement.ValueKind != JsonValueKind.String)
-                throw Malformed("no \"mac\" string");
+            if (!root.TryGetProperty("mac", out var macElement) || macElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                throw Malformed("no \"mac\" string or null");
             if (!root.TryGetProperty("manifest", out var manifestElement) || manifestElement.ValueKind != JsonValueKind.Object)
                 throw Malformed("no \"manifest\" object");
 
@@ -84,11 +115,12 @@ public static class ManifestFile
                     $"manifest.json has format version {formatVersion}; this version of BackupFunctions reads version {BackupManifest.CurrentFormatVersion}.");
             }
 
-            var mac = DecodeMac(macElement.GetString()!);
+            var mac = macElement.ValueKind == JsonValueKind.Null ? null : DecodeMac(macElement.GetString()!);
             // The exact bytes of the "manifest" value in the file: what the MAC covers and what is deserialized.
             var authenticated = JsonMarshal.GetRawUtf8Value(manifestElement).ToArray();
             var manifest = JsonSerializer.Deserialize<BackupManifest>(authenticated, JsonOptions)
                 ?? throw Malformed("the manifest is null");
+            CheckProtection(manifest, mac is not null);
             return new UnverifiedManifest(manifest, authenticated, mac);
         }
         catch (JsonException e)
@@ -118,6 +150,24 @@ public static class ManifestFile
         {
             CryptographicOperations.ZeroMemory(macKey);
         }
+    }
+
+    /// <summary>
+    /// Only a backup without encryption may lack a MAC: otherwise anyone could strip the MAC of an encrypted backup's
+    /// manifest and edit it. Checked on the words as written, before any is parsed, so that an unknown algorithm word
+    /// without a MAC is refused as unauthenticated rather than reported as merely unsupported.
+    /// </summary>
+    private static void CheckProtection(BackupManifest manifest, bool hasMac)
+    {
+        var unencrypted = EncryptionAlgorithms.IsNone(manifest.Encryption);
+        if (!hasMac && !unencrypted)
+            throw new IntegrityException(FileName, $"no MAC, but the manifest says encryption '{manifest.Encryption}': it is not authentic");
+        if (hasMac && unencrypted)
+            throw Malformed("a manifest with encryption 'none' has no MAC (\"mac\": null)");
+        if (unencrypted && manifest.Key is not null)
+            throw Malformed("a manifest with encryption 'none' has no key envelope (\"key\": null)");
+        if (!unencrypted && manifest.Key is null)
+            throw Malformed($"encryption '{manifest.Encryption}' needs a key envelope, and \"key\" is null");
     }
 
     private static byte[] DecodeMac(string text)

@@ -1,15 +1,17 @@
-using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Streams;
-using ZstdSharp;
 
 namespace BackupFunctions.Core.Format;
 
 /// <summary>
 /// The plaintext of a part as <see cref="PartReader"/> returns it: turns decompression failures into
-/// <see cref="IntegrityException"/> naming the part, and at the end of the plaintext reads the decrypted stream to its
+/// <see cref="IntegrityException"/> naming the part, and at the end of the plaintext reads the decoded stream to its
 /// end, so the final chunk and the stored size and hash are always checked even when the decompressor stops early.
 /// </summary>
-internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream decrypted, string objectName) : ForwardOnlyReadStream
+/// <param name="plaintext">The decompressing stream, reading from <paramref name="input"/>.</param>
+/// <param name="input">Wraps <paramref name="decoded"/>; tells the decompressor's own failures from those of its input.</param>
+/// <param name="decoded">The compressed stream: the decrypting stream, or the hash-checking stored bytes without encryption.</param>
+internal sealed class PartPlaintextStream(Stream plaintext, FaultTrackingReadStream input, Stream decoded, string objectName)
+    : ForwardOnlyReadStream
 {
     private bool _drained;
 
@@ -27,7 +29,7 @@ internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream dec
         if (read == 0 && !buffer.IsEmpty && !_drained)
         {
             Span<byte> probe = stackalloc byte[1];
-            CheckDrained(decrypted.Read(probe));
+            CheckDrained(decoded.Read(probe));
         }
         return read;
     }
@@ -44,7 +46,7 @@ internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream dec
             throw CorruptData(e);
         }
         if (read == 0 && !buffer.IsEmpty && !_drained)
-            CheckDrained(await decrypted.ReadAsync(new byte[1], cancellationToken));
+            CheckDrained(await decoded.ReadAsync(new byte[1], cancellationToken));
         return read;
     }
 
@@ -53,7 +55,7 @@ internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream dec
         if (disposing)
         {
             plaintext.Dispose();
-            decrypted.Dispose();
+            decoded.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -61,7 +63,7 @@ internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream dec
     public override async ValueTask DisposeAsync()
     {
         await plaintext.DisposeAsync();
-        await decrypted.DisposeAsync();
+        await decoded.DisposeAsync();
         await base.DisposeAsync();
     }
 
@@ -74,6 +76,12 @@ internal sealed class PartPlaintextStream(Stream plaintext, DecryptingStream dec
 
     private IntegrityException CorruptData(Exception e) => new(objectName, $"decompression failed: {e.Message}", e);
 
-    private static bool IsCorruptCompressedData(Exception e)
-        => e is ZstdException or EndOfStreamException or InvalidDataException;
+    /// <summary>
+    /// Anything the decompressor throws by itself means its input is not valid compressed data: each library has its
+    /// own exception types (ZstdException, InvalidDataException, BZip2Exception, SharpCompress's, even
+    /// IndexOutOfRangeException on garbage). What its input threw (an integrity failure, a store error) passes on as
+    /// it is, and so do cancellation and use after disposal.
+    /// </summary>
+    private bool IsCorruptCompressedData(Exception e)
+        => e is not (OperationCanceledException or ObjectDisposedException) && !input.Threw(e);
 }

@@ -18,6 +18,8 @@ public static class PartReader
     /// Plaintext is returned chunk by chunk as each chunk authenticates, before the stored hash can be checked at the
     /// end: a consumer that must not act on a bad part (a restore) calls <see cref="VerifyAsync"/> first.
     /// An unknown compression or encryption word in the manifest throws <see cref="NotSupportedException"/>.
+    /// With encryption <c>none</c> the stored bytes are the compressed stream itself, checked only against the
+    /// manifest's size and SHA-256 (at the end), and <paramref name="dataKey"/> is not used (pass it empty).
     /// </remarks>
     public static async Task<Stream> OpenAsync(
         IBackupStore store,
@@ -36,29 +38,39 @@ public static class PartReader
         var encryption = EncryptionAlgorithms.Parse(manifest.Encryption);
 
         var stored = await store.OpenReadAsync(objectName, cancellationToken);
-        DecryptingStream? decrypting = null;
+        Stream decoded = stored;
         try
         {
-            var verifying = new VerifyingReadStream(stored, objectName, part.StoredSize, part.Sha256);
-            var partKey = PartKeys.Derive(dataKey.Span, backupId, part.Name);
+            decoded = new VerifyingReadStream(stored, objectName, part.StoredSize, part.Sha256);
+            if (encryption != EncryptionAlgorithm.None)
+            {
+                var partKey = PartKeys.Derive(dataKey.Span, backupId, part.Name);
+                try
+                {
+                    decoded = new DecryptingStream(
+                        decoded, partKey, objectName, encryption, compression, manifest.ChunkSize, leaveOpen: false);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(partKey);
+                }
+            }
+            var input = new FaultTrackingReadStream(decoded);
+            Stream plaintext;
             try
             {
-                decrypting = new DecryptingStream(
-                    verifying, partKey, objectName, encryption, compression, manifest.ChunkSize, leaveOpen: false);
+                // Some decompressors (bzip2, lzip) read and check their stream header here already.
+                plaintext = CompressionStreams.Decompress(input, compression, leaveOpen: true);
             }
-            finally
+            catch (Exception e) when (e is not OperationCanceledException && !input.Threw(e))
             {
-                CryptographicOperations.ZeroMemory(partKey);
+                throw new IntegrityException(objectName, $"decompression failed: {e.Message}", e);
             }
-            var plaintext = CompressionStreams.Decompress(decrypting, compression, leaveOpen: true);
-            return new PartPlaintextStream(plaintext, decrypting, objectName);
+            return new PartPlaintextStream(plaintext, input, decoded, objectName);
         }
         catch
         {
-            if (decrypting is not null)
-                await decrypting.DisposeAsync();
-            else
-                await stored.DisposeAsync();
+            await decoded.DisposeAsync();
             throw;
         }
     }

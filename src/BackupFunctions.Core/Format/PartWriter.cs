@@ -8,8 +8,8 @@ using BackupFunctions.Core.Storage;
 namespace BackupFunctions.Core.Format;
 
 /// <summary>
-/// Streams one part into a destination: plaintext → compression → chunked AEAD → (count + SHA-256) → store.
-/// Memory stays bounded by a few chunks whatever the part's size.
+/// Streams one part into a destination: plaintext → compression → chunked AEAD (unless encryption is none) →
+/// (count + SHA-256) → store. Memory stays bounded by a few chunks whatever the part's size.
 /// </summary>
 public static class PartWriter
 {
@@ -21,7 +21,9 @@ public static class PartWriter
     /// <summary>
     /// Writes the part <paramref name="partName"/> of backup <paramref name="backupId"/> to
     /// <paramref name="objectName"/>. <paramref name="produce"/> writes the plaintext into the stream it is given
-    /// (and must not dispose it). The part key is derived from <paramref name="dataKey"/>, the backup id and the part name.
+    /// (and must not dispose it). The part key is derived from <paramref name="dataKey"/>, the backup id and the part name;
+    /// with <see cref="EncryptionAlgorithm.None"/> there is no key (<paramref name="dataKey"/> may be empty) and the
+    /// stored bytes are the compressed stream.
     /// </summary>
     /// <remarks>
     /// The producer and <see cref="IBackupStore.PutAsync"/> run concurrently. When the producer throws, the content
@@ -85,13 +87,14 @@ public static class PartWriter
         {
             await produce(plain, producerCancellation.Token);
             await compressing.DisposeAsync();
-            await encrypting.DisposeAsync();
+            if (encrypting is not null)
+                await encrypting.DisposeAsync();
         }
         catch (Exception e)
         {
             producerFailure = e;
             causedByStore = Volatile.Read(ref storeFailed) == 1;
-            encrypting.Abort();
+            encrypting?.Abort();
             await DisposeQuietlyAsync(compressing);
         }
         // Completing with the producer's exception makes the store's reads throw it, so the store keeps no object.
@@ -117,9 +120,16 @@ public static class PartWriter
         string partName,
         PartSettings settings,
         ReadOnlySpan<byte> dataKey,
-        out EncryptingStream encrypting,
+        out EncryptingStream? encrypting,
         out Stream compressing)
     {
+        if (settings.Encryption == EncryptionAlgorithm.None)
+        {
+            encrypting = null;
+            compressing = CompressionStreams.Compress(sink, settings.Compression, settings.CompressionLevel, leaveOpen: true);
+            return new CountingWriteStream(compressing);
+        }
+
         var partKey = PartKeys.Derive(dataKey, backupId, partName);
         try
         {
@@ -156,8 +166,9 @@ public static class PartWriter
     }
 
     /// <summary>
-    /// Releases the compressor after a failure; its final flush goes into the aborted encrypting stream and fails,
-    /// which does not matter: the part is abandoned and the producer's exception is the one to report.
+    /// Releases the compressor after a failure; its final flush goes into the aborted encrypting stream (or, without
+    /// encryption, into a pipe the store may have stopped reading) and may fail, which does not matter: the part is
+    /// abandoned and the producer's exception is the one to report.
     /// </summary>
     private static async ValueTask DisposeQuietlyAsync(Stream stream)
     {
@@ -165,8 +176,9 @@ public static class PartWriter
         {
             await stream.DisposeAsync();
         }
-        catch (ObjectDisposedException)
+        catch (Exception)
         {
+            // Reported through the producer's exception.
         }
     }
 }

@@ -13,5 +13,11 @@ namespace BackupFunctions.Core.Restores;
 /// <param name="TargetDatabase">A database that does not exist yet; it is created.</param>
 public sealed record RestoreRequest(IBackupStore Store, string Prefix, string BackupId, string? TargetDirectory, PostgresConnectionInfo? TargetDatabase)
 {
+    /// <summary>
+    /// Restores only the files whose '/'-separated relative path this accepts (plus the folders above them); null
+    /// restores every file. The database is not affected.
+    /// </summary>
+    public Func<string, bool>? Include { get; init; }
+
     public string Folder => Backups.ObjectNames.BackupFolder(Prefix, BackupId);
 }

@@ -34,7 +34,10 @@ public sealed class RestoreRunner(
         }
 
         var unverified = ManifestFile.Read(manifestBytes);
-        var dataKey = await keyEncryptionKey.UnwrapAsync(unverified.Manifest.Key, cancellationToken);
+        // ManifestFile.Read lets a manifest without key envelope (and without MAC) through only for encryption none.
+        var dataKey = unverified.Manifest.Key is { } envelope
+            ? await keyEncryptionKey.UnwrapAsync(envelope, cancellationToken)
+            : [];
         try
         {
             var manifest = unverified.Verify(dataKey, request.BackupId);
@@ -84,7 +87,7 @@ public sealed class RestoreRunner(
         }
 
         await using var tar = await PartReader.OpenAsync(request.Store, folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken);
-        var done = await SiteExtractor.ExtractAsync(tar, volume.Name, targetDirectory, index, progress: null, cancellationToken);
+        var done = await SiteExtractor.ExtractAsync(tar, volume.Name, targetDirectory, index, request.Include, progress: null, cancellationToken);
         logger.LogInformation("Backup {BackupId}: {Files} files ({Bytes} bytes) restored to {Target}", manifest.BackupId, done.Files, done.Bytes, targetDirectory);
         return (done.Files, done.Bytes);
     }

@@ -74,6 +74,36 @@ public sealed class PostgresRestorer
         }
     }
 
+    /// <summary>
+    /// Reads a custom-format dump with <c>pg_restore --list</c> (no server involved) to prove that pg_restore can parse
+    /// it. Reads <paramref name="dump"/> to its end. Throws <see cref="PostgresToolException"/> when pg_restore rejects
+    /// the dump or cannot be started.
+    /// </summary>
+    public async Task CheckDumpAsync(Stream dump, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        var tool = PostgresProcess.ToolPath(_options, "pg_restore");
+        var fedCompletely = true;
+        var outcome = await PostgresProcess.RunAsync(
+            tool,
+            ["--list"],
+            password: null,
+            redirectStdin: true,
+            redirectStdout: true,
+            async (process, ct) =>
+            {
+                // The table of contents is not needed, only pg_restore's verdict; drain it so the tool never blocks.
+                var drain = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, ct);
+                fedCompletely = await PostgresProcess.FeedStdinAsync(process, dump, ct);
+                await drain;
+            },
+            cancellationToken);
+        if (outcome.ExitCode != 0)
+            throw new PostgresToolException($"pg_restore --list failed (exit {outcome.ExitCode}): {outcome.Stderr}");
+        if (!fedCompletely)
+            await dump.CopyToAsync(Stream.Null, cancellationToken);
+    }
+
     /// <summary>True when the database exists on the server.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Instance member of the public contract.")]
     public async Task<bool> DatabaseExistsAsync(PostgresConnectionInfo target, CancellationToken cancellationToken)

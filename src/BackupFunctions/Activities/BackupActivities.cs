@@ -13,7 +13,7 @@ public sealed class BackupActivities(BackupRunner runner)
         => runner.StartJobAsync(request, cancellationToken);
 
     [Function(FunctionNames.PrepareKey)]
-    public Task<KeyEnvelope> PrepareKey([ActivityTrigger] BackupPlan plan, CancellationToken cancellationToken)
+    public Task<PreparedKey?> PrepareKey([ActivityTrigger] BackupPlan plan, CancellationToken cancellationToken)
         => runner.PrepareKeyAsync(plan, cancellationToken);
 
     [Function(FunctionNames.DumpDatabase)]

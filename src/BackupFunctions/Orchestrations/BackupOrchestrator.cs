@@ -44,7 +44,7 @@ public static class BackupOrchestrator
         try
         {
             plan = await context.CallActivityAsync<BackupPlan>(FunctionNames.StartJob, request, Retried);
-            var key = await context.CallActivityAsync<KeyEnvelope>(FunctionNames.PrepareKey, plan, Retried);
+            var key = await context.CallActivityAsync<PreparedKey?>(FunctionNames.PrepareKey, plan, Retried);
 
             var input = new PartInput(plan, key);
             var database = plan.Config.Database is null

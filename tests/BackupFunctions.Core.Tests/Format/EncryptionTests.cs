@@ -125,12 +125,53 @@ public sealed class EncryptionTests
     }
 
     [Theory]
-    [InlineData(EncryptionAlgorithm.Aes256Gcm, "aes-256-gcm")]
-    public void Manifest_words_round_trip(EncryptionAlgorithm algorithm, string word)
+    [InlineData(EncryptionAlgorithm.Aes256Gcm, "aes-256-gcm", 1)]
+    [InlineData(EncryptionAlgorithm.ChaCha20Poly1305, "chacha20-poly1305", 2)]
+    [InlineData(EncryptionAlgorithm.None, "none", 0)]
+    public void Manifest_words_and_header_bytes_are_fixed(EncryptionAlgorithm algorithm, string word, byte headerByte)
     {
         Assert.Equal(word, EncryptionAlgorithms.Name(algorithm));
         Assert.Equal(algorithm, EncryptionAlgorithms.Parse(word));
-        var e = Assert.Throws<NotSupportedException>(() => EncryptionAlgorithms.Parse("chacha20-poly1305"));
-        Assert.Contains("chacha20-poly1305", e.Message, StringComparison.Ordinal);
+        Assert.Equal(headerByte, (byte)algorithm);
+        Assert.Contains(word, EncryptionAlgorithms.Names);
+        Assert.Equal(algorithm == EncryptionAlgorithm.None, EncryptionAlgorithms.IsNone(word));
+    }
+
+    [Theory]
+    [InlineData("rot13")]
+    [InlineData("aes256")]
+    [InlineData("xchacha20-poly1305")]
+    public void Unknown_words_are_not_supported_and_named(string word)
+    {
+        var e = Assert.Throws<NotSupportedException>(() => EncryptionAlgorithms.Parse(word));
+        Assert.Contains($"'{word}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void None_is_not_a_chunk_aead()
+    {
+        Assert.Throws<NotSupportedException>(() =>
+            new EncryptingStream(new MemoryStream(), TestData.SequentialKey(), EncryptionAlgorithm.None, CompressionAlgorithm.None, Chunk));
+        Assert.Throws<NotSupportedException>(() =>
+            new DecryptingStream(new MemoryStream(), TestData.SequentialKey(), "x", EncryptionAlgorithm.None, CompressionAlgorithm.None, Chunk));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(Chunk)]
+    [InlineData(3 * Chunk + 5)]
+    public async Task ChaCha20_Poly1305_round_trips_with_the_same_framing(int length)
+    {
+        const EncryptionAlgorithm ChaCha = EncryptionAlgorithm.ChaCha20Poly1305;
+        var key = PartKeys.Derive(TestData.SequentialKey(), "b1", "db.part");
+        var plain = TestData.Random(length);
+
+        var part = TestData.Encrypt(plain, key, Chunk, algorithm: ChaCha);
+
+        Assert.Equal(HeaderSize + length + Math.Max(1, (length + Chunk - 1) / Chunk) * TagSize, part.Length);
+        Assert.Equal(2, part[5]);
+        Assert.NotEqual(TestData.Encrypt(plain, key, Chunk, part[11..18])[HeaderSize..], part[HeaderSize..]); // not AES-GCM's bytes
+        Assert.Equal(plain, TestData.Decrypt(part, key, Chunk, readSize: 7, algorithm: ChaCha));
+        Assert.Equal(plain, await TestData.DecryptAsync(part, key, Chunk, readSize: 1, algorithm: ChaCha));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
 
@@ -183,5 +184,99 @@ public sealed class ManifestFileTests
 
         var withoutTool = Encoding.UTF8.GetString(bytes).Replace("\"tool\"", "\"toolX\"", StringComparison.Ordinal);
         Assert.Throws<IntegrityException>(() => ManifestFile.Read(Encoding.UTF8.GetBytes(withoutTool)));
+    }
+
+    private static BackupManifest UnencryptedManifest() => FullManifest() with { Encryption = "none", Key = null };
+
+    [Theory]
+    [InlineData("aes-256-gcm")]
+    [InlineData("chacha20-poly1305")]
+    public void Both_aeads_are_authenticated_alike(string encryption)
+    {
+        var bytes = ManifestFile.Write(FullManifest() with { Encryption = encryption }, _dataKey);
+        var unverified = ManifestFile.Read(bytes);
+
+        Assert.True(unverified.IsAuthenticated);
+        Assert.Equal(encryption, unverified.Verify(_dataKey).Encryption);
+        Assert.Throws<IntegrityException>(() => unverified.Verify(DataKeys.Generate()));
+    }
+
+    [Fact]
+    public void Without_encryption_the_manifest_has_null_mac_and_key_and_reads_back()
+    {
+        var expected = UnencryptedManifest();
+
+        var bytes = ManifestFile.Write(expected, ReadOnlySpan<byte>.Empty);
+
+        using (var document = JsonDocument.Parse(bytes))
+        {
+            Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("mac").ValueKind);
+            Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("manifest").GetProperty("key").ValueKind);
+        }
+        var unverified = ManifestFile.Read(bytes);
+        Assert.False(unverified.IsAuthenticated);
+        var actual = unverified.Verify(ReadOnlySpan<byte>.Empty, expected.BackupId);
+        Assert.Null(actual.Key);
+        Assert.Equal("none", actual.Encryption);
+        Assert.Equal(expected.Objects, actual.Objects);
+        Assert.Throws<IntegrityException>(() => unverified.Verify(ReadOnlySpan<byte>.Empty, "some-other-backup"));
+    }
+
+    [Theory]
+    [InlineData("aes-256-gcm")]
+    [InlineData("chacha20-poly1305")]
+    [InlineData("some-future-aead")]
+    public void An_unauthenticated_manifest_that_claims_encryption_is_refused(string encryption)
+    {
+        // An encrypted backup's manifest with its MAC stripped (and edited at will) must not be accepted.
+        var text = Encoding.UTF8.GetString(ManifestFile.Write(FullManifest() with { Encryption = encryption }, _dataKey));
+        var macStart = text.IndexOf("\"hmac-sha256:", StringComparison.Ordinal);
+        var stripped = text[..macStart] + "null" + text[(text.IndexOf('"', macStart + 1) + 1)..];
+
+        var e = Assert.Throws<IntegrityException>(() => ManifestFile.Read(Encoding.UTF8.GetBytes(stripped)));
+        Assert.Equal("manifest.json", e.ObjectName);
+        Assert.Contains(encryption, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_manifest_whose_mac_key_and_encryption_disagree_is_refused()
+    {
+        var unencrypted = Encoding.UTF8.GetString(ManifestFile.Write(UnencryptedManifest(), ReadOnlySpan<byte>.Empty));
+        var encrypted = Encoding.UTF8.GetString(ManifestFile.Write(FullManifest(), _dataKey));
+        const string KeyJson = "{ \"kekType\": \"local\", \"keyId\": \"k\", \"algorithm\": \"A256GCM\", \"wrappedKey\": \"AA==\" }";
+
+        string[] inconsistent =
+        [
+            // encryption none, but with a MAC
+            unencrypted.Replace("\"mac\": null", "\"mac\": \"hmac-sha256:" + Convert.ToBase64String(new byte[32]) + "\"", StringComparison.Ordinal),
+            // encryption none, but with a key envelope
+            unencrypted.Replace("\"key\": null", "\"key\": " + KeyJson, StringComparison.Ordinal),
+            // encrypted, with a MAC, but no key envelope
+            encrypted[..encrypted.IndexOf("\"key\": {", StringComparison.Ordinal)] + "\"key\": null,"
+                + encrypted[(encrypted.IndexOf('}', encrypted.IndexOf("\"key\": {", StringComparison.Ordinal)) + 2)..],
+        ];
+        foreach (var text in inconsistent)
+        {
+            Assert.NotEqual(unencrypted, text);
+            var e = Assert.Throws<IntegrityException>(() => ManifestFile.Read(Encoding.UTF8.GetBytes(text)));
+            Assert.Equal("manifest.json", e.ObjectName);
+        }
+    }
+
+    [Fact]
+    public void Writing_a_key_envelope_that_does_not_fit_the_encryption_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => ManifestFile.Write(UnencryptedManifest() with { Key = FullManifest().Key }, _dataKey));
+        Assert.Throws<ArgumentException>(() => ManifestFile.Write(FullManifest() with { Key = null }, _dataKey));
+    }
+
+    [Fact]
+    public void An_unknown_encryption_word_with_a_mac_is_not_supported_when_parts_are_read()
+    {
+        var bytes = ManifestFile.Write(FullManifest() with { Encryption = "aes-512-gcm" }, _dataKey);
+        var manifest = ManifestFile.Read(bytes).Verify(_dataKey);
+
+        var e = Assert.Throws<NotSupportedException>(() => EncryptionAlgorithms.Parse(manifest.Encryption));
+        Assert.Contains("aes-512-gcm", e.Message, StringComparison.Ordinal);
     }
 }

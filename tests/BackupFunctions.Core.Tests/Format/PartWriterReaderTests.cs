@@ -219,9 +219,13 @@ public sealed class PartWriterReaderTests
         var manifest = Manifest(settings, part) with { Compression = "none" };
         await Assert.ThrowsAsync<IntegrityException>(() => VerifyAsync(DbObject, part, manifest));
 
-        var unknown = Manifest(settings, part) with { Compression = "brotli" };
+        var unknown = Manifest(settings, part) with { Compression = "lz4" };
         var e = await Assert.ThrowsAsync<NotSupportedException>(() => VerifyAsync(DbObject, part, unknown));
-        Assert.Contains("brotli", e.Message, StringComparison.Ordinal);
+        Assert.Contains("lz4", e.Message, StringComparison.Ordinal);
+
+        var unknownEncryption = Manifest(settings, part) with { Encryption = "aes-128-ocb" };
+        e = await Assert.ThrowsAsync<NotSupportedException>(() => VerifyAsync(DbObject, part, unknownEncryption));
+        Assert.Contains("aes-128-ocb", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -265,7 +269,9 @@ public sealed class PartWriterReaderTests
         CompressionLevel = settings.CompressionLevel,
         Encryption = EncryptionAlgorithms.Name(settings.Encryption),
         ChunkSize = settings.ChunkSize,
-        Key = new KeyEnvelope("local", "local:0123456789abcdef", "A256GCM", "d3JhcHBlZA=="),
+        Key = settings.Encryption == EncryptionAlgorithm.None
+            ? null
+            : new KeyEnvelope("local", "local:0123456789abcdef", "A256GCM", "d3JhcHBlZA=="),
         Objects = parts,
         Statistics = new BackupStatistics(),
         Tool = "backupfunctions/0.1.0",

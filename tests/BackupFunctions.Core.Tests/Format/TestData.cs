@@ -31,22 +31,25 @@ internal static class TestData
         return Encoding.ASCII.GetBytes(text.ToString(0, length));
     }
 
-    public static byte[] Encrypt(byte[] plain, byte[] key, int chunkSize, byte[]? noncePrefix = null)
+    public static byte[] Encrypt(
+        byte[] plain, byte[] key, int chunkSize, byte[]? noncePrefix = null, EncryptionAlgorithm algorithm = EncryptionAlgorithm.Aes256Gcm)
     {
         using var output = new MemoryStream();
         using (var encrypting = noncePrefix is null
-            ? new EncryptingStream(output, key, EncryptionAlgorithm.Aes256Gcm, CompressionAlgorithm.None, chunkSize, leaveOpen: true)
-            : new EncryptingStream(output, key, EncryptionAlgorithm.Aes256Gcm, CompressionAlgorithm.None, chunkSize, noncePrefix, leaveOpen: true))
+            ? new EncryptingStream(output, key, algorithm, CompressionAlgorithm.None, chunkSize, leaveOpen: true)
+            : new EncryptingStream(output, key, algorithm, CompressionAlgorithm.None, chunkSize, noncePrefix, leaveOpen: true))
         {
             encrypting.Write(plain);
         }
         return output.ToArray();
     }
 
-    public static byte[] Decrypt(byte[] part, byte[] key, int chunkSize, string objectName = PartObject, int readSize = 4096)
+    public static byte[] Decrypt(
+        byte[] part, byte[] key, int chunkSize, string objectName = PartObject, int readSize = 4096,
+        EncryptionAlgorithm algorithm = EncryptionAlgorithm.Aes256Gcm)
     {
         using var decrypting = new DecryptingStream(
-            new MemoryStream(part), key, objectName, EncryptionAlgorithm.Aes256Gcm, CompressionAlgorithm.None, chunkSize);
+            new MemoryStream(part), key, objectName, algorithm, CompressionAlgorithm.None, chunkSize);
         using var plain = new MemoryStream();
         var buffer = new byte[readSize];
         int read;
@@ -55,10 +58,11 @@ internal static class TestData
         return plain.ToArray();
     }
 
-    public static async Task<byte[]> DecryptAsync(byte[] part, byte[] key, int chunkSize, int readSize = 4096)
+    public static async Task<byte[]> DecryptAsync(
+        byte[] part, byte[] key, int chunkSize, int readSize = 4096, EncryptionAlgorithm algorithm = EncryptionAlgorithm.Aes256Gcm)
     {
         await using var decrypting = new DecryptingStream(
-            new MemoryStream(part), key, PartObject, EncryptionAlgorithm.Aes256Gcm, CompressionAlgorithm.None, chunkSize);
+            new MemoryStream(part), key, PartObject, algorithm, CompressionAlgorithm.None, chunkSize);
         using var plain = new MemoryStream();
         var buffer = new byte[readSize];
         int read;

@@ -28,6 +28,13 @@ public sealed class TestVectorTests
         + "eb5dc2120e3c139a1fa0c004d34aec7a" + "d504466c2636e9f193fdcc47fd102e63" // chunk 1 + tag
         + "6990" + "1d317a3d74e1dd2736c71dee8b1ae92d"; // final chunk 2 (2 bytes) + tag
 
+    /// <summary>The same part key, nonce prefix, chunk size and plaintext, sealed with ChaCha20-Poly1305.</summary>
+    private const string ExpectedChaChaPart =
+        "4246503101020010000000a0a1a2a3a4a5a6" // header: "BFP1", v1, chacha20-poly1305, none, 16 (LE), prefix
+        + "a620827345e05e412f94a27693922829" + "9c817a0b0a8263b175d87facc7ca3c4b" // chunk 0 + tag
+        + "28a1e7b3e58f41df910539c3e6131794" + "02a87c1cfe694dc18105ab62fe6cc03b" // chunk 1 + tag
+        + "af1e" + "de7f7ca772357c8b7f7dab3d9f6282c8"; // final chunk 2 (2 bytes) + tag
+
     [Fact]
     public void Part_key_derivation_is_pinned()
     {
@@ -46,16 +53,22 @@ public sealed class TestVectorTests
     }
 
     [Fact]
+    public void ChaCha20_Poly1305_part_bytes_are_pinned()
+    {
+        var key = PartKeys.Derive(TestData.SequentialKey(), BackupId, PartName);
+        const EncryptionAlgorithm ChaCha = EncryptionAlgorithm.ChaCha20Poly1305;
+
+        var part = TestData.Encrypt(Plaintext, key, ChunkSize, NoncePrefix, ChaCha);
+
+        Assert.Equal(ExpectedChaChaPart, Convert.ToHexStringLower(part));
+        Assert.Equal(Plaintext, TestData.Decrypt(Convert.FromHexString(ExpectedChaChaPart), key, ChunkSize, algorithm: ChaCha));
+    }
+
+    [Fact]
     public void The_documented_layout_rebuilt_by_hand_gives_the_same_bytes()
     {
         var key = Convert.FromHexString(ExpectedPartKey);
-        var header = new byte[18];
-        "BFP1"u8.CopyTo(header);
-        header[4] = 1; // format version
-        header[5] = (byte)EncryptionAlgorithm.Aes256Gcm;
-        header[6] = (byte)CompressionAlgorithm.None;
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(7), ChunkSize);
-        NoncePrefix.CopyTo(header, 11);
+        var header = Header(EncryptionAlgorithm.Aes256Gcm);
 
         var part = new List<byte>(header);
         using var aes = new AesGcm(key, 16);
@@ -74,6 +87,43 @@ public sealed class TestVectorTests
         }
 
         Assert.Equal(ExpectedPart, Convert.ToHexStringLower([.. part]));
+    }
+
+    [Fact]
+    public void The_documented_layout_rebuilt_by_hand_with_ChaCha20_Poly1305_gives_the_same_bytes()
+    {
+        var header = Header(EncryptionAlgorithm.ChaCha20Poly1305);
+        Assert.Equal(2, header[5]);
+
+        var part = new List<byte>(header);
+        using var chacha = new ChaCha20Poly1305(Convert.FromHexString(ExpectedPartKey));
+        var chunks = Plaintext.Chunk(ChunkSize).ToArray();
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            var nonce = new byte[12];
+            NoncePrefix.CopyTo(nonce, 0);
+            BinaryPrimitives.WriteUInt32BigEndian(nonce.AsSpan(7), (uint)i);
+            nonce[11] = i == chunks.Length - 1 ? (byte)1 : (byte)0;
+            var cipher = new byte[chunks[i].Length];
+            var tag = new byte[16];
+            chacha.Encrypt(nonce, chunks[i], cipher, tag, header);
+            part.AddRange(cipher);
+            part.AddRange(tag);
+        }
+
+        Assert.Equal(ExpectedChaChaPart, Convert.ToHexStringLower([.. part]));
+    }
+
+    private static byte[] Header(EncryptionAlgorithm algorithm)
+    {
+        var header = new byte[18];
+        "BFP1"u8.CopyTo(header);
+        header[4] = 1; // format version
+        header[5] = (byte)algorithm;
+        header[6] = (byte)CompressionAlgorithm.None;
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(7), ChunkSize);
+        NoncePrefix.CopyTo(header, 11);
+        return header;
     }
 
     [Fact]

@@ -27,10 +27,29 @@ public class LocalHostFixture : IAsyncLifetime
 
     public string KeyFile => _folder.Combine("backup.key");
 
+    /// <summary>Every payload that went into orchestration history.</summary>
+    public RecordingDataConverter History { get; } = new();
+
+    /// <summary>Every log line the host wrote.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     /// <summary>Null unless a derived fixture supplies a fake clock.</summary>
     public FakeTimeProvider? Clock { get; private set; }
 
     protected virtual FakeTimeProvider? CreateClock() => null;
+
+    /// <summary>Runs before the host starts (derived fixtures start their own servers here).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    /// <summary>Derived fixtures replace services here, after the app's own registrations.</summary>
+    protected virtual void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
+    /// <summary>Derived fixtures change the app's settings here (another key-encryption key, say).</summary>
+    protected virtual void ConfigureSettings(IDictionary<string, string?> settings)
+    {
+    }
 
     public string Scratch(string name)
     {
@@ -41,6 +60,7 @@ public class LocalHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Clock = CreateClock();
+        await BeforeStartAsync();
         Directory.CreateDirectory(LocalRoot);
         LocalKeyFileKek.Create(KeyFile);
         var options = new LocalHostOptions { Url = "http://127.0.0.1:0", EnableTimers = false };
@@ -50,13 +70,21 @@ public class LocalHostFixture : IAsyncLifetime
         options.Settings["Storage:LocalRoot"] = LocalRoot;
         options.Settings["Keys:LocalKeyFile"] = KeyFile;
         options.Settings["Postgres:BinDirectory"] = TestEnvironment.PostgresBinDirectory;
-        if (Clock is { } clock)
-            options.ConfigureServices = services => services.AddSingleton<TimeProvider>(clock);
+        ConfigureSettings(options.Settings);
+        options.ConfigureServices = services =>
+        {
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
+            services.PostConfigureAll<Microsoft.DurableTask.Worker.DurableTaskWorkerOptions>(o => o.DataConverter = History);
+            services.PostConfigureAll<Microsoft.DurableTask.Client.DurableTaskClientOptions>(o => o.DataConverter = History);
+            if (Clock is { } clock)
+                services.AddSingleton<TimeProvider>(clock);
+            ConfigureServices(services);
+        };
         Host = await LocalFunctionsHost.StartAsync(options);
         Http = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await Host.DisposeAsync();

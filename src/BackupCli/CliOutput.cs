@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BackupCli;
+
+/// <summary>Writing results: one camelCase JSON object for scripts (<c>--json</c>), aligned text for people.</summary>
+internal static class CliOutput
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Writes <paramref name="value"/> as the run's one JSON document on stdout.</summary>
+    public static void WriteJson(CliContext context, object value)
+    {
+        context.Stdout.WriteLine(JsonSerializer.Serialize(value, Json));
+        context.JsonWritten = true;
+    }
+
+    /// <summary>Rows as left-aligned columns separated by two spaces; the first row is the header.</summary>
+    public static void WriteTable(TextWriter writer, IReadOnlyList<string[]> rows)
+    {
+        if (rows.Count == 0)
+            return;
+        var widths = new int[rows[0].Length];
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+                widths[i] = Math.Max(widths[i], row[i].Length);
+        }
+
+        var line = new StringBuilder();
+        foreach (var row in rows)
+        {
+            line.Clear();
+            for (var i = 0; i < row.Length; i++)
+            {
+                line.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i] + 2));
+            }
+            writer.WriteLine(line.ToString().TrimEnd());
+        }
+    }
+
+    /// <summary>Bytes for people: 1023 B, 1.5 KiB, 12.3 MiB, …</summary>
+    public static string Bytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0.#} {units[unit]}");
+    }
+
+    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,273 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using BackupFunctions.Core.Archive;
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Compression;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Encryption;
+using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Sources;
+using BackupFunctions.Core.Storage;
+
+namespace BackupCli.Commands;
+
+/// <summary>
+/// <c>backupctl backup</c>: writes one backup (database part, file volume and index, manifest last) straight to a
+/// destination with a fresh data key, the same format the service writes, with no catalog.
+/// </summary>
+internal sealed class BackupCommand
+{
+    /// <summary>The config id in backup ids made by backupctl (the service uses the backup config's id).</summary>
+    public const string ConfigId = "cli";
+
+    private readonly Option<string> _to = new("--to")
+    {
+        Description = "Destination URI: file:///absolute/path or azblob://container[/prefix].",
+        HelpName = "uri",
+        Required = true,
+    };
+
+    private readonly Option<string?> _site = new("--site")
+    {
+        Description = "Site folder to back up (everything in it, or only the --component folders).",
+        HelpName = "dir",
+    };
+
+    private readonly Option<string[]> _components = new("--component")
+    {
+        Description = "Only this folder (relative to --site); repeatable.",
+        HelpName = "path",
+    };
+
+    private readonly Option<string?> _db = new("--db")
+    {
+        Description = "PostgreSQL database: Host=…;Port=…;Database=…;Username=…[;Password=…] (or PGPASSWORD).",
+        HelpName = "connection string",
+    };
+
+    private readonly Option<string?> _type = new("--type")
+    {
+        Description = "What to back up: full (database and files), database, files. Default: what --db and --site give.",
+    };
+
+    private readonly Option<string> _compression = new("--compression")
+    {
+        Description = "Compression of every part.",
+        DefaultValueFactory = _ => "zstd",
+    };
+
+    private readonly Option<int> _level = new("--level", "-l")
+    {
+        Description = "Compression level, 1 (fastest) to 9 (smallest).",
+        DefaultValueFactory = _ => 3,
+    };
+
+    private readonly Option<string> _encryption = new("--encryption")
+    {
+        Description = "Encryption of every part.",
+        DefaultValueFactory = _ => "aes256",
+    };
+
+    private readonly KeyArguments _key = new();
+    private readonly CliContext _context;
+    private readonly Option<bool> _json;
+
+    private BackupCommand(CliContext context, Option<bool> json)
+    {
+        _context = context;
+        _json = json;
+        _type.AcceptOnlyFromAmong("full", "database", "files");
+        _compression.AcceptOnlyFromAmong("zstd", "gzip", "brotli", "bzip2", "lzma", "none");
+        _encryption.AcceptOnlyFromAmong("aes256", "chacha20", "none");
+        _level.Validators.Add(result =>
+        {
+            var level = result.GetValueOrDefault<int>();
+            if (level is < CompressionStreams.MinLevel or > CompressionStreams.MaxLevel)
+                result.AddError($"--level must be {CompressionStreams.MinLevel}-{CompressionStreams.MaxLevel}, not {level}.");
+        });
+    }
+
+    public static Command Create(CliContext context, Option<bool> json)
+    {
+        var handler = new BackupCommand(context, json);
+        var command = new Command("backup", "Back up a database and/or a site folder straight to a destination; prints the new backup id.")
+        {
+            handler._to, handler._site, handler._components, handler._db, handler._type, handler._compression, handler._level, handler._encryption,
+        };
+        handler._key.AddTo(command);
+        command.SetAction((parse, ct) => handler.RunAsync(parse, ct));
+        return command;
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var json = parse.GetValue(_json);
+        var destination = DestinationUri.Parse(parse.GetRequiredValue(_to));
+        var (database, files) = Sources(parse);
+        var settings = new PartSettings(
+            ParseWord(() => CompressionStreams.Parse(parse.GetRequiredValue(_compression)), "--compression"),
+            parse.GetValue(_level),
+            ParseWord(() => EncryptionAlgorithms.Parse(EncryptionWord(parse.GetRequiredValue(_encryption))), "--encryption"));
+        var kek = _key.Require(parse, _context, "backup");
+        var store = destination.CreateStore(_context);
+
+        var startedAt = _context.Time.GetUtcNow();
+        var backupId = JobIds.ForManual(ConfigId, startedAt, RandomNumberGenerator.GetHexString(8, lowercase: true));
+        var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
+        var dataKey = DataKeys.Generate();
+        try
+        {
+            var envelope = await kek.WrapAsync(dataKey, cancellationToken);
+            var (manifest, result) = await ProgressBars.RunAsync(_context, json, async bars =>
+            {
+                try
+                {
+                    return await WriteAsync(bars, store, folder, backupId, settings, dataKey, envelope, startedAt, database, files, cancellationToken);
+                }
+                catch
+                {
+                    await RemovePartialAsync(store, folder);
+                    throw;
+                }
+            });
+
+            var statistics = manifest.Statistics;
+            if (json)
+            {
+                CliOutput.WriteJson(_context, new
+                {
+                    backupId,
+                    destination = destination.ToString(),
+                    manifest = result.ManifestName,
+                    manifest.CreatedAt,
+                    manifest.CompletedAt,
+                    manifest.Compression,
+                    manifest.CompressionLevel,
+                    manifest.Encryption,
+                    keyId = manifest.Key.KeyId,
+                    statistics,
+                    objects = manifest.Objects,
+                });
+            }
+            else
+            {
+                // The id alone on stdout, so that `id=$(backupctl backup …)` works; the summary goes to stderr.
+                _context.Stdout.WriteLine(backupId);
+                _context.Stderr.WriteLine(
+                    $"Backup {backupId} written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
+                    $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
+            }
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    private async Task<(BackupManifest, ManifestResult)> WriteAsync(
+        ProgressBars bars, IBackupStore store, string folder, string backupId, PartSettings settings, byte[] dataKey, KeyEnvelope envelope,
+        DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
+    {
+        DatabasePartResult? databasePart = null;
+        if (database is not null)
+        {
+            var step = bars.Start($"database {database.Database}", totalBytes: null);
+            var writer = new BackupWriter(new PostgresDumper(_context.PostgresTools));
+            databasePart = await writer.WriteDatabaseAsync(store, folder, backupId, settings, dataKey, database, cancellationToken);
+            step.Complete();
+        }
+
+        FilesPartResult? filesPart = null;
+        if (files is not null)
+        {
+            var scan = SiteArchiver.Scan(files.Root, files.Components);
+            var step = bars.Start($"files ({scan.Files})", scan.Bytes);
+            filesPart = await BackupWriter.WriteFilesAsync(
+                store, folder, backupId, settings, dataKey, files, new Progress<ArchiveProgress>(p => step.Report(p.Bytes)), cancellationToken);
+            step.Complete();
+        }
+
+        var draft = new ManifestDraft(backupId, ConfigId, startedAt, _context.Time.GetUtcNow(), settings, envelope, databasePart, filesPart);
+        return await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, cancellationToken);
+    }
+
+    private (PostgresConnectionInfo? Database, FilesSource? Files) Sources(ParseResult parse)
+    {
+        var site = parse.GetValue(_site);
+        var db = parse.GetValue(_db);
+        var type = parse.GetValue(_type) ?? (site, db) switch
+        {
+            (not null, not null) => "full",
+            (null, not null) => "database",
+            (not null, null) => "files",
+            _ => throw new UsageException("nothing to back up: give --db, --site or both."),
+        };
+        var wantsDatabase = type is "full" or "database";
+        var wantsFiles = type is "full" or "files";
+        if (wantsDatabase && db is null)
+            throw new UsageException($"--type {type} needs --db.");
+        if (wantsFiles && site is null)
+            throw new UsageException($"--type {type} needs --site.");
+        if (!wantsDatabase && db is not null)
+            throw new UsageException($"--db is not used by --type {type}.");
+        if (!wantsFiles && site is not null)
+            throw new UsageException($"--site is not used by --type {type}.");
+
+        FilesSource? files = null;
+        if (site is not null)
+        {
+            var root = Path.GetFullPath(site);
+            if (!Directory.Exists(root))
+                throw new UsageException($"--site: the folder '{root}' does not exist.");
+            var components = parse.GetValue(_components) is { Length: > 0 } given
+                ? given
+                : [.. Directory.EnumerateFileSystemEntries(root).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal)];
+            var outside = components.FirstOrDefault(c => Path.IsPathRooted(c) || c.Split('/', '\\').Any(s => s is "." or ".."));
+            if (outside is not null)
+                throw new UsageException($"--component '{outside}' must be a relative path inside the site folder.");
+            files = new FilesSource { Root = root, Components = components };
+        }
+
+        return (db is null ? null : PostgresConnectionString.Parse("--db", db, _context), files);
+    }
+
+    /// <summary>The command line's short words for the manifest's algorithm names.</summary>
+    private static string EncryptionWord(string word) => word switch
+    {
+        "aes256" => "aes-256-gcm",
+        "chacha20" => "chacha20-poly1305",
+        _ => word,
+    };
+
+    private static T ParseWord<T>(Func<T> parse, string option)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new UsageException($"{option}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A failed backup leaves no parts behind (without a manifest they would only be garbage).</summary>
+    private static async Task RemovePartialAsync(IBackupStore store, string folder)
+    {
+        try
+        {
+            var names = new List<string>();
+            await foreach (var info in store.ListAsync(folder, CancellationToken.None))
+                names.Add(info.Name);
+            foreach (var name in names)
+                await store.DeleteAsync(name, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is StoreException or IOException)
+        {
+            // Best effort: the error that stopped the backup is the one to report.
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace BackupCli.Commands;
+
+/// <summary>One row of <c>backupctl ls</c> (and one element of its JSON <c>backups</c> array).</summary>
+/// <param name="Status"><c>complete</c>, <c>incomplete</c> (parts, no manifest) or <c>unreadable</c> (bad or newer manifest).</param>
+/// <param name="StoredBytes">Bytes of every object in the backup's folder, as listed by the destination.</param>
+internal sealed record BackupListing(string BackupId, string Status, long StoredBytes, int Objects)
+{
+    public string? ConfigId { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary><c>full</c> (incremental backups come later).</summary>
+    public string? Type { get; init; }
+    /// <summary><c>database</c> and/or <c>files</c>.</summary>
+    public IReadOnlyList<string> Contents { get; init; } = [];
+    public string? Compression { get; init; }
+    public int? CompressionLevel { get; init; }
+    public string? Encryption { get; init; }
+    public string? KeyType { get; init; }
+    public string? KeyId { get; init; }
+    public long? Files { get; init; }
+    public long? FilesBytes { get; init; }
+    public int? Tables { get; init; }
+    public string? Database { get; init; }
+    public double? CompressionRatio { get; init; }
+    /// <summary>Why the backup is incomplete or unreadable; null when complete.</summary>
+    public string? Problem { get; init; }
+}

@@ -1,0 +1,208 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using BackupFunctions.Core.Archive;
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Restores;
+using BackupFunctions.Core.Sources;
+using BackupFunctions.Core.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BackupCli.Commands;
+
+/// <summary>
+/// <c>backupctl restore</c>: restores a backup from a destination and the key alone (<see cref="RestoreRunner"/>:
+/// every part verified before anything is written; files into an empty folder via staging; the database into a new
+/// database, row counts compared). <c>--dry-run</c> lists what would be written and writes nothing.
+/// </summary>
+internal sealed class RestoreCommand
+{
+    private readonly Option<string> _from = new("--from")
+    {
+        Description = "Destination URI: file:///absolute/path or azblob://container[/prefix].",
+        HelpName = "uri",
+        Required = true,
+    };
+
+    private readonly Argument<string> _backupId = new("backup-id") { Description = "The backup to restore (see backupctl ls)." };
+
+    private readonly Option<string?> _toDir = new("--to-dir")
+    {
+        Description = "Restore the site files into this folder (must not exist or be empty).",
+        HelpName = "dir",
+    };
+
+    private readonly Option<string?> _toDb = new("--to-db")
+    {
+        Description = "Restore the database as this NEW database: Host=…;Port=…;Database=…;Username=…[;Password=…] (or PGPASSWORD).",
+        HelpName = "connection string",
+    };
+
+    private readonly Option<string[]> _include = new("--include")
+    {
+        Description = "Restore only files matching this glob (uploads/**, themes/*/style.css, or a folder); repeatable.",
+        HelpName = "glob",
+    };
+
+    private readonly Option<bool> _dryRun = new("--dry-run")
+    {
+        Description = "List what would be restored and write nothing.",
+    };
+
+    private readonly KeyArguments _key = new();
+    private readonly CliContext _context;
+    private readonly Option<bool> _json;
+
+    private RestoreCommand(CliContext context, Option<bool> json)
+    {
+        _context = context;
+        _json = json;
+    }
+
+    public static Command Create(CliContext context, Option<bool> json)
+    {
+        var handler = new RestoreCommand(context, json);
+        var command = new Command("restore", "Restore a backup from a destination: files into an empty folder, the database into a new database.")
+        {
+            handler._from, handler._backupId, handler._toDir, handler._toDb, handler._include, handler._dryRun,
+        };
+        handler._key.AddTo(command);
+        command.SetAction((parse, ct) => handler.RunAsync(parse, ct));
+        return command;
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var json = parse.GetValue(_json);
+        var dryRun = parse.GetValue(_dryRun);
+        var destination = DestinationUri.Parse(parse.GetRequiredValue(_from));
+        var backupId = parse.GetRequiredValue(_backupId);
+        var toDir = parse.GetValue(_toDir) is { } dir ? Path.GetFullPath(dir) : null;
+        var toDb = parse.GetValue(_toDb) is { } db ? PostgresConnectionString.Parse("--to-db", db, _context) : null;
+        var patterns = parse.GetValue(_include) ?? [];
+        if (toDir is null && toDb is null)
+            throw new UsageException("nothing to restore into: give --to-dir, --to-db or both.");
+        if (patterns.Length > 0 && toDir is null)
+            throw new UsageException("--include selects files and needs --to-dir.");
+        var include = IncludeFilter.Create(patterns);
+        var kek = _key.Require(parse, _context, "restore");
+        var store = destination.CreateStore(_context, mustExist: true);
+
+        var unverified = await StoredBackups.ReadManifestAsync(store, destination, backupId, cancellationToken);
+        await CheckTargetsAsync(unverified.Manifest, backupId, toDir, toDb, cancellationToken);
+
+        if (dryRun)
+            return await DryRunAsync(store, destination, unverified, kek, toDir, toDb, include, json, cancellationToken);
+
+        var runner = new RestoreRunner(
+            kek, new PostgresRestorer(_context.PostgresTools), new PostgresDumper(_context.PostgresTools), NullLogger<RestoreRunner>.Instance);
+        var request = new RestoreRequest(store, destination.Prefix, backupId, toDir, toDb) { Include = include is null ? null : include.Includes };
+        var result = await ProgressBars.RunAsync(_context, json, async bars =>
+        {
+            var step = bars.Start($"verify and restore {backupId}", totalBytes: null);
+            var result = await runner.RestoreAsync(request, cancellationToken);
+            step.Complete();
+            return result;
+        });
+
+        if (json)
+        {
+            CliOutput.WriteJson(_context, new
+            {
+                result.BackupId,
+                destination = destination.ToString(),
+                toDir,
+                result.Files,
+                result.Bytes,
+                toDatabase = toDb?.ToString(),
+                tables = result.Tables,
+            });
+        }
+        else
+        {
+            _context.Stdout.WriteLine($"Restored backup {backupId} from {destination} (every part verified first):");
+            if (toDir is not null)
+                _context.Stdout.WriteLine($"  {result.Files} files ({CliOutput.Bytes(result.Bytes)}) into {toDir}");
+            if (toDb is not null)
+                _context.Stdout.WriteLine($"  database into {toDb}: {result.Tables.Count} tables, row counts match the backup");
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Refuses, before any key or data is touched, what the restore would refuse later or could not do.</summary>
+    private async Task CheckTargetsAsync(
+        BackupManifest manifest, string backupId, string? toDir, PostgresConnectionInfo? toDb, CancellationToken cancellationToken)
+    {
+        if (toDir is not null && !manifest.Objects.Any(o => o.Kind == "files"))
+            throw new UsageException($"backup {backupId} holds no files; leave out --to-dir.");
+        if (toDb is not null && !manifest.Objects.Any(o => o.Kind == "database"))
+            throw new UsageException($"backup {backupId} holds no database; leave out --to-db.");
+        if (toDir is not null && (File.Exists(toDir) || (Directory.Exists(toDir) && Directory.EnumerateFileSystemEntries(toDir).Any())))
+            throw new UsageException($"--to-dir '{toDir}' is not empty; restore into an empty or new folder.");
+        if (toDb is not null && await new PostgresRestorer(_context.PostgresTools).DatabaseExistsAsync(toDb, cancellationToken))
+            throw new UsageException($"--to-db: database '{toDb.Database}' already exists on {toDb.Host}:{toDb.Port}; restore into a new database.");
+    }
+
+    private async Task<int> DryRunAsync(
+        IBackupStore store, DestinationUri destination, UnverifiedManifest unverified, IKeyEncryptionKey kek, string? toDir,
+        PostgresConnectionInfo? toDb, IncludeFilter? include, bool json, CancellationToken cancellationToken)
+    {
+        var backupId = unverified.Manifest.BackupId;
+        var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
+        IReadOnlyList<FileIndexEntry> files = [];
+        var dataKey = await kek.UnwrapAsync(unverified.Manifest.Key, cancellationToken);
+        BackupManifest manifest;
+        try
+        {
+            manifest = unverified.Verify(dataKey, backupId);
+            if (toDir is not null)
+            {
+                var indexPart = manifest.Objects.SingleOrDefault(o => o.Kind == "index")
+                    ?? throw new IntegrityException(ObjectNames.Manifest, "the manifest lists no index.bin");
+                await using var index = await PartReader.OpenAsync(store, folder + indexPart.Name, backupId, indexPart, manifest, dataKey, cancellationToken);
+                var entries = await FileIndex.ReadAsync(index, cancellationToken);
+                // Read to the end, so the index is authenticated as a whole before it is shown.
+                await index.CopyToAsync(Stream.Null, cancellationToken);
+                files = [.. entries.Where(e => e.Type != FileIndexEntry.DirectoryType && (include is null || include.Includes(e.Path)))];
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+
+        var tables = toDb is null ? [] : manifest.Database?.Tables ?? [];
+        if (json)
+        {
+            CliOutput.WriteJson(_context, new
+            {
+                backupId,
+                destination = destination.ToString(),
+                dryRun = true,
+                toDir,
+                files = files.Select(f => new { f.Path, f.Type, f.Size }),
+                fileCount = files.Count,
+                bytes = files.Sum(f => f.Size),
+                toDatabase = toDb?.ToString(),
+                tables,
+            });
+            return ExitCodes.Ok;
+        }
+
+        _context.Stdout.WriteLine($"Dry run: restoring backup {backupId} from {destination} would write (nothing was written):");
+        if (toDir is not null)
+        {
+            _context.Stdout.WriteLine($"  {files.Count} files ({CliOutput.Bytes(files.Sum(f => f.Size))}) into {toDir}:");
+            foreach (var file in files)
+                _context.Stdout.WriteLine($"    {file.Path}{(file.Type == FileIndexEntry.SymbolicLinkType ? " -> " + file.LinkTarget : "")}");
+        }
+        if (toDb is not null)
+        {
+            _context.Stdout.WriteLine($"  database {manifest.Database?.Database} as the new database {toDb}, {tables.Count} tables:");
+            foreach (var table in tables)
+                _context.Stdout.WriteLine($"    {table.Table} ({table.Rows} rows)");
+        }
+        return ExitCodes.Ok;
+    }
+}
