@@ -10,7 +10,8 @@
 # whose tree must hash the same as the source. Times are wall clock, best of --runs (default 1), and include the
 # syncfs that puts the written data on disk; peak RSS is GNU time's maximum resident set size (the largest process
 # of the command: for `tar | zstd`, the larger of the two), the highest of the runs. MB/s = dataset bytes / 10^6 /
-# seconds. As root the page cache is dropped before every timed step, so each reads its input from disk.
+# seconds; CPU s = user + system time of the best run (CPU s near wall s: CPU-bound; above it: several cores).
+# As root the page cache is dropped before every timed step, so each reads its input from disk.
 # Prints the table and a verdict against the targets of issue 3, and writes both to <scratch>/results-*.md.
 set -euo pipefail
 
@@ -104,7 +105,7 @@ cold_start() {
 }
 
 # timed <written path> <command...>: runs the command under GNU time; sets secs (wall clock including the syncfs
-# of the written data) and rss_kb. The command's output goes to $scratch/last.out and last.err.
+# of the written data), cpu (user + system seconds of the command and its children) and rss_kb. The command's output goes to $scratch/last.out and last.err.
 timed() {
   local written=$1 start end
   shift
@@ -116,6 +117,7 @@ timed() {
   end=$(date +%s.%N)
   secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
   rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$scratch/last.time")
+  cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { t += $2 } END { printf "%.1f", t }' "$scratch/last.time")
 }
 
 # The content of a tree as one hash: relative path and SHA-256 of every file, sorted.
@@ -174,13 +176,13 @@ for size in "${sizes[@]}"; do
     dotnet "$bin/generator/DatasetGenerator.dll" --out "$source_dir" --size-gb "$size" --seed "$seed" >&2
     echo "$seed" >"$work/site.complete"
   fi
-  data_bytes=$(find "$source_dir" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+  data_bytes=$(find "$source_dir" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s }')
   files=$(find "$source_dir" -type f | wc -l)
   source_hash=$(tree_hash "$source_dir")
   notes+=("$size GB: $files files, $data_bytes bytes, tree hash ${source_hash:0:16}…, load average before: $(cut -d' ' -f1-3 /proc/loadavg)")
 
   for tool in "${tool_list[@]}"; do
-    best_backup= best_restore= max_backup_rss=0 max_restore_rss=0 stored=
+    best_backup= best_restore= backup_cpu= restore_cpu= max_backup_rss=0 max_restore_rss=0 stored=
     for ((run = 1; run <= runs; run++)); do
       destination=$work/dest-$tool target=$work/restore-$tool
       rm -rf "$destination" "$target"
@@ -189,12 +191,12 @@ for size in "${sizes[@]}"; do
       log "[$size GB] $tool backup (run $run of $runs)"
       "backup_$tool" "$work" site "$destination"
       stored=$(bytes_of "$destination")
-      best_backup=$(awk -v a="$secs" -v b="${best_backup:-$secs}" 'BEGIN { print (a < b ? a : b) }')
+      [[ -n $best_backup ]] && awk -v a="$secs" -v b="$best_backup" 'BEGIN { exit !(a >= b) }' || { best_backup=$secs backup_cpu=$cpu; }
       ((rss_kb > max_backup_rss)) && max_backup_rss=$rss_kb
 
       log "[$size GB] $tool restore (run $run of $runs)"
       "restore_$tool" "$destination" "$target"
-      best_restore=$(awk -v a="$secs" -v b="${best_restore:-$secs}" 'BEGIN { print (a < b ? a : b) }')
+      [[ -n $best_restore ]] && awk -v a="$secs" -v b="$best_restore" 'BEGIN { exit !(a >= b) }' || { best_restore=$secs restore_cpu=$cpu; }
       ((rss_kb > max_restore_rss)) && max_restore_rss=$rss_kb
 
       root=$("restored_root_$tool" "$target")
@@ -204,8 +206,8 @@ for size in "${sizes[@]}"; do
       rm -rf "$destination" "$target" "$RESTIC_CACHE_DIR"
     done
     awk -v OFS='\t' -v size="$size" -v tool="$tool" -v bytes="$data_bytes" -v bs="$best_backup" -v rs="$best_restore" \
-      -v brss="$max_backup_rss" -v rrss="$max_restore_rss" -v stored="$stored" 'BEGIN {
-        print size, tool, bs, bytes / 1e6 / bs, brss / 1024, rs, bytes / 1e6 / rs, rrss / 1024, stored / 1e6 }' \
+      -v brss="$max_backup_rss" -v rrss="$max_restore_rss" -v stored="$stored" -v bcpu="$backup_cpu" -v rcpu="$restore_cpu" 'BEGIN {
+        print size, tool, bs, bytes / 1e6 / bs, brss / 1024, rs, bytes / 1e6 / rs, rrss / 1024, stored / 1e6, bcpu, rcpu }' \
       >>"$results_tsv"
   done
   notes[-1]+=", after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -214,9 +216,9 @@ done
 
 # --- report ------------------------------------------------------------------------------------------------------
 table() {
-  echo "| size GB | tool | backup s | backup MB/s | backup peak RSS MiB | restore s | restore MB/s | restore peak RSS MiB | stored MB |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '{ printf "| %s | %s | %.1f | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$results_tsv"
+  echo "| size GB | tool | backup s | backup MB/s | backup peak RSS MiB | restore s | restore MB/s | restore peak RSS MiB | stored MB | backup CPU s | restore CPU s |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %.1f | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %.1f | %.1f |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$results_tsv"
 }
 
 verdict() {
