@@ -61,6 +61,9 @@ fi
 mkdir -p "$data/stores"
 # The key-encryption key of this demo: 32 random bytes, base64, readable by the owner only.
 (umask 077 && head -c 32 /dev/urandom | base64 > "$data/backup.key")
+# The transit key: the data key travels sealed with it between the backup's steps (see README, Keys__TransitKey).
+Keys__TransitKey=$(head -c 32 /dev/urandom | base64)
+export Keys__TransitKey
 
 # The local host reads the same settings as the Functions app (local.settings.sample.json lists them all).
 export Catalog__ConnectionString="$BF_TEST_AZURITE"

@@ -12,4 +12,5 @@ public static class FunctionNames
     public const string RecordBackup = "RecordBackup";
     public const string FailJob = "FailJob";
     public const string ScheduledBackups = "ScheduledBackups";
+    public const string PurgeHistory = "PurgeHistory";
 }

@@ -110,16 +110,17 @@ internal sealed class BackupCommand
             ParseWord(() => CompressionStreams.Parse(parse.GetRequiredValue(_compression)), "--compression"),
             parse.GetValue(_level),
             ParseWord(() => EncryptionAlgorithms.Parse(EncryptionWord(parse.GetRequiredValue(_encryption))), "--encryption"));
-        var kek = _key.Require(parse, _context, "backup");
+        var encrypted = settings.Encryption != EncryptionAlgorithm.None;
+        var kek = encrypted ? _key.Require(parse, _context, "backup") : null;
         var store = destination.CreateStore(_context);
 
         var startedAt = _context.Time.GetUtcNow();
         var backupId = JobIds.ForManual(ConfigId, startedAt, RandomNumberGenerator.GetHexString(8, lowercase: true));
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
-        var dataKey = DataKeys.Generate();
+        var dataKey = encrypted ? DataKeys.Generate() : [];
         try
         {
-            var envelope = await kek.WrapAsync(dataKey, cancellationToken);
+            var envelope = kek is null ? null : await kek.WrapAsync(dataKey, cancellationToken);
             var (manifest, result) = await ProgressBars.RunAsync(_context, json, async bars =>
             {
                 try
@@ -146,7 +147,7 @@ internal sealed class BackupCommand
                     manifest.Compression,
                     manifest.CompressionLevel,
                     manifest.Encryption,
-                    keyId = manifest.Key.KeyId,
+                    keyId = manifest.Key?.KeyId,
                     statistics,
                     objects = manifest.Objects,
                 });
@@ -168,7 +169,7 @@ internal sealed class BackupCommand
     }
 
     private async Task<(BackupManifest, ManifestResult)> WriteAsync(
-        ProgressBars bars, IBackupStore store, string folder, string backupId, PartSettings settings, byte[] dataKey, KeyEnvelope envelope,
+        ProgressBars bars, IBackupStore store, string folder, string backupId, PartSettings settings, byte[] dataKey, KeyEnvelope? envelope,
         DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
     {
         DatabasePartResult? databasePart = null;

@@ -86,10 +86,11 @@ internal sealed class RestoreCommand
         if (patterns.Length > 0 && toDir is null)
             throw new UsageException("--include selects files and needs --to-dir.");
         var include = IncludeFilter.Create(patterns);
-        var kek = _key.Require(parse, _context, "restore");
         var store = destination.CreateStore(_context, mustExist: true);
 
         var unverified = await StoredBackups.ReadManifestAsync(store, destination, backupId, cancellationToken);
+        // An unencrypted backup is restored only when no key is given: with a key, its missing MAC is refused (downgrade).
+        var kek = unverified.Manifest.Key is null ? _key.Resolve(parse, _context) : _key.Require(parse, _context, "restore");
         await CheckTargetsAsync(unverified.Manifest, backupId, toDir, toDb, cancellationToken);
 
         if (dryRun)
@@ -97,7 +98,7 @@ internal sealed class RestoreCommand
 
         var runner = new RestoreRunner(
             kek, new PostgresRestorer(_context.PostgresTools), new PostgresDumper(_context.PostgresTools), NullLogger<RestoreRunner>.Instance);
-        var request = new RestoreRequest(store, destination.Prefix, backupId, toDir, toDb) { Include = include is null ? null : include.Includes };
+        var request = new RestoreRequest(store, destination.Prefix, backupId, toDir, toDb) { Include = include is null ? null : include.Includes, AllowUnencrypted = kek is null };
         var result = await ProgressBars.RunAsync(_context, json, async bars =>
         {
             var step = bars.Start($"verify and restore {backupId}", totalBytes: null);
@@ -145,13 +146,13 @@ internal sealed class RestoreCommand
     }
 
     private async Task<int> DryRunAsync(
-        IBackupStore store, DestinationUri destination, UnverifiedManifest unverified, IKeyEncryptionKey kek, string? toDir,
+        IBackupStore store, DestinationUri destination, UnverifiedManifest unverified, IKeyEncryptionKey? kek, string? toDir,
         PostgresConnectionInfo? toDb, IncludeFilter? include, bool json, CancellationToken cancellationToken)
     {
         var backupId = unverified.Manifest.BackupId;
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
         IReadOnlyList<FileIndexEntry> files = [];
-        var dataKey = await kek.UnwrapAsync(unverified.Manifest.Key, cancellationToken);
+        var dataKey = await ManifestKeys.OpenAsync(unverified, kek, allowUnencrypted: kek is null, cancellationToken);
         BackupManifest manifest;
         try
         {

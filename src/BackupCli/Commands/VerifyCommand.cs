@@ -64,10 +64,12 @@ internal sealed class VerifyCommand
         var readData = parse.GetValue(_readData);
         var destination = DestinationUri.Parse(parse.GetRequiredValue(_from));
         var backupId = parse.GetRequiredValue(_backupId);
-        var kek = readData ? _key.Require(parse, _context, "verify --read-data") : _key.Resolve(parse, _context);
         var store = destination.CreateStore(_context, mustExist: true);
 
         var unverified = await StoredBackups.ReadManifestAsync(store, destination, backupId, cancellationToken);
+        var kek = readData && unverified.Manifest.Key is not null
+            ? _key.Require(parse, _context, "verify --read-data")
+            : _key.Resolve(parse, _context);
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
         var report = await ProgressBars.RunAsync(_context, json, async bars =>
         {
@@ -145,11 +147,11 @@ internal sealed class VerifyCommand
     }
 
     private async Task ReadDataAsync(
-        ProgressBars bars, VerifyReport report, IBackupStore store, string folder, UnverifiedManifest unverified, IKeyEncryptionKey kek,
+        ProgressBars bars, VerifyReport report, IBackupStore store, string folder, UnverifiedManifest unverified, IKeyEncryptionKey? kek,
         CancellationToken cancellationToken)
     {
         // A wrong key or an altered manifest is a failure of the whole backup, not of one part: it propagates (exit 3).
-        var dataKey = await kek.UnwrapAsync(unverified.Manifest.Key, cancellationToken);
+        var dataKey = await ManifestKeys.OpenAsync(unverified, kek, allowUnencrypted: kek is null, cancellationToken);
         try
         {
             var manifest = unverified.Verify(dataKey, report.BackupId);

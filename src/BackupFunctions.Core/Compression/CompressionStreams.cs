@@ -67,7 +67,7 @@ public static class CompressionStreams
             CompressionAlgorithm.Gzip => new GZipStream(input, CompressionMode.Decompress, leaveOpen),
             CompressionAlgorithm.Brotli => new BrotliStream(input, CompressionMode.Decompress, leaveOpen),
             CompressionAlgorithm.Bzip2 => new BZip2InputStream(input) { IsStreamOwner = !leaveOpen },
-            CompressionAlgorithm.Lzma => LZipStream.Create(input, LzipMode.Decompress, leaveOpen),
+            CompressionAlgorithm.Lzma => new WholeBlockReadStream(LZipStream.Create(input, LzipMode.Decompress, leaveOpen)),
             CompressionAlgorithm.None => new PassThroughStream(input, leaveOpen),
             _ => throw Unsupported(algorithm),
         };

@@ -19,5 +19,11 @@ public sealed record RestoreRequest(IBackupStore Store, string Prefix, string Ba
     /// </summary>
     public Func<string, bool>? Include { get; init; }
 
+    /// <summary>
+    /// Accept a backup made without encryption (no key, no MAC). Off by default: otherwise a replaced manifest could
+    /// downgrade an encrypted backup to an unauthenticated one.
+    /// </summary>
+    public bool AllowUnencrypted { get; init; }
+
     public string Folder => Backups.ObjectNames.BackupFolder(Prefix, BackupId);
 }

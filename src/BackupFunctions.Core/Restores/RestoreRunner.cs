@@ -14,7 +14,7 @@ namespace BackupFunctions.Core.Restores;
 /// a new database and the files into an empty folder (via staging) → compare the restored row counts with the manifest.
 /// </summary>
 public sealed class RestoreRunner(
-    IKeyEncryptionKey keyEncryptionKey,
+    IKeyEncryptionKey? keyEncryptionKey,
     PostgresRestorer restorer,
     PostgresDumper dumper,
     ILogger<RestoreRunner> logger)
@@ -35,9 +35,7 @@ public sealed class RestoreRunner(
 
         var unverified = ManifestFile.Read(manifestBytes);
         // ManifestFile.Read lets a manifest without key envelope (and without MAC) through only for encryption none.
-        var dataKey = unverified.Manifest.Key is { } envelope
-            ? await keyEncryptionKey.UnwrapAsync(envelope, cancellationToken)
-            : [];
+        var dataKey = await ManifestKeys.OpenAsync(unverified, keyEncryptionKey, request.AllowUnencrypted, cancellationToken);
         try
         {
             var manifest = unverified.Verify(dataKey, request.BackupId);
