@@ -10,8 +10,9 @@ namespace BackupFunctions.Core.Restores;
 
 /// <summary>
 /// Restores a backup from a destination alone (no catalog needed): manifest → unwrap key → check the manifest's MAC →
-/// read every part through to its end (hash, AEAD, decompression) BEFORE writing anything → restore the database into
-/// a new database and the files into an empty folder (via staging) → compare the restored row counts with the manifest.
+/// prove the database part end to end (hash, AEAD, decompression) → files into an empty folder through a staging
+/// folder that replaces it only once every byte checked out → the database into a new database → compare the restored
+/// row counts with the manifest. Nothing reaches a target unless the parts it comes from are intact.
 /// </summary>
 public sealed class RestoreRunner(
     IKeyEncryptionKey? keyEncryptionKey,
@@ -39,11 +40,16 @@ public sealed class RestoreRunner(
         try
         {
             var manifest = unverified.Verify(dataKey, request.BackupId);
-            foreach (var part in manifest.Objects)
+
+            // The dump streams straight into pg_restore, so its part is proven end to end before anything is written.
+            // The files need no second pass: they are extracted into a staging folder that replaces the target only
+            // after every chunk, the stored hash and every file hash checked out — a bad part leaves the target as it was.
+            if (request.TargetDatabase is not null)
             {
-                await PartReader.VerifyAsync(request.Store, folder + part.Name, manifest.BackupId, part, manifest, dataKey, cancellationToken);
+                var dump = Single(manifest, ObjectNames.Database);
+                await PartReader.VerifyAsync(request.Store, folder + dump.Name, manifest.BackupId, dump, manifest, dataKey, cancellationToken);
+                logger.LogInformation("Backup {BackupId}: database part verified", manifest.BackupId);
             }
-            logger.LogInformation("Backup {BackupId}: all {Count} parts verified, restoring", manifest.BackupId, manifest.Objects.Count);
 
             var (files, bytes) = request.TargetDirectory is { } dir
                 ? await RestoreFilesAsync(request, folder, manifest, dataKey, dir, cancellationToken)
