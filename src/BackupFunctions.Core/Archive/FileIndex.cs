@@ -17,11 +17,18 @@ public static class FileIndex
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
     /// <summary>Writes one line per entry to <paramref name="output"/> (not disposed).</summary>
-    public static async Task WriteAsync(IEnumerable<FileIndexEntry> entries, Stream output, CancellationToken cancellationToken)
+    public static Task WriteAsync(IEnumerable<FileIndexEntry> entries, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return WriteAsync(entries.ToAsyncEnumerable(), output, cancellationToken);
+    }
+
+    /// <summary>Writes one line per entry as the entries arrive (the index of a volume being written).</summary>
+    public static async Task WriteAsync(IAsyncEnumerable<FileIndexEntry> entries, Stream output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(output);
-        foreach (var entry in entries)
+        await foreach (var entry in entries.WithCancellation(cancellationToken))
         {
             await output.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(entry, Json), cancellationToken);
             await output.WriteAsync(NewLine, cancellationToken);

@@ -57,10 +57,31 @@ public static class SiteArchiver
         IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)
     {
+        var entries = new List<FileIndexEntry>();
+        var result = await WriteAsync(siteRoot, components, volume, tarOutput, (entry, _) =>
+        {
+            entries.Add(entry);
+            return ValueTask.CompletedTask;
+        }, progress, cancellationToken);
+        return result with { Entries = entries };
+    }
+
+    /// <summary>
+    /// As above, but hands each index entry to <paramref name="onEntry"/> as soon as its file is in the tar, instead of
+    /// collecting them: memory then stays flat however many files the site has (the result's Entries is empty).
+    /// </summary>
+    public static async Task<ArchiveResult> WriteAsync(
+        string siteRoot,
+        IReadOnlyList<string> components,
+        string volume,
+        Stream tarOutput,
+        Func<FileIndexEntry, CancellationToken, ValueTask> onEntry,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(volume);
         ArgumentNullException.ThrowIfNull(tarOutput);
 
-        var entries = new List<FileIndexEntry>();
         long files = 0, folders = 0, bytes = 0;
         await using (var writer = new TarWriter(tarOutput, TarEntryFormat.Pax, leaveOpen: true))
         {
@@ -75,7 +96,7 @@ public static class SiteArchiver
                         var mode = ModeOf(item.Info, DefaultDirectoryMode);
                         var tarEntry = new PaxTarEntry(TarEntryType.Directory, item.Name + "/") { Mode = mode, ModificationTime = modifiedAt };
                         await writer.WriteEntryAsync(tarEntry, cancellationToken);
-                        entries.Add(new FileIndexEntry(item.Name, FileIndexEntry.DirectoryType, 0, modifiedAt, (int)mode, null, volume));
+                        await onEntry(new FileIndexEntry(item.Name, FileIndexEntry.DirectoryType, 0, modifiedAt, (int)mode, null, volume), cancellationToken);
                         folders++;
                         break;
                     }
@@ -90,10 +111,10 @@ public static class SiteArchiver
                             ModificationTime = modifiedAt,
                         };
                         await writer.WriteEntryAsync(tarEntry, cancellationToken);
-                        entries.Add(new FileIndexEntry(item.Name, FileIndexEntry.SymbolicLinkType, 0, modifiedAt, (int)tarEntry.Mode, null, volume)
+                        await onEntry(new FileIndexEntry(item.Name, FileIndexEntry.SymbolicLinkType, 0, modifiedAt, (int)tarEntry.Mode, null, volume)
                         {
                             LinkTarget = target,
-                        });
+                        }, cancellationToken);
                         files++;
                         break;
                     }
@@ -102,7 +123,7 @@ public static class SiteArchiver
                     {
                         var mode = ModeOf(item.Info, DefaultFileMode);
                         var (size, sha256) = await WriteFileAsync(writer, item, mode, modifiedAt, cancellationToken);
-                        entries.Add(new FileIndexEntry(item.Name, FileIndexEntry.FileType, size, modifiedAt, (int)mode, sha256, volume));
+                        await onEntry(new FileIndexEntry(item.Name, FileIndexEntry.FileType, size, modifiedAt, (int)mode, sha256, volume), cancellationToken);
                         files++;
                         bytes += size;
                         break;
@@ -113,7 +134,7 @@ public static class SiteArchiver
             }
         }
 
-        return new ArchiveResult(entries, files, folders, bytes);
+        return new ArchiveResult([], files, folders, bytes);
     }
 
     private static async Task<(long Size, string Sha256)> WriteFileAsync(

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Compression;
 using BackupFunctions.Core.Configs;
@@ -32,7 +33,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
         return new DatabasePartResult(part, info!);
     }
 
-    /// <summary>Streams the site's components as a tar volume, then writes the file index that describes it.</summary>
+    /// <summary>Streams the site's components as a tar volume and, alongside, the file index that describes it.</summary>
     public static async Task<FilesPartResult> WriteFilesAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
         FilesSource files, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
@@ -40,16 +41,37 @@ public sealed class BackupWriter(PostgresDumper dumper)
         if (!Directory.Exists(files.Root))
             throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
 
+        // The volume and its index are written side by side: each entry goes to the index part as soon as its file is
+        // in the tar, so memory stays flat however many files the site has. If either write fails, the other is cancelled.
+        var entries = Channel.CreateBounded<FileIndexEntry>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ArchiveResult? archive = null;
-        var volume = await PartWriter.WriteAsync(
+
+        var volumeTask = CancelOthersOnFailure(failed, PartWriter.WriteAsync(
             store, folder + ObjectNames.FirstFilesVolume, backupId, ObjectNames.FirstFilesVolume, "files", settings, dataKey,
-            async (plaintext, ct) => archive = await SiteArchiver.WriteAsync(
-                files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext, progress, ct),
-            cancellationToken);
-        var index = await PartWriter.WriteAsync(
+            async (plaintext, ct) =>
+            {
+                try
+                {
+                    archive = await SiteArchiver.WriteAsync(
+                        files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext, entries.Writer.WriteAsync, progress, ct);
+                    entries.Writer.Complete();
+                }
+                catch (Exception e)
+                {
+                    entries.Writer.Complete(e);
+                    throw;
+                }
+            },
+            failed.Token));
+        var indexTask = CancelOthersOnFailure(failed, PartWriter.WriteAsync(
             store, folder + ObjectNames.Index, backupId, ObjectNames.Index, "index", settings, dataKey,
-            (plaintext, ct) => FileIndex.WriteAsync(archive!.Entries, plaintext, ct),
-            cancellationToken);
+            (plaintext, ct) => FileIndex.WriteAsync(entries.Reader.ReadAllAsync(ct), plaintext, ct),
+            failed.Token));
+
+        await Task.WhenAll(volumeTask, indexTask);
+        var volume = await volumeTask;
+        var index = await indexTask;
         return new FilesPartResult(volume, index, archive!.Files, archive.Folders, archive.Bytes);
     }
 
@@ -105,6 +127,19 @@ public sealed class BackupWriter(PostgresDumper dumper)
         using (var content = new MemoryStream(bytes, writable: false))
             await store.PutAsync(name, content, cancellationToken);
         return (manifest, new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, draft.CompletedAt, statistics));
+    }
+
+    private static async Task<T> CancelOthersOnFailure<T>(CancellationTokenSource others, Task<T> task)
+    {
+        try
+        {
+            return await task;
+        }
+        catch
+        {
+            await others.CancelAsync();
+            throw;
+        }
     }
 
     /// <summary>The part encoding a config asks for.</summary>

@@ -32,7 +32,7 @@ public sealed class AzureBlobStore : IBackupStore
     /// <remarks>Creates the container on the first put when it does not exist.</remarks>
     public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
     {
-        ObjectNames.Validate(name);
+        ObjectNameRules.Validate(name);
         ArgumentNullException.ThrowIfNull(content);
         await EnsureContainerAsync(cancellationToken);
 
@@ -64,7 +64,7 @@ public sealed class AzureBlobStore : IBackupStore
 
     public async Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken)
     {
-        ObjectNames.Validate(name);
+        ObjectNameRules.Validate(name);
         try
         {
             // The download stream resumes by range (pinned to the blob's ETag) when the connection drops.
@@ -79,7 +79,7 @@ public sealed class AzureBlobStore : IBackupStore
 
     public async Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken)
     {
-        ObjectNames.Validate(name);
+        ObjectNameRules.Validate(name);
         try
         {
             var properties = await _container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken);
@@ -101,7 +101,7 @@ public sealed class AzureBlobStore : IBackupStore
     /// </remarks>
     public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ObjectNames.ValidatePrefix(prefix);
+        ObjectNameRules.ValidatePrefix(prefix);
         var found = new List<StoredObjectInfo>();
         try
         {
@@ -128,7 +128,7 @@ public sealed class AzureBlobStore : IBackupStore
 
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        ObjectNames.Validate(name);
+        ObjectNameRules.Validate(name);
         try
         {
             // Also succeeds when the container itself is gone.

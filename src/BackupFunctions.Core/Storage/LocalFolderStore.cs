@@ -125,7 +125,7 @@ public sealed partial class LocalFolderStore : IBackupStore
 
     public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ObjectNames.ValidatePrefix(prefix);
+        ObjectNameRules.ValidatePrefix(prefix);
         // Only the folder of the prefix's last complete segment can hold matches; the rest of the tree is skipped.
         var lastSlash = prefix.LastIndexOf('/');
         var folderName = lastSlash < 0 ? "" : prefix[..lastSlash];
@@ -182,7 +182,7 @@ public sealed partial class LocalFolderStore : IBackupStore
 
     private string PathOf(string name)
     {
-        ObjectNames.Validate(name);
+        ObjectNameRules.Validate(name);
         if (IsTempFileName(name.AsSpan(name.LastIndexOf('/') + 1)))
             throw new ArgumentException($"Object name '{name}' is reserved for temporary files of a local destination.", nameof(name));
         return Path.Combine(_root, ToPlatform(name));

@@ -1,7 +1,7 @@
 namespace BackupFunctions.Core.Storage;
 
 /// <summary>The object-name rules of <see cref="IBackupStore"/>, shared by every implementation.</summary>
-internal static class ObjectNames
+internal static class ObjectNameRules
 {
     /// <summary>
     /// Refuses names that could escape a folder, alias another name or mean different things to different
