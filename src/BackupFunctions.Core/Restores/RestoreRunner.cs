@@ -4,6 +4,7 @@ using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Sources;
+using BackupFunctions.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace BackupFunctions.Core.Restores;
@@ -90,7 +91,9 @@ public sealed class RestoreRunner(
             index = await FileIndex.ReadAsync(indexStream, cancellationToken);
         }
 
-        await using var tar = await PartReader.OpenAsync(request.Store, folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken);
+        await using var volumeStream = await PartReader.OpenAsync(request.Store, folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken);
+        // Download, decryption and decompression on one core; tar extraction, hashing and writing on the other.
+        await using var tar = new ReadAheadStream(volumeStream, cancellationToken);
         var done = await SiteExtractor.ExtractAsync(tar, volume.Name, targetDirectory, index, request.Include, progress: null, cancellationToken);
         logger.LogInformation("Backup {BackupId}: {Files} files ({Bytes} bytes) restored to {Target}", manifest.BackupId, done.Files, done.Bytes, targetDirectory);
         return (done.Files, done.Bytes);
