@@ -70,21 +70,8 @@ public sealed class TestVectorTests
         var key = Convert.FromHexString(ExpectedPartKey);
         var header = Header(EncryptionAlgorithm.Aes256Gcm);
 
-        var part = new List<byte>(header);
         using var aes = new AesGcm(key, 16);
-        var chunks = Plaintext.Chunk(ChunkSize).ToArray();
-        for (var i = 0; i < chunks.Length; i++)
-        {
-            var nonce = new byte[12];
-            NoncePrefix.CopyTo(nonce, 0);
-            BinaryPrimitives.WriteUInt32BigEndian(nonce.AsSpan(7), (uint)i);
-            nonce[11] = i == chunks.Length - 1 ? (byte)1 : (byte)0;
-            var cipher = new byte[chunks[i].Length];
-            var tag = new byte[16];
-            aes.Encrypt(nonce, chunks[i], cipher, tag, header);
-            part.AddRange(cipher);
-            part.AddRange(tag);
-        }
+        var part = HandBuiltPart(header, (nonce, plain, cipher, tag) => aes.Encrypt(nonce, plain, cipher, tag, header));
 
         Assert.Equal(ExpectedPart, Convert.ToHexStringLower([.. part]));
     }
@@ -95,21 +82,8 @@ public sealed class TestVectorTests
         var header = Header(EncryptionAlgorithm.ChaCha20Poly1305);
         Assert.Equal(2, header[5]);
 
-        var part = new List<byte>(header);
         using var chacha = new ChaCha20Poly1305(Convert.FromHexString(ExpectedPartKey));
-        var chunks = Plaintext.Chunk(ChunkSize).ToArray();
-        for (var i = 0; i < chunks.Length; i++)
-        {
-            var nonce = new byte[12];
-            NoncePrefix.CopyTo(nonce, 0);
-            BinaryPrimitives.WriteUInt32BigEndian(nonce.AsSpan(7), (uint)i);
-            nonce[11] = i == chunks.Length - 1 ? (byte)1 : (byte)0;
-            var cipher = new byte[chunks[i].Length];
-            var tag = new byte[16];
-            chacha.Encrypt(nonce, chunks[i], cipher, tag, header);
-            part.AddRange(cipher);
-            part.AddRange(tag);
-        }
+        var part = HandBuiltPart(header, (nonce, plain, cipher, tag) => chacha.Encrypt(nonce, plain, cipher, tag, header));
 
         Assert.Equal(ExpectedChaChaPart, Convert.ToHexStringLower([.. part]));
     }
@@ -132,5 +106,25 @@ public sealed class TestVectorTests
         // HMAC-SHA256 of the two bytes "{}" under the manifest key of backup-1 (also computed independently).
         var mac = ManifestFile.ComputeMac(TestData.SequentialKey(), BackupId, "{}"u8);
         Assert.Equal("5gTJlK+kVvJAk/pUQa6EVcFRY19aErh4FHhzprxEijE=", Convert.ToBase64String(mac));
+    }
+
+    /// <summary>The documented layout, built without the product's code: header, then each chunk sealed with nonce = prefix ‖ counter ‖ last flag.</summary>
+    private static List<byte> HandBuiltPart(byte[] header, Action<byte[], byte[], byte[], byte[]> seal)
+    {
+        var part = new List<byte>(header);
+        var chunks = Plaintext.Chunk(ChunkSize).ToArray();
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            var nonce = new byte[12];
+            NoncePrefix.CopyTo(nonce, 0);
+            BinaryPrimitives.WriteUInt32BigEndian(nonce.AsSpan(7), (uint)i);
+            nonce[11] = i == chunks.Length - 1 ? (byte)1 : (byte)0;
+            var cipher = new byte[chunks[i].Length];
+            var tag = new byte[16];
+            seal(nonce, chunks[i], cipher, tag);
+            part.AddRange(cipher);
+            part.AddRange(tag);
+        }
+        return part;
     }
 }
