@@ -56,7 +56,7 @@ public sealed class AzureBlobStore : IBackupStore
             {
                 // The container was deleted behind our back: the next attempt creates it again.
                 _containerReady = false;
-                throw new StoreException(Describe("put", name, ex) + " (the container does not exist)", ex);
+                throw new StoreException(Describe("put", name, ex) + " (the container does not exist)", StoreFailureKind.ContainerNotFound, ex);
             }
             throw Map("put", name, ex);
         }
@@ -70,6 +70,35 @@ public sealed class AzureBlobStore : IBackupStore
             // The download stream resumes by range (pinned to the blob's ETag) when the connection drops.
             var download = await _container.GetBlobClient(name).DownloadStreamingAsync(cancellationToken: cancellationToken);
             return download.Value.Content;
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map("read", name, ex);
+        }
+    }
+
+    public async Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken)
+    {
+        ObjectNameRules.Validate(name);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length == 0)
+        {
+            // The service has no empty range; existence still has to be told.
+            return await GetInfoAsync(name, cancellationToken) is null
+                ? throw new StoreObjectNotFoundException($"Azure Blob read '{name}' in {Location} failed: HTTP 404 BlobNotFound.")
+                : Stream.Null;
+        }
+        try
+        {
+            var options = new BlobDownloadOptions { Range = new HttpRange(offset, length) };
+            var download = await _container.GetBlobClient(name).DownloadStreamingAsync(options, cancellationToken);
+            return download.Value.Content;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 416)
+        {
+            // The range starts at or past the end (of an object that exists: a missing one is a 404).
+            return Stream.Null;
         }
         catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
         {
@@ -177,8 +206,15 @@ public sealed class AzureBlobStore : IBackupStore
         var message = Describe(operation, name, cause);
         return cause switch
         {
+            // A missing container reads as an empty destination (a put names it: see PutAsync).
             RequestFailedException { Status: 404 } => new StoreObjectNotFoundException(message, ex),
-            RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => new StoreTransientException(message, ex),
+            RequestFailedException { Status: 429 or 503 } => new StoreTransientException(message, StoreFailureKind.Throttled, ex),
+            RequestFailedException { Status: 0 or 408 or >= 500 } => new StoreTransientException(message, ex),
+            RequestFailedException { Status: 401 } or RequestFailedException { ErrorCode: "AuthenticationFailed" }
+                => new StoreException(message, StoreFailureKind.Authentication, ex),
+            RequestFailedException { Status: 403 } => new StoreException(message, StoreFailureKind.Permission, ex),
+            RequestFailedException { ErrorCode: "BlobImmutableDueToPolicy" or "BlobImmutableDueToLegalHold" }
+                => new StoreException(message, StoreFailureKind.Locked, ex),
             RequestFailedException => new StoreException(message, ex),
             _ => new StoreTransientException(message, ex),
         };

@@ -15,8 +15,11 @@ namespace BackupFunctions.Core.Storage;
 /// <item><see cref="OpenReadAsync"/> of a missing object throws <see cref="StoreObjectNotFoundException"/>;
 /// <see cref="GetInfoAsync"/> returns null; <see cref="DeleteAsync"/> of a missing object is not an error.</item>
 /// <item>Transient failures of the destination surface as <see cref="StoreTransientException"/> (safe to retry),
-/// everything else as <see cref="StoreException"/> or <see cref="StoreObjectNotFoundException"/>. An exception
-/// thrown by the source stream of a put is passed through unchanged: it is not the destination's failure.</item>
+/// everything else as <see cref="StoreException"/> or <see cref="StoreObjectNotFoundException"/>, each with a
+/// <see cref="StoreException.Kind"/> that tells authentication, permission, network, a missing bucket or container
+/// and a full destination apart (the storage test endpoint reports it). An exception thrown by the source stream of
+/// a put is passed through unchanged: it is not the destination's failure.</item>
+/// <item>Messages never contain secrets (passwords, keys, signatures, connection strings).</item>
 /// <item>Names are validated: empty names and segments (a leading, trailing or doubled '/'), "." and "..",
 /// backslashes and control characters are refused with <see cref="ArgumentException"/>.</item>
 /// <item>A name is never both an object and the folder of other objects ("a" and "a/b"): a file system cannot
@@ -34,7 +37,14 @@ public interface IBackupStore
     /// <summary>Opens a forward-only read stream over the whole object; the caller disposes it.</summary>
     Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Size and time of one object, or null when it does not exist.</summary>
+    /// <summary>
+    /// Opens a forward-only read stream over the bytes [<paramref name="offset"/>, <paramref name="offset"/> +
+    /// <paramref name="length"/>) of the object, clipped to its end: a range past the end gives an empty stream.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative offset or length.</exception>
+    Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken);
+
+    /// <summary>Size and time of one object (its metadata), or null when it does not exist.</summary>
     Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using BackupFunctions.Core.Streams;
 
 namespace BackupFunctions.Core.Storage;
 
@@ -114,6 +115,15 @@ public sealed partial class LocalFolderStore : IBackupStore
         {
             throw new StoreException($"Read of '{name}' from {Location} failed: {ex.Message}", ex);
         }
+    }
+
+    public async Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var file = await OpenReadAsync(name, cancellationToken);
+        file.Seek(Math.Min(offset, file.Length), SeekOrigin.Begin);
+        return new LengthLimitedReadStream(file, length);
     }
 
     public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken)

@@ -81,6 +81,7 @@ public sealed class BackupWriterFilesTests
         }
 
         public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => _inner.OpenReadAsync(name, cancellationToken);
+        public Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken) => _inner.OpenReadRangeAsync(name, offset, length, cancellationToken);
 
         public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) => _inner.GetInfoAsync(name, cancellationToken);
 

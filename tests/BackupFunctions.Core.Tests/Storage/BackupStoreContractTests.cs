@@ -118,6 +118,49 @@ public abstract class BackupStoreContractTests
         Assert.Null(await Store.GetInfoAsync(P + "missing", Ct));
     }
 
+    [Theory]
+    [InlineData(0, 10, "0123456789")]
+    [InlineData(3, 4, "3456")]
+    [InlineData(8, 100, "89")]
+    [InlineData(10, 5, "")]
+    [InlineData(50, 5, "")]
+    [InlineData(4, 0, "")]
+    public async Task A_range_read_gives_exactly_the_bytes_of_the_range_clipped_to_the_end(long offset, long length, string expected)
+    {
+        await Store.PutAsync(P + "range", new MemoryStream("0123456789"u8.ToArray()), Ct);
+
+        await using var stream = await Store.OpenReadRangeAsync(P + "range", offset, length, Ct);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        Assert.Equal(expected, await reader.ReadToEndAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_range_deep_inside_a_large_object_is_read_without_the_rest()
+    {
+        const long size = 12L * MiB + 7;
+        await using (var source = new GeneratedStream(size, seed: 11))
+            await Store.PutAsync(P + "large-range", source, Ct);
+
+        var expected = new byte[1000];
+        await using (var whole = new GeneratedStream(size, seed: 11))
+        {
+            whole.ReadExactly(new byte[9L * MiB + 5]);
+            whole.ReadExactly(expected);
+        }
+        await using var stream = await Store.OpenReadRangeAsync(P + "large-range", 9L * MiB + 5, 1000, Ct);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, Ct);
+        Assert.Equal(expected, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task A_range_read_of_a_missing_object_throws_not_found()
+    {
+        var ex = await Assert.ThrowsAsync<StoreObjectNotFoundException>(() => Store.OpenReadRangeAsync(P + "missing", 0, 10, Ct));
+        Assert.Equal(StoreFailureKind.ObjectNotFound, ex.Kind);
+        Assert.False(await Store.ExistsAsync(P + "missing", Ct));
+    }
+
     [Fact]
     public async Task Deleting_removes_the_object_and_deleting_a_missing_one_is_fine()
     {

@@ -49,6 +49,18 @@ public sealed class MemoryBackupStore(TimeProvider? timeProvider = null) : IBack
             : throw new StoreObjectNotFoundException($"{name} does not exist in {Location}.");
     }
 
+    public Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken)
+    {
+        ValidateName(name);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (!_objects.TryGetValue(name, out var o))
+            throw new StoreObjectNotFoundException($"{name} does not exist in {Location}.");
+        var start = (int)Math.Min(offset, o.Content.Length);
+        var count = (int)Math.Min(length, o.Content.Length - start);
+        return Task.FromResult<Stream>(new MemoryStream(o.Content, start, count, writable: false));
+    }
+
     public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken)
     {
         ValidateName(name);
