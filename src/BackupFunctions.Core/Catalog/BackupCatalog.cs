@@ -4,11 +4,12 @@ using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Storage;
 
 namespace BackupFunctions.Core.Catalog;
 
 /// <summary>
-/// The catalog in Azure Table Storage: tables BackupConfigs, BackupJobs and Backups (each name prefixed with
+/// The catalog in Azure Table Storage: tables BackupConfigs, BackupStorage, BackupJobs and Backups (each name prefixed with
 /// <see cref="CatalogOptions.TablePrefix"/>). Each table is one partition (a constant partition key) with the id as
 /// row key, so a read by id is one point read. Job and backup ids (<see cref="JobIds"/>) and config ids
 /// (<c>cfg-</c> + inverted time + random) start with an inverted time, so lists are newest first with a plain scan;
@@ -28,6 +29,7 @@ public sealed class BackupCatalog
     private const int MaxBackoffMs = 1000;
 
     private readonly TableClient _configs;
+    private readonly TableClient _storage;
     private readonly TableClient _jobs;
     private readonly TableClient _backups;
     private readonly TimeProvider _time;
@@ -43,6 +45,7 @@ public sealed class BackupCatalog
             throw new ArgumentException($"The catalog table prefix '{tablePrefix}' must be up to 50 letters and digits, starting with a letter.", nameof(tablePrefix));
 
         _configs = service.GetTableClient(tablePrefix + "BackupConfigs");
+        _storage = service.GetTableClient(tablePrefix + "BackupStorage");
         _jobs = service.GetTableClient(tablePrefix + "BackupJobs");
         _backups = service.GetTableClient(tablePrefix + "Backups");
         _time = time;
@@ -52,6 +55,7 @@ public sealed class BackupCatalog
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         await _configs.CreateIfNotExistsAsync(cancellationToken);
+        await _storage.CreateIfNotExistsAsync(cancellationToken);
         await _jobs.CreateIfNotExistsAsync(cancellationToken);
         await _backups.CreateIfNotExistsAsync(cancellationToken);
     }
@@ -64,7 +68,7 @@ public sealed class BackupCatalog
     {
         ArgumentNullException.ThrowIfNull(config);
         var now = _time.GetUtcNow();
-        var stored = new StoredBackupConfig(ConfigIds.New(now), config, now, now);
+        var stored = new StoredBackupConfig(CatalogIds.New(CatalogIds.ConfigPrefix, now), config, now, now);
         await _configs.AddEntityAsync(CatalogRows.FromConfig(stored), cancellationToken);
         return stored;
     }
@@ -84,6 +88,38 @@ public sealed class BackupCatalog
     {
         await foreach (var row in _configs.QueryAsync<TableEntity>(PartitionFilter(CatalogRows.ConfigPartition), cancellationToken: cancellationToken))
             yield return CatalogRows.ToConfig(row, _configs.Name);
+    }
+
+    // --- storage locations ---
+
+    /// <summary>
+    /// Stores a new storage location under a new id (<c>stg-</c>…). <paramref name="build"/> gets the id and the time,
+    /// because secrets are sealed to the id they belong to.
+    /// </summary>
+    public async Task<StorageLocation> CreateStorageLocationAsync(Func<string, DateTimeOffset, StorageLocation> build, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        var now = _time.GetUtcNow();
+        var location = build(CatalogIds.New(CatalogIds.StoragePrefix, now), now);
+        await _storage.AddEntityAsync(CatalogRows.FromStorage(location), cancellationToken);
+        return location;
+    }
+
+    public async Task<StorageLocation?> GetStorageLocationAsync(string id, CancellationToken cancellationToken)
+    {
+        var row = await GetRowAsync(_storage, CatalogRows.StoragePartition, id, cancellationToken);
+        return row is null ? null : CatalogRows.ToStorage(row, _storage.Name);
+    }
+
+    /// <summary>One page of storage locations, newest first.</summary>
+    public Task<Page<StorageLocation>> ListStorageLocationsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
+        => ListAsync(_storage, CatalogRows.StoragePartition, pageSize, continuationToken, CatalogRows.ToStorage, cancellationToken);
+
+    /// <summary>Records the result of a connection test on the location's row (other columns untouched).</summary>
+    public async Task RecordStorageTestAsync(string id, StorageProbeResult result, CancellationToken cancellationToken)
+    {
+        RequireKey(id, nameof(id));
+        await _storage.UpdateEntityAsync(CatalogRows.StorageTestColumns(id, result), ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
     // --- jobs ---

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Storage;
 
 namespace BackupFunctions.Core.Catalog;
 
@@ -12,6 +13,7 @@ namespace BackupFunctions.Core.Catalog;
 internal static class CatalogRows
 {
     public const string ConfigPartition = "config";
+    public const string StoragePartition = "storage";
     public const string JobPartition = "job";
     public const string BackupPartition = "backup";
 
@@ -37,6 +39,39 @@ internal static class CatalogRows
         FromJson<BackupConfig>(row, "Config"),
         Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
         Required(row.GetDateTimeOffset("UpdatedAt"), "UpdatedAt")));
+
+    // --- storage locations ---
+
+    public static TableEntity FromStorage(StorageLocation location) => new(StoragePartition, location.Id)
+    {
+        ["Name"] = Cut(location.Name),
+        ["Type"] = location.Type,
+        ["Settings"] = Json(location.Settings, "Settings"),
+        // Protected forms only (sealed values, setting references): see SecretSealer.
+        ["Secrets"] = Json(location.Secrets, "Secrets"),
+        ["MaxSizeBytes"] = location.MaxSizeBytes,
+        ["Immutability"] = Json(location.Immutability, "Immutability"),
+        ["CreatedAt"] = location.CreatedAt,
+        ["LastTest"] = location.LastTest is null ? null : Json(location.LastTest, "LastTest"),
+    };
+
+    public static TableEntity StorageTestColumns(string id, StorageProbeResult result) => new(StoragePartition, id)
+    {
+        ["LastTest"] = Json(result, "LastTest"),
+    };
+
+    public static StorageLocation ToStorage(TableEntity row, string table) => Read(row, table, () => new StorageLocation
+    {
+        Id = row.RowKey,
+        Name = Required(row.GetString("Name"), "Name"),
+        Type = Required(row.GetString("Type"), "Type"),
+        Settings = FromJson<Dictionary<string, string>>(row, "Settings"),
+        Secrets = FromJson<Dictionary<string, string>>(row, "Secrets"),
+        MaxSizeBytes = GetInt64(row, "MaxSizeBytes"),
+        Immutability = FromJson<ImmutabilityOptions>(row, "Immutability"),
+        CreatedAt = Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
+        LastTest = row.GetString("LastTest") is null ? null : FromJson<StorageProbeResult>(row, "LastTest"),
+    });
 
     // --- jobs ---
 

@@ -19,12 +19,16 @@ public sealed class AzureBlobStore : IBackupStore
     private const int UploadConcurrency = 2;
 
     private readonly BlobContainerClient _container;
+    private readonly AccessTier? _accessTier;
     private volatile bool _containerReady;
 
-    public AzureBlobStore(BlobContainerClient container)
+    /// <param name="accessTier">The tier new blobs get (Hot, Cool, Cold, Archive); null: the account's default.
+    /// Archive blobs cannot be read until they are rehydrated, so verification of them is by size only.</param>
+    public AzureBlobStore(BlobContainerClient container, AccessTier? accessTier = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         _container = container;
+        _accessTier = accessTier;
     }
 
     public string Location => $"azblob://{_container.AccountName}/{_container.Name}";
@@ -38,6 +42,7 @@ public sealed class AzureBlobStore : IBackupStore
 
         var options = new BlobUploadOptions
         {
+            AccessTier = _accessTier,
             TransferOptions = new StorageTransferOptions
             {
                 InitialTransferSize = BlockSize,

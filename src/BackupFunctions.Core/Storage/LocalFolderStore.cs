@@ -16,6 +16,10 @@ namespace BackupFunctions.Core.Storage;
 /// Temporary files are never listed, and names that look like one are refused.
 /// On Unix, files get <c>fileMode</c> and folders <c>folderMode</c> exactly (not narrowed by the umask), because
 /// backups hold a site's data and its database.
+/// With a maximum size, a put is refused before it writes anything when the folder is already full, and stopped
+/// (its temporary file removed) as soon as the folder plus what it has written would pass the maximum; both fail
+/// with <see cref="StoreFailureKind.Full"/>. The usage is the sum of the folder's files, counted at the start of
+/// each put, so puts running at the same time can together pass the maximum by what they write concurrently.
 /// </remarks>
 public sealed partial class LocalFolderStore : IBackupStore
 {
@@ -31,13 +35,18 @@ public sealed partial class LocalFolderStore : IBackupStore
     private readonly string _root;
     private readonly UnixFileMode _fileMode;
     private readonly UnixFileMode _folderMode;
+    private readonly long? _maxSizeBytes;
 
-    public LocalFolderStore(string rootFolder, UnixFileMode fileMode = DefaultFileMode, UnixFileMode folderMode = DefaultFolderMode)
+    /// <param name="maxSizeBytes">The most the folder may hold (all its files), or null for no limit.</param>
+    public LocalFolderStore(string rootFolder, UnixFileMode fileMode = DefaultFileMode, UnixFileMode folderMode = DefaultFolderMode, long? maxSizeBytes = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rootFolder);
+        if (maxSizeBytes is { } max)
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max, nameof(maxSizeBytes));
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootFolder));
         _fileMode = fileMode;
         _folderMode = folderMode;
+        _maxSizeBytes = maxSizeBytes;
     }
 
     /// <summary>The absolute root folder.</summary>
@@ -50,6 +59,11 @@ public sealed partial class LocalFolderStore : IBackupStore
         var target = PathOf(name);
         ArgumentNullException.ThrowIfNull(content);
         cancellationToken.ThrowIfCancellationRequested();
+
+        // What a re-put replaces does not count against the room it needs.
+        var room = _maxSizeBytes is { } max ? max - UsedBytes() + (File.Exists(target) ? new FileInfo(target).Length : 0) : long.MaxValue;
+        if (room <= 0)
+            throw new StoreException($"Put of '{name}' to {Location} refused: the destination holds its maximum of {_maxSizeBytes} bytes.", StoreFailureKind.Full);
 
         var folder = Path.GetDirectoryName(target)!;
         var tempPath = Path.Combine(folder, $".{Path.GetFileName(target)}{TempMarker}{RandomNumberGenerator.GetHexString(12, lowercase: true)}");
@@ -73,6 +87,9 @@ public sealed partial class LocalFolderStore : IBackupStore
                     }
                     if (read == 0)
                         break;
+                    room -= read;
+                    if (room < 0)
+                        throw new StoreException($"Put of '{name}' to {Location} stopped: it would pass the destination's maximum of {_maxSizeBytes} bytes.", StoreFailureKind.Full);
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
                 // The rename below must never publish data that is still only in the page cache.
@@ -86,7 +103,7 @@ public sealed partial class LocalFolderStore : IBackupStore
             TryDelete(tempPath);
             // A failing source (a dying pg_dump) passes through as it is: it is not the destination's failure.
             if (!sourceFailed && ex is IOException or UnauthorizedAccessException)
-                throw new StoreException($"Put of '{name}' to {Location} failed: {ex.Message}", ex);
+                throw new StoreException($"Put of '{name}' to {Location} failed: {ex.Message}", KindOf(ex), ex);
             throw;
         }
         finally
@@ -190,6 +207,18 @@ public sealed partial class LocalFolderStore : IBackupStore
         return Task.CompletedTask;
     }
 
+    /// <summary>The bytes of every file under the root (temporary files included: they take room too).</summary>
+    public long UsedBytes()
+    {
+        if (!Directory.Exists(_root))
+            return 0;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
+        return new FileSystemEnumerable<long>(_root, (ref entry) => entry.Length, options)
+        {
+            ShouldIncludePredicate = (ref entry) => !entry.IsDirectory,
+        }.Sum();
+    }
+
     private string PathOf(string name)
     {
         ObjectNameRules.Validate(name);
@@ -283,6 +312,14 @@ public sealed partial class LocalFolderStore : IBackupStore
 
     private static string ToPlatform(string name) =>
         Path.DirectorySeparatorChar == '/' ? name : name.Replace('/', Path.DirectorySeparatorChar);
+
+    // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL (112) and ERROR_HANDLE_DISK_FULL (39) on Windows.
+    private static StoreFailureKind KindOf(Exception ex) => ex switch
+    {
+        UnauthorizedAccessException => StoreFailureKind.Permission,
+        IOException io when (io.HResult & 0xFFFF) is 28 or 122 or 112 or 39 => StoreFailureKind.Full,
+        _ => StoreFailureKind.Other,
+    };
 
     private static bool IsTempFileName(ReadOnlySpan<char> fileName) => TempFileName().IsMatch(fileName);
 

@@ -31,6 +31,9 @@ public sealed class AzureBlobStoreTests(AzuriteContainer container) : IClassFixt
             Assert.Contains(container.Client.Name, e.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(WrongKey[..20], e.Message, StringComparison.Ordinal);
         }
+        // Azure answers a bad signature with 403 AuthenticationFailed; Azurite says AuthorizationFailure, which Azure
+        // uses for a valid identity without the right. Either way it is not retried and the kind says "credentials".
+        Assert.Contains(ex.Kind, new[] { StoreFailureKind.Authentication, StoreFailureKind.Permission });
         Assert.Contains("get info", ex.Message, StringComparison.Ordinal);
         Assert.Contains("read", read.Message, StringComparison.Ordinal);
     }
@@ -63,6 +66,17 @@ public sealed class AzureBlobStoreTests(AzuriteContainer container) : IClassFixt
         await store.DeleteAsync("x", CancellationToken.None);
         await foreach (var _ in store.ListAsync("", CancellationToken.None))
             Assert.Fail("nothing is listed");
+    }
+
+    [Fact]
+    public async Task New_blobs_get_the_configured_access_tier()
+    {
+        var store = new AzureBlobStore(container.Client, Azure.Storage.Blobs.Models.AccessTier.Cool);
+
+        await store.PutAsync("tiered/x", new MemoryStream([1, 2, 3]), CancellationToken.None);
+
+        var properties = await container.Client.GetBlobClient("tiered/x").GetPropertiesAsync();
+        Assert.Equal(Azure.Storage.Blobs.Models.AccessTier.Cool, properties.Value.AccessTier);
     }
 
     [Fact]

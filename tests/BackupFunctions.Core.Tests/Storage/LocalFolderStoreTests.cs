@@ -131,6 +131,54 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_put_that_would_pass_the_maximum_size_stops_and_leaves_nothing()
+    {
+        var root = _folder.Combine("root");
+        var store = new LocalFolderStore(root, maxSizeBytes: 5 * 1024 * 1024);
+        await store.PutAsync("a/first", new GeneratedStream(3 * 1024 * 1024), Ct);
+
+        var ex = await Assert.ThrowsAsync<StoreException>(() => store.PutAsync("a/second", new GeneratedStream(3 * 1024 * 1024), Ct));
+
+        Assert.Equal(StoreFailureKind.Full, ex.Kind);
+        Assert.Contains("maximum", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(["a/first"], await NamesAsync(store));
+        Assert.Equal(3 * 1024 * 1024, store.UsedBytes());
+        Assert.Single(Directory.GetFiles(root, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_full_destination_refuses_a_put_before_reading_its_source()
+    {
+        var store = new LocalFolderStore(_folder.Combine("root"), maxSizeBytes: 1000);
+        await store.PutAsync("a/first", new MemoryStream(new byte[1000]), Ct);
+        var source = new MemoryStream(new byte[10]);
+
+        var ex = await Assert.ThrowsAsync<StoreException>(() => store.PutAsync("a/second", source, Ct));
+
+        Assert.Equal(StoreFailureKind.Full, ex.Kind);
+        Assert.Equal(0, source.Position);
+    }
+
+    [Fact]
+    public async Task A_re_put_may_use_the_room_of_the_object_it_replaces()
+    {
+        var store = new LocalFolderStore(_folder.Combine("root"), maxSizeBytes: 1000);
+        await store.PutAsync("a/x", new MemoryStream(new byte[900]), Ct);
+
+        await store.PutAsync("a/x", new MemoryStream(new byte[950]), Ct);
+
+        Assert.Equal(950, store.UsedBytes());
+    }
+
+    private static async Task<List<string>> NamesAsync(IBackupStore store)
+    {
+        var names = new List<string>();
+        await foreach (var info in store.ListAsync("", CancellationToken.None))
+            names.Add(info.Name);
+        return names;
+    }
+
+    [Fact]
     public void Location_is_a_file_url_of_the_absolute_root()
     {
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, _folder.Combine("r"));

@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace BackupFunctions.Core.Secrets;
+
+/// <summary>
+/// Turns the secrets of a storage location into what a table row may hold, and back: a sealed value
+/// (<c>sealed:v1:</c> + base64(nonce(12) ‖ ciphertext ‖ tag(16)), AES-256-GCM under the sealing key, with the
+/// location id and the secret's name as associated data, so a sealed value copied to another row or field does
+/// not open) or a reference to an app setting (<c>setting:NAME</c>).
+/// </summary>
+public sealed class SecretSealer
+{
+    private const string SealedPrefix = "sealed:v1:";
+    private const string SettingPrefix = "setting:";
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    private readonly byte[]? _key;
+    private readonly Func<string, string?> _settings;
+
+    /// <param name="sealingKeyBase64">32 bytes as base64, or empty (then only setting references are accepted).</param>
+    /// <param name="settings">Reads an app setting by name.</param>
+    public SecretSealer(string sealingKeyBase64, Func<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(sealingKeyBase64);
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+        if (sealingKeyBase64.Length == 0)
+            return;
+        byte[] key;
+        try
+        {
+            key = Convert.FromBase64String(sealingKeyBase64);
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException("Secrets:SealingKey must be 32 random bytes as base64; it is not base64.", nameof(sealingKeyBase64));
+        }
+        if (key.Length != 32)
+            throw new ArgumentException($"Secrets:SealingKey must be 32 random bytes as base64; it holds {key.Length}.", nameof(sealingKeyBase64));
+        _key = key;
+    }
+
+    /// <summary>Whether secret values can be sealed (a sealing key is configured).</summary>
+    public bool CanSeal => _key is not null;
+
+    /// <summary>What the row keeps for <paramref name="secret"/>.</summary>
+    /// <exception cref="InvalidOperationException">A value was given but no sealing key is configured.</exception>
+    public string Protect(string locationId, string name, SecretValue secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        if (secret.Setting is { } setting)
+            return SettingPrefix + setting;
+        if (_key is null)
+            throw new InvalidOperationException("Secret values cannot be stored: Secrets:SealingKey is not set. Reference an app setting instead: {\"setting\": \"NAME\"}.");
+
+        var plain = Encoding.UTF8.GetBytes(secret.Value ?? "");
+        var sealedBytes = new byte[NonceSize + plain.Length + TagSize];
+        var nonce = sealedBytes.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using (var aes = new AesGcm(_key, TagSize))
+            aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length), AssociatedData(locationId, name));
+        CryptographicOperations.ZeroMemory(plain);
+        return SealedPrefix + Convert.ToBase64String(sealedBytes);
+    }
+
+    /// <summary>The secret behind what a row keeps.</summary>
+    /// <exception cref="InvalidOperationException">The setting is missing, the sealing key is not set or is not the one that sealed it, or the value was moved or edited.</exception>
+    public string Reveal(string locationId, string name, string stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (stored.StartsWith(SettingPrefix, StringComparison.Ordinal))
+        {
+            var setting = stored[SettingPrefix.Length..];
+            return _settings(setting) is { Length: > 0 } value
+                ? value
+                : throw new InvalidOperationException($"The app setting '{setting}' that holds secret '{name}' of storage location {locationId} is not set.");
+        }
+        if (!stored.StartsWith(SealedPrefix, StringComparison.Ordinal))
+            throw new InvalidOperationException($"Secret '{name}' of storage location {locationId} is stored in an unknown form.");
+        if (_key is null)
+            throw new InvalidOperationException($"Secret '{name}' of storage location {locationId} is sealed, but Secrets:SealingKey is not set.");
+
+        byte[] sealedBytes;
+        try
+        {
+            sealedBytes = Convert.FromBase64String(stored[SealedPrefix.Length..]);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"Secret '{name}' of storage location {locationId} is damaged (not base64).");
+        }
+        if (sealedBytes.Length < NonceSize + TagSize)
+            throw new InvalidOperationException($"Secret '{name}' of storage location {locationId} is damaged (too short).");
+        var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
+        try
+        {
+            using var aes = new AesGcm(_key, TagSize);
+            aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length), plain,
+                AssociatedData(locationId, name));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new InvalidOperationException(
+                $"Secret '{name}' of storage location {locationId} does not open: sealed with another Secrets:SealingKey, or edited or moved. Post the secret again.");
+        }
+        return Encoding.UTF8.GetString(plain);
+    }
+
+    private static byte[] AssociatedData(string locationId, string name) => Encoding.UTF8.GetBytes($"backupfunctions/storage-secret/v1\n{locationId}\n{name}");
+}
