@@ -4,6 +4,7 @@ using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Restores;
+using BackupFunctions.Core.Secrets;
 using BackupFunctions.Core.Sources;
 using BackupFunctions.Core.Storage;
 using Microsoft.Extensions.Configuration;
@@ -44,6 +45,12 @@ public static class BackupEngineServices
             services.TryAddSingleton(sp => DataKeyTransit.FromBase64(sp.GetRequiredService<IOptions<KeyOptions>>().Value.TransitKey));
         services.TryAddSingleton(sp => KeyEncryptionKeys.Create(sp.GetRequiredService<IOptions<KeyOptions>>().Value, name => configuration[name]));
         services.TryAddSingleton<BackupStoreFactory>();
+        services.AddOptions<SecretOptions>().Bind(configuration.GetSection(SecretOptions.SectionName))
+            .Validate(o => o.SealingKey.Length == 0 || IsBase64Key(o.SealingKey), "Secrets:SealingKey must be 32 random bytes as base64 (head -c 32 /dev/urandom | base64), or empty.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new SecretSealer(sp.GetRequiredService<IOptions<SecretOptions>>().Value.SealingKey, name => configuration[name]));
+        services.TryAddSingleton<StorageProbe>();
+        services.TryAddSingleton<StorageLocations>();
         services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new DatabasePasswords(configuration));
@@ -52,6 +59,12 @@ public static class BackupEngineServices
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();
         return services;
+    }
+
+    private static bool IsBase64Key(string value)
+    {
+        var bytes = new byte[33];
+        return Convert.TryFromBase64String(value, bytes, out var written) && written == 32;
     }
 
     private static bool IsTransitKey(string value)

@@ -18,7 +18,7 @@ namespace BackupFunctions.Core.Backups;
 /// </summary>
 public sealed class BackupRunner(
     BackupCatalog catalog,
-    BackupStoreFactory stores,
+    StorageLocations stores,
     IKeyEncryptionKey keyEncryptionKey,
     BackupWriter writer,
     DatabasePasswords passwords,
@@ -77,7 +77,7 @@ public sealed class BackupRunner(
         var source = plan.Config.Database ?? throw new InvalidOperationException("The config has no database to dump.");
         await StartStepAsync(plan.JobId, BackupSteps.DumpDatabase, cancellationToken);
         var connection = new PostgresConnectionInfo(source.Host, source.Port, source.Database, source.Username, passwords.Resolve(source));
-        var store = stores.Create(plan.Config.Storage);
+        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
@@ -110,7 +110,7 @@ public sealed class BackupRunner(
                 JobProgressMath.StartStep(j.Progress, BackupSteps.ArchiveFiles, BackupSteps.Total), scan.Files, scan.Bytes),
         }, cancellationToken);
 
-        var store = stores.Create(plan.Config.Storage);
+        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
         var settings = PartSettingsFor(plan.Config);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
@@ -139,7 +139,7 @@ public sealed class BackupRunner(
         await StartStepAsync(plan.JobId, BackupSteps.WriteManifest, cancellationToken);
         var draft = new ManifestDraft(plan.BackupId, plan.ConfigId, plan.StartedAt, time.GetUtcNow(),
             PartSettingsFor(plan.Config), input.Key?.Stored, input.Database, input.Files);
-        var store = stores.Create(plan.Config.Storage);
+        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         ManifestResult result;
         try
@@ -159,7 +159,7 @@ public sealed class BackupRunner(
     {
         var plan = input.Plan;
         await StartStepAsync(plan.JobId, BackupSteps.RecordBackup, cancellationToken);
-        var store = stores.Create(plan.Config.Storage);
+        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
         var record = new BackupRecord
         {
             Id = plan.BackupId,
@@ -199,7 +199,7 @@ public sealed class BackupRunner(
     {
         if (input.Plan is { } plan)
         {
-            var store = stores.Create(plan.Config.Storage);
+            var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
             var removed = 0;
             await foreach (var obj in store.ListAsync(plan.Folder, cancellationToken))
             {

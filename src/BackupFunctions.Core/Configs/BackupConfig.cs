@@ -10,7 +10,11 @@ public sealed record BackupConfig
     public DatabaseSource? Database { get; init; }
     public FilesSource? Files { get; init; }
     public required BackupSchedule Schedule { get; init; }
+    /// <summary>The primary destination: written first; a failure here fails the backup.</summary>
     public required StorageDestination Storage { get; init; }
+
+    /// <summary>Secondary destinations: each gets a copy after the primary is complete; a failed copy is a warning.</summary>
+    public IReadOnlyList<StorageDestination> Replicas { get; init; } = [];
     public CompressionOptions Compression { get; init; } = new();
     public EncryptionOptions Encryption { get; init; } = new();
 }

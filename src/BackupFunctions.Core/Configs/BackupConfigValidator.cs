@@ -59,23 +59,16 @@ public static partial class BackupConfigValidator
         foreach (var (field, message) in ScheduleCalculator.Validate(config.Schedule))
             Add(field, message);
 
-        var storage = config.Storage;
-        switch (storage.Type)
+        ValidateDestination(config.Storage, "storage", Add);
+        for (var i = 0; i < config.Replicas.Count; i++)
         {
-            case "azureBlob":
-                if (storage.Container is null || !ContainerName().IsMatch(storage.Container) || storage.Container.Contains("--", StringComparison.Ordinal))
-                    Add("storage.container", "A blob container name is 3–63 lowercase letters, digits and single hyphens.");
-                break;
-            case "local":
-                if (string.IsNullOrWhiteSpace(storage.Path) || Path.IsPathRooted(storage.Path) || storage.Path.Split('/', '\\').Contains(".."))
-                    Add("storage.path", "The local path must be relative to the configured local root, without '..'.");
-                break;
-            default:
-                Add("storage.type", "The storage type must be 'azureBlob' or 'local'.");
-                break;
+            ValidateDestination(config.Replicas[i], $"replicas[{i}]", Add);
+            var same = config.Replicas.Take(i).Prepend(config.Storage).Any(other => SameDestination(other, config.Replicas[i]));
+            if (same)
+                Add($"replicas[{i}]", "Each replica must be a different destination (another storage location, or another prefix) than the primary and the other replicas.");
         }
-        if (storage.Prefix.Length > 200 || storage.Prefix.Contains('\\') || storage.Prefix.Split('/').Any(s => s is "." or ".."))
-            Add("storage.prefix", "The prefix must be at most 200 characters, with '/' separators and no '.' or '..' segments.");
+        if (config.Replicas.Count > MaxReplicas)
+            Add("replicas", $"At most {MaxReplicas} replicas.");
 
         if (!CompressionStreams.Names.Contains(config.Compression.Algorithm, StringComparer.Ordinal))
             Add("compression.algorithm", $"The compression must be one of {Quoted(CompressionStreams.Names)}.");
@@ -86,6 +79,45 @@ public static partial class BackupConfigValidator
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
+
+    public const int MaxReplicas = 5;
+
+    private static void ValidateDestination(StorageDestination storage, string path, Action<string, string> add)
+    {
+        if (storage.StorageId is { } storageId)
+        {
+            if (!StorageIdShape().IsMatch(storageId))
+                add($"{path}.storageId", "A storage id looks like stg-… as POST /api/backup-storage returned it.");
+            if (storage.Type.Length > 0 || storage.Container is not null || storage.Path is not null)
+                add($"{path}.storageId", "Give either storageId (a storage location) or type with its settings, not both.");
+        }
+        else
+        {
+            switch (storage.Type)
+            {
+                case "azureBlob":
+                    if (storage.Container is null || !ContainerName().IsMatch(storage.Container) || storage.Container.Contains("--", StringComparison.Ordinal))
+                        add($"{path}.container", "A blob container name is 3–63 lowercase letters, digits and single hyphens.");
+                    break;
+                case "local":
+                    if (string.IsNullOrWhiteSpace(storage.Path) || Path.IsPathRooted(storage.Path) || storage.Path.Split('/', '\\').Contains(".."))
+                        add($"{path}.path", "The local path must be relative to the configured local root, without '..'.");
+                    break;
+                default:
+                    add($"{path}.type", "Give storageId (a location from /api/backup-storage), or type 'azureBlob' or 'local' with its settings.");
+                    break;
+            }
+        }
+        if (storage.Prefix.Length > 200 || storage.Prefix.Contains('\\') || storage.Prefix.Split('/').Any(s => s is "." or ".."))
+            add($"{path}.prefix", "The prefix must be at most 200 characters, with '/' separators and no '.' or '..' segments.");
+    }
+
+    private static bool SameDestination(StorageDestination a, StorageDestination b) =>
+        a.StorageId == b.StorageId && a.Type == b.Type && a.Container == b.Container && a.Path == b.Path
+        && a.Prefix.Trim('/') == b.Prefix.Trim('/');
+
+    [GeneratedRegex("^stg-[0-9a-f]{24}$")]
+    private static partial Regex StorageIdShape();
 
     private static string Quoted(IEnumerable<string> words) => string.Join(", ", words.Select(w => $"'{w}'"));
 

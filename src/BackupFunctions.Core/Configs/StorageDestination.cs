@@ -1,13 +1,18 @@
 namespace BackupFunctions.Core.Configs;
 
 /// <summary>
-/// Where backups go. <c>azureBlob</c>: <see cref="Container"/> in the storage account of the <c>Storage:BlobConnection</c>
-/// setting (or its service URI with managed identity); <c>local</c>: a folder under the <c>Storage:LocalRoot</c> setting.
+/// Where backups go: a storage location of the catalog by <see cref="StorageId"/> (any destination type, secrets
+/// kept by the catalog), or inline: <c>azureBlob</c> (<see cref="Container"/> in the account of the
+/// <c>Storage:BlobConnection</c> setting, or its service URI with managed identity) or <c>local</c> (a folder under
+/// the <c>Storage:LocalRoot</c> setting).
 /// </summary>
 public sealed record StorageDestination
 {
-    /// <summary><c>azureBlob</c> or <c>local</c>.</summary>
-    public required string Type { get; init; }
+    /// <summary>A storage location (<c>stg-…</c>) from /api/backup-storage.</summary>
+    public string? StorageId { get; init; }
+
+    /// <summary>Inline destinations: <c>azureBlob</c> or <c>local</c>; empty with <see cref="StorageId"/>.</summary>
+    public string Type { get; init; } = "";
 
     /// <summary>Blob container name (azureBlob).</summary>
     public string? Container { get; init; }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using BackupFunctions.Core.Configs;
 using Microsoft.Extensions.Options;
 
@@ -44,36 +45,59 @@ public sealed partial class BackupStoreFactory
         };
     }
 
-    private AzureBlobStore CreateAzureBlob(StorageDestination destination)
+    /// <summary>The store of a catalog storage location, with its secrets revealed by <paramref name="secret"/>.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">A secret or a <c>Storage</c> setting the location needs is missing.</exception>
+    public IBackupStore Create(StorageLocation location, Func<string, string?> secret)
     {
-        var container = destination.Container;
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(secret);
+        var settings = location.Settings;
+        string? Setting(string name) => settings.TryGetValue(name, out var value) ? value : null;
+        return location.Type switch
+        {
+            StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode")) ?? LocalFolderStore.DefaultFileMode,
+                ParseMode(Setting("folderMode")) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
+            StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : null),
+            _ => throw new ArgumentException($"storage type '{location.Type}' is not supported.", nameof(location)),
+        };
+    }
+
+    private static UnixFileMode? ParseMode(string? octal) => octal is null ? null : (UnixFileMode)Convert.ToInt32(octal, 8);
+
+    private AzureBlobStore CreateAzureBlob(StorageDestination destination) => CreateAzureBlob(destination.Container, accessTier: null);
+
+    private AzureBlobStore CreateAzureBlob(string? container, AccessTier? accessTier)
+    {
         if (string.IsNullOrEmpty(container))
-            throw new ArgumentException("storage.container is required for an azureBlob destination.", nameof(destination));
+            throw new ArgumentException("storage.container is required for an azureBlob destination.", nameof(container));
         if (!ContainerName().IsMatch(container) || container.Contains("--", StringComparison.Ordinal))
         {
             throw new ArgumentException(
                 $"storage.container '{container}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit).",
-                nameof(destination));
+                nameof(container));
         }
-        return new AzureBlobStore(_blobService.Value.GetBlobContainerClient(container));
+        return new AzureBlobStore(_blobService.Value.GetBlobContainerClient(container), accessTier);
     }
 
-    private LocalFolderStore CreateLocal(StorageDestination destination)
+    private LocalFolderStore CreateLocal(StorageDestination destination) =>
+        CreateLocal(destination.Path, LocalFolderStore.DefaultFileMode, LocalFolderStore.DefaultFolderMode, maxSizeBytes: null);
+
+    private LocalFolderStore CreateLocal(string? path, UnixFileMode fileMode, UnixFileMode folderMode, long? maxSizeBytes)
     {
         if (string.IsNullOrWhiteSpace(_options.LocalRoot))
             throw new InvalidOperationException($"{StorageOptions.SectionName}:{nameof(StorageOptions.LocalRoot)} must be set for local destinations.");
-        var path = destination.Path;
         if (string.IsNullOrWhiteSpace(path))
-            throw new ArgumentException("storage.path is required for a local destination.", nameof(destination));
+            throw new ArgumentException("storage.path is required for a local destination.", nameof(path));
         if (Path.IsPathRooted(path))
-            throw new ArgumentException($"storage.path '{path}' must be relative to the local root.", nameof(destination));
+            throw new ArgumentException($"storage.path '{path}' must be relative to the local root.", nameof(path));
 
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.LocalRoot));
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(root, path)));
         var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         if (!full.StartsWith(root + Path.DirectorySeparatorChar, comparison))
-            throw new ArgumentException($"storage.path '{path}' leaves the local root.", nameof(destination));
-        return new LocalFolderStore(full);
+            throw new ArgumentException($"storage.path '{path}' leaves the local root.", nameof(path));
+        return new LocalFolderStore(full, fileMode, folderMode, maxSizeBytes);
     }
 
     private BlobServiceClient CreateBlobService()

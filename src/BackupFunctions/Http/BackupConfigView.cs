@@ -12,6 +12,7 @@ public sealed record BackupConfigView(
     FilesSource? Files,
     BackupSchedule Schedule,
     StorageDestination Storage,
+    IReadOnlyList<StorageDestination> Replicas,
     CompressionOptions Compression,
     EncryptionOptions Encryption,
     DateTimeOffset CreatedAt,
@@ -21,7 +22,7 @@ public sealed record BackupConfigView(
     public static BackupConfigView From(StoredBackupConfig stored, DateTimeOffset now)
     {
         var c = stored.Config;
-        return new BackupConfigView(stored.Id, c.Name, c.Database, c.Files, c.Schedule, c.Storage, c.Compression, c.Encryption,
+        return new BackupConfigView(stored.Id, c.Name, c.Database, c.Files, c.Schedule, c.Storage, c.Replicas, c.Compression, c.Encryption,
             stored.CreatedAt, stored.UpdatedAt, ScheduleCalculator.NextSlot(c.Schedule, now));
     }
 }

@@ -20,9 +20,24 @@ public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time)
         var invalid = BackupConfigValidator.Validate(config!);
         if (invalid.Count > 0)
             return ApiResults.BadRequest(invalid);
+        var missing = await MissingStorageAsync(config!, cancellationToken);
+        if (missing.Count > 0)
+            return ApiResults.BadRequest(missing);
 
         var stored = await catalog.CreateConfigAsync(config!, cancellationToken);
         return ApiResults.Created($"/api/backup-configs/{stored.Id}", BackupConfigView.From(stored, time.GetUtcNow()));
+    }
+
+    private async Task<Dictionary<string, string[]>> MissingStorageAsync(BackupConfig config, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var destinations = config.Replicas.Select((d, i) => (Destination: d, Path: $"replicas[{i}]")).Prepend((config.Storage, "storage"));
+        foreach (var (destination, path) in destinations)
+        {
+            if (destination.StorageId is { } id && await catalog.GetStorageLocationAsync(id, cancellationToken) is null)
+                errors[$"{path}.storageId"] = [$"There is no storage location '{id}'; create it with POST /api/backup-storage."];
+        }
+        return errors;
     }
 
     [Function("ListBackupConfigs")]

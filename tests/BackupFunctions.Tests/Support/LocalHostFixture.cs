@@ -27,6 +27,9 @@ public class LocalHostFixture : IAsyncLifetime
 
     public string KeyFile => _folder.Combine("backup.key");
 
+    /// <summary>Seals the secrets of storage locations (Secrets:SealingKey).</summary>
+    public string SealingKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>Every payload that went into orchestration history.</summary>
     public RecordingDataConverter History { get; } = new();
 
@@ -69,6 +72,7 @@ public class LocalHostFixture : IAsyncLifetime
         options.Settings["Storage:BlobConnection"] = TestEnvironment.AzuriteConnectionString;
         options.Settings["Storage:LocalRoot"] = LocalRoot;
         options.Settings["Keys:LocalKeyFile"] = KeyFile;
+        options.Settings["Secrets:SealingKey"] = SealingKey;
         options.Settings["Postgres:BinDirectory"] = TestEnvironment.PostgresBinDirectory;
         ConfigureSettings(options.Settings);
         options.ConfigureServices = services =>
@@ -89,6 +93,15 @@ public class LocalHostFixture : IAsyncLifetime
         Http.Dispose();
         await Host.DisposeAsync();
         _folder.Dispose();
+    }
+
+    /// <summary>POSTs a storage location and returns its id (asserting 201).</summary>
+    public async Task<string> CreateStorageAsync(object location)
+    {
+        using var response = await Http.PostAsJsonAsync("api/backup-storage", location);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, body);
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
     }
 
     /// <summary>POSTs a config and returns its id (asserting 201).</summary>

@@ -1,0 +1,99 @@
+using System.Text.RegularExpressions;
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Secrets;
+using BackupFunctions.Core.Storage.Wrappers;
+using Microsoft.Extensions.Logging;
+
+namespace BackupFunctions.Core.Storage;
+
+/// <summary>
+/// The storage locations of the catalog and the stores behind them: creates locations (secrets sealed before they
+/// reach a row), tests them, and opens the store of a config's destination with the retry, throttling and logging
+/// wrappers every caller gets.
+/// </summary>
+public sealed partial class StorageLocations(
+    BackupCatalog catalog,
+    BackupStoreFactory factory,
+    SecretSealer sealer,
+    StorageProbe probe,
+    ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger("BackupFunctions.Storage");
+
+    /// <summary>Validates and stores a new location; errors map JSON paths to messages and nothing is written then.</summary>
+    public async Task<(StorageLocation? Location, IReadOnlyDictionary<string, string[]> Errors)> CreateAsync(
+        StorageLocationInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (settings, errors) = StorageSettingsSchema.Validate(input);
+        foreach (var (name, secret) in input.Secrets ?? [])
+        {
+            if (secret.Setting is { } setting && !SettingName().IsMatch(setting))
+                errors[$"secrets.{name}"] = ["A secret reference names an app setting: letters, digits, _ : . - (at most 128)."];
+            else if (secret.Setting is null && !sealer.CanSeal)
+                errors[$"secrets.{name}"] = ["This app cannot keep secret values (Secrets:SealingKey is not set): reference an app setting instead, {\"setting\": \"NAME\"}."];
+        }
+        if (errors.Count > 0)
+            return (null, errors);
+
+        var location = await catalog.CreateStorageLocationAsync((id, now) => new StorageLocation
+        {
+            Id = id,
+            Name = input.Name!.Trim(),
+            Type = input.Type!,
+            Settings = settings,
+            Secrets = (input.Secrets ?? []).ToDictionary(s => s.Key, s => sealer.Protect(id, s.Key, s.Value), StringComparer.Ordinal),
+            MaxSizeBytes = input.MaxSizeBytes,
+            Immutability = input.Immutability ?? new ImmutabilityOptions(),
+            CreatedAt = now,
+        }, cancellationToken);
+        return (location, errors);
+    }
+
+    /// <summary>
+    /// Runs the connection test against the location (no retries: the answer should come fast and say what is
+    /// wrong) and records it on the location; null when the location does not exist.
+    /// </summary>
+    public async Task<StorageProbeResult?> TestAsync(string id, CancellationToken cancellationToken)
+    {
+        var location = await catalog.GetStorageLocationAsync(id, cancellationToken);
+        if (location is null)
+            return null;
+        var result = await probe.RunAsync(_ => Task.FromResult(OpenRaw(location)), cancellationToken);
+        await catalog.RecordStorageTestAsync(id, result, cancellationToken);
+        return result;
+    }
+
+    /// <summary>The store of a config's destination, wrapped (retries, throttling, logging).</summary>
+    /// <exception cref="InvalidOperationException">The destination names a storage location that does not exist, or a secret cannot be revealed.</exception>
+    public async Task<IBackupStore> OpenAsync(StorageDestination destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.StorageId is not { } id)
+            return Wrap(factory.Create(destination), destination.Type);
+        var location = await catalog.GetStorageLocationAsync(id, cancellationToken)
+            ?? throw new InvalidOperationException($"Storage location '{id}' does not exist (deleted after the config was saved?).");
+        return Wrap(OpenRaw(location), location.Type);
+    }
+
+    /// <summary>The location a destination names, or null for an inline destination.</summary>
+    public async Task<StorageLocation?> FindAsync(StorageDestination destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return destination.StorageId is { } id ? await catalog.GetStorageLocationAsync(id, cancellationToken) : null;
+    }
+
+    private IBackupStore OpenRaw(StorageLocation location) =>
+        factory.Create(location, name => location.Secrets.TryGetValue(name, out var stored) ? sealer.Reveal(location.Id, name, stored) : null);
+
+    private IBackupStore Wrap(IBackupStore store, string type)
+    {
+        // A file or FTP server takes a few connections at a time; object stores take many.
+        var concurrency = type is StorageTypes.Sftp or StorageTypes.Ftp ? 2 : 8;
+        return new LoggingBackupStore(new ThrottlingBackupStore(new RetryingBackupStore(store), concurrency), _logger);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_:.-]{1,128}$")]
+    private static partial Regex SettingName();
+}
