@@ -7,6 +7,7 @@ using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Secrets;
 using BackupFunctions.Core.Sources;
 using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Verification;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -55,6 +56,8 @@ public static class BackupEngineServices
         services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new DatabasePasswords(configuration));
         services.TryAddSingleton<BackupWriter>();
+        services.TryAddSingleton<QuickVerifier>();
+        services.TryAddSingleton<BackupCopies>();
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();

@@ -9,6 +9,9 @@ public static class FunctionNames
     public const string DumpDatabase = "DumpDatabase";
     public const string ArchiveFiles = "ArchiveFiles";
     public const string WriteManifest = "WriteManifest";
+    public const string ReplicateBackup = "ReplicateBackup";
+    public const string RemoveCopy = "RemoveCopy";
+    public const string VerifyCopy = "VerifyCopy";
     public const string RecordBackup = "RecordBackup";
     public const string FailJob = "FailJob";
     public const string ScheduledBackups = "ScheduledBackups";

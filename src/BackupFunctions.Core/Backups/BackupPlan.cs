@@ -10,4 +10,10 @@ public sealed record BackupPlan(string JobId, string BackupId, string ConfigId, 
 {
     /// <summary>Every object of this backup lives under this folder of the destination.</summary>
     public string Folder => ObjectNames.BackupFolder(Config.Storage.Prefix, BackupId);
+
+    /// <summary>Copy <paramref name="index"/>: 0 is the primary, 1… the config's replicas in order.</summary>
+    public Configs.StorageDestination Destination(int index) => index == 0 ? Config.Storage : Config.Replicas[index - 1];
+
+    /// <summary>The backup's folder in copy <paramref name="index"/>.</summary>
+    public string FolderIn(int index) => ObjectNames.BackupFolder(Destination(index).Prefix, BackupId);
 }

@@ -19,6 +19,7 @@ namespace BackupFunctions.Core.Backups;
 public sealed class BackupRunner(
     BackupCatalog catalog,
     StorageLocations stores,
+    BackupCopies copies,
     IKeyEncryptionKey keyEncryptionKey,
     BackupWriter writer,
     DatabasePasswords passwords,
@@ -154,17 +155,27 @@ public sealed class BackupRunner(
         return result;
     }
 
-    /// <summary>Records the committed backup in the catalog and completes the job.</summary>
+    /// <summary>
+    /// Records the committed backup with what became of each copy, raises alerts for failed copies and
+    /// verifications, and completes the job (with warnings when a copy failed).
+    /// </summary>
     public async Task<BackupRecord> RecordBackupAsync(RecordInput input, CancellationToken cancellationToken)
     {
         var plan = input.Plan;
         await StartStepAsync(plan.JobId, BackupSteps.RecordBackup, cancellationToken);
-        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
+        var locations = await copies.DescribeAsync(plan, input.Manifest.ManifestName, input.Copies, cancellationToken);
+        var warnings = locations.Where(l => l.Status == "failed").Select(l => $"copy to {l.Location} failed: {l.Error}")
+            .Concat(locations.Where(l => l.LastVerification is { Ok: false })
+                .Select(l => $"{l.Location} failed verification: {string.Join("; ", l.LastVerification!.Problems)}"))
+            .ToList();
         var record = new BackupRecord
         {
             Id = plan.BackupId,
             ConfigId = plan.ConfigId,
             JobId = plan.JobId,
+            Status = locations.Any(l => l.LastVerification is { Ok: false }) ? BackupStatuses.VerificationFailed
+                : warnings.Count > 0 ? BackupStatuses.CompletedWithWarnings
+                : BackupStatuses.Completed,
             CreatedAt = plan.StartedAt,
             CompletedAt = input.Manifest.CompletedAt,
             SizeBytes = input.Manifest.Statistics.StoredBytes + input.Manifest.Size,
@@ -173,21 +184,26 @@ public sealed class BackupRunner(
             Compression = plan.Config.Compression.Algorithm,
             Encryption = plan.Config.Encryption.Algorithm,
             Statistics = input.Manifest.Statistics,
-            Locations = [new BackupLocation(plan.Config.Storage.Type, store.Location, input.Manifest.ManifestName, Primary: true)],
+            Locations = locations,
         };
         await catalog.UpsertBackupAsync(record, cancellationToken);
+        await copies.RaiseAlertsAsync(plan, locations, cancellationToken);
         var now = time.GetUtcNow();
         await catalog.UpdateJobAsync(plan.JobId, j => j with
         {
-            Status = JobStatus.Completed,
+            Status = warnings.Count == 0 ? JobStatus.Completed : JobStatus.CompletedWithWarnings,
             CompletedAt = now,
             DurationSeconds = Math.Round((now - (j.StartedAt ?? plan.StartedAt)).TotalSeconds, 3),
             BackupId = plan.BackupId,
             Error = null,
-            Progress = JobProgressMath.CompleteStep(j.Progress) with { CurrentStep = null },
+            Warnings = warnings,
+            // Done is done: steps a config does not have (no database, no replicas) count as finished.
+            Progress = JobProgressMath.Recompute(j.Progress with { CompletedSteps = j.Progress.TotalSteps, CurrentStep = null }),
         }, cancellationToken);
-        logger.LogInformation("Backup {BackupId} recorded: {StoredBytes} bytes stored, ratio {Ratio}",
-            record.Id, record.SizeBytes, record.CompressionRatio);
+        logger.LogInformation("Backup {BackupId} recorded ({Status}): {StoredBytes} bytes stored, ratio {Ratio}, {Copies} copies",
+            record.Id, record.Status, record.SizeBytes, record.CompressionRatio, locations.Count);
+        foreach (var warning in warnings)
+            logger.LogWarning("Backup {BackupId}: {Warning}", record.Id, warning);
         return record;
     }
 
@@ -199,14 +215,10 @@ public sealed class BackupRunner(
     {
         if (input.Plan is { } plan)
         {
-            var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
-            var removed = 0;
-            await foreach (var obj in store.ListAsync(plan.Folder, cancellationToken))
-            {
-                await store.DeleteAsync(obj.Name, cancellationToken);
-                removed++;
-            }
-            logger.LogInformation("Job {JobId}: removed {Count} partial objects", input.JobId, removed);
+            // Every copy: a failure after replication started must not leave a complete copy anywhere.
+            for (var index = 0; index <= plan.Config.Replicas.Count; index++)
+                await copies.RemoveCopyAsync(new ReplicaInput(plan, index), cancellationToken);
+            logger.LogInformation("Job {JobId}: removed the partial objects of the backup", input.JobId);
         }
 
         var now = time.GetUtcNow();

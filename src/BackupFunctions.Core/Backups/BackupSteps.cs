@@ -8,7 +8,9 @@ public static class BackupSteps
     public const string DumpDatabase = "dump-database";
     public const string ArchiveFiles = "archive-files";
     public const string WriteManifest = "write-manifest";
+    public const string Replicate = "replicate";
+    public const string Verify = "verify";
     public const string RecordBackup = "record-backup";
 
-    public const int Total = 6;
+    public const int Total = 8;
 }

@@ -32,6 +32,7 @@ public sealed class BackupCatalog
     private readonly TableClient _storage;
     private readonly TableClient _jobs;
     private readonly TableClient _backups;
+    private readonly TableClient _alerts;
     private readonly TimeProvider _time;
 
     /// <param name="tablePrefix">Empty, or letters and digits starting with a letter (table names are alphanumeric).</param>
@@ -48,6 +49,7 @@ public sealed class BackupCatalog
         _storage = service.GetTableClient(tablePrefix + "BackupStorage");
         _jobs = service.GetTableClient(tablePrefix + "BackupJobs");
         _backups = service.GetTableClient(tablePrefix + "Backups");
+        _alerts = service.GetTableClient(tablePrefix + "BackupAlerts");
         _time = time;
     }
 
@@ -58,6 +60,7 @@ public sealed class BackupCatalog
         await _storage.CreateIfNotExistsAsync(cancellationToken);
         await _jobs.CreateIfNotExistsAsync(cancellationToken);
         await _backups.CreateIfNotExistsAsync(cancellationToken);
+        await _alerts.CreateIfNotExistsAsync(cancellationToken);
     }
 
     // --- configs ---
@@ -205,6 +208,48 @@ public sealed class BackupCatalog
     /// <summary>One page of backups, newest first.</summary>
     public Task<Page<BackupRecord>> ListBackupsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
         => ListAsync(_backups, CatalogRows.BackupPartition, pageSize, continuationToken, CatalogRows.ToBackup, cancellationToken);
+
+    /// <summary>Read-modify-write of a backup row with its ETag (retried on conflict, like <see cref="UpdateJobAsync"/>).</summary>
+    public async Task<BackupRecord> UpdateBackupAsync(string id, Func<BackupRecord, BackupRecord> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await GetRowAsync(_backups, CatalogRows.BackupPartition, id, cancellationToken)
+                ?? throw new KeyNotFoundException($"Backup '{id}' does not exist.");
+            var updated = change(CatalogRows.ToBackup(row, _backups.Name));
+            try
+            {
+                await _backups.UpdateEntityAsync(CatalogRows.FromBackup(updated), row.ETag, TableUpdateMode.Replace, cancellationToken);
+                return updated;
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed && attempt < MaxUpdateAttempts)
+            {
+                await Task.Delay(RandomNumberGenerator.GetInt32(1, Math.Min(MaxBackoffMs, 10 << attempt)), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Every backup, newest first, fetched page by page as the caller enumerates.</summary>
+    public async IAsyncEnumerable<BackupRecord> AllBackupsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var row in _backups.QueryAsync<TableEntity>(PartitionFilter(CatalogRows.BackupPartition), cancellationToken: cancellationToken))
+            yield return CatalogRows.ToBackup(row, _backups.Name);
+    }
+
+    // --- alerts ---
+
+    /// <summary>Raises an alert: inserted, or replaced when the same alert (same id) exists, opening it again.</summary>
+    public async Task RaiseAlertAsync(BackupAlert alert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        RequireKey(alert.Id, nameof(alert));
+        await _alerts.UpsertEntityAsync(CatalogRows.FromAlert(alert), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>One page of alerts in id order.</summary>
+    public Task<Page<BackupAlert>> ListAlertsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
+        => ListAsync(_alerts, CatalogRows.AlertPartition, pageSize, continuationToken, CatalogRows.ToAlert, cancellationToken);
 
     // --- helpers ---
 

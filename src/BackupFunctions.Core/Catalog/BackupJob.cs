@@ -18,6 +18,9 @@ public sealed record BackupJob
     public DateTimeOffset? CompletedAt { get; init; }
     public double? DurationSeconds { get; init; }
     public string? Error { get; init; }
+
+    /// <summary>What went wrong without failing the job (a replica that could not be written), one line each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
     public JobProgress Progress { get; init; } = new();
     /// <summary>Set when the backup has been recorded.</summary>
     public string? BackupId { get; init; }

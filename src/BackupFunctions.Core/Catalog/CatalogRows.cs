@@ -16,6 +16,7 @@ internal static class CatalogRows
     public const string StoragePartition = "storage";
     public const string JobPartition = "job";
     public const string BackupPartition = "backup";
+    public const string AlertPartition = "alert";
 
     /// <summary>
     /// Table Storage holds at most 64 KiB per string column, i.e. 32K UTF-16 characters; this leaves a margin. Larger
@@ -86,6 +87,7 @@ internal static class CatalogRows
         ["CompletedAt"] = job.CompletedAt,
         ["DurationSeconds"] = job.DurationSeconds,
         ["Error"] = Cut(job.Error),
+        ["Warnings"] = job.Warnings.Count == 0 ? null : Json(job.Warnings, "Warnings"),
         ["BackupId"] = job.BackupId,
         ["CurrentStep"] = Cut(job.Progress.CurrentStep),
         ["CompletedSteps"] = job.Progress.CompletedSteps,
@@ -109,6 +111,7 @@ internal static class CatalogRows
         CompletedAt = row.GetDateTimeOffset("CompletedAt"),
         DurationSeconds = GetDouble(row, "DurationSeconds"),
         Error = row.GetString("Error"),
+        Warnings = row.GetString("Warnings") is null ? [] : FromJson<List<string>>(row, "Warnings"),
         BackupId = row.GetString("BackupId"),
         Progress = new JobProgress
         {
@@ -160,6 +163,31 @@ internal static class CatalogRows
         Locations = FromJson<List<BackupLocation>>(row, "Locations"),
     });
 
+    // --- alerts ---
+
+    public static TableEntity FromAlert(BackupAlert alert) => new(AlertPartition, alert.Id)
+    {
+        ["Type"] = alert.Type,
+        ["Severity"] = alert.Severity,
+        ["ConfigId"] = alert.ConfigId,
+        ["BackupId"] = alert.BackupId,
+        ["Message"] = Cut(alert.Message),
+        ["CreatedAt"] = alert.CreatedAt,
+        ["Status"] = alert.Status,
+    };
+
+    public static BackupAlert ToAlert(TableEntity row, string table) => Read(row, table, () => new BackupAlert
+    {
+        Id = row.RowKey,
+        Type = Required(row.GetString("Type"), "Type"),
+        Severity = Required(row.GetString("Severity"), "Severity"),
+        ConfigId = Required(row.GetString("ConfigId"), "ConfigId"),
+        BackupId = row.GetString("BackupId"),
+        Message = Required(row.GetString("Message"), "Message"),
+        CreatedAt = Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
+        Status = Required(row.GetString("Status"), "Status"),
+    });
+
     // --- helpers ---
 
     public static string StatusWord(JobStatus status) => status switch
@@ -167,6 +195,7 @@ internal static class CatalogRows
         JobStatus.Pending => "pending",
         JobStatus.Running => "running",
         JobStatus.Completed => "completed",
+        JobStatus.CompletedWithWarnings => "completed_with_warnings",
         JobStatus.Failed => "failed",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown job status."),
     };
@@ -176,8 +205,9 @@ internal static class CatalogRows
         "pending" => JobStatus.Pending,
         "running" => JobStatus.Running,
         "completed" => JobStatus.Completed,
+        "completed_with_warnings" => JobStatus.CompletedWithWarnings,
         "failed" => JobStatus.Failed,
-        _ => throw new FormatException($"Status '{word}' is not one of pending, running, completed, failed."),
+        _ => throw new FormatException($"Status '{word}' is not one of pending, running, completed, completed_with_warnings, failed."),
     };
 
     private static string Json<T>(T value, string column)

@@ -1,12 +1,14 @@
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Replication;
+using BackupFunctions.Core.Verification;
 using Microsoft.Azure.Functions.Worker;
 
 namespace BackupFunctions.Activities;
 
 /// <summary>The backup's activities: each binds its input and makes one call into the engine.</summary>
-public sealed class BackupActivities(BackupRunner runner)
+public sealed class BackupActivities(BackupRunner runner, BackupCopies copies)
 {
     [Function(FunctionNames.StartJob)]
     public Task<BackupPlan> StartJob([ActivityTrigger] BackupRequest request, CancellationToken cancellationToken)
@@ -27,6 +29,18 @@ public sealed class BackupActivities(BackupRunner runner)
     [Function(FunctionNames.WriteManifest)]
     public Task<ManifestResult> WriteManifest([ActivityTrigger] ManifestInput input, CancellationToken cancellationToken)
         => runner.WriteManifestAsync(input, cancellationToken);
+
+    [Function(FunctionNames.ReplicateBackup)]
+    public Task<ReplicationResult> ReplicateBackup([ActivityTrigger] ReplicaInput input, CancellationToken cancellationToken)
+        => copies.ReplicateAsync(input, cancellationToken);
+
+    [Function(FunctionNames.RemoveCopy)]
+    public Task RemoveCopy([ActivityTrigger] ReplicaInput input, CancellationToken cancellationToken)
+        => copies.RemoveCopyAsync(input, cancellationToken);
+
+    [Function(FunctionNames.VerifyCopy)]
+    public Task<VerificationResult> VerifyCopy([ActivityTrigger] VerifyInput input, CancellationToken cancellationToken)
+        => copies.VerifyAsync(input, cancellationToken);
 
     [Function(FunctionNames.RecordBackup)]
     public Task<BackupRecord> RecordBackup([ActivityTrigger] RecordInput input, CancellationToken cancellationToken)

@@ -1,13 +1,16 @@
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Replication;
+using BackupFunctions.Core.Verification;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 
 namespace BackupFunctions.Orchestrations;
 
 /// <summary>
-/// One backup (DESIGN §2): start job → prepare key → dump database ∥ archive files → manifest (commit) → record.
+/// One backup (DESIGN §2): start job → prepare key → dump database ∥ archive files → manifest (commit) →
+/// verify the primary ∥ (replicate → verify) per replica → record.
 /// Deterministic: no I/O, no clock, no random here; activities do the work. Only the wrapped key passes through.
 /// </summary>
 public static class BackupOrchestrator
@@ -26,7 +29,7 @@ public static class BackupOrchestrator
         typeof(Core.Storage.StoreObjectNotFoundException).FullName!,
     ];
 
-    private static readonly TaskOptions Retried = TaskOptions.FromRetryPolicy(new RetryPolicy(
+    internal static readonly TaskOptions Retried = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 3,
         firstRetryInterval: TimeSpan.FromSeconds(2),
         backoffCoefficient: 2.0,
@@ -57,14 +60,55 @@ public static class BackupOrchestrator
 
             var manifest = await context.CallActivityAsync<ManifestResult>(
                 FunctionNames.WriteManifest, new ManifestInput(plan, key, await database, await files), Retried);
+            var copies = await Task.WhenAll(Enumerable.Range(0, plan.Config.Replicas.Count + 1)
+                .Select(index => CopyAsync(context, plan, index, manifest.Sha256)));
             var record = await context.CallActivityAsync<BackupRecord>(
-                FunctionNames.RecordBackup, new RecordInput(plan, manifest), Retried);
+                FunctionNames.RecordBackup, new RecordInput(plan, manifest, copies), Retried);
             return record.Id;
         }
         catch (TaskFailedException e)
         {
             await context.CallActivityAsync(FunctionNames.FailJob, new FailureInput(request.JobId, Describe(e), plan), Retried);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Copy <paramref name="index"/> of a committed backup: the primary (0) is verified; a replica is copied from the
+    /// primary, then verified. A failure here never fails the backup: it becomes the copy's outcome (a warning).
+    /// </summary>
+    internal static async Task<CopyOutcome> CopyAsync(TaskOrchestrationContext context, BackupPlan plan, int index, string manifestSha256)
+    {
+        if (index > 0)
+        {
+            try
+            {
+                await context.CallActivityAsync<ReplicationResult>(FunctionNames.ReplicateBackup, new ReplicaInput(plan, index), Retried);
+            }
+            catch (TaskFailedException e)
+            {
+                try
+                {
+                    await context.CallActivityAsync(FunctionNames.RemoveCopy, new ReplicaInput(plan, index), Retried);
+                }
+                catch (TaskFailedException)
+                {
+                    // The destination is down: what is left there has no manifest, so it is never taken for a backup.
+                }
+                return new CopyOutcome(index, Describe(e), null);
+            }
+        }
+        try
+        {
+            var verification = await context.CallActivityAsync<VerificationResult>(
+                FunctionNames.VerifyCopy, new VerifyInput(plan, index, manifestSha256), Retried);
+            return new CopyOutcome(index, null, verification);
+        }
+        catch (TaskFailedException e)
+        {
+            // Could not even read the copy back: that is a failed verification.
+            return new CopyOutcome(index, null, new VerificationResult(
+                QuickVerifier.Level, false, 0, 0, [Describe(e)], context.CurrentUtcDateTime, 0));
         }
     }
 

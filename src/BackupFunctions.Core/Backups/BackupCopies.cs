@@ -1,0 +1,132 @@
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Replication;
+using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Verification;
+using Microsoft.Extensions.Logging;
+
+namespace BackupFunctions.Core.Backups;
+
+/// <summary>
+/// The steps after the commit: copy the backup from the primary to each replica, verify every copy, and retry
+/// the copies that failed. Each step is idempotent (a copy rewrites the same objects; a verification only reads).
+/// </summary>
+public sealed class BackupCopies(
+    BackupCatalog catalog,
+    StorageLocations stores,
+    QuickVerifier verifier,
+    TimeProvider time,
+    ILogger<BackupCopies> logger)
+{
+    /// <summary>Streams the backup from the primary to replica <see cref="ReplicaInput.Index"/> (1…), manifest last.</summary>
+    public async Task<ReplicationResult> ReplicateAsync(ReplicaInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var plan = input.Plan;
+        if (input.Index < 1 || input.Index > plan.Config.Replicas.Count)
+            throw new ArgumentOutOfRangeException(nameof(input), input.Index, "A replica index is 1 to the number of replicas.");
+        await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Replicate, BackupSteps.Total) }, cancellationToken);
+        var source = await stores.OpenAsync(plan.Destination(0), cancellationToken);
+        var target = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
+        var result = await BackupReplicator.CopyAsync(source, plan.FolderIn(0), target, plan.FolderIn(input.Index), cancellationToken);
+        logger.LogInformation("Backup {BackupId}: copied {Objects} objects ({Bytes} bytes) to {Location} in {Seconds} s",
+            plan.BackupId, result.Objects, result.Bytes, target.Location, result.Seconds);
+        return result;
+    }
+
+    /// <summary>Removes what a failed copy left in a replica: without its manifest it is garbage. Safe to repeat.</summary>
+    public async Task RemoveCopyAsync(ReplicaInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var store = await stores.OpenAsync(input.Plan.Destination(input.Index), cancellationToken);
+        var folder = input.Plan.FolderIn(input.Index);
+        var names = new List<string>();
+        await foreach (var info in store.ListAsync(folder, cancellationToken))
+            names.Add(info.Name);
+        // The manifest goes first, so an interrupted cleanup never leaves a manifest without its parts.
+        foreach (var name in names.OrderBy(n => n.EndsWith(ObjectNames.Manifest, StringComparison.Ordinal) ? 0 : 1))
+            await store.DeleteAsync(name, cancellationToken);
+    }
+
+    /// <summary>Quick verification of copy <see cref="VerifyInput.Index"/>: sizes and SHA-256 read back from the destination.</summary>
+    public async Task<VerificationResult> VerifyAsync(VerifyInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var plan = input.Plan;
+        await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Verify, BackupSteps.Total) }, cancellationToken);
+        var store = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
+        var result = await verifier.VerifyAsync(store, plan.FolderIn(input.Index), input.ManifestSha256, cancellationToken);
+        if (result.Ok)
+        {
+            logger.LogInformation("Backup {BackupId}: copy {Index} at {Location} verified ({Objects} objects, {Bytes} bytes)",
+                plan.BackupId, input.Index, store.Location, result.Objects, result.Bytes);
+        }
+        else
+        {
+            logger.LogError("Backup {BackupId}: copy {Index} at {Location} FAILED verification: {Problems}",
+                plan.BackupId, input.Index, store.Location, string.Join("; ", result.Problems));
+        }
+        return result;
+    }
+
+    /// <summary>The catalog's view of every copy, from what the orchestration found.</summary>
+    public async Task<IReadOnlyList<BackupLocation>> DescribeAsync(BackupPlan plan, string manifestName, IReadOnlyList<CopyOutcome> copies, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(copies);
+        var locations = new List<BackupLocation>();
+        for (var index = 0; index <= plan.Config.Replicas.Count; index++)
+        {
+            var destination = plan.Destination(index);
+            var store = await stores.OpenAsync(destination, cancellationToken);
+            var location = await stores.FindAsync(destination, cancellationToken);
+            var outcome = copies.FirstOrDefault(c => c.Index == index);
+            locations.Add(new BackupLocation(location?.Type ?? destination.Type, store.Location, plan.FolderIn(index) + ObjectNames.Manifest, Primary: index == 0)
+            {
+                Index = index,
+                StorageId = destination.StorageId,
+                Destination = destination,
+                Status = outcome?.Error is null ? "ok" : "failed",
+                Error = outcome?.Error,
+                LastVerification = outcome?.Verification,
+            });
+        }
+        return locations;
+    }
+
+    /// <summary>Raises the alerts a backup's copies call for: a failed replica, a failed verification.</summary>
+    public async Task RaiseAlertsAsync(BackupPlan plan, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(locations);
+        var now = time.GetUtcNow();
+        foreach (var location in locations)
+        {
+            if (location.Status == "failed")
+            {
+                await catalog.RaiseAlertAsync(new BackupAlert
+                {
+                    Id = AlertTypes.IdFor(AlertTypes.ReplicationFailed, plan.ConfigId, plan.BackupId, location.Index),
+                    Type = AlertTypes.ReplicationFailed,
+                    Severity = "high",
+                    ConfigId = plan.ConfigId,
+                    BackupId = plan.BackupId,
+                    Message = $"The copy of backup {plan.BackupId} to {location.Location} failed: {location.Error} Retry with POST /api/backups/{plan.BackupId}/replicate.",
+                    CreatedAt = now,
+                }, cancellationToken);
+            }
+            if (location.LastVerification is { Ok: false } failed)
+            {
+                await catalog.RaiseAlertAsync(new BackupAlert
+                {
+                    Id = AlertTypes.IdFor(AlertTypes.VerificationFailed, plan.ConfigId, plan.BackupId, location.Index),
+                    Type = AlertTypes.VerificationFailed,
+                    Severity = "critical",
+                    ConfigId = plan.ConfigId,
+                    BackupId = plan.BackupId,
+                    Message = $"Backup {plan.BackupId} at {location.Location} failed {failed.Level} verification: {string.Join("; ", failed.Problems)}",
+                    CreatedAt = now,
+                }, cancellationToken);
+            }
+        }
+    }
+}

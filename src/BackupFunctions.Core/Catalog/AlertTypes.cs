@@ -1,0 +1,15 @@
+namespace BackupFunctions.Core.Catalog;
+
+/// <summary>The kinds of <see cref="BackupAlert"/>.</summary>
+public static class AlertTypes
+{
+    public const string BackupFailed = "backup_failed";
+    public const string ReplicationFailed = "replication_failed";
+    public const string VerificationFailed = "verification_failed";
+    public const string StorageFull = "storage_full";
+    public const string BackupOverdue = "backup_overdue";
+
+    /// <summary>The alert's id: one per type and subject, so raising it again replaces it.</summary>
+    public static string IdFor(string type, string configId, string? backupId = null, int? copy = null) =>
+        string.Join('_', new[] { type, configId, backupId, copy?.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Where(p => p is not null));
+}
