@@ -8,7 +8,7 @@ namespace BackupFunctions.Core.Tests.Storage.Ftp;
 /// The vsftpd of the test run (scripts/servers/vsftpd.sh exports BF_TEST_FTP_*); the defaults match the dev server
 /// started with <c>bf_start_vsftpd /tmp/bfdev/vsftpd</c>.
 /// </summary>
-internal static class FtpTestServer
+public static class FtpTestServer
 {
     public static string Host => Variable("BF_TEST_FTP_HOST", "127.0.0.1");
 
