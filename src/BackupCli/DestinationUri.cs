@@ -2,22 +2,31 @@ using System.Text.RegularExpressions;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Storage.Ftp;
 
 namespace BackupCli;
 
 /// <summary>
 /// A destination on the command line: <c>file:///abs/path</c> (a local or mounted folder; the path is the store's
-/// root) or <c>azblob://container[/prefix]</c> (Azure Blob Storage; credentials only from the environment).
+/// root), <c>azblob://container[/prefix]</c> (Azure Blob Storage; credentials only from the environment) or
+/// <c>ftp://user@host[:port]/path</c> / <c>ftps://user@host[:port]/path[?certSha256=…]</c> (the path is the
+/// store's base folder; the password only from the environment).
 /// </summary>
-/// <param name="Scheme"><c>file</c> or <c>azblob</c>.</param>
-/// <param name="Location">The folder (file) or the container (azblob).</param>
+/// <param name="Scheme"><c>file</c>, <c>azblob</c>, <c>ftp</c> or <c>ftps</c>.</param>
+/// <param name="Location">The folder (file), the container (azblob), or the URI without password and query (ftp, ftps).</param>
 /// <param name="Prefix">What comes before <c>backups/</c> in object names; empty for file://.</param>
 internal sealed partial record DestinationUri(string Scheme, string Location, string Prefix)
 {
     public const string ConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
     public const string AccountVariable = "AZURE_STORAGE_ACCOUNT";
 
-    private static readonly string[] LaterSchemes = ["s3", "gs", "sftp", "ftp"];
+    public const string FtpPasswordVariable = "BACKUPCTL_FTP_PASSWORD";
+    public const string FtpPasswordFileVariable = "BACKUPCTL_FTP_PASSWORD_FILE";
+
+    private static readonly string[] LaterSchemes = ["s3", "gs", "sftp"];
+
+    /// <summary>For ftp:// and ftps://: the connection, with an empty password (<see cref="CreateStore"/> takes it from the environment).</summary>
+    public FtpStoreSettings? Ftp { get; init; }
 
     /// <summary>Parses a destination; anything else throws <see cref="UsageException"/> saying what is accepted.</summary>
     public static DestinationUri Parse(string text)
@@ -34,6 +43,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         {
             "file" => ParseFile(text),
             "azblob" => ParseBlob(text, text[(separator + 3)..]),
+            "ftp" or "ftps" => ParseFtp(text, scheme),
             _ => throw new UsageException($"unknown destination scheme '{scheme}://' in '{text}'; use file:///absolute/path or azblob://container[/prefix]."),
         };
     }
@@ -48,6 +58,8 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
                 throw new DirectoryNotFoundException($"the destination folder {Location} does not exist.");
             return new LocalFolderStore(Location);
         }
+        if (Ftp is not null)
+            return new FtpStore(Ftp with { Password = FtpPassword(context) });
 
         BlobServiceClient service;
         if (context.GetEnvironmentVariable(ConnectionStringVariable) is { } connectionString)
@@ -74,9 +86,71 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         return new AzureBlobStore(service.GetBlobContainerClient(Location));
     }
 
-    public override string ToString() => Scheme == "file"
-        ? new Uri(Location).AbsoluteUri
-        : Prefix.Length == 0 ? $"azblob://{Location}" : $"azblob://{Location}/{Prefix}";
+    public override string ToString() => Scheme switch
+    {
+        "file" => new Uri(Location).AbsoluteUri,
+        "ftp" or "ftps" => Location,
+        _ => Prefix.Length == 0 ? $"azblob://{Location}" : $"azblob://{Location}/{Prefix}",
+    };
+
+    private static string FtpPassword(CliContext context)
+    {
+        if (context.GetEnvironmentVariable(FtpPasswordVariable) is { Length: > 0 } password)
+            return password;
+        if (context.GetEnvironmentVariable(FtpPasswordFileVariable) is { Length: > 0 } file)
+        {
+            try
+            {
+                return File.ReadAllText(file).TrimEnd('\r', '\n');
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"{FtpPasswordFileVariable} names '{file}', which cannot be read: {ex.Message}", ex);
+            }
+        }
+        throw new UsageException($"ftp:// and ftps:// need the password in the environment: set {FtpPasswordVariable}, or {FtpPasswordFileVariable} to a file holding it.");
+    }
+
+    private static DestinationUri ParseFtp(string text, string scheme)
+    {
+        const string usage = "use ftp://user@host[:port]/path or ftps://user@host[:port]/path[?certSha256=<hex>]";
+        // Split by hand: System.Uri has no query for ftp:// (a '?' is part of the path) and drops "." and ".." segments.
+        var queryStart = text.IndexOf('?', StringComparison.Ordinal);
+        var query = queryStart < 0 ? "" : text[(queryStart + 1)..];
+        var address = queryStart < 0 ? text : text[..queryStart];
+        if (address[(scheme.Length + 3)..].Split('/').Skip(1).Any(segment => Uri.UnescapeDataString(segment) is "." or ".."))
+            throw new UsageException($"the path in '{text}' must be '/'-separated names without '.' or '..' segments.");
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+            throw new UsageException($"'{text}' is not a valid {scheme}:// URI; {usage}.");
+        if (uri.UserInfo.Contains(':', StringComparison.Ordinal))
+            throw new UsageException($"'{scheme}://' URIs must not carry a password; give it in {FtpPasswordVariable} (or a file named by {FtpPasswordFileVariable}).");
+        var user = Uri.UnescapeDataString(uri.UserInfo);
+        if (user.Length == 0)
+            throw new UsageException($"'{text}' names no user; {usage}.");
+        var path = Uri.UnescapeDataString(uri.AbsolutePath);
+        if (path.Any(c => c == '\\' || char.IsControl(c)))
+            throw new UsageException($"the path '{path}' in '{text}' must not hold backslashes or control characters.");
+
+        string? certificate = null;
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = equals < 0 ? pair : pair[..equals];
+            if (key != "certSha256" || scheme != "ftps")
+                throw new UsageException($"unknown option '{key}' in '{text}'; {scheme}:// accepts {(scheme == "ftps" ? "only certSha256" : "none (certSha256 is for ftps://)")}.");
+            certificate = Uri.UnescapeDataString(pair[(equals + 1)..]);
+        }
+        var port = uri.IsDefaultPort || uri.Port < 0 ? 21 : uri.Port;
+        var settings = new FtpStoreSettings(uri.IdnHost, port, user, "", path.Length == 0 ? "/" : path)
+        {
+            TlsMode = scheme == "ftps" ? FtpTlsMode.Explicit : FtpTlsMode.None,
+            CertificateSha256 = certificate,
+        };
+        if (certificate is not null && !Sha256Hex().IsMatch(certificate.Replace(":", "", StringComparison.Ordinal)))
+            throw new UsageException($"certSha256 in '{text}' must be the certificate's SHA-256: 64 hex digits (colons allowed).");
+        var location = $"{scheme}://{user}@{uri.Host}:{port}{(path.Length <= 1 ? "" : path.TrimEnd('/'))}";
+        return new DestinationUri(scheme, location, "") { Ftp = settings };
+    }
 
     private static DestinationUri ParseFile(string text)
     {
@@ -107,4 +181,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
     private static partial Regex ContainerName();
+
+    [GeneratedRegex("^[0-9a-fA-F]{64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Sha256Hex();
 }

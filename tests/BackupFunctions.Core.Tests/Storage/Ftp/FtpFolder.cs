@@ -1,0 +1,37 @@
+using BackupFunctions.Core.Storage.Ftp;
+using BackupFunctions.Core.Tests.Support;
+
+namespace BackupFunctions.Core.Tests.Storage.Ftp;
+
+/// <summary>A folder of its own on the vsftpd for one test class, emptied and removed when the class is done.</summary>
+public sealed class FtpFolder : IAsyncLifetime
+{
+    /// <summary>The folder's absolute path on the server.</summary>
+    public string Path { get; } = FtpTestServer.BasePath.TrimEnd('/') + "/" + TestEnvironment.UniqueName("bfftp");
+
+    internal FtpStoreSettings Settings(FtpTlsMode tls = FtpTlsMode.None) => FtpTestServer.Settings(Path, tls);
+
+    public async Task InitializeAsync()
+    {
+        await using var connection = await ConnectToBaseAsync();
+        await connection.ExpectAsync("MKD " + Path, CancellationToken.None, 257);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await using (var store = new FtpStore(Settings()))
+        {
+            var names = new List<string>();
+            await foreach (var info in store.ListAsync("", CancellationToken.None))
+                names.Add(info.Name);
+            foreach (var name in names)
+                await store.DeleteAsync(name, CancellationToken.None);
+        }
+        await using var connection = await ConnectToBaseAsync();
+        await connection.ExecuteAsync("RMD " + Path, CancellationToken.None);
+    }
+
+    /// <summary>A raw control connection in the test user's base folder, for what the store deliberately cannot do.</summary>
+    internal static Task<FtpControlConnection> ConnectToBaseAsync(FtpTlsMode tls = FtpTlsMode.None) =>
+        FtpControlConnection.ConnectAsync(FtpTestServer.Settings(FtpTestServer.BasePath, tls), "test", CancellationToken.None);
+}

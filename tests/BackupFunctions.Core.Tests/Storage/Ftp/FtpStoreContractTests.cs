@@ -1,0 +1,16 @@
+using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Storage.Ftp;
+
+namespace BackupFunctions.Core.Tests.Storage.Ftp;
+
+/// <summary>The contract over plain FTP against vsftpd; all tests of the class share one folder, each under its own prefix.</summary>
+public sealed class FtpStoreContractTests(FtpFolder folder) : BackupStoreContractTests, IClassFixture<FtpFolder>, IAsyncLifetime
+{
+    private readonly FtpStore _store = new(folder.Settings(FtpTlsMode.None));
+
+    protected override IBackupStore Store => _store;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+}
