@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test run, the same for a developer and for CI: starts throwaway Azurite and PostgreSQL servers,
+# The whole test run, the same for a developer and for CI: starts throwaway Azurite, PostgreSQL, vsftpd, sshd and
+# Ceph RGW (S3) servers,
 # runs every test project against them, and stops and removes them whatever happens.
 # Exit code: dotnet test's (non-zero on any failed test); non-zero with a message when a step before it fails.
 set -euo pipefail
@@ -15,6 +16,7 @@ work=""
 # shellcheck disable=SC2317  # called by the EXIT trap
 finish() {
   local status=$?
+  bf_stop_vsftpd || true
   bf_stop_postgres || true
   bf_stop_azurite || true
   [ -z "$work" ] || rm -rf -- "$work"
@@ -27,12 +29,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 bf_ensure_prerequisites
+bf_install_vsftpd
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bf-test.XXXXXX")
 # mktemp makes the folder 0700; the postgres user must be able to reach its cluster inside it.
 chmod 0755 "$work"
 bf_start_azurite "$work/azurite"
 bf_start_postgres "$work/postgres"
+bf_start_vsftpd "$work/vsftpd"
 
 # The Bicep templates are checked when their build script exists (it compiles them; no Azure access).
 if [ -x infra/bicep/build.sh ]; then

@@ -203,3 +203,10 @@ bf_stop_postgres() {
   bf_remove_dir "$dir"
   [ "${BF_PG_DIR:-}" != "$dir" ] || unset BF_PG_DIR
 }
+
+# The servers of the storage destinations (vsftpd, sshd, Ceph RGW): one file each, same conventions.
+for bf_server_script in "$BF_SCRIPTS_DIR"/servers/*.sh; do
+  # shellcheck source=/dev/null
+  [ -e "$bf_server_script" ] && source "$bf_server_script"
+done
+unset bf_server_script

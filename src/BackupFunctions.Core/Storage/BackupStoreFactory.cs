@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BackupFunctions.Core.Storage.Ftp;
 using BackupFunctions.Core.Configs;
 using Microsoft.Extensions.Options;
 
@@ -59,9 +60,20 @@ public sealed partial class BackupStoreFactory
             StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode")) ?? LocalFolderStore.DefaultFileMode,
                 ParseMode(Setting("folderMode")) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
             StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : null),
+            StorageTypes.Ftp => new FtpStore(new FtpStoreSettings(
+                Setting("host")!, Port(Setting("port"), 21), Setting("user")!, Required(secret, "password", location), Setting("path") ?? "")
+            {
+                TlsMode = Setting("tls") == "explicit" ? FtpTlsMode.Explicit : FtpTlsMode.None,
+                CertificateSha256 = Setting("certificateFingerprint"),
+            }),
             _ => throw new ArgumentException($"storage type '{location.Type}' is not supported.", nameof(location)),
         };
     }
+
+    private static int Port(string? text, int standard) => text is null ? standard : int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Required(Func<string, string?> secret, string name, StorageLocation location) =>
+        secret(name) ?? throw new InvalidOperationException($"Storage location {location.Id} ({location.Name}) has no secret '{name}'.");
 
     private static UnixFileMode? ParseMode(string? octal) => octal is null ? null : (UnixFileMode)Convert.ToInt32(octal, 8);
 

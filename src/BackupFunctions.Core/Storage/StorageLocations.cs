@@ -21,6 +21,10 @@ public sealed partial class StorageLocations(
 {
     private readonly ILogger _logger = loggers.CreateLogger("BackupFunctions.Storage");
 
+    // Locations never change once written (a new setting is a new location), so one store per location serves every
+    // activity: connections and pools (FTP, SFTP) are reused instead of opened per step.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<IBackupStore>> _opened = new(StringComparer.Ordinal);
+
     /// <summary>Validates and stores a new location; errors map JSON paths to messages and nothing is written then.</summary>
     public async Task<(StorageLocation? Location, IReadOnlyDictionary<string, string[]> Errors)> CreateAsync(
         StorageLocationInput input, CancellationToken cancellationToken)
@@ -72,9 +76,11 @@ public sealed partial class StorageLocations(
         ArgumentNullException.ThrowIfNull(destination);
         if (destination.StorageId is not { } id)
             return Wrap(factory.Create(destination), destination.Type);
+        if (_opened.TryGetValue(id, out var cached))
+            return cached.Value;
         var location = await catalog.GetStorageLocationAsync(id, cancellationToken)
             ?? throw new InvalidOperationException($"Storage location '{id}' does not exist (deleted after the config was saved?).");
-        return Wrap(OpenRaw(location), location.Type);
+        return _opened.GetOrAdd(id, _ => new Lazy<IBackupStore>(() => Wrap(OpenRaw(location), location.Type), LazyThreadSafetyMode.PublicationOnly)).Value;
     }
 
     /// <summary>The location a destination names, or null for an inline destination.</summary>
