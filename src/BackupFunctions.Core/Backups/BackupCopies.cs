@@ -93,6 +93,61 @@ public sealed class BackupCopies(
         return locations;
     }
 
+    /// <summary>
+    /// The plan to retry the failed copies of a backup; null when the backup does not exist. A backup with no failed
+    /// copy gets a plan with nothing to do.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The backup's config was deleted, or its row predates recorded destinations.</exception>
+    public async Task<CopyRetryPlan?> PlanRetryAsync(string backupId, CancellationToken cancellationToken)
+    {
+        var record = await catalog.GetBackupAsync(backupId, cancellationToken);
+        if (record is null)
+            return null;
+        var config = await catalog.GetConfigAsync(record.ConfigId, cancellationToken)
+            ?? throw new InvalidOperationException($"The config {record.ConfigId} of backup {backupId} no longer exists.");
+        var ordered = record.Locations.OrderBy(l => l.Index).ToList();
+        if (ordered.Any(l => l.Destination is null))
+            throw new InvalidOperationException($"Backup {backupId} was recorded without its destinations; its copies cannot be retried.");
+        var plan = new BackupPlan(record.JobId, record.Id, record.ConfigId, config.Config with
+        {
+            Storage = ordered[0].Destination!,
+            Replicas = [.. ordered.Skip(1).Select(l => l.Destination!)],
+        }, record.CreatedAt);
+        return new CopyRetryPlan(plan, [.. ordered.Where(l => l.Status == "failed").Select(l => l.Index)], record.Checksum);
+    }
+
+    /// <summary>Writes retried copies' outcomes into the backup's row, resolves the alerts of the copies now made, raises new ones.</summary>
+    public async Task<BackupRecord> UpdateCopiesAsync(CopyUpdateInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var plan = input.Plan;
+        var current = await catalog.GetBackupAsync(plan.BackupId, cancellationToken)
+            ?? throw new KeyNotFoundException($"Backup '{plan.BackupId}' does not exist.");
+        var described = await DescribeAsync(plan, current.Locations[0].ManifestName, input.Copies, cancellationToken);
+        var retried = input.Copies.Select(c => c.Index).ToHashSet();
+        var updated = await catalog.UpdateBackupAsync(plan.BackupId, record =>
+        {
+            var locations = record.Locations.Select(l => retried.Contains(l.Index) ? described.Single(d => d.Index == l.Index) : l).ToList();
+            return record with { Locations = locations, Status = StatusOf(locations) };
+        }, cancellationToken);
+        await RaiseAlertsAsync(plan, [.. described.Where(d => retried.Contains(d.Index))], cancellationToken);
+        foreach (var fixedCopy in described.Where(d => retried.Contains(d.Index) && d.Status == "ok"))
+        {
+            logger.LogInformation("Backup {BackupId}: copy {Index} to {Location} made on retry", plan.BackupId, fixedCopy.Index, fixedCopy.Location);
+            await catalog.ResolveAlertAsync(AlertTypes.IdFor(AlertTypes.ReplicationFailed, plan.ConfigId, plan.BackupId, fixedCopy.Index), cancellationToken);
+        }
+        return updated;
+    }
+
+    /// <summary>The backup's status from its copies: a failed verification outweighs a missing copy.</summary>
+    public static string StatusOf(IReadOnlyList<BackupLocation> locations)
+    {
+        ArgumentNullException.ThrowIfNull(locations);
+        return locations.Any(l => l.LastVerification is { Ok: false }) ? BackupStatuses.VerificationFailed
+            : locations.Any(l => l.Status == "failed") ? BackupStatuses.CompletedWithWarnings
+            : BackupStatuses.Completed;
+    }
+
     /// <summary>Raises the alerts a backup's copies call for: a failed replica, a failed verification.</summary>
     public async Task RaiseAlertsAsync(BackupPlan plan, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
     {

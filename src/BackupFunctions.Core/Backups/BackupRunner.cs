@@ -173,9 +173,7 @@ public sealed class BackupRunner(
             Id = plan.BackupId,
             ConfigId = plan.ConfigId,
             JobId = plan.JobId,
-            Status = locations.Any(l => l.LastVerification is { Ok: false }) ? BackupStatuses.VerificationFailed
-                : warnings.Count > 0 ? BackupStatuses.CompletedWithWarnings
-                : BackupStatuses.Completed,
+            Status = BackupCopies.StatusOf(locations),
             CreatedAt = plan.StartedAt,
             CompletedAt = input.Manifest.CompletedAt,
             SizeBytes = input.Manifest.Statistics.StoredBytes + input.Manifest.Size,

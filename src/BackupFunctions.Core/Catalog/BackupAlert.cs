@@ -19,6 +19,6 @@ public sealed record BackupAlert
     public required string Message { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary><c>open</c> or <c>acknowledged</c>.</summary>
+    /// <summary><c>open</c>, <c>acknowledged</c> (someone is on it) or <c>resolved</c> (its cause is gone).</summary>
     public string Status { get; init; } = "open";
 }

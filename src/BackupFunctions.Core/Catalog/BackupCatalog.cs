@@ -247,6 +247,25 @@ public sealed class BackupCatalog
         await _alerts.UpsertEntityAsync(CatalogRows.FromAlert(alert), TableUpdateMode.Replace, cancellationToken);
     }
 
+    /// <summary>Marks an alert resolved (its cause is gone); nothing happens when there is no such alert.</summary>
+    public async Task ResolveAlertAsync(string id, CancellationToken cancellationToken)
+    {
+        RequireKey(id, nameof(id));
+        try
+        {
+            await _alerts.UpdateEntityAsync(new TableEntity(CatalogRows.AlertPartition, id) { ["Status"] = "resolved" }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    public async Task<BackupAlert?> GetAlertAsync(string id, CancellationToken cancellationToken)
+    {
+        var row = await GetRowAsync(_alerts, CatalogRows.AlertPartition, id, cancellationToken);
+        return row is null ? null : CatalogRows.ToAlert(row, _alerts.Name);
+    }
+
     /// <summary>One page of alerts in id order.</summary>
     public Task<Page<BackupAlert>> ListAlertsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
         => ListAsync(_alerts, CatalogRows.AlertPartition, pageSize, continuationToken, CatalogRows.ToAlert, cancellationToken);

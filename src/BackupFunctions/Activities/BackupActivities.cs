@@ -42,6 +42,14 @@ public sealed class BackupActivities(BackupRunner runner, BackupCopies copies)
     public Task<VerificationResult> VerifyCopy([ActivityTrigger] VerifyInput input, CancellationToken cancellationToken)
         => copies.VerifyAsync(input, cancellationToken);
 
+    [Function(FunctionNames.PlanCopyRetry)]
+    public Task<CopyRetryPlan?> PlanCopyRetry([ActivityTrigger] string backupId, CancellationToken cancellationToken)
+        => copies.PlanRetryAsync(backupId, cancellationToken);
+
+    [Function(FunctionNames.UpdateCopies)]
+    public Task<BackupRecord> UpdateCopies([ActivityTrigger] CopyUpdateInput input, CancellationToken cancellationToken)
+        => copies.UpdateCopiesAsync(input, cancellationToken);
+
     [Function(FunctionNames.RecordBackup)]
     public Task<BackupRecord> RecordBackup([ActivityTrigger] RecordInput input, CancellationToken cancellationToken)
         => runner.RecordBackupAsync(input, cancellationToken);

@@ -4,6 +4,7 @@ using BackupFunctions.Durable;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace BackupFunctions.Http;
@@ -34,6 +35,31 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups")] HttpRequest request,
         CancellationToken cancellationToken)
         => PagedListing.ListAsync(request, catalog.ListBackupsAsync, cancellationToken);
+
+    /// <summary>Retries the backup's failed copies (202); the backup's row shows each copy's status as it goes.</summary>
+    [Function("RetryBackupCopies")]
+    public async Task<IActionResult> Replicate(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "backups/{id}/replicate")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var backup = Ids.IsWellFormed(id) ? await catalog.GetBackupAsync(id, cancellationToken) : null;
+        if (backup is null)
+            return ApiResults.NotFound("Backup", id);
+        var failed = backup.Locations.Where(l => l.Status == "failed").Select(l => l.Location).ToList();
+        if (failed.Count == 0)
+            return ApiResults.Ok(new { backupId = id, retrying = failed, message = "Every copy of this backup exists; nothing to retry." });
+        // One retry per backup at a time: the instance id is fixed while one runs.
+        var instanceId = $"copy-retry-{id}";
+        var existing = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
+        if (existing is null || existing.IsCompleted)
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(FunctionNames.CopyRetryOrchestrator, id,
+                new StartOrchestrationOptions(instanceId), cancellationToken);
+        }
+        return ApiResults.Accepted($"/api/backups/{id}", new { backupId = id, retrying = failed });
+    }
 
     [Function("GetBackup")]
     public async Task<IActionResult> Get(
