@@ -32,9 +32,6 @@ public sealed class FileIndexCursor : IAsyncDisposable
         _volume = volumeName;
     }
 
-    /// <summary>How many folder entries the cursor holds: the depth of the current entry, not the size of the index.</summary>
-    internal int Retained => _folders.Count;
-
     /// <summary>
     /// The index entry for the archive's next entry, <paramref name="name"/> ('/'-separated, folders without a trailing
     /// '/') of <paramref name="type"/> (<see cref="FileIndexEntry.FileType"/> etc.). Size, hash and link target are

@@ -13,7 +13,8 @@ namespace BackupFunctions.Core.Archive;
 /// <remarks>
 /// <para>
 /// Refused (as <see cref="IntegrityException"/> naming the volume and the entry): absolute names, "." / ".." or empty
-/// segments, entries below a symbolic link of the archive, duplicates, hard links, devices and other special entries,
+/// segments, entries below a symbolic link of the archive, duplicates (next to each other, among a folder's children,
+/// any that would be written twice, or a folder where a link was), hard links, devices and other special entries,
 /// symbolic links whose target is absolute or resolves (through the archive's other links) outside the restored site,
 /// entries missing from the index, index entries of the volume missing from the archive, entries out of the index's
 /// order, size or SHA-256 mismatches. Modes are restored as permission bits only (no setuid/setgid/sticky); owners
