@@ -22,6 +22,18 @@ internal static class CliOutput
         context.JsonWritten = true;
     }
 
+    /// <summary>
+    /// As <see cref="WriteJson"/>, written as it is serialized: properties that are <see cref="IAsyncEnumerable{T}"/>
+    /// (a long listing) are never held whole.
+    /// </summary>
+    public static async Task WriteJsonAsync(CliContext context, object value, CancellationToken cancellationToken)
+    {
+        await using (var stdout = new TextWriterStream(context.Stdout))
+            await JsonSerializer.SerializeAsync(stdout, value, value.GetType(), Json, cancellationToken);
+        context.Stdout.WriteLine();
+        context.JsonWritten = true;
+    }
+
     /// <summary>Rows as left-aligned columns separated by two spaces; the first row is the header.</summary>
     public static void WriteTable(TextWriter writer, IReadOnlyList<string[]> rows)
     {

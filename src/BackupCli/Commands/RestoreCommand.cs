@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Backups;
@@ -151,59 +152,79 @@ internal sealed class RestoreCommand
     {
         var backupId = unverified.Manifest.BackupId;
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
-        IReadOnlyList<FileIndexEntry> files = [];
         var dataKey = await ManifestKeys.OpenAsync(unverified, kek, allowUnencrypted: kek is null, cancellationToken);
-        BackupManifest manifest;
         try
         {
-            manifest = unverified.Verify(dataKey, backupId);
+            var manifest = unverified.Verify(dataKey, backupId);
+            StoredPart? indexPart = null;
+            long fileCount = 0, bytes = 0;
             if (toDir is not null)
             {
-                var indexPart = manifest.Objects.SingleOrDefault(o => o.Kind == "index")
+                indexPart = manifest.Objects.SingleOrDefault(o => o.Kind == "index")
                     ?? throw new IntegrityException(ObjectNames.Manifest, "the manifest lists no index.bin");
-                await using var index = await PartReader.OpenAsync(store, folder + indexPart.Name, backupId, indexPart, manifest, dataKey, cancellationToken);
-                var entries = await FileIndex.ReadAsync(index, cancellationToken);
-                // Read to the end, so the index is authenticated as a whole before it is shown.
-                await index.CopyToAsync(Stream.Null, cancellationToken);
-                files = [.. entries.Where(e => e.Type != FileIndexEntry.DirectoryType && (include is null || include.Includes(e.Path)))];
+                // The index is read to its end (so authenticated as a whole) before anything is shown, keeping only the
+                // totals; the listing reads it a second time rather than holding a line per file.
+                await foreach (var file in ListedAsync(store, folder, manifest, indexPart, dataKey, include, cancellationToken))
+                {
+                    fileCount++;
+                    bytes += file.Size;
+                }
             }
+
+            var files = indexPart is null
+                ? AsyncEnumerable.Empty<FileIndexEntry>()
+                : ListedAsync(store, folder, manifest, indexPart, dataKey, include, cancellationToken);
+            var tables = toDb is null ? [] : manifest.Database?.Tables ?? [];
+            if (json)
+            {
+                await CliOutput.WriteJsonAsync(_context, new
+                {
+                    backupId,
+                    destination = destination.ToString(),
+                    dryRun = true,
+                    toDir,
+                    files = files.Select(f => new { f.Path, f.Type, f.Size }),
+                    fileCount,
+                    bytes,
+                    toDatabase = toDb?.ToString(),
+                    tables,
+                }, cancellationToken);
+                return ExitCodes.Ok;
+            }
+
+            _context.Stdout.WriteLine($"Dry run: restoring backup {backupId} from {destination} would write (nothing was written):");
+            if (toDir is not null)
+            {
+                _context.Stdout.WriteLine($"  {fileCount} files ({CliOutput.Bytes(bytes)}) into {toDir}:");
+                await foreach (var file in files)
+                    _context.Stdout.WriteLine($"    {file.Path}{(file.Type == FileIndexEntry.SymbolicLinkType ? " -> " + file.LinkTarget : "")}");
+            }
+            if (toDb is not null)
+            {
+                _context.Stdout.WriteLine($"  database {manifest.Database?.Database} as the new database {toDb}, {tables.Count} tables:");
+                foreach (var table in tables)
+                    _context.Stdout.WriteLine($"    {table.Table} ({table.Rows} rows)");
+            }
+            return ExitCodes.Ok;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
 
-        var tables = toDb is null ? [] : manifest.Database?.Tables ?? [];
-        if (json)
+    /// <summary>The files and links of the index that the restore would write, read one at a time from the index part.</summary>
+    private static async IAsyncEnumerable<FileIndexEntry> ListedAsync(
+        IBackupStore store, string folder, BackupManifest manifest, StoredPart indexPart, byte[] dataKey, IncludeFilter? include,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var index = await PartReader.OpenAsync(store, folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken);
+        await foreach (var entry in FileIndex.ReadEntriesAsync(index, cancellationToken))
         {
-            CliOutput.WriteJson(_context, new
-            {
-                backupId,
-                destination = destination.ToString(),
-                dryRun = true,
-                toDir,
-                files = files.Select(f => new { f.Path, f.Type, f.Size }),
-                fileCount = files.Count,
-                bytes = files.Sum(f => f.Size),
-                toDatabase = toDb?.ToString(),
-                tables,
-            });
-            return ExitCodes.Ok;
+            if (entry.Type != FileIndexEntry.DirectoryType && (include is null || include.Includes(entry.Path)))
+                yield return entry;
         }
 
-        _context.Stdout.WriteLine($"Dry run: restoring backup {backupId} from {destination} would write (nothing was written):");
-        if (toDir is not null)
-        {
-            _context.Stdout.WriteLine($"  {files.Count} files ({CliOutput.Bytes(files.Sum(f => f.Size))}) into {toDir}:");
-            foreach (var file in files)
-                _context.Stdout.WriteLine($"    {file.Path}{(file.Type == FileIndexEntry.SymbolicLinkType ? " -> " + file.LinkTarget : "")}");
-        }
-        if (toDb is not null)
-        {
-            _context.Stdout.WriteLine($"  database {manifest.Database?.Database} as the new database {toDb}, {tables.Count} tables:");
-            foreach (var table in tables)
-                _context.Stdout.WriteLine($"    {table.Table} ({table.Rows} rows)");
-        }
-        return ExitCodes.Ok;
+        await index.CopyToAsync(Stream.Null, cancellationToken);
     }
 }

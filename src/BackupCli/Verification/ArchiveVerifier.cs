@@ -7,23 +7,17 @@ using BackupFunctions.Core.Format;
 namespace BackupCli.Verification;
 
 /// <summary>
-/// Reads a file volume's tar without writing anything and checks it against the file index: every entry listed with
-/// the same type, every file's size and SHA-256, nothing missing, nothing twice.
+/// Reads a file volume's tar without writing anything and checks it against the file index, read in step with the tar
+/// (<see cref="FileIndexCursor"/>, so neither is held): every entry listed in the same order with the same type, every
+/// file's size and SHA-256, nothing missing, nothing added.
 /// </summary>
 internal static class ArchiveVerifier
 {
     /// <summary>Returns the files (and links) and bytes checked; a mismatch throws <see cref="IntegrityException"/> naming the volume and the entry.</summary>
     public static async Task<ArchiveProgress> VerifyAsync(
-        Stream tarInput, string volumeName, IReadOnlyList<FileIndexEntry> index, CancellationToken cancellationToken)
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
     {
-        var expected = new Dictionary<string, FileIndexEntry>(StringComparer.Ordinal);
-        foreach (var entry in index.Where(e => e.Volume == volumeName))
-        {
-            if (!expected.TryAdd(entry.Path, entry))
-                throw new IntegrityException(volumeName, $"{entry.Path}: listed twice in the index");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await using var cursor = new FileIndexCursor(index, volumeName, cancellationToken);
         long files = 0, bytes = 0;
         await using (var reader = new TarReader(tarInput, leaveOpen: true))
         {
@@ -36,12 +30,7 @@ internal static class ArchiveVerifier
                     TarEntryType.SymbolicLink => (entry.Name, FileIndexEntry.SymbolicLinkType),
                     _ => throw new IntegrityException(volumeName, $"{entry.Name}: {entry.EntryType} entries are not allowed"),
                 };
-                if (!seen.Add(name))
-                    throw new IntegrityException(volumeName, $"{name}: appears twice in the archive");
-                if (!expected.TryGetValue(name, out var indexed))
-                    throw new IntegrityException(volumeName, $"{name}: in the archive but not in the index");
-                if (indexed.Type != type)
-                    throw new IntegrityException(volumeName, $"{name}: is a {type} in the archive but a {indexed.Type} in the index");
+                var indexed = await cursor.NextAsync(name, type);
 
                 if (type == FileIndexEntry.SymbolicLinkType)
                 {
@@ -59,10 +48,7 @@ internal static class ArchiveVerifier
 
         // Whatever follows the end-of-archive marker is read too, so the decrypting stream below checks the part's end.
         await tarInput.CopyToAsync(Stream.Null, cancellationToken);
-
-        var missing = expected.Keys.Where(path => !seen.Contains(path)).Order(StringComparer.Ordinal).FirstOrDefault();
-        if (missing is not null)
-            throw new IntegrityException(volumeName, $"{missing}: in the index but missing from the archive");
+        await cursor.EndAsync();
         return new ArchiveProgress(files, bytes);
     }
 

@@ -11,20 +11,33 @@ namespace BackupFunctions.Core.Archive;
 /// removes the staging folder, so the target is never touched by a failed or cancelled restore.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Refused (as <see cref="IntegrityException"/> naming the volume and the entry): absolute names, "." / ".." or empty
-/// segments, entries below a symbolic link of the archive, duplicates, hard links, devices and other special entries,
+/// segments, entries below a symbolic link of the archive, duplicates (next to each other, among a folder's children,
+/// any that would be written twice, or a folder where a link was), hard links, devices and other special entries,
 /// symbolic links whose target is absolute or resolves (through the archive's other links) outside the restored site,
-/// entries missing from the index, index entries of the volume missing from the archive, size or SHA-256 mismatches.
-/// Modes are restored as permission bits only (no setuid/setgid/sticky); owners are not restored.
+/// entries missing from the index, index entries of the volume missing from the archive, entries out of the index's
+/// order, size or SHA-256 mismatches. Modes are restored as permission bits only (no setuid/setgid/sticky); owners
+/// are not restored.
+/// </para>
+/// <para>
+/// Memory does not grow with the number of files: the index is read in step with the tar (<see cref="FileIndexCursor"/>)
+/// and never held. What is kept until <see cref="Complete"/> is one small record per folder written (its mode and time
+/// can only be set once nothing more is written into it) and per symbolic link (links are resolved through each other
+/// at the end, and nothing may be written below one); both are far fewer than files in a site.
+/// </para>
 /// </remarks>
 public sealed class SiteExtraction : IDisposable
 {
     private const UnixFileMode PermissionBits = (UnixFileMode)0x1FF;
     private const int MaxLinkHops = 40;
 
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Target, string Volume)> _links = new(StringComparer.Ordinal);
-    private readonly List<(string FullPath, UnixFileMode Mode, DateTimeOffset ModifiedAt)> _directories = [];
+    /// <summary>Every symbolic link of the archive so far; Written is false for those the include filter skipped.</summary>
+    private readonly Dictionary<string, (string Target, string Volume, bool Written)> _links = new(StringComparer.Ordinal);
+
+    /// <summary>Folders written, in archive order ('/'-separated names): their modes and times are set last.</summary>
+    private readonly List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt)> _directories = [];
+
     private long _files;
     private long _bytes;
     private bool _broken;
@@ -39,6 +52,9 @@ public sealed class SiteExtraction : IDisposable
     public string TargetDirectory { get; }
 
     public string StagingDirectory { get; }
+
+    /// <summary>What the extraction holds until <see cref="Complete"/>: folders written and symbolic links, never files.</summary>
+    internal int RetainedEntries => _directories.Count + _links.Count;
 
     /// <summary>
     /// Checks that <paramref name="targetDirectory"/> does not exist or is empty (else
@@ -76,10 +92,28 @@ public sealed class SiteExtraction : IDisposable
     /// them (so their modes and times are restored too). Every entry is still checked against the index; skipped
     /// entries are read past, not written. Null includes everything.
     /// </summary>
-    public async Task<ArchiveProgress> AddVolumeAsync(
+    public Task<ArchiveProgress> AddVolumeAsync(
         Stream tarInput,
         string volumeName,
         IReadOnlyList<FileIndexEntry> index,
+        Func<string, bool>? include,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return AddVolumeAsync(tarInput, volumeName, index.ToAsyncEnumerable(), include, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="AddVolumeAsync(Stream, string, IReadOnlyList{FileIndexEntry}, Func{string, bool}?, IProgress{ArchiveProgress}?, CancellationToken)"/>,
+    /// reading the index as it goes (e.g. <see cref="FileIndex.ReadEntriesAsync"/> over the index part): its entries of
+    /// this volume must come in the order of the tar, as the backup writes them. The index is enumerated once, to its
+    /// end, so a verifying stream below it is checked before this returns.
+    /// </summary>
+    public async Task<ArchiveProgress> AddVolumeAsync(
+        Stream tarInput,
+        string volumeName,
+        IAsyncEnumerable<FileIndexEntry> index,
         Func<string, bool>? include,
         IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)
@@ -92,19 +126,15 @@ public sealed class SiteExtraction : IDisposable
             throw new InvalidOperationException("a previous volume of this extraction failed");
 
         _broken = true;
-        var expected = new Dictionary<string, FileIndexEntry>(StringComparer.Ordinal);
-        foreach (var entry in index.Where(e => e.Volume == volumeName))
-        {
-            if (!expected.TryAdd(entry.Path, entry))
-                throw new IntegrityException(volumeName, $"{entry.Path}: listed twice in the index");
-        }
-
-        var selected = include is null ? null : Selected(expected.Values, include);
+        await using var cursor = new FileIndexCursor(index, volumeName, cancellationToken);
+        // The folder entries above the current entry (outermost first) and whether each was written: with a filter, a
+        // folder is written only once something below it is.
+        var above = new List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt, bool Written)>();
         await using (var reader = new TarReader(tarInput, leaveOpen: true))
         {
             while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
             {
-                await ExtractEntryAsync(entry, volumeName, expected, selected, cancellationToken);
+                await ExtractEntryAsync(entry, volumeName, cursor, include, above, cancellationToken);
                 progress?.Report(new ArchiveProgress(_files, _bytes));
             }
         }
@@ -112,10 +142,7 @@ public sealed class SiteExtraction : IDisposable
         // Whatever follows the end-of-archive marker is read too, so that a verifying (decrypting) stream below
         // checks the end of the volume.
         await tarInput.CopyToAsync(Stream.Null, cancellationToken);
-
-        var missing = expected.Keys.Where(path => !_seen.Contains(path)).Order(StringComparer.Ordinal).FirstOrDefault();
-        if (missing is not null)
-            throw new IntegrityException(volumeName, $"{missing}: in the index but missing from the archive");
+        await cursor.EndAsync();
 
         _broken = false;
         return new ArchiveProgress(_files, _bytes);
@@ -131,9 +158,9 @@ public sealed class SiteExtraction : IDisposable
         if (_broken)
             throw new InvalidOperationException("a volume of this extraction failed");
 
-        foreach (var (name, (target, volume)) in _links)
+        foreach (var (name, (target, volume, written)) in _links)
         {
-            if (Escapes(name, target))
+            if (written && Escapes(name, target))
                 throw new IntegrityException(volume, $"{name}: symbolic link target '{target}' points outside the restored site");
         }
 
@@ -142,11 +169,11 @@ public sealed class SiteExtraction : IDisposable
             // Deepest first is not needed for correctness (chmod/utime of a child leave the parent's mtime alone),
             // but reverse order keeps a read-only parent from mattering at all.
             for (var i = _directories.Count - 1; i >= 0; i--)
-                File.SetUnixFileMode(_directories[i].FullPath, _directories[i].Mode);
+                File.SetUnixFileMode(StagingPath(_directories[i].Name), _directories[i].Mode);
         }
 
         for (var i = _directories.Count - 1; i >= 0; i--)
-            Directory.SetLastWriteTimeUtc(_directories[i].FullPath, _directories[i].ModifiedAt.UtcDateTime);
+            Directory.SetLastWriteTimeUtc(StagingPath(_directories[i].Name), _directories[i].ModifiedAt.UtcDateTime);
 
         EnsureEmptyOrMissing(TargetDirectory);
         if (Directory.Exists(TargetDirectory))
@@ -164,24 +191,13 @@ public sealed class SiteExtraction : IDisposable
         DeleteStaging(StagingDirectory);
     }
 
-    /// <summary>The paths <paramref name="include"/> accepts and every folder above them.</summary>
-    private static HashSet<string> Selected(IEnumerable<FileIndexEntry> entries, Func<string, bool> include)
-    {
-        var selected = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            if (!include(entry.Path))
-                continue;
-            selected.Add(entry.Path);
-            for (var slash = entry.Path.LastIndexOf('/'); slash > 0; slash = entry.Path.LastIndexOf('/', slash - 1))
-                selected.Add(entry.Path[..slash]);
-        }
-
-        return selected;
-    }
-
     private async Task ExtractEntryAsync(
-        TarEntry entry, string volumeName, Dictionary<string, FileIndexEntry> expected, HashSet<string>? selected, CancellationToken cancellationToken)
+        TarEntry entry,
+        string volumeName,
+        FileIndexCursor cursor,
+        Func<string, bool>? include,
+        List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt, bool Written)> above,
+        CancellationToken cancellationToken)
     {
         var (name, type) = entry.EntryType switch
         {
@@ -196,39 +212,75 @@ public sealed class SiteExtraction : IDisposable
         var linkAncestor = LinkAncestor(name);
         if (linkAncestor is not null)
             throw new IntegrityException(volumeName, $"{name}: lies below the symbolic link {linkAncestor}");
-        if (!_seen.Add(name))
+        if (_links.ContainsKey(name))
             throw new IntegrityException(volumeName, $"{name}: appears twice in the archives");
-        if (!expected.TryGetValue(name, out var indexed))
-            throw new IntegrityException(volumeName, $"{name}: in the archive but not in the index");
-        if (indexed.Type != type)
-            throw new IntegrityException(volumeName, $"{name}: is a {type} in the archive but a {indexed.Type} in the index");
-        // Not selected: checked against the index above, not written. (A link above a selected entry is itself
-        // selected as one of its folders, so the link rules below still see it.)
-        if (selected is not null && !selected.Contains(name))
-            return;
+        var indexed = await cursor.NextAsync(name, type);
+        if (type == FileIndexEntry.SymbolicLinkType && indexed.LinkTarget is not null && indexed.LinkTarget != entry.LinkName)
+            throw new IntegrityException(volumeName, $"{name}: symbolic link target differs from the index");
+
+        while (above.Count > 0 && !FileIndexCursor.IsBelow(name, above[^1].Name))
+            above.RemoveAt(above.Count - 1);
+        var write = include is null || include(name);
+        if (write)
+        {
+            // The folders above come first, whether or not the filter named them (their modes and times too).
+            for (var i = 0; i < above.Count; i++)
+            {
+                if (!above[i].Written)
+                {
+                    WriteDirectory(above[i].Name, StagingPath(above[i].Name), above[i].Mode, above[i].ModifiedAt);
+                    above[i] = above[i] with { Written = true };
+                }
+            }
+        }
 
         switch (type)
         {
             case FileIndexEntry.DirectoryType:
-                Directory.CreateDirectory(fullPath);
-                _directories.Add((fullPath, entry.Mode & PermissionBits, entry.ModificationTime));
+                if (write)
+                    WriteDirectory(name, fullPath, entry.Mode & PermissionBits, entry.ModificationTime);
+                above.Add((name, entry.Mode & PermissionBits, entry.ModificationTime, write));
                 break;
 
             case FileIndexEntry.SymbolicLinkType:
                 var target = entry.LinkName;
+                _links.Add(name, (target, volumeName, write));
+                if (!write)
+                    break;
                 if (string.IsNullOrEmpty(target) || target.Contains('\0', StringComparison.Ordinal) || IsRooted(target))
                     throw new IntegrityException(volumeName, $"{name}: symbolic link target '{target}' is absolute or empty");
-                if (indexed.LinkTarget is not null && indexed.LinkTarget != target)
-                    throw new IntegrityException(volumeName, $"{name}: symbolic link target differs from the index");
                 Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-                File.CreateSymbolicLink(fullPath, target);
-                _links.Add(name, (target, volumeName));
+                Create(name, fullPath, volumeName, () => File.CreateSymbolicLink(fullPath, target));
                 _files++;
                 break;
 
             default:
-                await ExtractFileAsync(entry, name, fullPath, indexed, volumeName, cancellationToken);
+                // Not written: checked against the index above and read past (TarReader skips the unread data).
+                if (write)
+                    await ExtractFileAsync(entry, name, fullPath, indexed, volumeName, cancellationToken);
                 break;
+        }
+    }
+
+    private void WriteDirectory(string name, string fullPath, UnixFileMode mode, DateTimeOffset modifiedAt)
+    {
+        Directory.CreateDirectory(fullPath);
+        _directories.Add((name, mode, modifiedAt));
+    }
+
+    /// <summary>
+    /// Creates a file or link that must be new: staging started empty, so anything already there means the archive
+    /// names the path twice (or a folder and a file share it).
+    /// </summary>
+    private static T Create<T>(string name, string fullPath, string volumeName, Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (IOException) when (Path.Exists(fullPath) || new FileInfo(fullPath).LinkTarget is not null)
+        {
+            throw new IntegrityException(volumeName, $"{name}: appears twice in the archives");
         }
     }
 
@@ -256,13 +308,13 @@ public sealed class SiteExtraction : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
         {
-            await using var output = new FileStream(fullPath, new FileStreamOptions
+            await using var output = Create(name, fullPath, volumeName, () => new FileStream(fullPath, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
                 Options = FileOptions.Asynchronous,
-            });
+            }));
             if (entry.DataStream is { } data)
             {
                 int read;
@@ -290,6 +342,8 @@ public sealed class SiteExtraction : IDisposable
         File.SetLastWriteTimeUtc(fullPath, entry.ModificationTime.UtcDateTime);
         _files++;
     }
+
+    private string StagingPath(string name) => Path.Combine(StagingDirectory, name.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>The full path inside staging, or null when the name is not a plain relative path that stays inside.</summary>
     private string? SafeFullPath(string name)
@@ -342,7 +396,7 @@ public sealed class SiteExtraction : IDisposable
             }
 
             resolved.Add(segment);
-            if (_links.TryGetValue(string.Join('/', resolved), out var next))
+            if (_links.TryGetValue(string.Join('/', resolved), out var next) && next.Written)
             {
                 if (++hops > MaxLinkHops || IsRooted(next.Target))
                     return true;

@@ -27,11 +27,29 @@ public static class SiteExtractor
     /// writing only the entries whose '/'-separated path <paramref name="include"/> accepts and the folders above them
     /// (null: everything). Skipped entries are still checked against the index.
     /// </summary>
-    public static async Task<ArchiveProgress> ExtractAsync(
+    public static Task<ArchiveProgress> ExtractAsync(
         Stream tarInput,
         string volumeName,
         string targetDirectory,
         IReadOnlyList<FileIndexEntry> index,
+        Func<string, bool>? include,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return ExtractAsync(tarInput, volumeName, targetDirectory, index.ToAsyncEnumerable(), include, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// As above, reading the index in step with the tar (e.g. <see cref="FileIndex.ReadEntriesAsync"/>) instead of
+    /// holding it: memory stays flat however many files the volume has. The index lists the volume's entries in tar
+    /// order, as the backup writes them; it is read to its end before the target appears.
+    /// </summary>
+    public static async Task<ArchiveProgress> ExtractAsync(
+        Stream tarInput,
+        string volumeName,
+        string targetDirectory,
+        IAsyncEnumerable<FileIndexEntry> index,
         Func<string, bool>? include,
         IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)

@@ -85,16 +85,21 @@ public sealed class RestoreRunner(
     {
         var indexPart = Single(manifest, ObjectNames.Index);
         var volume = Single(manifest, ObjectNames.FirstFilesVolume);
-        IReadOnlyList<FileIndexEntry> index;
+        using var extraction = SiteExtraction.Begin(targetDirectory);
+        ArchiveProgress done;
+        // The index is read in step with the volume (both list the entries in the same order), never held whole.
         await using (var indexStream = await PartReader.OpenAsync(request.Store, folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken))
         {
-            index = await FileIndex.ReadAsync(indexStream, cancellationToken);
+            await using var volumeStream = await PartReader.OpenAsync(request.Store, folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken);
+            // Download, decryption and decompression on one core; tar extraction, hashing and writing on the other.
+            await using var tar = new ReadAheadStream(volumeStream, cancellationToken);
+            done = await extraction.AddVolumeAsync(
+                tar, volume.Name, FileIndex.ReadEntriesAsync(indexStream, cancellationToken), request.Include, progress: null, cancellationToken);
+            // The extraction read the index to its end already; this makes the index part's final check explicit.
+            await indexStream.CopyToAsync(Stream.Null, cancellationToken);
         }
 
-        await using var volumeStream = await PartReader.OpenAsync(request.Store, folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken);
-        // Download, decryption and decompression on one core; tar extraction, hashing and writing on the other.
-        await using var tar = new ReadAheadStream(volumeStream, cancellationToken);
-        var done = await SiteExtractor.ExtractAsync(tar, volume.Name, targetDirectory, index, request.Include, progress: null, cancellationToken);
+        extraction.Complete();
         logger.LogInformation("Backup {BackupId}: {Files} files ({Bytes} bytes) restored to {Target}", manifest.BackupId, done.Files, done.Bytes, targetDirectory);
         return (done.Files, done.Bytes);
     }
