@@ -27,7 +27,7 @@ public sealed class SftpServer : IAsyncLifetime
         ? f
         : FingerprintOfPublicKeyFile(Path.Combine(Path.GetDirectoryName(KeyFile)!, "ssh_host_ed25519_key.pub"));
 
-    /// <summary>This class's folder, relative to the login folder; the store creates it on the first put.</summary>
+    /// <summary>This class's folder, relative to the login folder.</summary>
     public string Folder { get; } = TestEnvironment.UniqueName("bfstore");
 
     /// <summary>Settings for <see cref="Folder"/> (or <paramref name="basePath"/>) with password login.</summary>
@@ -59,7 +59,11 @@ public sealed class SftpServer : IAsyncLifetime
         return client;
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task InitializeAsync()
+    {
+        using var client = Connect();
+        await client.CreateDirectoryAsync(Folder, CancellationToken.None);
+    }
 
     public async Task DisposeAsync()
     {
