@@ -17,7 +17,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
     public const string ConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
     public const string AccountVariable = "AZURE_STORAGE_ACCOUNT";
 
-    private static readonly string[] LaterSchemes = ["s3", "gs", "sftp", "ftp"];
+    private static readonly string[] LaterSchemes = ["s3", "gs", "ftp"];
 
     /// <summary>Parses a destination; anything else throws <see cref="UsageException"/> saying what is accepted.</summary>
     public static DestinationUri Parse(string text)
@@ -34,6 +34,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         {
             "file" => ParseFile(text),
             "azblob" => ParseBlob(text, text[(separator + 3)..]),
+            "sftp" => FromSftp(SftpDestination.Parse(text)),
             _ => throw new UsageException($"unknown destination scheme '{scheme}://' in '{text}'; use file:///absolute/path or azblob://container[/prefix]."),
         };
     }
@@ -48,6 +49,8 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
                 throw new DirectoryNotFoundException($"the destination folder {Location} does not exist.");
             return new LocalFolderStore(Location);
         }
+        if (Sftp is not null)
+            return Sftp.CreateStore(context);
 
         BlobServiceClient service;
         if (context.GetEnvironmentVariable(ConnectionStringVariable) is { } connectionString)
@@ -74,9 +77,16 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         return new AzureBlobStore(service.GetBlobContainerClient(Location));
     }
 
-    public override string ToString() => Scheme == "file"
-        ? new Uri(Location).AbsoluteUri
+    /// <summary>Host, user, folder and host key of an sftp:// destination; null for the other schemes.</summary>
+    public SftpDestination? Sftp { get; init; }
+
+    public override string ToString() => Sftp is not null ? Sftp.ToString()
+        : Scheme == "file" ? new Uri(Location).AbsoluteUri
         : Prefix.Length == 0 ? $"azblob://{Location}" : $"azblob://{Location}/{Prefix}";
+
+    // The URI's folder is the store's base folder, so object names carry no prefix (as with file://).
+    private static DestinationUri FromSftp(SftpDestination sftp) =>
+        new("sftp", $"{sftp.User}@{sftp.Host}:{sftp.Port}/{sftp.BasePath}", "") { Sftp = sftp };
 
     private static DestinationUri ParseFile(string text)
     {

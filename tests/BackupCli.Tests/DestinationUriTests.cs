@@ -18,7 +18,7 @@ public sealed class DestinationUriTests
 
     [Theory]
     [InlineData("s3://bucket/x", "destinations issue")]
-    [InlineData("sftp://host/x", "destinations issue")]
+    [InlineData("sftp://host/x", "names no user")]
     [InlineData("http://host/x", "unknown destination scheme")]
     [InlineData("file:///", "absolute folder path")]
     [InlineData("azblob://a", "container name")]
