@@ -485,7 +485,8 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
 
     private StoreException Map(string operation, string name, SftpException ex, StoreFailureKind kind)
     {
-        var message = $"SFTP {operation} '{name}' in {Location} failed: {ex.Message}";
+        var message = $"SFTP {operation} '{name}' in {Location} failed: {ex.Message}"
+                      + (kind == StoreFailureKind.Full ? " (the server's file system has no space left)" : "");
         return ex switch
         {
             SftpPathNotFoundException when kind == StoreFailureKind.ObjectNotFound => new StoreObjectNotFoundException(message, ex),
