@@ -40,7 +40,6 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
     // A cleanup after a failed or cancelled put must not hang on a dead server, nor be skipped because of the cancellation.
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly SftpStoreSettings _settings;
     private readonly SftpConnectionPool _pool;
     private readonly short _fileMode;
     private readonly short _folderMode;
@@ -59,7 +58,6 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
         if (settings.Password is null && settings.PrivateKey is null)
             throw new ArgumentException("An SFTP destination needs a password or a private key.", nameof(settings));
         ValidateBasePath(settings.BasePath, nameof(settings));
-        _settings = settings;
         _pool = new SftpConnectionPool(settings);
         _fileMode = ToSshNetMode(settings.FileMode, nameof(settings.FileMode));
         _folderMode = ToSshNetMode(settings.FolderMode, nameof(settings.FolderMode));
