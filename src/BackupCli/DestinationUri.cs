@@ -23,7 +23,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
     public const string FtpPasswordVariable = "BACKUPCTL_FTP_PASSWORD";
     public const string FtpPasswordFileVariable = "BACKUPCTL_FTP_PASSWORD_FILE";
 
-    private static readonly string[] LaterSchemes = ["s3", "gs", "sftp"];
+    private static readonly string[] LaterSchemes = ["s3", "gs"];
 
     /// <summary>For ftp:// and ftps://: the connection, with an empty password (<see cref="CreateStore"/> takes it from the environment).</summary>
     public FtpStoreSettings? Ftp { get; init; }
@@ -44,6 +44,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
             "file" => ParseFile(text),
             "azblob" => ParseBlob(text, text[(separator + 3)..]),
             "ftp" or "ftps" => ParseFtp(text, scheme),
+            "sftp" => FromSftp(SftpDestination.Parse(text)),
             _ => throw new UsageException($"unknown destination scheme '{scheme}://' in '{text}'; use file:///absolute/path or azblob://container[/prefix]."),
         };
     }
@@ -60,6 +61,8 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         }
         if (Ftp is not null)
             return new FtpStore(Ftp with { Password = FtpPassword(context) });
+        if (Sftp is not null)
+            return Sftp.CreateStore(context);
 
         BlobServiceClient service;
         if (context.GetEnvironmentVariable(ConnectionStringVariable) is { } connectionString)
@@ -86,7 +89,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         return new AzureBlobStore(service.GetBlobContainerClient(Location));
     }
 
-    public override string ToString() => Scheme switch
+    public override string ToString() => Sftp is not null ? Sftp.ToString() : Scheme switch
     {
         "file" => new Uri(Location).AbsoluteUri,
         "ftp" or "ftps" => Location,
@@ -151,6 +154,14 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         var location = $"{scheme}://{user}@{uri.Host}:{port}{(path.Length <= 1 ? "" : path.TrimEnd('/'))}";
         return new DestinationUri(scheme, location, "") { Ftp = settings };
     }
+
+    /// <summary>Host, user, folder and host key of an sftp:// destination; null for the other schemes.</summary>
+    public SftpDestination? Sftp { get; init; }
+
+
+    // The URI's folder is the store's base folder, so object names carry no prefix (as with file://).
+    private static DestinationUri FromSftp(SftpDestination sftp) =>
+        new("sftp", $"{sftp.User}@{sftp.Host}:{sftp.Port}/{sftp.BasePath}", "") { Sftp = sftp };
 
     private static DestinationUri ParseFile(string text)
     {

@@ -24,7 +24,7 @@ public sealed class DestinationUriTests
     [InlineData("ftps://user@host/x?certSha256=abc", "64 hex digits")]
     [InlineData("ftps://user@host/x?passive=no", "unknown option 'passive'")]
     [InlineData("ftp://user@host/a/../b", "'.' or '..'")]
-    [InlineData("sftp://host/x", "destinations issue")]
+    [InlineData("sftp://host/x", "names no user")]
     [InlineData("http://host/x", "unknown destination scheme")]
     [InlineData("file:///", "absolute folder path")]
     [InlineData("azblob://a", "container name")]

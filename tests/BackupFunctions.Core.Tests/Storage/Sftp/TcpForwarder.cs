@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace BackupFunctions.Core.Tests.Storage.Sftp;
+
+/// <summary>
+/// A loopback port that forwards every connection to a server, and can cut all of them at once: the network
+/// failing under a client, without touching the shared server.
+/// </summary>
+internal sealed class TcpForwarder : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly string _targetHost;
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Socket> _sockets = [];
+    private readonly Lock _lock = new();
+    private readonly Task _acceptLoop;
+    private int _accepted;
+
+    public TcpForwarder(string targetHost, int targetPort)
+    {
+        _targetHost = targetHost;
+        _targetPort = targetPort;
+        _listener.Start();
+        _acceptLoop = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>How many connections came in so far.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Resets every forwarded connection (both sides).</summary>
+    public void CutAll()
+    {
+        lock (_lock)
+        {
+            foreach (var socket in _sockets)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
+            _sockets.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        CutAll();
+        try { await _acceptLoop; } catch (OperationCanceledException) { } catch (SocketException) { } catch (ObjectDisposedException) { }
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptSocketAsync(_stop.Token);
+            Interlocked.Increment(ref _accepted);
+            var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);
+            lock (_lock)
+            {
+                _sockets.Add(client);
+                _sockets.Add(server);
+            }
+            _ = PumpAsync(client, server);
+            _ = PumpAsync(server, client);
+        }
+    }
+
+    private static async Task PumpAsync(Socket from, Socket to)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                var read = await from.ReceiveAsync(buffer, SocketFlags.None);
+                if (read == 0)
+                {
+                    to.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Cut: the other pump sees it too.
+        }
+    }
+}
