@@ -3,7 +3,7 @@
 # Not part of the test suite. See README.md, "Benchmark".
 #
 #   scripts/benchmark/run.sh [SIZE_GB ...] [--sizes 1,4] [--runs N] [--tools backupctl,tar-zstd,restic]
-#                            [--scratch DIR] [--seed N] [--backupctl PATH] [--keep] [--no-drop-caches]
+#                            [--scratch DIR] [--seed N] [--backupctl PATH] [--baseline PATH] [--keep] [--no-drop-caches]
 #
 # For each size (GB = 10^9 bytes; default 1 and 4; 0.1 makes a quick check) it generates the dataset, then runs
 # every tool in the same order: a timed backup to a local destination and a timed restore into an empty folder,
@@ -13,6 +13,8 @@
 # seconds; CPU s = user + system time of the best run (CPU s near wall s: CPU-bound; above it: several cores).
 # As root the page cache is dropped before every timed step, so each reads its input from disk.
 # Prints the table and a verdict against the targets of issue 3, and writes both to <scratch>/results-*.md.
+# --baseline PATH adds the tool backupctl-baseline (another backupctl build, e.g. published from the main branch),
+# run first with the same options, so a change is measured side by side with what it replaces in one run.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,6 +24,7 @@ tools=backupctl,tar-zstd,restic
 scratch=${TMPDIR:-/tmp}/backupctl-bench
 seed=20260101
 backupctl=
+baseline=
 keep=false
 drop_caches=true
 restic_password=backupctl-benchmark-password
@@ -40,6 +43,7 @@ while (($#)); do
     --scratch) scratch=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     --backupctl) backupctl=${2:?}; shift 2 ;;
+    --baseline) baseline=${2:?}; shift 2 ;;
     --keep) keep=true; shift ;;
     --no-drop-caches) drop_caches=false; shift ;;
     -h|--help) usage "help" ;;
@@ -50,9 +54,14 @@ done
 ((${#sizes[@]})) || sizes=(1 4)
 for s in "${sizes[@]}"; do [[ $s =~ ^[0-9]*\.?[0-9]+$ ]] || usage "size '$s' is not a number of GB"; done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || usage "--runs must be a positive whole number"
+if [[ -n $baseline ]]; then
+  [[ -x $baseline ]] || usage "--baseline $baseline is not an executable"
+  tools=backupctl-baseline,$tools
+fi
 IFS=, read -r -a tool_list <<<"$tools"
 for t in "${tool_list[@]}"; do
-  [[ $t == backupctl || $t == tar-zstd || $t == restic ]] || usage "unknown tool '$t' (backupctl, tar-zstd, restic)"
+  [[ $t == backupctl || $t == tar-zstd || $t == restic || ($t == backupctl-baseline && -n $baseline) ]] \
+    || usage "unknown tool '$t' (backupctl, tar-zstd, restic; backupctl-baseline comes with --baseline)"
 done
 uses() { [[ ,$tools, == *,$1,* ]]; }
 
@@ -64,7 +73,7 @@ need_packages=()
 [[ -x /usr/bin/time ]] || need_packages+=(time)
 uses tar-zstd && ! command -v zstd >/dev/null && need_packages+=(zstd)
 uses restic && ! command -v restic >/dev/null && need_packages+=(restic)
-uses backupctl && ! command -v jq >/dev/null && need_packages+=(jq)
+{ uses backupctl || [[ -n $baseline ]]; } && ! command -v jq >/dev/null && need_packages+=(jq)
 if ((${#need_packages[@]})); then
   ((EUID == 0)) || die "missing ${need_packages[*]}; install them (apt-get install ${need_packages[*]}) or run as root"
   log "installing ${need_packages[*]}"
@@ -90,9 +99,9 @@ if uses backupctl && [[ -z $backupctl ]]; then
   backupctl=$bin/backupctl/backupctl
 fi
 key_file=$scratch/backupctl.key
-if uses backupctl; then
+if uses backupctl || [[ -n $baseline ]]; then
   rm -f "$key_file"
-  "$backupctl" key create --out "$key_file" >/dev/null || die "backupctl key create failed"
+  "${backupctl:-$baseline}" key create --out "$key_file" >/dev/null || die "backupctl key create failed"
 fi
 export RESTIC_PASSWORD=$restic_password RESTIC_CACHE_DIR=$scratch/restic-cache
 
@@ -130,14 +139,27 @@ bytes_of() { du -sb "$1" | cut -f1; }
 # backup_<tool> <source parent> <source name> <destination> / restore_<tool> <destination> <target>: the commands
 # under test. restored_root_<tool> <target> names the folder that must equal the source.
 backup_backupctl() {
-  timed "$3" "$backupctl" backup --to "file://$3" --site "$1/$2" --type files --compression zstd --level 3 \
+  backupctl_backup "$backupctl" "$@"
+}
+backup_backupctl-baseline() {
+  backupctl_backup "$baseline" "$@"
+}
+# backupctl_backup <backupctl> <source parent> <source name> <destination>
+backupctl_backup() {
+  local bc=$1
+  shift
+  timed "$3" "$bc" backup --to "file://$3" --site "$1/$2" --type files --compression zstd --level 3 \
     --encryption aes256 --key-file "$key_file" --json
   backup_id=$(jq -er '.backupId' "$scratch/last.out") || die "backupctl backup printed no backupId: $(cat "$scratch/last.out")"
 }
 restore_backupctl() {
   timed "$2" "$backupctl" restore --from "file://$1" "$backup_id" --to-dir "$2" --key-file "$key_file" --json
 }
+restore_backupctl-baseline() {
+  timed "$2" "$baseline" restore --from "file://$1" "$backup_id" --to-dir "$2" --key-file "$key_file" --json
+}
 restored_root_backupctl() { echo "$1"; }
+restored_root_backupctl-baseline() { echo "$1"; }
 
 backup_tar-zstd() {
   mkdir -p "$3"
@@ -249,6 +271,7 @@ verdict() {
 
 versions() {
   uses backupctl && echo "- backupctl: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src || echo ' (modified)'), Release, zstd level 3, AES-256-GCM, key file"
+  [[ -n $baseline ]] && echo "- backupctl-baseline: $baseline, same options"
   uses tar-zstd && echo "- $(tar --version | head -1), $(zstd --version | sed 's/^\*\*\* //; s/, by.*//')"
   uses restic && echo "- $(restic version | cut -d' ' -f1-2), local repository, default settings (repository v2, compression auto)"
   true

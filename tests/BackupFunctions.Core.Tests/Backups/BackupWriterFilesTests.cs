@@ -51,6 +51,32 @@ public sealed class BackupWriterFilesTests
         Assert.DoesNotContain(await store.ListAsync("", default).ToListAsync(), o => o.Name.EndsWith(ObjectNames.Index, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_file_that_vanishes_mid_backup_fails_the_step_with_its_error_and_leaves_no_object()
+    {
+        // 300 incompressible files of 64 KiB (~19 MiB): the store is receiving the volume when the error happens.
+        using var site = new TempFolder();
+        var folder = Directory.CreateDirectory(System.IO.Path.Combine(site.Path, "uploads", "media")).FullName;
+        for (var i = 0; i < 300; i++)
+            File.WriteAllBytes(System.IO.Path.Combine(folder, $"f{i:D3}.bin"), RandomNumberGenerator.GetBytes(64 * 1024));
+        var vanishing = System.IO.Path.Combine(folder, "f250.bin");
+        // The walker has listed the folder by then; the file goes before the archiver opens it.
+        var progress = new InlineProgress(p =>
+        {
+            if (p.Files == 200)
+                File.Delete(vanishing);
+        });
+        var store = new MemoryBackupStore();
+
+        var e = await Assert.ThrowsAsync<FileNotFoundException>(() => BackupWriter.WriteFilesAsync(store, "b/", "b1", new PartSettings(),
+            RandomNumberGenerator.GetBytes(32), new FilesSource { Root = site.Path, Components = ["uploads"] }, progress, default)
+            .WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Contains("f250.bin", e.Message, StringComparison.Ordinal);
+        Assert.True(store.BytesReceived > 0, "the store was already receiving the volume");
+        Assert.Empty(store.Names); // neither the volume nor its index
+    }
+
     private static TempFolder NewSite(int files)
     {
         var site = new TempFolder();
@@ -61,6 +87,12 @@ public sealed class BackupWriterFilesTests
             File.WriteAllText(path, $"file {i} " + new string('x', i % 300));
         }
         return site;
+    }
+
+    /// <summary>Reports on the archiver's thread, at the moment it happens (<see cref="Progress{T}"/> would post it later).</summary>
+    private sealed class InlineProgress(Action<ArchiveProgress> report) : IProgress<ArchiveProgress>
+    {
+        public void Report(ArchiveProgress value) => report(value);
     }
 
     /// <summary>A store whose index upload fails after reading a little: the volume upload must be abandoned too.</summary>

@@ -89,6 +89,42 @@ public sealed class CompressionStreamsTests
             Assert.Equal(plain, await DecompressAsync(await CompressAsync(plain, algorithm, 3), algorithm));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(9)]
+    public async Task Multithreaded_zstd_writes_the_same_plaintext_as_single_threaded_over_several_jobs(int level)
+    {
+        // Several jobs at every level (jobs are 1–8 MiB), mixing text and incompressible runs.
+        var plain = new byte[20_000_000];
+        for (var offset = 0; offset < plain.Length; offset += 2_000_000)
+        {
+            var block = offset % 4_000_000 == 0 ? TestData.SemiRandomText(2_000_000, seed: offset) : TestData.Random(2_000_000, seed: offset);
+            block.CopyTo(plain, offset);
+        }
+
+        using var output = new MemoryStream();
+        await using (var compressing = CompressionStreams.Compress(output, CompressionAlgorithm.Zstd, level, leaveOpen: true, workers: 2))
+        {
+            for (var offset = 0; offset < plain.Length; offset += 1_000_003)
+                await compressing.WriteAsync(plain.AsMemory(offset, Math.Min(1_000_003, plain.Length - offset)));
+        }
+        var multithreaded = output.ToArray();
+
+        Assert.Equal(plain, await DecompressAsync(multithreaded, CompressionAlgorithm.Zstd));
+        // Still compresses as well as single-threaded zstd, to within a few percent.
+        var single = await CompressAsync(plain, CompressionAlgorithm.Zstd, level);
+        Assert.InRange(multithreaded.Length, 1, single.Length * 1.03);
+    }
+
+    [Fact]
+    public void Multithreaded_zstd_jobs_are_one_window_and_at_least_1_MiB()
+    {
+        Assert.Equal(1 << 20, CompressionStreams.ZstdJobSize(CompressionStreams.ZstdLevel(1))); // window 512 KiB
+        Assert.Equal(2 << 20, CompressionStreams.ZstdJobSize(CompressionStreams.ZstdLevel(3)));
+        Assert.Equal(8 << 20, CompressionStreams.ZstdJobSize(CompressionStreams.ZstdLevel(9))); // the 8 MiB window of docs/format.md
+    }
+
     [Fact]
     public void Levels_map_onto_each_algorithms_range()
     {

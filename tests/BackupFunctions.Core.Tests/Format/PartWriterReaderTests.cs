@@ -4,6 +4,7 @@ using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Streams;
 using BackupFunctions.Core.Tests.Support;
 
 namespace BackupFunctions.Core.Tests.Format;
@@ -83,7 +84,9 @@ public sealed class PartWriterReaderTests
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => WriteAsync(DbObject, "db.part", settings, async (s, ct) =>
         {
-            await s.WriteAsync(TestData.Random(3_000_000), ct);
+            // More than the pipes and the compressor hold, so the store is receiving the part when the producer fails.
+            for (var i = 0; i < 30; i++)
+                await s.WriteAsync(TestData.Random(1024 * 1024, seed: i), ct);
             throw new InvalidOperationException("pg_dump died");
         }));
 
@@ -119,11 +122,12 @@ public sealed class PartWriterReaderTests
     }
 
     [Fact]
-    public async Task A_30_MiB_part_streams_through_a_bounded_pipe()
+    public async Task A_64_MiB_part_streams_through_bounded_pipes()
     {
         Assert.True(PartWriter.PipePauseWriterThreshold <= 8 * 1024 * 1024);
+        Assert.True(WriteBehindStream.PauseWriterThreshold <= 8 * 1024 * 1024);
         const int Block = 1024 * 1024;
-        const int Blocks = 30;
+        const int Blocks = 64;
         var settings = new PartSettings();
         long maxUnreceived = 0;
         using var plainHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -139,9 +143,10 @@ public sealed class PartWriterReaderTests
             }
         });
 
-        // Backpressure: the producer can never run further ahead of the store than the pipe, one chunk and the
-        // compressor's buffers. A writer that buffered the part would be ~30 MiB ahead.
-        Assert.True(maxUnreceived < 12L * 1024 * 1024, $"producer ran {maxUnreceived} bytes ahead of the store");
+        // Backpressure: the producer can never run further ahead of the store than the two pipes (4 MiB each), the
+        // compressor's buffers (zstd with 2 workers at level 3: 4 jobs of 2 MiB + overlap) and one chunk, about
+        // 18 MiB. A writer that buffered the part would be ~64 MiB ahead.
+        Assert.True(maxUnreceived < 24L * 1024 * 1024, $"producer ran {maxUnreceived} bytes ahead of the store");
         Assert.Equal((long)Block * Blocks, part.PlainSize);
         Assert.Equal(_store.GetBytes("site1/backups/b1/files-00001.part").LongLength, part.StoredSize);
 
