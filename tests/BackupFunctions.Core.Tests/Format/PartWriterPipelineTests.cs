@@ -175,6 +175,7 @@ public sealed class PartWriterPipelineTests
         }
 
         public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => Inner.OpenReadAsync(name, cancellationToken);
+        public Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken) => Inner.OpenReadRangeAsync(name, offset, length, cancellationToken);
 
         public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) => Inner.GetInfoAsync(name, cancellationToken);
 
