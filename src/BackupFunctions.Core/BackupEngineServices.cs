@@ -27,7 +27,10 @@ public static class BackupEngineServices
                 "Set Catalog:ConnectionString (Azurite/connection string) or Catalog:TableServiceUri (managed identity).")
             .Validate(o => o.TablePrefix.All(char.IsAsciiLetterOrDigit), "Catalog:TablePrefix may contain only letters and digits.")
             .ValidateOnStart();
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName))
+            .Validate(o => o.Retries is >= 0 and <= 10, "Storage:Retries must be 0-10.")
+            .Validate(o => o.RetryDelaySeconds is > 0 and <= 60, "Storage:RetryDelaySeconds must be more than 0 and at most 60.")
+            .ValidateOnStart();
         services.AddOptions<KeyOptions>().Bind(configuration.GetSection(KeyOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<KeyOptions>>(new KeyOptionsValidator(name => configuration[name]));
         services.AddOptions<PostgresToolsOptions>().Bind(configuration.GetSection(PostgresToolsOptions.SectionName))

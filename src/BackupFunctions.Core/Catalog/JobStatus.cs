@@ -8,6 +8,7 @@ public enum JobStatus
     Completed,
 
     /// <summary>The backup is good on its primary, but something around it failed (a replica copy); see the job's warnings.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("completed_with_warnings")]
     CompletedWithWarnings,
     Failed,
 }

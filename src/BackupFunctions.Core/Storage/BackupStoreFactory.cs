@@ -3,6 +3,7 @@ using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BackupFunctions.Core.Storage.Ftp;
+using BackupFunctions.Core.Storage.Sftp;
 using BackupFunctions.Core.Configs;
 using Microsoft.Extensions.Options;
 
@@ -60,6 +61,17 @@ public sealed partial class BackupStoreFactory
             StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode")) ?? LocalFolderStore.DefaultFileMode,
                 ParseMode(Setting("folderMode")) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
             StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : null),
+            StorageTypes.Sftp => new SftpStore(new SftpStoreSettings
+            {
+                Host = Setting("host")!,
+                Port = Port(Setting("port"), 22),
+                UserName = Setting("user")!,
+                BasePath = Setting("path") ?? "",
+                Password = secret("password"),
+                PrivateKey = secret("privateKey"),
+                PrivateKeyPassphrase = secret("privateKeyPassphrase"),
+                HostKeyFingerprint = Setting("hostKeyFingerprint")!,
+            }),
             StorageTypes.Ftp => new FtpStore(new FtpStoreSettings(
                 Setting("host")!, Port(Setting("port"), 21), Setting("user")!, Required(secret, "password", location), Setting("path") ?? "")
             {

@@ -4,6 +4,7 @@ using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Secrets;
 using BackupFunctions.Core.Storage.Wrappers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BackupFunctions.Core.Storage;
 
@@ -17,6 +18,7 @@ public sealed partial class StorageLocations(
     BackupStoreFactory factory,
     SecretSealer sealer,
     StorageProbe probe,
+    IOptions<StorageOptions> options,
     ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger("BackupFunctions.Storage");
@@ -97,7 +99,8 @@ public sealed partial class StorageLocations(
     {
         // A file or FTP server takes a few connections at a time; object stores take many.
         var concurrency = type is StorageTypes.Sftp or StorageTypes.Ftp ? 2 : 8;
-        return new LoggingBackupStore(new ThrottlingBackupStore(new RetryingBackupStore(store), concurrency), _logger);
+        var retries = new RetryingBackupStore(store, options.Value.Retries, TimeSpan.FromSeconds(options.Value.RetryDelaySeconds));
+        return new LoggingBackupStore(new ThrottlingBackupStore(retries, concurrency), _logger);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_:.-]{1,128}$")]

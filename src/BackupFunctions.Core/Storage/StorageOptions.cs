@@ -16,4 +16,10 @@ public sealed class StorageOptions
 
     /// <summary>Folder under which <c>local</c> destinations live; a destination's path may not leave it.</summary>
     public string LocalRoot { get; set; } = "";
+
+    /// <summary>Retries of a destination call that failed transiently (network, throttling, 5xx), 0-10; each step's own retries come on top.</summary>
+    public int Retries { get; set; } = 4;
+
+    /// <summary>The first retry's delay in seconds; each further one doubles (with jitter), up to 30 s.</summary>
+    public double RetryDelaySeconds { get; set; } = 1;
 }

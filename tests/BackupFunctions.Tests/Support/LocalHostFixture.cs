@@ -71,6 +71,9 @@ public class LocalHostFixture : IAsyncLifetime
         options.Settings["Catalog:TablePrefix"] = TablePrefix;
         options.Settings["Storage:BlobConnection"] = TestEnvironment.AzuriteConnectionString;
         options.Settings["Storage:LocalRoot"] = LocalRoot;
+        // A destination that is down should fail a test's copy in seconds, not in the minute production allows it.
+        options.Settings["Storage:Retries"] = "1";
+        options.Settings["Storage:RetryDelaySeconds"] = "0.2";
         options.Settings["Keys:LocalKeyFile"] = KeyFile;
         options.Settings["Secrets:SealingKey"] = SealingKey;
         options.Settings["Postgres:BinDirectory"] = TestEnvironment.PostgresBinDirectory;

@@ -1,32 +1,34 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace BackupFunctions.Core.Tests.Storage.Sftp;
+namespace BackupFunctions.Core.Tests.Support;
 
 /// <summary>
-/// A loopback port that forwards every connection to a server, and can cut all of them at once: the network
-/// failing under a client, without touching the shared server.
+/// A loopback port that forwards every connection to a server, and can cut all of them at once or refuse new ones
+/// for a while: the network (or the server) failing under a client, without touching the shared server.
 /// </summary>
-internal sealed class TcpForwarder : IAsyncDisposable
+public sealed class TcpForwarder : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly string _targetHost;
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
     private readonly Lock _lock = new();
-    private readonly Task _acceptLoop;
+    private TcpListener _listener;
+    private Task _acceptLoop;
     private int _accepted;
 
     public TcpForwarder(string targetHost, int targetPort)
     {
         _targetHost = targetHost;
         _targetPort = targetPort;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
-        _acceptLoop = AcceptAsync();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _acceptLoop = AcceptAsync(_listener);
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port { get; }
 
     /// <summary>How many connections came in so far.</summary>
     public int Accepted => Volatile.Read(ref _accepted);
@@ -45,20 +47,34 @@ internal sealed class TcpForwarder : IAsyncDisposable
         }
     }
 
+    /// <summary>Like a stopped server: cuts every connection and refuses new ones until <see cref="Resume"/>.</summary>
+    public async Task PauseAsync()
+    {
+        _listener.Stop();
+        CutAll();
+        try { await _acceptLoop; } catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException) { }
+    }
+
+    /// <summary>Accepts connections again, on the same port.</summary>
+    public void Resume()
+    {
+        _listener = new TcpListener(IPAddress.Loopback, Port);
+        _listener.Start();
+        _acceptLoop = AcceptAsync(_listener);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
-        CutAll();
-        try { await _acceptLoop; } catch (OperationCanceledException) { } catch (SocketException) { } catch (ObjectDisposedException) { }
+        await PauseAsync();
         _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    private async Task AcceptAsync(TcpListener listener)
     {
         while (!_stop.IsCancellationRequested)
         {
-            var client = await _listener.AcceptSocketAsync(_stop.Token);
+            var client = await listener.AcceptSocketAsync(_stop.Token);
             Interlocked.Increment(ref _accepted);
             var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);

@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Restores;
+using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Tests.Storage.Ftp;
+using BackupFunctions.Core.Tests.Storage.Sftp;
+using BackupFunctions.Core.Tests.Support;
+using BackupFunctions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BackupFunctions.Tests;
+
+/// <summary>
+/// A backup with a primary and replicas on real servers (local folder, vsftpd, sshd): every copy is written and
+/// verified; a replica whose server is down makes the backup complete with a warning and an alert, and a retry
+/// after the server is back makes the copy.
+/// </summary>
+public sealed class ReplicationTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+{
+    [Fact]
+    public async Task A_config_with_three_destinations_backs_up_replicates_and_verifies_every_copy()
+    {
+        var prefix = TestEnvironment.UniqueName("site");
+        var local = await host.CreateStorageAsync(new { name = "primary", type = "local", settings = new { path = "primary" } });
+        var ftp = await CreateFtpAsync(FtpTestServer.Port);
+        var sftp = await CreateSftpAsync();
+        var site = SampleCms.CreateSite(host.Scratch("site"));
+        var configId = await host.CreateConfigAsync(Config(site, prefix, local, ftp, sftp));
+
+        var (job, backup) = await BackupAsync(configId);
+
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+        Assert.Equal("completed", backup.GetProperty("status").GetString());
+        var locations = backup.GetProperty("locations").EnumerateArray().ToList();
+        Assert.Equal(["local", "ftp", "sftp"], locations.Select(l => l.GetProperty("type").GetString()));
+        Assert.All(locations, l =>
+        {
+            Assert.Equal("ok", l.GetProperty("status").GetString());
+            var verification = l.GetProperty("lastVerification");
+            Assert.True(verification.GetProperty("ok").GetBoolean(), l.ToString());
+            Assert.Equal("quick", verification.GetProperty("level").GetString());
+            Assert.True(verification.GetProperty("objects").GetInt32() >= 3);
+        });
+
+        // The SFTP copy alone restores the site byte for byte.
+        var services = host.Host.Services;
+        var store = await services.GetRequiredService<StorageLocations>().OpenAsync(new StorageDestination { StorageId = sftp }, default);
+        var restored = host.Scratch("restored");
+        await services.GetRequiredService<RestoreRunner>().RestoreAsync(
+            new RestoreRequest(store, prefix, backup.GetProperty("id").GetString()!, restored, null), default);
+        Assert.Equal(FolderSnapshot.Take(site, FilesSource.DefaultComponents), FolderSnapshot.Take(restored));
+    }
+
+    [Fact]
+    public async Task A_secondary_that_is_down_gives_a_warning_and_an_alert_and_a_retry_makes_the_copy()
+    {
+        await using var ftpServer = new TcpForwarder(FtpTestServer.Host, FtpTestServer.Port);
+        var prefix = TestEnvironment.UniqueName("site");
+        var local = await host.CreateStorageAsync(new { name = "primary", type = "local", settings = new { path = "primary2" } });
+        var ftp = await CreateFtpAsync(ftpServer.Port);
+        var site = SampleCms.CreateSite(host.Scratch("site"));
+        var configId = await host.CreateConfigAsync(Config(site, prefix, local, ftp));
+
+        await ftpServer.PauseAsync();
+        var (job, backup) = await BackupAsync(configId);
+
+        Assert.True(job.GetProperty("status").GetString() == "completed_with_warnings", job.ToString());
+        Assert.Contains(job.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("ftp://", StringComparison.Ordinal));
+        Assert.Equal("completed_with_warnings", backup.GetProperty("status").GetString());
+        var ftpCopy = backup.GetProperty("locations")[1];
+        Assert.Equal("failed", ftpCopy.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(ftpCopy.GetProperty("error").GetString()));
+        Assert.True(backup.GetProperty("locations")[0].GetProperty("lastVerification").GetProperty("ok").GetBoolean());
+        var backupId = backup.GetProperty("id").GetString()!;
+        var alert = await AlertAsync(backupId);
+        Assert.Equal("replication_failed", alert.GetProperty("type").GetString());
+        Assert.Equal("open", alert.GetProperty("status").GetString());
+
+        ftpServer.Resume();
+        using var retry = await host.Http.PostAsync($"api/backups/{backupId}/replicate", null);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+
+        var after = await WaitAsync(backupId, b => b.GetProperty("status").GetString() == "completed");
+        Assert.All(after.GetProperty("locations").EnumerateArray(), l => Assert.Equal("ok", l.GetProperty("status").GetString()));
+        Assert.True(after.GetProperty("locations")[1].GetProperty("lastVerification").GetProperty("ok").GetBoolean());
+        Assert.Equal("resolved", (await AlertAsync(backupId)).GetProperty("status").GetString());
+
+        using var again = await host.Http.PostAsync($"api/backups/{backupId}/replicate", null);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    private static object Config(string site, string prefix, string primary, params string[] replicas) => new
+    {
+        name = "replicated site",
+        files = new { root = site },
+        schedule = new { frequency = "manual" },
+        storage = new { storageId = primary, prefix },
+        replicas = replicas.Select(id => new { storageId = id, prefix }).ToArray(),
+    };
+
+    private Task<string> CreateFtpAsync(int port) => host.CreateStorageAsync(new
+    {
+        name = "ftp replica",
+        type = "ftp",
+        settings = new { host = FtpTestServer.Host, port, user = FtpTestServer.User, path = FtpTestServer.BasePath },
+        secrets = new { password = FtpTestServer.Password },
+    });
+
+    private Task<string> CreateSftpAsync() => host.CreateStorageAsync(new
+    {
+        name = "sftp replica",
+        type = "sftp",
+        settings = new { host = SftpServer.Host, port = SftpServer.Port, user = SftpServer.User, path = TestEnvironment.UniqueName("replica"), hostKeyFingerprint = SftpServer.HostKey },
+        secrets = new { password = SftpServer.Password },
+    });
+
+    private async Task<(JsonElement Job, JsonElement Backup)> BackupAsync(string configId)
+    {
+        using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+        var job = await JobPolling.WaitForJobAsync(host.Http, jobId, TimeSpan.FromMinutes(3));
+        Assert.NotEqual("failed", job.GetProperty("status").GetString());
+        return (job, await host.Http.GetFromJsonAsync<JsonElement>($"api/backups/{jobId}"));
+    }
+
+    private async Task<JsonElement> WaitAsync(string backupId, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        JsonElement backup;
+        do
+        {
+            backup = await host.Http.GetFromJsonAsync<JsonElement>($"api/backups/{backupId}");
+            if (done(backup))
+                return backup;
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"Backup {backupId} did not get there: {backup}");
+    }
+
+    private async Task<JsonElement> AlertAsync(string backupId)
+    {
+        var alerts = await host.Http.GetFromJsonAsync<JsonElement>("api/backup-alerts?pageSize=100");
+        return alerts.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("backupId").GetString() == backupId);
+    }
+}
