@@ -64,6 +64,9 @@ mkdir -p "$data/stores"
 # The transit key: the data key travels sealed with it between the backup's steps (see README, Keys__TransitKey).
 Keys__TransitKey=$(head -c 32 /dev/urandom | base64)
 export Keys__TransitKey
+# Seals the secrets of storage locations posted to /api/backup-storage (see README, Secrets__SealingKey).
+Secrets__SealingKey=$(head -c 32 /dev/urandom | base64)
+export Secrets__SealingKey
 
 # The local host reads the same settings as the Functions app (local.settings.sample.json lists them all).
 export Catalog__ConnectionString="$BF_TEST_AZURITE"
