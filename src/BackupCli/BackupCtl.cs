@@ -45,6 +45,7 @@ public static class BackupCtl
             LsCommand.Create(context, json),
             VerifyCommand.Create(context, json),
             RestoreCommand.Create(context, json),
+            StorageTestCommand.Create(context, json),
         };
         root.Options.Add(json);
         root.Options.Add(verbose);
