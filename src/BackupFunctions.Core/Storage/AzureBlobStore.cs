@@ -20,15 +20,25 @@ public sealed class AzureBlobStore : IBackupStore
 
     private readonly BlobContainerClient _container;
     private readonly AccessTier? _accessTier;
+    private readonly Func<string, DateTimeOffset?>? _lockUntil;
+    private readonly BlobImmutabilityPolicyMode _lockMode;
     private volatile bool _containerReady;
 
     /// <param name="accessTier">The tier new blobs get (Hot, Cool, Cold, Archive); null: the account's default.
     /// Archive blobs cannot be read until they are rehydrated, so verification of them is by size only.</param>
-    public AzureBlobStore(BlobContainerClient container, AccessTier? accessTier = null)
+    /// <param name="lockUntil">
+    /// Version-level immutability (the container must have it enabled): each new blob gets an immutability policy
+    /// until the date this returns for its name (null: no lock for that blob), so it can be neither deleted nor
+    /// overwritten before then. Null: no locks.
+    /// </param>
+    /// <param name="lockCompliance">True: the policy is locked (compliance, nobody can shorten it); false: unlocked (governance).</param>
+    public AzureBlobStore(BlobContainerClient container, AccessTier? accessTier = null, Func<string, DateTimeOffset?>? lockUntil = null, bool lockCompliance = false)
     {
         ArgumentNullException.ThrowIfNull(container);
         _container = container;
         _accessTier = accessTier;
+        _lockUntil = lockUntil;
+        _lockMode = lockCompliance ? BlobImmutabilityPolicyMode.Locked : BlobImmutabilityPolicyMode.Unlocked;
     }
 
     public string Location => $"azblob://{_container.AccountName}/{_container.Name}";
@@ -43,6 +53,9 @@ public sealed class AzureBlobStore : IBackupStore
         var options = new BlobUploadOptions
         {
             AccessTier = _accessTier,
+            ImmutabilityPolicy = _lockUntil?.Invoke(name) is { } until
+                ? new BlobImmutabilityPolicy { ExpiresOn = until, PolicyMode = _lockMode }
+                : null,
             TransferOptions = new StorageTransferOptions
             {
                 InitialTransferSize = BlockSize,
@@ -117,7 +130,10 @@ public sealed class AzureBlobStore : IBackupStore
         try
         {
             var properties = await _container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken);
-            return new StoredObjectInfo(name, properties.Value.ContentLength, properties.Value.LastModified);
+            return new StoredObjectInfo(name, properties.Value.ContentLength, properties.Value.LastModified)
+            {
+                LockedUntil = properties.Value.ImmutabilityPolicy?.ExpiresOn,
+            };
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

@@ -25,10 +25,13 @@ public sealed partial class BackupStoreFactory
     private readonly StorageOptions _options;
     private readonly Lazy<BlobServiceClient> _blobService;
 
-    public BackupStoreFactory(IOptions<StorageOptions> options)
+    private readonly TimeProvider _time;
+
+    public BackupStoreFactory(IOptions<StorageOptions> options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _time = time ?? TimeProvider.System;
         _blobService = new Lazy<BlobServiceClient>(CreateBlobService, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -60,7 +63,7 @@ public sealed partial class BackupStoreFactory
         {
             StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode")) ?? LocalFolderStore.DefaultFileMode,
                 ParseMode(Setting("folderMode")) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
-            StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : null),
+            StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : null, location.Immutability),
             StorageTypes.Sftp => new SftpStore(new SftpStoreSettings
             {
                 Host = Setting("host")!,
@@ -89,9 +92,16 @@ public sealed partial class BackupStoreFactory
 
     private static UnixFileMode? ParseMode(string? octal) => octal is null ? null : (UnixFileMode)Convert.ToInt32(octal, 8);
 
-    private AzureBlobStore CreateAzureBlob(StorageDestination destination) => CreateAzureBlob(destination.Container, accessTier: null);
+    private AzureBlobStore CreateAzureBlob(StorageDestination destination) => CreateAzureBlob(destination.Container, accessTier: null, immutability: null);
 
-    private AzureBlobStore CreateAzureBlob(string? container, AccessTier? accessTier)
+    /// <summary>
+    /// Every object of a locked destination stays locked for the configured days from the moment it is written
+    /// (the same period for all objects of a backup: they are written within minutes of each other).
+    /// </summary>
+    private Func<string, DateTimeOffset?>? LockUntil(ImmutabilityOptions? immutability) =>
+        immutability is { Enabled: true, Days: > 0 } options ? _ => _time.GetUtcNow().AddDays(options.Days) : null;
+
+    private AzureBlobStore CreateAzureBlob(string? container, AccessTier? accessTier, ImmutabilityOptions? immutability)
     {
         if (string.IsNullOrEmpty(container))
             throw new ArgumentException("storage.container is required for an azureBlob destination.", nameof(container));
@@ -101,7 +111,8 @@ public sealed partial class BackupStoreFactory
                 $"storage.container '{container}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit).",
                 nameof(container));
         }
-        return new AzureBlobStore(_blobService.Value.GetBlobContainerClient(container), accessTier);
+        return new AzureBlobStore(_blobService.Value.GetBlobContainerClient(container), accessTier,
+            LockUntil(immutability), lockCompliance: immutability?.Mode == "compliance");
     }
 
     private LocalFolderStore CreateLocal(StorageDestination destination) =>
