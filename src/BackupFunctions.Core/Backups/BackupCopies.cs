@@ -44,7 +44,18 @@ public sealed class BackupCopies(
             names.Add(info.Name);
         // The manifest goes first, so an interrupted cleanup never leaves a manifest without its parts.
         foreach (var name in names.OrderBy(n => n.EndsWith(ObjectNames.Manifest, StringComparison.Ordinal) ? 0 : 1))
-            await store.DeleteAsync(name, cancellationToken);
+        {
+            try
+            {
+                await store.DeleteAsync(name, cancellationToken);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreFailureKind.Locked)
+            {
+                // An immutable destination keeps what it was given until the lock ends: report, never force.
+                logger.LogWarning("Backup {BackupId}: {Name} at {Location} is locked and stays until its lock ends: {Error}",
+                    input.Plan.BackupId, name, store.Location, ex.Message);
+            }
+        }
     }
 
     /// <summary>Quick verification of copy <see cref="VerifyInput.Index"/>: sizes and SHA-256 read back from the destination.</summary>
