@@ -111,7 +111,7 @@ internal static class CatalogRows
         CompletedAt = row.GetDateTimeOffset("CompletedAt"),
         DurationSeconds = GetDouble(row, "DurationSeconds"),
         Error = row.GetString("Error"),
-        Warnings = row.GetString("Warnings") is null ? [] : FromJson<List<string>>(row, "Warnings"),
+        Warnings = row.GetString("Warnings") is null ? Array.Empty<string>() : FromJson<string[]>(row, "Warnings"),
         BackupId = row.GetString("BackupId"),
         Progress = new JobProgress
         {
