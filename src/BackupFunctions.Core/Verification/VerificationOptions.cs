@@ -1,0 +1,34 @@
+using Cronos;
+
+namespace BackupFunctions.Core.Verification;
+
+/// <summary>Scheduled deep verification (settings section <c>Verification</c>).</summary>
+public sealed class VerificationOptions
+{
+    public const string SectionName = "Verification";
+
+    /// <summary>The setting the timer trigger reads its schedule from (<c>%Verification:DeepSchedule%</c>).</summary>
+    public const string DeepScheduleSetting = SectionName + ":" + nameof(DeepSchedule);
+
+    /// <summary>When scheduled deep verification runs: NCRONTAB with seconds, in UTC. Default daily at 03:00.</summary>
+    public string DeepSchedule { get; set; } = "0 0 3 * * *";
+
+    /// <summary>How many copies (backup and destination) one scheduled run deep-verifies, least recently verified first.</summary>
+    public int DeepPerRun { get; set; } = 3;
+
+    /// <summary>Why the options are not usable, or null when they are.</summary>
+    public string? Validate()
+    {
+        if (DeepPerRun is < 1 or > 100)
+            return $"{SectionName}:{nameof(DeepPerRun)} must be 1-100 (it is {DeepPerRun}).";
+        try
+        {
+            CronExpression.Parse(DeepSchedule, CronFormat.IncludeSeconds);
+            return null;
+        }
+        catch (CronFormatException e)
+        {
+            return $"{DeepScheduleSetting} '{DeepSchedule}' is not an NCRONTAB expression with six fields (second minute hour day month day-of-week): {e.Message}";
+        }
+    }
+}
