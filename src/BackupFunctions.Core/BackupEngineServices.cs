@@ -36,6 +36,9 @@ public static class BackupEngineServices
         services.AddOptions<PostgresToolsOptions>().Bind(configuration.GetSection(PostgresToolsOptions.SectionName))
             .Validate(o => o.BinDirectory.Length == 0 || Directory.Exists(o.BinDirectory), "The folder named by Postgres:BinDirectory does not exist.")
             .ValidateOnStart();
+        services.AddOptions<VerificationOptions>().Bind(configuration.GetSection(VerificationOptions.SectionName))
+            .Validate(o => o.Validate() is null, "Verification:DeepSchedule must be an NCRONTAB expression with six fields and Verification:DeepPerRun 1-100.")
+            .ValidateOnStart();
 
         services.TryAddSingleton(sp => CatalogTableServiceFactory.Create(sp.GetRequiredService<IOptions<CatalogOptions>>().Value));
         services.TryAddSingleton(sp => new BackupCatalog(
@@ -60,6 +63,8 @@ public static class BackupEngineServices
         services.TryAddSingleton(sp => new DatabasePasswords(configuration));
         services.TryAddSingleton<BackupWriter>();
         services.TryAddSingleton<QuickVerifier>();
+        services.TryAddSingleton<DeepVerifier>();
+        services.TryAddSingleton<BackupVerifications>();
         services.TryAddSingleton<BackupCopies>();
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<BackupLauncher>();

@@ -19,4 +19,9 @@ public static class FunctionNames
     public const string UpdateCopies = "UpdateCopies";
     public const string ScheduledBackups = "ScheduledBackups";
     public const string PurgeHistory = "PurgeHistory";
+    public const string VerificationOrchestrator = "VerificationOrchestrator";
+    public const string PlanVerification = "PlanVerification";
+    public const string VerifyBackupCopy = "VerifyBackupCopy";
+    public const string RecordVerification = "RecordVerification";
+    public const string ScheduledDeepVerification = "ScheduledDeepVerification";
 }

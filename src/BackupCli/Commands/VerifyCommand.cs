@@ -1,27 +1,23 @@
 using System.Buffers;
 using System.CommandLine;
-using System.ComponentModel;
 using System.Security.Cryptography;
-using BackupCli.Verification;
-using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Sources;
 using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Verification;
 
 namespace BackupCli.Commands;
 
 /// <summary>
 /// <c>backupctl verify</c>: without a key, checks every stored object's size and SHA-256 against the manifest.
-/// With <c>--read-data</c> (key needed) it also checks the manifest's MAC, decrypts and decompresses every part, parses
-/// the file volume (every file's SHA-256 against the index) and the database dump (pg_restore --list).
+/// With <c>--read-data</c> (key needed) it also runs the engine's <see cref="DeepVerifier"/>: the manifest's MAC, every
+/// part decrypted and decompressed, the file volume parsed (every file's SHA-256 against the index) and the database
+/// dump listed by pg_restore.
 /// </summary>
 internal sealed class VerifyCommand
 {
-    /// <summary>What a PostgreSQL custom-format dump starts with.</summary>
-    private static readonly byte[] DumpMagic = "PGDMP"u8.ToArray();
-
     private readonly Option<string> _from = new("--from")
     {
         Description = "Destination URI: file:///absolute/path or azblob://container[/prefix].",
@@ -77,7 +73,7 @@ internal sealed class VerifyCommand
             foreach (var part in unverified.Manifest.Objects)
                 report.Objects.Add(await CheckStoredAsync(bars, store, folder, part, hashContent: !readData, cancellationToken));
             if (readData && report.Ok)
-                await ReadDataAsync(bars, report, store, folder, unverified, kek!, cancellationToken);
+                await ReadDataAsync(bars, report, store, folder, kek, cancellationToken);
             return report;
         });
 
@@ -146,93 +142,27 @@ internal sealed class VerifyCommand
             : check with { Error = $"{part.Name}: SHA-256 of the stored bytes does not match the manifest (the object was altered or damaged)" };
     }
 
+    /// <summary>The engine's deep verification of the copy, its findings put on the report's objects.</summary>
     private async Task ReadDataAsync(
-        ProgressBars bars, VerifyReport report, IBackupStore store, string folder, UnverifiedManifest unverified, IKeyEncryptionKey? kek,
-        CancellationToken cancellationToken)
+        ProgressBars bars, VerifyReport report, IBackupStore store, string folder, IKeyEncryptionKey? kek, CancellationToken cancellationToken)
     {
-        // A wrong key or an altered manifest is a failure of the whole backup, not of one part: it propagates (exit 3).
-        var dataKey = await ManifestKeys.OpenAsync(unverified, kek, allowUnencrypted: kek is null, cancellationToken);
-        try
-        {
-            var manifest = unverified.Verify(dataKey, report.BackupId);
-            report.ManifestAuthentic = true;
-            var indexPart = manifest.Objects.FirstOrDefault(p => p.Kind == "index");
-            var indexReadable = false;
-            // The index first: the file volumes are checked against it, read again in step with each volume.
-            foreach (var part in manifest.Objects.OrderBy(p => p.Kind == "index" ? 0 : 1))
-            {
-                var position = report.Objects.FindIndex(o => o.Name == part.Name);
-                var step = bars.Start($"read {part.Name}", part.StoredSize);
-                try
-                {
-                    await using var plaintext = new MeteredReadStream(await PartReader.OpenAsync(
-                        store, folder + part.Name, manifest.BackupId, part, manifest, dataKey, cancellationToken));
-                    switch (part.Kind)
-                    {
-                        case "index":
-                            await foreach (var _ in FileIndex.ReadEntriesAsync(plaintext, cancellationToken))
-                            {
-                                // Every line parses; the entries themselves are checked against the volumes.
-                            }
-                            indexReadable = true;
-                            break;
-                        case "files":
-                            if (indexPart is null)
-                                throw new IntegrityException(part.Name, "the manifest lists no index.bin for it");
-                            if (!indexReadable)
-                                throw new IntegrityException(part.Name, $"not checked: {indexPart.Name} failed");
-                            await using (var index = await PartReader.OpenAsync(
-                                store, folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken))
-                            {
-                                var checkedFiles = await ArchiveVerifier.VerifyAsync(
-                                    plaintext, part.Name, FileIndex.ReadEntriesAsync(index, cancellationToken), cancellationToken);
-                                report.Files = (report.Files ?? 0) + checkedFiles.Files;
-                                report.FilesBytes = (report.FilesBytes ?? 0) + checkedFiles.Bytes;
-                            }
-                            break;
-                        case "database":
-                            report.DumpCheck = await CheckDumpAsync(plaintext, part.Name, cancellationToken);
-                            break;
-                    }
-                    await plaintext.DrainAsync(cancellationToken);
-                    if (plaintext.BytesRead != part.PlainSize)
-                        throw new IntegrityException(part.Name, $"{plaintext.BytesRead} plaintext bytes, the manifest says {part.PlainSize}");
-                    step.Complete();
-                }
-                catch (Exception ex) when (ex is IntegrityException or InvalidDataException or FormatException or EndOfStreamException)
-                {
-                    var message = ex is IntegrityException ? ex.Message : $"{part.Name}: cannot be parsed: {ex.Message}";
-                    report.Objects[position] = report.Objects[position] with { Error = message };
-                }
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
-    }
+        var step = bars.Start("read every part", report.Objects.Sum(o => o.StoredSize));
+        var verifier = new DeepVerifier(new PostgresRestorer(_context.PostgresTools), TimeProvider.System);
+        var result = await verifier.VerifyAsync(store, folder, report.BackupId, kek, allowUnencrypted: kek is null, cancellationToken);
+        step.Complete();
 
-    /// <summary>The dump must be a custom-format dump that pg_restore can list (when pg_restore is installed).</summary>
-    private async Task<string> CheckDumpAsync(MeteredReadStream dump, string partName, CancellationToken cancellationToken)
-    {
-        string how;
-        try
+        // Every problem line starts with its object. A wrong key or an altered manifest (manifest.json) is a failure of
+        // the whole backup, not of one part: it fails the command (exit 3) as any integrity failure does.
+        foreach (var problem in result.Problems)
         {
-            await new PostgresRestorer(_context.PostgresTools).CheckDumpAsync(dump, cancellationToken);
-            how = "listed by pg_restore --list";
+            var position = report.Objects.FindIndex(o => problem.StartsWith(o.Name + ": ", StringComparison.Ordinal));
+            if (position < 0)
+                throw new IntegrityException(problem);
+            report.Objects[position] = report.Objects[position] with { Error = report.Objects[position].Error ?? problem };
         }
-        catch (PostgresToolException ex) when (ex.InnerException is Win32Exception)
-        {
-            await dump.DrainAsync(cancellationToken);
-            how = "has the custom-format signature (pg_restore not found, so not listed)";
-        }
-        catch (PostgresToolException ex)
-        {
-            throw new IntegrityException(partName, $"pg_restore cannot read the dump: {ex.Message}", ex);
-        }
-
-        if (!dump.Head.StartsWith(DumpMagic))
-            throw new IntegrityException(partName, "the dump does not start with the pg_dump custom-format signature PGDMP");
-        return how;
+        report.ManifestAuthentic = true;
+        report.Files = result.Files;
+        report.FilesBytes = result.FilesBytes;
+        report.DumpCheck = result.DumpCheck;
     }
 }

@@ -160,9 +160,15 @@ public sealed class BackupCopies(
     }
 
     /// <summary>Raises the alerts a backup's copies call for: a failed replica, a failed verification.</summary>
-    public async Task RaiseAlertsAsync(BackupPlan plan, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
+    public Task RaiseAlertsAsync(BackupPlan plan, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        return RaiseAlertsAsync(plan.ConfigId, plan.BackupId, locations, cancellationToken);
+    }
+
+    /// <summary>As <see cref="RaiseAlertsAsync(BackupPlan, IReadOnlyList{BackupLocation}, CancellationToken)"/>, for a backup known by its ids.</summary>
+    public async Task RaiseAlertsAsync(string configId, string backupId, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(locations);
         var now = time.GetUtcNow();
         foreach (var location in locations)
@@ -171,12 +177,12 @@ public sealed class BackupCopies(
             {
                 await catalog.RaiseAlertAsync(new BackupAlert
                 {
-                    Id = AlertTypes.IdFor(AlertTypes.ReplicationFailed, plan.ConfigId, plan.BackupId, location.Index),
+                    Id = AlertTypes.IdFor(AlertTypes.ReplicationFailed, configId, backupId, location.Index),
                     Type = AlertTypes.ReplicationFailed,
                     Severity = "high",
-                    ConfigId = plan.ConfigId,
-                    BackupId = plan.BackupId,
-                    Message = $"The copy of backup {plan.BackupId} to {location.Location} failed: {location.Error} Retry with POST /api/backups/{plan.BackupId}/replicate.",
+                    ConfigId = configId,
+                    BackupId = backupId,
+                    Message = $"The copy of backup {backupId} to {location.Location} failed: {location.Error} Retry with POST /api/backups/{backupId}/replicate.",
                     CreatedAt = now,
                 }, cancellationToken);
             }
@@ -184,12 +190,12 @@ public sealed class BackupCopies(
             {
                 await catalog.RaiseAlertAsync(new BackupAlert
                 {
-                    Id = AlertTypes.IdFor(AlertTypes.VerificationFailed, plan.ConfigId, plan.BackupId, location.Index),
+                    Id = AlertTypes.IdFor(AlertTypes.VerificationFailed, configId, backupId, location.Index),
                     Type = AlertTypes.VerificationFailed,
                     Severity = "critical",
-                    ConfigId = plan.ConfigId,
-                    BackupId = plan.BackupId,
-                    Message = $"Backup {plan.BackupId} at {location.Location} failed {failed.Level} verification: {string.Join("; ", failed.Problems)}",
+                    ConfigId = configId,
+                    BackupId = backupId,
+                    Message = $"Backup {backupId} at {location.Location} failed {failed.Level} verification: {string.Join("; ", failed.Problems)}",
                     CreatedAt = now,
                 }, cancellationToken);
             }

@@ -41,6 +41,15 @@ public static class ApiResults
         return Problem(problem);
     }
 
+    /// <summary>409: the request is fine, but the resource is busy (<paramref name="detail"/> says with what).</summary>
+    public static IActionResult Conflict(string title, string detail) => Problem(new ProblemDetails
+    {
+        Title = title,
+        Status = StatusCodes.Status409Conflict,
+        Detail = detail,
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+    });
+
     private static IActionResult Problem(ProblemDetails problem)
         => new JsonResult(problem, ApiJson.Options) { StatusCode = problem.Status, ContentType = "application/problem+json" };
 

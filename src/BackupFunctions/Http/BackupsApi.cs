@@ -1,5 +1,6 @@
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Verification;
 using BackupFunctions.Durable;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -59,6 +60,54 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
                 new StartOrchestrationOptions(instanceId), cancellationToken);
         }
         return ApiResults.Accepted($"/api/backups/{id}", new { backupId = id, retrying = failed });
+    }
+
+    /// <summary>
+    /// Verifies the backup's copies — all, or the one at <c>location</c> — at <c>level</c> quick or deep (default);
+    /// 202 at once, the outcome lands in the backup's row (each location's <c>lastVerification</c>, the status) and, for
+    /// a failed copy, in a verification_failed alert. One verification per backup at a time (409 while one runs).
+    /// </summary>
+    [Function("VerifyBackup")]
+    public async Task<IActionResult> Verify(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "backups/{id}/verify")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var (body, errors) = await JsonBody.ReadAsync(request, new VerifyBackupBody(), cancellationToken);
+        if (errors is not null)
+            return ApiResults.BadRequest(errors);
+        var backup = Ids.IsWellFormed(id) ? await catalog.GetBackupAsync(id, cancellationToken) : null;
+        if (backup is null)
+            return ApiResults.NotFound("Backup", id);
+        if (!VerificationRequest.IsLevel(body!.Level))
+            return ApiResults.BadRequest("level", $"The level is {QuickVerifier.Level} or {DeepVerifier.Level}.");
+
+        List<int> copies;
+        if (body.Location is { } index)
+        {
+            var location = backup.Locations.FirstOrDefault(l => l.Index == index);
+            if (location is null)
+                return ApiResults.BadRequest("location", $"Backup {id} has copies {string.Join(", ", backup.Locations.Select(l => l.Index))} (0 is the primary).");
+            if (!BackupVerifications.CanVerify(location))
+            {
+                return ApiResults.BadRequest("location", location.Status == "failed"
+                    ? $"Copy {index} of backup {id} was never made ({location.Error}); retry it with POST /api/backups/{id}/replicate."
+                    : $"Copy {index} of backup {id} was recorded without its destination and cannot be verified.");
+            }
+            copies = [index];
+        }
+        else
+        {
+            copies = [.. backup.Locations.Where(BackupVerifications.CanVerify).Select(l => l.Index)];
+            if (copies.Count == 0)
+                return ApiResults.BadRequest("location", $"Backup {id} has no copy that can be verified.");
+        }
+
+        var verification = new VerificationRequest(id, body.Level, copies);
+        if (!await DurableVerificationStarter.TryStartAsync(client, verification, cancellationToken))
+            return ApiResults.Conflict("A verification is running.", $"A verification of backup {id} is still running; ask again when it has finished.");
+        return ApiResults.Accepted($"/api/backups/{id}", new { backupId = id, level = body.Level, copies });
     }
 
     [Function("GetBackup")]

@@ -15,7 +15,12 @@ public static partial class JsonBody
 
     private static readonly string[] RequiredMessage = ["The field is required."];
 
-    public static async Task<(T? Value, IReadOnlyDictionary<string, string[]>? Errors)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<(T? Value, IReadOnlyDictionary<string, string[]>? Errors)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+        => ReadAsync<T>(request, empty: null, cancellationToken);
+
+    /// <summary>As <see cref="ReadAsync{T}(HttpRequest, CancellationToken)"/>, for an optional body: an empty one gives <paramref name="empty"/>.</summary>
+    public static async Task<(T? Value, IReadOnlyDictionary<string, string[]>? Errors)> ReadAsync<T>(HttpRequest request, T? empty, CancellationToken cancellationToken)
         where T : class
     {
         if (request.ContentLength is > MaxBytes)
@@ -28,7 +33,7 @@ public static partial class JsonBody
         if (buffer.Length > MaxBytes)
             return (null, Error("body", $"The body is larger than {MaxBytes} bytes."));
         if (buffer.Length == 0)
-            return (null, Error("body", "The body is empty; a JSON object is required."));
+            return empty is not null ? (empty, null) : (null, Error("body", "The body is empty; a JSON object is required."));
         buffer.Position = 0;
 
         try

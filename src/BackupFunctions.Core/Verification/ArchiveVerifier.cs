@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Format;
 
-namespace BackupCli.Verification;
+namespace BackupFunctions.Core.Verification;
 
 /// <summary>
 /// Reads a file volume's tar without writing anything and checks it against the file index, read in step with the tar

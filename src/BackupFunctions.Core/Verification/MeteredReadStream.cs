@@ -1,6 +1,6 @@
 using BackupFunctions.Core.Streams;
 
-namespace BackupCli.Verification;
+namespace BackupFunctions.Core.Verification;
 
 /// <summary>Counts the bytes read through it and keeps the first few, so a consumer can be checked afterwards.</summary>
 internal sealed class MeteredReadStream(Stream inner, int headSize = 8) : ForwardOnlyReadStream

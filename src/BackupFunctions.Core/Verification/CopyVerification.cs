@@ -1,0 +1,4 @@
+namespace BackupFunctions.Core.Verification;
+
+/// <summary>How the verification of copy <paramref name="Index"/> went.</summary>
+public sealed record CopyVerification(int Index, VerificationResult Result);
