@@ -262,6 +262,9 @@ public sealed class SiteExtraction : IDisposable
         }
     }
 
+    /// <summary>The folder the previous file went to (known to exist).</summary>
+    private string? _lastFolder;
+
     private void WriteDirectory(string name, string fullPath, UnixFileMode mode, DateTimeOffset modifiedAt)
     {
         Directory.CreateDirectory(fullPath);
@@ -302,18 +305,26 @@ public sealed class SiteExtraction : IDisposable
         if (expectedHash.Length != SHA256.HashSizeInBytes)
             throw new IntegrityException(volumeName, $"{name}: the index has no valid SHA-256 for it");
 
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var folder = Path.GetDirectoryName(fullPath)!;
+        // Files come folder by folder: one check per folder, not a stat per file.
+        if (!string.Equals(folder, _lastFolder, StringComparison.Ordinal))
+        {
+            Directory.CreateDirectory(folder);
+            _lastFolder = folder;
+        }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long written = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
         {
-            await using var output = Create(name, fullPath, volumeName, () => new FileStream(fullPath, new FileStreamOptions
+            // Synchronous, unbuffered writes of whole 128 KiB blocks: on Linux an "asynchronous" FileStream only moves
+            // each write to the thread pool, which costs more than the write for the many small files of a site.
+            using var output = Create(name, fullPath, volumeName, () => new FileStream(fullPath, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
-                Options = FileOptions.Asynchronous,
+                BufferSize = 0,
             }));
             if (entry.DataStream is { } data)
             {
@@ -321,25 +332,26 @@ public sealed class SiteExtraction : IDisposable
                 while ((read = await data.ReadAsync(buffer, cancellationToken)) > 0)
                 {
                     hash.AppendData(buffer, 0, read);
-                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    output.Write(buffer, 0, read);
                     written += read;
                     _bytes += read;
                 }
             }
+
+            if (written != indexed.Size)
+                throw new IntegrityException(volumeName, $"{name}: {written} bytes read, {indexed.Size} in the index");
+            if (!CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), expectedHash))
+                throw new IntegrityException(volumeName, $"{name}: SHA-256 does not match the index");
+
+            // Through the open handle: no second path lookup per file.
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(output.SafeFileHandle, entry.Mode & PermissionBits);
+            File.SetLastWriteTimeUtc(output.SafeFileHandle, entry.ModificationTime.UtcDateTime);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        if (written != indexed.Size)
-            throw new IntegrityException(volumeName, $"{name}: {written} bytes read, {indexed.Size} in the index");
-        if (!CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), expectedHash))
-            throw new IntegrityException(volumeName, $"{name}: SHA-256 does not match the index");
-
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(fullPath, entry.Mode & PermissionBits);
-        File.SetLastWriteTimeUtc(fullPath, entry.ModificationTime.UtcDateTime);
         _files++;
     }
 
