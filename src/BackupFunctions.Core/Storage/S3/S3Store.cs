@@ -386,9 +386,10 @@ public sealed class S3Store : IBackupStore, IDisposable
             while (inFlight.Count > 0)
                 done.Add(await CompleteOldestAsync(inFlight));
 
+            CompleteMultipartUploadResponse completed;
             try
             {
-                await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                completed = await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
                     BucketName = _settings.Bucket,
                     Key = name,
@@ -400,6 +401,8 @@ public sealed class S3Store : IBackupStore, IDisposable
             {
                 throw MapPut(name, ex);
             }
+            if (retainUntil is { } until)
+                await LockVersionAsync(name, completed.VersionId, until, cancellationToken);
         }
         catch
         {
@@ -422,6 +425,27 @@ public sealed class S3Store : IBackupStore, IDisposable
         {
             if (buffer is not null)
                 ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Ceph Pacific ignores the lock headers of InitiateMultipartUpload: the completed version is locked explicitly
+    // (on AWS this repeats the same date, which is allowed in both modes). Should it fail, the put fails: the object
+    // is then visible but unlocked, and the caller's retry puts (and locks) it again.
+    private async Task LockVersionAsync(string name, string? versionId, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.PutObjectRetentionAsync(new PutObjectRetentionRequest
+            {
+                BucketName = _settings.Bucket,
+                Key = name,
+                VersionId = string.IsNullOrEmpty(versionId) ? null : versionId,
+                Retention = new ObjectLockRetention { Mode = RetentionMode(), RetainUntilDate = until.UtcDateTime },
+            }, cancellationToken);
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map("lock", name, ex);
         }
     }
 
@@ -560,6 +584,9 @@ public sealed class S3Store : IBackupStore, IDisposable
 
     private ObjectLockMode LockMode() =>
         _settings.ObjectLockMode == S3ObjectLockMode.Compliance ? Amazon.S3.ObjectLockMode.Compliance : Amazon.S3.ObjectLockMode.Governance;
+
+    private ObjectLockRetentionMode RetentionMode() =>
+        _settings.ObjectLockMode == S3ObjectLockMode.Compliance ? ObjectLockRetentionMode.Compliance : ObjectLockRetentionMode.Governance;
 
     private DateTimeOffset? LockedUntil(DateTime? retainUntil, ObjectLockLegalHoldStatus? legalHold)
     {
