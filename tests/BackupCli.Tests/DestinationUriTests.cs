@@ -17,7 +17,6 @@ public sealed class DestinationUriTests
     }
 
     [Theory]
-    [InlineData("s3://bucket/x", "destinations issue")]
     [InlineData("sftp://host/x", "destinations issue")]
     [InlineData("http://host/x", "unknown destination scheme")]
     [InlineData("file:///", "absolute folder path")]
