@@ -95,6 +95,7 @@ osd pool default pg num = 8
 osd pool default pgp num = 8
 mon allow pool size one = true
 mon warn on pool no redundancy = false
+mon data avail warn = 5
 osd crush chooseleaf type = 0
 run dir = $dir/run
 log file = $dir/log/\$name.log
@@ -112,6 +113,11 @@ osd max object namespace len = 64
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$port
 rgw data = $dir/rgw
+# Deleted objects' data is freed by a garbage collector that by default waits 2 h: with a RAM-capped OSD the test
+# runs would fill it (a full Ceph cluster then blocks every write instead of refusing it). Collect at once.
+rgw gc obj min wait = 0
+rgw gc processor period = 5
+rgw gc processor max time = 5
 CONF
 
   local conf=$dir/ceph.conf id
@@ -126,7 +132,7 @@ CONF
     { bf_ceph_error "the monitor did not answer 'osd create'"; bf_stop_ceph_rgw "$dir"; return 1; }
   timeout 60 ceph-osd --conf "$conf" -i "$id" --mkfs >"$dir/log/mkfs-osd.out" 2>&1 ||
     { bf_ceph_error "ceph-osd --mkfs failed"; tail -n 20 "$dir/log/mkfs-osd.out" >&2; bf_stop_ceph_rgw "$dir"; return 1; }
-  timeout 60 ceph-osd --conf "$conf" -i "$id" ||
+  timeout 60 ceph-osd --conf "$conf" -i "$id" 2>>"$dir/log/start.err" ||
     { bf_ceph_error "ceph-osd did not start"; bf_stop_ceph_rgw "$dir"; return 1; }
 
   local deadline=$((SECONDS + 60))
@@ -152,11 +158,11 @@ CONF
     sleep 1
   done
   timeout 60 radosgw-admin --conf "$conf" -n client.rgw.a user create --uid=bftest --display-name="BackupFunctions tests" \
-    --access-key="$BF_CEPH_RGW_ACCESS_KEY" --secret-key="$BF_CEPH_RGW_SECRET_KEY" >/dev/null ||
+    --access-key="$BF_CEPH_RGW_ACCESS_KEY" --secret-key="$BF_CEPH_RGW_SECRET_KEY" >/dev/null 2>>"$dir/log/start.err" ||
     { bf_ceph_error "radosgw-admin user create failed"; bf_stop_ceph_rgw "$dir"; return 1; }
   # A second user with no rights on the first one's buckets: the permission tests use it.
   timeout 60 radosgw-admin --conf "$conf" -n client.rgw.a user create --uid=bfother --display-name="BackupFunctions other" \
-    --access-key="${BF_CEPH_RGW_ACCESS_KEY}2" --secret-key="${BF_CEPH_RGW_SECRET_KEY}2" >/dev/null ||
+    --access-key="${BF_CEPH_RGW_ACCESS_KEY}2" --secret-key="${BF_CEPH_RGW_SECRET_KEY}2" >/dev/null 2>>"$dir/log/start.err" ||
     { bf_ceph_error "radosgw-admin user create (second user) failed"; bf_stop_ceph_rgw "$dir"; return 1; }
 
   export BF_TEST_S3_ENDPOINT=http://127.0.0.1:$port
