@@ -1,32 +1,43 @@
 using System.Text.RegularExpressions;
+using System.Web;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using BackupFunctions.Core.Storage;
 using BackupFunctions.Core.Storage.Ftp;
+using BackupFunctions.Core.Storage.S3;
 
 namespace BackupCli;
 
 /// <summary>
 /// A destination on the command line: <c>file:///abs/path</c> (a local or mounted folder; the path is the store's
-/// root), <c>azblob://container[/prefix]</c> (Azure Blob Storage; credentials only from the environment) or
-/// <c>ftp://user@host[:port]/path</c> / <c>ftps://user@host[:port]/path[?certSha256=…]</c> (the path is the
-/// store's base folder; the password only from the environment).
+/// root), <c>azblob://container[/prefix]</c> (Azure Blob Storage), <c>s3://bucket[/prefix][?endpoint=…&amp;region=…&amp;pathStyle=…&amp;storageClass=…]</c>
+/// (S3 and S3-compatible), <c>gs://bucket[/prefix][?storageClass=…]</c> (Google Cloud Storage, XML API with an HMAC
+/// key), <c>sftp://user@host[:port]/path?hostKey=…</c>, or <c>ftp://user@host[:port]/path</c> /
+/// <c>ftps://user@host[:port]/path[?certSha256=…]</c> (the path is the store's base folder). Credentials only from
+/// the environment.
 /// </summary>
-/// <param name="Scheme"><c>file</c>, <c>azblob</c>, <c>ftp</c> or <c>ftps</c>.</param>
-/// <param name="Location">The folder (file), the container (azblob), or the URI without password and query (ftp, ftps).</param>
+/// <param name="Scheme"><c>file</c>, <c>azblob</c>, <c>s3</c>, <c>gs</c>, <c>sftp</c>, <c>ftp</c> or <c>ftps</c>.</param>
+/// <param name="Location">The folder (file), the container (azblob), the bucket (s3, gs), or the URI without password and query (sftp, ftp, ftps).</param>
 /// <param name="Prefix">What comes before <c>backups/</c> in object names; empty for file://.</param>
 internal sealed partial record DestinationUri(string Scheme, string Location, string Prefix)
 {
     public const string ConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
     public const string AccountVariable = "AZURE_STORAGE_ACCOUNT";
+    public const string S3AccessKeyVariable = "BACKUPCTL_S3_ACCESS_KEY_ID";
+    public const string S3SecretVariable = "BACKUPCTL_S3_SECRET_ACCESS_KEY";
+    public const string AwsAccessKeyVariable = "AWS_ACCESS_KEY_ID";
+    public const string AwsSecretVariable = "AWS_SECRET_ACCESS_KEY";
+    public const string GcsAccessIdVariable = "BACKUPCTL_GCS_HMAC_ACCESS_ID";
+    public const string GcsSecretVariable = "BACKUPCTL_GCS_HMAC_SECRET";
 
     public const string FtpPasswordVariable = "BACKUPCTL_FTP_PASSWORD";
     public const string FtpPasswordFileVariable = "BACKUPCTL_FTP_PASSWORD_FILE";
 
-    private static readonly string[] LaterSchemes = ["s3", "gs"];
-
     /// <summary>For ftp:// and ftps://: the connection, with an empty password (<see cref="CreateStore"/> takes it from the environment).</summary>
     public FtpStoreSettings? Ftp { get; init; }
+
+    /// <summary>The query options of an s3:// or gs:// destination; null for the others.</summary>
+    public S3UriOptions? S3 { get; init; }
 
     /// <summary>Parses a destination; anything else throws <see cref="UsageException"/> saying what is accepted.</summary>
     public static DestinationUri Parse(string text)
@@ -34,18 +45,17 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         ArgumentNullException.ThrowIfNull(text);
         var separator = text.IndexOf("://", StringComparison.Ordinal);
         if (separator <= 0)
-            throw new UsageException($"'{text}' is not a destination URI; use file:///absolute/path or azblob://container[/prefix].");
+            throw new UsageException($"'{text}' is not a destination URI; use file:///absolute/path, azblob://container[/prefix], s3://bucket[/prefix], gs://bucket[/prefix], sftp://user@host/path, ftp://user@host/path or ftps://user@host/path.");
 
         var scheme = text[..separator].ToLowerInvariant();
-        if (LaterSchemes.Contains(scheme))
-            throw new UsageException($"{scheme}:// destinations come with the destinations issue; this backupctl reads file:// and azblob://.");
         return scheme switch
         {
             "file" => ParseFile(text),
             "azblob" => ParseBlob(text, text[(separator + 3)..]),
             "ftp" or "ftps" => ParseFtp(text, scheme),
             "sftp" => FromSftp(SftpDestination.Parse(text)),
-            _ => throw new UsageException($"unknown destination scheme '{scheme}://' in '{text}'; use file:///absolute/path or azblob://container[/prefix]."),
+            "s3" or "gs" => ParseBucket(text, scheme),
+            _ => throw new UsageException($"unknown destination scheme '{scheme}://' in '{text}'; use file:///absolute/path, azblob://container[/prefix], s3://bucket[/prefix], gs://bucket[/prefix], sftp://user@host/path, ftp://user@host/path or ftps://user@host/path."),
         };
     }
 
@@ -63,6 +73,8 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
             return new FtpStore(Ftp with { Password = FtpPassword(context) });
         if (Sftp is not null)
             return Sftp.CreateStore(context);
+        if (Scheme is "s3" or "gs")
+            return CreateS3Store(context);
 
         BlobServiceClient service;
         if (context.GetEnvironmentVariable(ConnectionStringVariable) is { } connectionString)
@@ -93,7 +105,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
     {
         "file" => new Uri(Location).AbsoluteUri,
         "ftp" or "ftps" => Location,
-        _ => Prefix.Length == 0 ? $"azblob://{Location}" : $"azblob://{Location}/{Prefix}",
+        _ => (Prefix.Length == 0 ? $"{Scheme}://{Location}" : $"{Scheme}://{Location}/{Prefix}") + QueryText(),
     };
 
     private static string FtpPassword(CliContext context)
@@ -162,6 +174,125 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
     // The URI's folder is the store's base folder, so object names carry no prefix (as with file://).
     private static DestinationUri FromSftp(SftpDestination sftp) =>
         new("sftp", $"{sftp.User}@{sftp.Host}:{sftp.Port}/{sftp.BasePath}", "") { Sftp = sftp };
+
+
+    private string QueryText()
+    {
+        if (S3 is null)
+            return "";
+        var options = new List<string>();
+        if (S3.Endpoint.Length > 0)
+            options.Add("endpoint=" + Uri.EscapeDataString(S3.Endpoint));
+        if (Scheme == "s3")
+            options.Add($"region={S3.Region}&pathStyle={(S3.PathStyle ? "true" : "false")}");
+        if (S3.StorageClass.Length > 0)
+            options.Add("storageClass=" + S3.StorageClass);
+        return options.Count == 0 ? "" : "?" + string.Join('&', options);
+    }
+
+    private S3Store CreateS3Store(CliContext context)
+    {
+        var options = S3!;
+        try
+        {
+            if (Scheme == "gs")
+            {
+                var (id, secret) = Credentials(context, "gs://", (GcsAccessIdVariable, GcsSecretVariable));
+                return S3Store.ForGcs(new GcsStoreSettings
+                {
+                    Bucket = Location, HmacAccessId = id, HmacSecret = secret, Endpoint = options.Endpoint, StorageClass = options.StorageClass,
+                });
+            }
+            var (keyId, key) = Credentials(context, "s3://", (S3AccessKeyVariable, S3SecretVariable), (AwsAccessKeyVariable, AwsSecretVariable));
+            return new S3Store(new S3StoreSettings
+            {
+                Bucket = Location,
+                AccessKeyId = keyId,
+                SecretAccessKey = key,
+                Endpoint = options.Endpoint,
+                Region = options.Region,
+                ForcePathStyle = options.PathStyle,
+                StorageClass = options.StorageClass,
+            });
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"{this}: {ex.Message}", ex);
+        }
+    }
+
+    // The first pair that is set wins; a pair set by half is an error rather than a silent fall-through.
+    private static (string Id, string Secret) Credentials(CliContext context, string scheme, params (string Id, string Secret)[] pairs)
+    {
+        foreach (var (idVariable, secretVariable) in pairs)
+        {
+            var id = context.GetEnvironmentVariable(idVariable);
+            var secret = context.GetEnvironmentVariable(secretVariable);
+            if (id is null && secret is null)
+                continue;
+            if (id is null || secret is null)
+                throw new UsageException($"{scheme} needs both {idVariable} and {secretVariable} in the environment.");
+            return (id, secret);
+        }
+        var names = string.Join(", or ", pairs.Select(p => $"{p.Id} and {p.Secret}"));
+        throw new UsageException($"{scheme} needs credentials in the environment: set {names}.");
+    }
+
+    private static DestinationUri ParseBucket(string text, string scheme)
+    {
+        var isS3 = scheme == "s3";
+        var example = isS3
+            ? "s3://bucket[/prefix][?endpoint=https://host:port&region=…&pathStyle=true|false&storageClass=…]"
+            : "gs://bucket[/prefix][?storageClass=…]";
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+            throw new UsageException($"'{text}' is not a valid {scheme}:// URI; use {example}.");
+        if (uri.UserInfo.Length > 0)
+        {
+            var variables = isS3 ? $"{S3AccessKeyVariable}/{S3SecretVariable}" : $"{GcsAccessIdVariable}/{GcsSecretVariable}";
+            throw new UsageException($"credentials do not belong in a {scheme}:// URI (they would end up in shell history and logs); set {variables} in the environment.");
+        }
+        // From the text, not from the Uri: it would lowercase the bucket and resolve "a/../b" in the prefix.
+        var bucketAndPath = text[(scheme.Length + 3)..].Split('?', '#')[0];
+        var slash = bucketAndPath.IndexOf('/', StringComparison.Ordinal);
+        var bucket = slash < 0 ? bucketAndPath : bucketAndPath[..slash];
+        if (!uri.IsDefaultPort || !(isS3 ? S3BucketName() : GcsBucketName()).IsMatch(bucket))
+            throw new UsageException($"'{bucket}' in '{text}' is not a valid bucket name (lowercase letters, digits, '.' and '-'{(isS3 ? "" : ", '_'")}; use {example}).");
+
+        var prefix = slash < 0 ? "" : Uri.UnescapeDataString(bucketAndPath[(slash + 1)..]).Trim('/');
+        if (prefix.Split('/').Any(segment => segment is "." or ".." || (segment.Length == 0 && prefix.Length > 0)) || prefix.Any(c => c == '\\' || char.IsControl(c)))
+            throw new UsageException($"the prefix '{prefix}' in '{text}' must be '/'-separated names without empty, '.' or '..' segments.");
+
+        var query = HttpUtility.ParseQueryString(uri.Query);
+        string[] known = isS3 ? ["endpoint", "region", "pathStyle", "storageClass"] : ["endpoint", "storageClass"];
+        foreach (var key in query.AllKeys)
+        {
+            if (key is null || !known.Contains(key, StringComparer.Ordinal))
+                throw new UsageException($"unknown option '{key}' in '{text}'; {scheme}:// knows {string.Join(", ", known)}.");
+        }
+        var endpoint = query["endpoint"] ?? "";
+        if (endpoint.Length > 0 && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var endpointUri) && endpointUri.Scheme is "http" or "https"))
+            throw new UsageException($"endpoint '{endpoint}' in '{text}' is not an http(s) URL.");
+        var pathStyle = query["pathStyle"] switch
+        {
+            null => endpoint.Length > 0,
+            "true" => true,
+            "false" => false,
+            var other => throw new UsageException($"pathStyle '{other}' in '{text}' must be true or false."),
+        };
+        var region = query["region"] is { Length: > 0 } r ? r : "us-east-1";
+        var storageClass = (query["storageClass"] ?? "").ToUpperInvariant();
+        var classes = isS3 ? S3StoreSettings.StorageClasses : GcsStoreSettings.StorageClasses;
+        if (storageClass.Length > 0 && !classes.Contains(storageClass))
+            throw new UsageException($"storageClass '{storageClass}' in '{text}' is not one of {string.Join(", ", classes)}.");
+
+        return new DestinationUri(scheme, bucket, prefix) { S3 = new S3UriOptions(endpoint, isS3 ? region : "auto", isS3 && pathStyle, storageClass) };
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex S3BucketName();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex GcsBucketName();
 
     private static DestinationUri ParseFile(string text)
     {

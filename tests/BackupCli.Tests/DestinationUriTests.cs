@@ -17,7 +17,6 @@ public sealed class DestinationUriTests
     }
 
     [Theory]
-    [InlineData("s3://bucket/x", "destinations issue")]
     [InlineData("ftp://user:secret@host/x", "must not carry a password")]
     [InlineData("ftp://host/x", "names no user")]
     [InlineData("ftp://user@host/x?certSha256=" + "ab", "certSha256 is for ftps")]

@@ -14,7 +14,7 @@ public sealed class UsageTests : IDisposable
     {
         { ["backup", "--to", "file:///tmp/x", "--site", "/tmp", "--bogus"], "--bogus" },
         { ["backup", "--site", "/tmp", "--key-file", "k"], "--to" },
-        { ["backup", "--to", "s3://bucket/prefix", "--site", "/tmp", "--key-file", "k"], "destinations issue" },
+        { ["backup", "--to", "s3://KEY:SECRET@bucket/prefix", "--site", "/tmp", "--key-file", "k"], "credentials do not belong" },
         { ["backup", "--to", "gopher://host/x", "--site", "/tmp", "--key-file", "k"], "unknown destination scheme" },
         { ["backup", "--to", "file://relative/path", "--site", "/tmp", "--key-file", "k"], "three slashes" },
         { ["backup", "--to", "/var/backups", "--site", "/tmp", "--key-file", "k"], "not a destination URI" },

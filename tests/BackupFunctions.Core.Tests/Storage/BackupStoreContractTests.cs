@@ -197,6 +197,17 @@ public abstract class BackupStoreContractTests
     }
 
     [Fact]
+    public async Task List_order_is_ordinal_UTF_16_also_beyond_the_basic_plane()
+    {
+        // A service listing in UTF-8 byte order (S3, Azure) puts U+FB01 before U+1F600; ordinal (UTF-16) order puts
+        // the surrogate pair of U+1F600 first.
+        await Store.PutAsync(P + "o/\uFB01", new MemoryStream([1]), Ct);
+        await Store.PutAsync(P + "o/\U0001F600", new MemoryStream([2]), Ct);
+
+        Assert.Equal([P + "o/\U0001F600", P + "o/\uFB01"], (await ListAsync(P + "o/")).Select(x => x.Name));
+    }
+
+    [Fact]
     public async Task GetInfo_tells_size_and_a_recent_modification_time()
     {
         var before = DateTimeOffset.UtcNow.AddMinutes(-2);
