@@ -16,6 +16,7 @@ work=""
 # shellcheck disable=SC2317  # called by the EXIT trap
 finish() {
   local status=$?
+  bf_stop_ceph_rgw || true
   bf_stop_sshd || true
   bf_stop_vsftpd || true
   bf_stop_postgres || true
@@ -32,6 +33,7 @@ trap 'exit 143' TERM
 bf_ensure_prerequisites
 bf_install_vsftpd
 bf_install_sshd
+bf_install_ceph_rgw
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bf-test.XXXXXX")
 # mktemp makes the folder 0700; the postgres user must be able to reach its cluster inside it.
@@ -40,6 +42,7 @@ bf_start_azurite "$work/azurite"
 bf_start_postgres "$work/postgres"
 bf_start_vsftpd "$work/vsftpd"
 bf_start_sshd "$work/sshd"
+bf_start_ceph_rgw "$work/ceph-rgw"
 
 # The Bicep templates are checked when their build script exists (it compiles them; no Azure access).
 if [ -x infra/bicep/build.sh ]; then

@@ -28,7 +28,7 @@ done
 # shellcheck source=../services.sh
 source "$repo/scripts/services.sh"
 export BF_AZURITE_BLOB_PORT=10100 BF_AZURITE_QUEUE_PORT=10101 BF_AZURITE_TABLE_PORT=10102
-export BF_VSFTPD_PORT=2131 BF_VSFTPD_PASV_MIN=30040 BF_VSFTPD_PASV_MAX=30059 BF_SSHD_PORT=2232 BF_RGW_PORT=7490
+export BF_VSFTPD_PORT=2131 BF_VSFTPD_PASV_MIN=30040 BF_VSFTPD_PASV_MAX=30059 BF_SSHD_PORT=2232 BF_CEPH_RGW_PORT=7490 BF_CEPH_MON_PORT=40799
 
 rm -rf -- "$scratch"
 mkdir -p "$scratch"
@@ -54,6 +54,9 @@ if wants s3 || wants gs; then
   declare -F bf_start_ceph_rgw >/dev/null || { echo "storage.sh: no Ceph RGW script (scripts/servers/ceph-rgw.sh)" >&2; exit 1; }
   bf_install_ceph_rgw
   bf_start_ceph_rgw "$scratch/rgw"
+  # The stores never create buckets (see README): make the benchmark's with a signed PUT.
+  curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$BF_TEST_S3_ACCESS_KEY:$BF_TEST_S3_SECRET_KEY" -X PUT "$BF_TEST_S3_ENDPOINT/bench" >/dev/null ||
+    { echo "storage.sh: could not create the bucket 'bench'" >&2; exit 1; }
 fi
 
 results="$scratch/storage-results.md"
@@ -93,11 +96,11 @@ if wants sftp; then
 fi
 if wants s3; then
   BACKUPCTL_S3_ACCESS_KEY_ID=$BF_TEST_S3_ACCESS_KEY BACKUPCTL_S3_SECRET_ACCESS_KEY=$BF_TEST_S3_SECRET_KEY \
-    run "S3 (Ceph RGW)" "s3://$BF_TEST_S3_BUCKET/bench?endpoint=http://127.0.0.1:$BF_RGW_PORT&region=us-east-1&pathStyle=true"
+    run "S3 (Ceph RGW)" "s3://bench/s3?endpoint=$BF_TEST_S3_ENDPOINT&region=us-east-1&pathStyle=true"
 fi
 if wants gs; then
   BACKUPCTL_GCS_HMAC_ACCESS_ID=$BF_TEST_S3_ACCESS_KEY BACKUPCTL_GCS_HMAC_SECRET=$BF_TEST_S3_SECRET_KEY \
-    run "GCS profile (Ceph RGW)" "gs://$BF_TEST_S3_BUCKET/bench-gcs?endpoint=http://127.0.0.1:$BF_RGW_PORT"
+    run "GCS profile (Ceph RGW)" "gs://bench/gcs?endpoint=$BF_TEST_S3_ENDPOINT"
 fi
 
 echo

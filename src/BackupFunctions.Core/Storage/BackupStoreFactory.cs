@@ -3,6 +3,7 @@ using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using BackupFunctions.Core.Storage.Ftp;
+using BackupFunctions.Core.Storage.S3;
 using BackupFunctions.Core.Storage.Sftp;
 using BackupFunctions.Core.Configs;
 using Microsoft.Extensions.Options;
@@ -64,6 +65,26 @@ public sealed partial class BackupStoreFactory
             StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode")) ?? LocalFolderStore.DefaultFileMode,
                 ParseMode(Setting("folderMode")) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
             StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : null, location.Immutability),
+            StorageTypes.S3 => new S3Store(new S3StoreSettings
+            {
+                Bucket = Setting("bucket")!,
+                AccessKeyId = Setting("accessKeyId")!,
+                SecretAccessKey = Required(secret, "secretAccessKey", location),
+                Region = Setting("region") ?? "us-east-1",
+                Endpoint = Setting("endpoint") ?? "",
+                ForcePathStyle = Setting("pathStyle") == "true",
+                StorageClass = Setting("storageClass") ?? "",
+                ObjectLockMode = location.Immutability is not { Enabled: true } ? S3ObjectLockMode.Off
+                    : location.Immutability.Mode == "compliance" ? S3ObjectLockMode.Compliance : S3ObjectLockMode.Governance,
+            }, LockUntil(location.Immutability), _time),
+            StorageTypes.Gcs => S3Store.ForGcs(new GcsStoreSettings
+            {
+                Bucket = Setting("bucket")!,
+                HmacAccessId = Setting("accessId")!,
+                HmacSecret = Required(secret, "hmacSecret", location),
+                StorageClass = Setting("storageClass") ?? "",
+                Endpoint = Setting("endpoint") ?? "",
+            }, _time),
             StorageTypes.Sftp => new SftpStore(new SftpStoreSettings
             {
                 Host = Setting("host")!,
