@@ -55,7 +55,7 @@ if wants s3 || wants gs; then
   bf_install_ceph_rgw
   bf_start_ceph_rgw "$scratch/rgw"
   # The stores never create buckets (see README): make the benchmark's with a signed PUT.
-  curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$BF_TEST_S3_ACCESS_KEY:$BF_TEST_S3_SECRET_KEY" -X PUT "$BF_TEST_S3_ENDPOINT/bench" >/dev/null ||
+  curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$BF_TEST_S3_ACCESS_KEY:$BF_TEST_S3_SECRET_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X PUT "$BF_TEST_S3_ENDPOINT/bench" >/dev/null ||
     { echo "storage.sh: could not create the bucket 'bench'" >&2; exit 1; }
 fi
 

@@ -56,6 +56,57 @@ public sealed class BackupStorageApiTests(LocalHostFixture host) : IClassFixture
         Assert.False(after.GetProperty("lastTestResult").GetProperty("ok").GetBoolean());
     }
 
+    public static TheoryData<string, string> FailingRemoteLocations => new()
+    {
+        // A wrong password on the real sshd: refused at login.
+        { "sftp-wrong-password", "authentication" },
+        // A wrong secret on the real Ceph RGW: SignatureDoesNotMatch.
+        { "s3-wrong-secret", "authentication" },
+        // A bucket that does not exist on Ceph RGW.
+        { "s3-missing-bucket", "containerNotFound" },
+        // Nothing listens on port 9: like a server that is down.
+        { "ftp-down", "network" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FailingRemoteLocations))]
+    public async Task A_remote_location_that_fails_says_why(string scenario, string kind)
+    {
+        object location = scenario switch
+        {
+            "sftp-wrong-password" => new
+            {
+                name = scenario, type = "sftp",
+                settings = new { host = Core.Tests.Storage.Sftp.SftpServer.Host, port = Core.Tests.Storage.Sftp.SftpServer.Port, user = Core.Tests.Storage.Sftp.SftpServer.User, path = "probe", hostKeyFingerprint = Core.Tests.Storage.Sftp.SftpServer.HostKey },
+                secrets = new { password = "not-the-password" },
+            },
+            "s3-wrong-secret" => S3Location(scenario, "anybucket", "wrong-secret"),
+            "s3-missing-bucket" => S3Location(scenario, TestEnvironment.UniqueName("nobucket"), Core.Tests.Storage.S3.CephRgw.SecretKey),
+            _ => new
+            {
+                name = scenario, type = "ftp",
+                settings = new { host = "127.0.0.1", port = 9, user = "nobody", path = "/x" },
+                secrets = new { password = "x" },
+            },
+        };
+        var id = await host.CreateStorageAsync(location);
+
+        using var test = await host.Http.PostAsync($"api/backup-storage/{id}/test", null);
+        var result = await test.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.False(result.GetProperty("ok").GetBoolean(), result.ToString());
+        var failed = result.GetProperty("failedStep");
+        Assert.Equal("write", failed.GetProperty("step").GetString());
+        Assert.Equal(kind, failed.GetProperty("kind").GetString());
+    }
+
+    private static object S3Location(string name, string bucket, string secret) => new
+    {
+        name, type = "s3",
+        settings = new { bucket, endpoint = Core.Tests.Storage.S3.CephRgw.Endpoint, region = "us-east-1", pathStyle = true, accessKeyId = Core.Tests.Storage.S3.CephRgw.AccessKey },
+        secrets = new { secretAccessKey = secret },
+    };
+
     [Fact]
     public async Task Secret_values_are_sealed_in_the_row_and_never_returned()
     {
