@@ -125,20 +125,8 @@ public sealed class ReplicationTests(LocalHostFixture host) : IClassFixture<Loca
         return (job, await host.Http.GetFromJsonAsync<JsonElement>($"api/backups/{jobId}"));
     }
 
-    private async Task<JsonElement> WaitAsync(string backupId, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        JsonElement backup;
-        do
-        {
-            backup = await host.Http.GetFromJsonAsync<JsonElement>($"api/backups/{backupId}");
-            if (done(backup))
-                return backup;
-            await Task.Delay(200);
-        }
-        while (DateTime.UtcNow < deadline);
-        throw new TimeoutException($"Backup {backupId} did not get there: {backup}");
-    }
+    private Task<JsonElement> WaitAsync(string backupId, Func<JsonElement, bool> done) =>
+        JobPolling.WaitForBackupAsync(host.Http, backupId, done, TimeSpan.FromMinutes(2));
 
     private async Task<JsonElement> AlertAsync(string backupId)
     {

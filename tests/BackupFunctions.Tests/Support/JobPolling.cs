@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace BackupFunctions.Tests.Support;
@@ -21,5 +22,20 @@ public static class JobPolling
             await Task.Delay(200);
         }
         throw new TimeoutException($"Job {jobId} did not finish within {timeout}; last state: {job}");
+    }
+    /// <summary>Polls GET /api/backups/{id} until <paramref name="done"/> holds (the backup row changes after background work).</summary>
+    public static async Task<JsonElement> WaitForBackupAsync(HttpClient http, string backupId, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement backup;
+        do
+        {
+            backup = await http.GetFromJsonAsync<JsonElement>($"api/backups/{backupId}");
+            if (done(backup))
+                return backup;
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"Backup {backupId} did not get there within {timeout}: {backup}");
     }
 }
