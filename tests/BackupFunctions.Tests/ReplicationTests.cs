@@ -63,8 +63,8 @@ public sealed class ReplicationTests(LocalHostFixture host) : IClassFixture<Loca
         var site = SampleCms.CreateSite(host.Scratch("site"));
         var configId = await host.CreateConfigAsync(Config(site, prefix, local, ftp));
 
-        await ftpServer.PauseAsync();
-        var (job, backup) = await BackupAsync(configId);
+        // The FTP server stops while the backup runs (its primary part is still being written: the copies come after).
+        var (job, backup) = await BackupAsync(configId, whileRunning: ftpServer.PauseAsync);
 
         Assert.True(job.GetProperty("status").GetString() == "completed_with_warnings", job.ToString());
         Assert.Contains(job.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("ftp://", StringComparison.Ordinal));
@@ -116,10 +116,12 @@ public sealed class ReplicationTests(LocalHostFixture host) : IClassFixture<Loca
         secrets = new { password = SftpServer.Password },
     });
 
-    private async Task<(JsonElement Job, JsonElement Backup)> BackupAsync(string configId)
+    private async Task<(JsonElement Job, JsonElement Backup)> BackupAsync(string configId, Func<Task>? whileRunning = null)
     {
         using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
         var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+        if (whileRunning is not null)
+            await whileRunning();
         var job = await JobPolling.WaitForJobAsync(host.Http, jobId, TimeSpan.FromMinutes(3));
         Assert.NotEqual("failed", job.GetProperty("status").GetString());
         return (job, await host.Http.GetFromJsonAsync<JsonElement>($"api/backups/{jobId}"));

@@ -23,8 +23,11 @@ public sealed class BackupCatalog
 {
     public const int MaxPageSize = 100;
 
-    /// <summary>How often <see cref="UpdateJobAsync"/> re-reads and re-applies after losing an ETag race.</summary>
-    private const int MaxUpdateAttempts = 10;
+    /// <summary>
+    /// How often <see cref="UpdateJobAsync"/> re-reads and re-applies after losing an ETag race. Each lost race means
+    /// another writer won, so n writers of one row finish within about n attempts; a job has a few.
+    /// </summary>
+    private const int MaxUpdateAttempts = 25;
 
     private const int MaxBackoffMs = 1000;
 

@@ -9,7 +9,10 @@ namespace BackupFunctions.Core.Replication;
 /// Copies a committed backup from its primary to another destination, streamed, with the same write order as the
 /// backup itself: parts and index first, the manifest last, so a copy that breaks off is incomplete (no manifest)
 /// and never taken for a backup. Every object is checked against the manifest's size and SHA-256 while it is copied:
-/// a damaged source fails the copy of that object and leaves nothing under its name on the target. Needs no key.
+/// a damaged source fails the copy of that object and leaves nothing under its name on the target. Where the target
+/// service can copy from the source itself (<see cref="IServerSideCopy"/>: one S3 endpoint and key, one Azure
+/// account) the parts are copied server-side instead, without the check in passing: the quick verification that
+/// follows every copy reads them back. Needs no key.
 /// </summary>
 public static class BackupReplicator
 {
@@ -23,16 +26,23 @@ public static class BackupReplicator
         var started = Stopwatch.GetTimestamp();
         var (manifest, manifestBytes) = await StoredManifest.ReadAsync(source, sourceFolder, cancellationToken);
         long bytes = 0;
+        var serverSide = 0;
+        var copier = target.Innermost() as IServerSideCopy;
         foreach (var part in manifest.Manifest.Objects)
         {
+            bytes += part.StoredSize;
+            if (copier is not null && await copier.TryCopyFromAsync(source, sourceFolder + part.Name, targetFolder + part.Name, cancellationToken))
+            {
+                serverSide++;
+                continue;
+            }
             await using var read = new VerifyingReadStream(
                 await source.OpenReadAsync(sourceFolder + part.Name, cancellationToken), part.Name, part.StoredSize, part.Sha256);
             await target.PutAsync(targetFolder + part.Name, read, cancellationToken);
-            bytes += part.StoredSize;
         }
         // The commit point of the copy: the very bytes the primary holds (their MAC binds them to the data key).
         await target.PutAsync(targetFolder + ObjectNames.Manifest, new MemoryStream(manifestBytes, writable: false), cancellationToken);
         return new ReplicationResult(manifest.Manifest.Objects.Count + 1, bytes + manifestBytes.Length,
-            Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3));
+            Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), serverSide);
     }
 }

@@ -13,7 +13,7 @@ namespace BackupFunctions.Core.Storage;
 /// are invisible until then, so a failed put leaves nothing (or the previous blob) under the name. Memory per put is
 /// bounded by the blocks in flight (block size × concurrency).
 /// </remarks>
-public sealed class AzureBlobStore : IBackupStore
+public sealed class AzureBlobStore : IBackupStore, IServerSideCopy
 {
     private const int BlockSize = 4 * 1024 * 1024;
     private const int UploadConcurrency = 2;
@@ -77,6 +77,39 @@ public sealed class AzureBlobStore : IBackupStore
                 throw new StoreException(Describe("put", name, ex) + " (the container does not exist)", StoreFailureKind.ContainerNotFound, ex);
             }
             throw Map("put", name, ex);
+        }
+    }
+
+    /// <remarks>
+    /// Within one storage account (same endpoint) the service copies the blob itself (copy-blob, authorised by this
+    /// store's credential); the new blob gets this store's tier and lock. Other pairs return false.
+    /// </remarks>
+    public async Task<bool> TryCopyFromAsync(IBackupStore source, string sourceName, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ObjectNameRules.Validate(sourceName);
+        ObjectNameRules.Validate(name);
+        if (source.Innermost() is not AzureBlobStore other
+            || !string.Equals(other._container.Uri.GetLeftPart(UriPartial.Authority), _container.Uri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
+            || other._container.AccountName != _container.AccountName)
+        {
+            return false;
+        }
+        await EnsureContainerAsync(cancellationToken);
+        var options = new BlobCopyFromUriOptions { AccessTier = _accessTier };
+        try
+        {
+            var target = _container.GetBlobClient(name);
+            var copy = await target.StartCopyFromUriAsync(other._container.GetBlobClient(sourceName).Uri, options, cancellationToken);
+            await copy.WaitForCompletionAsync(cancellationToken);
+            // Copy-blob takes no immutability policy: the copy is locked right after, as a put would be.
+            if (_lockUntil?.Invoke(name) is { } until)
+                await target.SetImmutabilityPolicyAsync(new BlobImmutabilityPolicy { ExpiresOn = until, PolicyMode = _lockMode }, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw Map("copy", name, ex);
         }
     }
 

@@ -9,4 +9,13 @@ public static class BackupStoreExtensions
         ArgumentNullException.ThrowIfNull(store);
         return await store.GetInfoAsync(name, cancellationToken) is not null;
     }
+
+    /// <summary>The backend under any wrappers (for capabilities such as <see cref="IServerSideCopy"/>).</summary>
+    public static IBackupStore Innermost(this IBackupStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        while (store is Wrappers.IBackupStoreWrapper wrapper)
+            store = wrapper.Inner;
+        return store;
+    }
 }

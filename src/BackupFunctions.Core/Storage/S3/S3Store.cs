@@ -31,7 +31,7 @@ namespace BackupFunctions.Core.Storage.S3;
 /// request up to 3 times: a part buffered in memory can be re-sent, whereas a whole put cannot be retried by the
 /// caller once the source stream was read.</para>
 /// </remarks>
-public sealed class S3Store : IBackupStore, IDisposable
+public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
 {
     private const int MiB = 1024 * 1024;
     private const int MaxPartsInFlight = 2;
@@ -118,6 +118,54 @@ public sealed class S3Store : IBackupStore, IDisposable
 
     /// <summary>The Object Lock mode of new objects.</summary>
     public S3ObjectLockMode ObjectLockMode => _settings.ObjectLockMode;
+
+    /// <remarks>
+    /// Between buckets of one endpoint and access key (same profile) the service copies the object itself
+    /// (CopyObject, up to 5 GiB; larger objects return false and are streamed). The copy gets this store's storage
+    /// class and, under Object Lock, is locked explicitly like a multipart upload (Ceph ignores lock headers on copies).
+    /// </remarks>
+    public async Task<bool> TryCopyFromAsync(IBackupStore source, string sourceName, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ObjectNameRules.Validate(sourceName);
+        ObjectNameRules.Validate(name);
+        if (source.Innermost() is not S3Store other || other._profile != _profile
+            || other._settings.Endpoint != _settings.Endpoint || other._settings.Region != _settings.Region
+            || other._settings.AccessKeyId != _settings.AccessKeyId)
+        {
+            return false;
+        }
+        var info = await other.GetInfoAsync(sourceName, cancellationToken)
+            ?? throw new StoreObjectNotFoundException($"{_profile.Scheme} copy: '{sourceName}' does not exist in {other.Location}.");
+        if (info.Size > MaxCopyObjectBytes)
+            return false;
+
+        var retainUntil = _retainUntil?.Invoke(name);
+        var request = new CopyObjectRequest
+        {
+            SourceBucket = other._settings.Bucket,
+            SourceKey = sourceName,
+            DestinationBucket = _settings.Bucket,
+            DestinationKey = name,
+        };
+        if (_settings.StorageClass.Length > 0)
+            request.StorageClass = new S3StorageClass(_settings.StorageClass);
+        CopyObjectResponse copied;
+        try
+        {
+            copied = await _client.CopyObjectAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (IsServiceFailure(ex, cancellationToken))
+        {
+            throw MapPut(name, ex);
+        }
+        if (retainUntil is { } until)
+            await LockVersionAsync(name, copied.VersionId, until, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The largest object a single CopyObject may copy (5 GiB).</summary>
+    private const long MaxCopyObjectBytes = 5L * 1024 * 1024 * 1024;
 
     public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
     {

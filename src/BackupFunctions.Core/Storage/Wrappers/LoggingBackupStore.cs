@@ -8,8 +8,10 @@ namespace BackupFunctions.Core.Storage.Wrappers;
 /// Logs every destination call with its duration, and each failure with its <see cref="StoreFailureKind"/>.
 /// Only object names and the store's location are logged: stores keep secrets out of both.
 /// </summary>
-public sealed partial class LoggingBackupStore(IBackupStore inner, ILogger logger) : IBackupStore
+public sealed partial class LoggingBackupStore(IBackupStore inner, ILogger logger) : IBackupStore, IBackupStoreWrapper
 {
+    public IBackupStore Inner => inner;
+
     public string Location => inner.Location;
 
     public Task PutAsync(string name, Stream content, CancellationToken cancellationToken) =>

@@ -14,7 +14,7 @@ namespace BackupFunctions.Core.Storage.Wrappers;
 /// A listing that breaks after it has yielded names resumes after the last name it yielded (listings are in
 /// ordinal order), so the caller never sees a name twice.
 /// </remarks>
-public sealed class RetryingBackupStore : IBackupStore
+public sealed class RetryingBackupStore : IBackupStore, IBackupStoreWrapper
 {
     private readonly IBackupStore _inner;
     private readonly ResiliencePipeline _pipeline;

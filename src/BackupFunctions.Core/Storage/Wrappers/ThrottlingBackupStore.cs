@@ -6,7 +6,7 @@ namespace BackupFunctions.Core.Storage.Wrappers;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
     Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
-public sealed class ThrottlingBackupStore : IBackupStore
+public sealed class ThrottlingBackupStore : IBackupStore, IBackupStoreWrapper
 {
     private readonly IBackupStore _inner;
     private readonly SemaphoreSlim _slots;
@@ -20,6 +20,8 @@ public sealed class ThrottlingBackupStore : IBackupStore
     }
 
     public string Location => _inner.Location;
+
+    public IBackupStore Inner => _inner;
 
     /// <summary>Slots free now (for tests and diagnostics).</summary>
     public int FreeSlots => _slots.CurrentCount;
