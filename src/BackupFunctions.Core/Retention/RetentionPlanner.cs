@@ -1,0 +1,120 @@
+using System.Globalization;
+
+namespace BackupFunctions.Core.Retention;
+
+/// <summary>
+/// The retention plan as a pure function: for every backup, keep or remove and why. Never removes the newest
+/// successful backup, a backup that a kept incremental depends on, or a backup under an immutability lock (that one
+/// is kept and reported).
+/// </summary>
+public static class RetentionPlanner
+{
+    /// <param name="zone">The config's time zone: calendar buckets (days, ISO weeks, months, years) are local.</param>
+    public static IReadOnlyList<RetentionDecision> Plan(
+        IReadOnlyList<RetentionCandidate> backups, RetentionPolicy policy, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(backups);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(zone);
+        // Newest first, as restic walks them; the id breaks ties so the plan never depends on input order.
+        var ordered = backups.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
+        var reasons = ordered.ToDictionary(b => b.Id, _ => new List<string>(), StringComparer.Ordinal);
+
+        if (!policy.HasRules)
+        {
+            foreach (var backup in ordered)
+                reasons[backup.Id].Add("no retention rule");
+        }
+        else
+        {
+            ApplyBuckets(ordered.Where(b => b.Successful).ToList(), policy, zone, reasons);
+            if (policy.KeepWithin is { } within)
+            {
+                foreach (var backup in ordered.Where(b => b.CreatedAt > now - within))
+                    reasons[backup.Id].Add($"within {Format(within)}");
+            }
+        }
+
+        var protectedReasons = Protections(ordered, reasons);
+        if (policy.MaxTotalBackups is { } max)
+        {
+            // The cap removes the oldest kept backups that nothing else protects.
+            var kept = ordered.Where(b => reasons[b.Id].Count > 0).ToList();
+            foreach (var backup in kept.Skip(max).Where(b => !protectedReasons.ContainsKey(b.Id)))
+                reasons[backup.Id].Clear();
+        }
+        foreach (var (id, reason) in protectedReasons)
+            reasons[id].Add(reason);
+        // A kept incremental keeps its whole chain, whatever the cap did.
+        AddChainBases(ordered, reasons);
+
+        return [.. ordered.Select(b => Decide(b, reasons[b.Id]))];
+    }
+
+    private static RetentionDecision Decide(RetentionCandidate backup, List<string> reasons)
+    {
+        if (reasons.Count > 0)
+            return new RetentionDecision(backup.Id, true, reasons);
+        // Checked against the lock itself, not the clock: a lock is the destination's to enforce.
+        return backup.LockedUntil is { } until
+            ? new RetentionDecision(backup.Id, true, [$"locked until {until:yyyy-MM-dd HH:mm} UTC (would be removed)"], until)
+            : new RetentionDecision(backup.Id, false, [backup.Successful ? "no rule keeps it" : "not a successful backup"]);
+    }
+
+    /// <summary>
+    /// restic's bucket walk (as restic 0.14 does it): for each rule, newest first, the first backup of each new bucket
+    /// while the rule has counts left. Unused counts are not spent on the oldest backup.
+    /// </summary>
+    private static void ApplyBuckets(List<RetentionCandidate> successful, RetentionPolicy policy, TimeZoneInfo zone, Dictionary<string, List<string>> reasons)
+    {
+        var rules = new (string Name, int Count, Func<DateTime, string> Bucket)[]
+        {
+            ("daily", policy.KeepDaily, t => t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            ("weekly", policy.KeepWeekly, t => $"{ISOWeek.GetYear(t)}-W{ISOWeek.GetWeekOfYear(t):D2}"),
+            ("monthly", policy.KeepMonthly, t => t.ToString("yyyy-MM", CultureInfo.InvariantCulture)),
+            ("yearly", policy.KeepYearly, t => t.ToString("yyyy", CultureInfo.InvariantCulture)),
+        };
+        foreach (var (name, count, bucketOf) in rules)
+        {
+            var left = count;
+            string? last = null;
+            for (var i = 0; i < successful.Count && left > 0; i++)
+            {
+                var bucket = bucketOf(TimeZoneInfo.ConvertTime(successful[i].CreatedAt, zone).DateTime);
+                if (bucket == last)
+                    continue;
+                reasons[successful[i].Id].Add($"{name} {bucket}");
+                last = bucket;
+                left--;
+            }
+        }
+    }
+
+    private static Dictionary<string, string> Protections(List<RetentionCandidate> ordered, Dictionary<string, List<string>> reasons)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ordered.FirstOrDefault(b => b.Successful) is { } newest)
+            result[newest.Id] = "newest successful backup";
+        return result;
+    }
+
+    private static void AddChainBases(List<RetentionCandidate> ordered, Dictionary<string, List<string>> reasons)
+    {
+        var byId = ordered.ToDictionary(b => b.Id, StringComparer.Ordinal);
+        foreach (var backup in ordered.Where(b => reasons[b.Id].Count > 0).ToList())
+        {
+            var current = backup;
+            while (current.BaseBackupId is { } baseId && byId.TryGetValue(baseId, out var parent))
+            {
+                var reason = $"base of kept backup {backup.Id}";
+                if (!reasons[baseId].Contains(reason))
+                    reasons[baseId].Add(reason);
+                current = parent;
+            }
+        }
+    }
+
+    private static string Format(TimeSpan span) => span.TotalDays >= 1 && span.TotalDays == Math.Floor(span.TotalDays)
+        ? $"{span.TotalDays:0}d"
+        : span.ToString("c", CultureInfo.InvariantCulture);
+}
