@@ -55,6 +55,21 @@ bf_remove_dir() {
   rm -rf -- "$1"
 }
 
+# bf_stop_pidfile LABEL PIDFILE [TENTHS]: SIGTERM to the pid in PIDFILE, up to TENTHS/10 s (default 100) for it to
+# exit, then SIGKILL: a leftover server holds its ports for the next run. Quiet when there is nothing to stop.
+bf_stop_pidfile() {
+  local label=$1 pidfile=$2 tenths=${3:-100} pid
+  [ -s "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 "$tenths"); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  bf_log "$label (pid $pid) ignored SIGTERM; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
 bf_ensure_prerequisites() {
   if [ -z "$(bf_pg_bin_dir)" ]; then
     bf_log "PostgreSQL server not found: installing the Debian package 'postgresql'"
@@ -131,21 +146,7 @@ bf_start_azurite() {
 bf_stop_azurite() {
   local dir=${1:-${BF_AZURITE_DIR:-}}
   [ -n "$dir" ] || return 0
-  if [ -f "$dir/azurite.pid" ]; then
-    local pid
-    pid=$(cat "$dir/azurite.pid")
-    if kill -TERM "$pid" 2>/dev/null; then
-      # Give it ~10 s to close its files, then make sure it is gone: a leftover holds the ports for the next run.
-      for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-      done
-      if kill -0 "$pid" 2>/dev/null; then
-        bf_log "Azurite (pid $pid) ignored SIGTERM; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-    fi
-  fi
+  bf_stop_pidfile Azurite "$dir/azurite.pid"
   bf_remove_dir "$dir"
   [ "${BF_AZURITE_DIR:-}" != "$dir" ] || unset BF_AZURITE_DIR
 }

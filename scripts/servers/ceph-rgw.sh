@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # A throwaway single-node Ceph (one mon, one memstore OSD) with a RADOS Gateway: the S3 server of the tests.
 #
-#   source scripts/servers/ceph-rgw.sh
+#   source scripts/services.sh      # loads this file (it uses services.sh's helpers)
 #   bf_install_ceph_rgw                  # apt packages radosgw ceph-mon ceph-osd (only when missing)
 #   bf_start_ceph_rgw /tmp/run/ceph      # exports BF_TEST_S3_ENDPOINT, BF_TEST_S3_ACCESS_KEY, BF_TEST_S3_SECRET_KEY
 #   ...

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # A throwaway OpenSSH sshd (SFTP only) for the SFTP destination tests.
 #
-#   source scripts/servers/sshd.sh
+#   source scripts/services.sh      # loads this file (it uses services.sh's helpers)
 #   bf_install_sshd                 # apt-get install openssh-server when /usr/sbin/sshd is missing
 #   bf_start_sshd /tmp/run/sshd     # exports BF_TEST_SFTP_HOST/_PORT/_USER/_PASSWORD/_KEY_FILE/_HOST_KEY
 #   ...
@@ -133,21 +133,8 @@ CONF
 bf_stop_sshd() {
   local dir=${1:-${BF_SSHD_DIR:-}}
   [ -n "$dir" ] || return 0
-  if [ -s "$dir/sshd.pid" ]; then
-    local pid
-    pid=$(cat "$dir/sshd.pid")
-    # The listener only: sessions still open end when their client goes (or with the -9 below).
-    if kill -TERM "$pid" 2>/dev/null; then
-      for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-      done
-      if kill -0 "$pid" 2>/dev/null; then
-        bf_sshd_log "sshd (pid $pid) ignored SIGTERM; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-    fi
-  fi
+  # The listener only: sessions still open end when their client goes.
+  bf_stop_pidfile sshd "$dir/sshd.pid"
   case "$dir" in
     "" | "/" | "$HOME" | /usr | /usr/* | /etc | /etc/*) bf_sshd_error "refusing to remove '$dir'"; return 1 ;;
   esac

@@ -2,7 +2,7 @@
 # A throwaway vsftpd for the FTP/FTPS store tests: one instance on 127.0.0.1 that speaks plain FTP and explicit
 # FTPS (AUTH TLS) on the same control port, with a self-signed certificate made here.
 #
-#   source scripts/servers/vsftpd.sh
+#   source scripts/services.sh      # loads this file (it uses services.sh's helpers)
 #   bf_install_vsftpd
 #   bf_start_vsftpd /tmp/run/vsftpd   # exports BF_TEST_FTP_HOST/PORT/USER/PASSWORD/BASE/CERT_SHA256/CERT_FILE
 #   ...
@@ -163,20 +163,7 @@ CONF
 bf_stop_vsftpd() {
   local dir=${1:-${BF_VSFTPD_DIR:-}}
   [ -n "$dir" ] || return 0
-  if [ -f "$dir/vsftpd.pid" ]; then
-    local pid
-    pid=$(cat "$dir/vsftpd.pid")
-    if kill -TERM "$pid" 2>/dev/null; then
-      for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-      done
-      if kill -0 "$pid" 2>/dev/null; then
-        bf_vsftpd_log "vsftpd (pid $pid) ignored SIGTERM; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-    fi
-  fi
+  bf_stop_pidfile vsftpd "$dir/vsftpd.pid" 50
   case "$dir" in
     "" | "/" | "$HOME" | /usr | /usr/* | /etc | /etc/*) bf_vsftpd_error "refusing to remove '$dir'"; return 1 ;;
   esac

@@ -311,7 +311,7 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var container = slash < 0 ? rest : rest[..slash];
         var prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
-        if (!ContainerName().IsMatch(container) || container.Contains("--", StringComparison.Ordinal))
+        if (!AzureContainerNames.IsValid(container))
         {
             throw new UsageException(
                 $"'{container}' in '{text}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit).");
@@ -321,8 +321,6 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         return new DestinationUri("azblob", container, prefix);
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
-    private static partial Regex ContainerName();
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex Sha256Hex();

@@ -39,7 +39,7 @@ public static partial class BackupConfigValidator
                 Add("database.database", "The database name must not be empty.");
             if (string.IsNullOrWhiteSpace(db.Username))
                 Add("database.username", "The username must not be empty.");
-            if (db.PasswordSetting is { } setting && !SettingName().IsMatch(setting))
+            if (db.PasswordSetting is { } setting && !SettingNames.IsValid(setting))
                 Add("database.passwordSetting", "The password setting must be the NAME of an app setting (letters, digits, _ : . -), never the password itself.");
         }
 
@@ -96,7 +96,7 @@ public static partial class BackupConfigValidator
             switch (storage.Type)
             {
                 case "azureBlob":
-                    if (storage.Container is null || !ContainerName().IsMatch(storage.Container) || storage.Container.Contains("--", StringComparison.Ordinal))
+                    if (!Storage.AzureContainerNames.IsValid(storage.Container))
                         add($"{path}.container", "A blob container name is 3–63 lowercase letters, digits and single hyphens.");
                     break;
                 case "local":
@@ -121,9 +121,5 @@ public static partial class BackupConfigValidator
 
     private static string Quoted(IEnumerable<string> words) => string.Join(", ", words.Select(w => $"'{w}'"));
 
-    [GeneratedRegex("^[A-Za-z0-9_:.-]{1,128}$")]
-    private static partial Regex SettingName();
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$")]
-    private static partial Regex ContainerName();
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -18,7 +17,7 @@ namespace BackupFunctions.Core.Storage;
 /// The destination's <see cref="StorageDestination.Prefix"/> is not applied here: callers put it in front of the
 /// object names (<c>&lt;prefix&gt;/backups/&lt;backupId&gt;/…</c>), so a store is the whole container or folder.
 /// </remarks>
-public sealed partial class BackupStoreFactory
+public sealed class BackupStoreFactory
 {
     public const string AzureBlobType = "azureBlob";
     public const string LocalType = "local";
@@ -126,7 +125,7 @@ public sealed partial class BackupStoreFactory
     {
         if (string.IsNullOrEmpty(container))
             throw new ArgumentException("storage.container is required for an azureBlob destination.", nameof(container));
-        if (!ContainerName().IsMatch(container) || container.Contains("--", StringComparison.Ordinal))
+        if (!AzureContainerNames.IsValid(container))
         {
             throw new ArgumentException(
                 $"storage.container '{container}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit).",
@@ -167,6 +166,4 @@ public sealed partial class BackupStoreFactory
             $"{StorageOptions.SectionName}:{nameof(StorageOptions.BlobConnection)} or {StorageOptions.SectionName}:{nameof(StorageOptions.BlobServiceUri)} must be set for azureBlob destinations.");
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
-    private static partial Regex ContainerName();
 }

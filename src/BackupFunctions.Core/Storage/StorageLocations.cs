@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Secrets;
@@ -13,7 +12,7 @@ namespace BackupFunctions.Core.Storage;
 /// reach a row), tests them, and opens the store of a config's destination with the retry, throttling and logging
 /// wrappers every caller gets.
 /// </summary>
-public sealed partial class StorageLocations(
+public sealed class StorageLocations(
     BackupCatalog catalog,
     BackupStoreFactory factory,
     SecretSealer sealer,
@@ -35,7 +34,7 @@ public sealed partial class StorageLocations(
         var (settings, errors) = StorageSettingsSchema.Validate(input);
         foreach (var (name, secret) in input.Secrets ?? [])
         {
-            if (secret.Setting is { } setting && !SettingName().IsMatch(setting))
+            if (secret.Setting is { } setting && !Configs.SettingNames.IsValid(setting))
                 errors[$"secrets.{name}"] = ["A secret reference names an app setting: letters, digits, _ : . - (at most 128)."];
             else if (secret.Setting is null && !sealer.CanSeal)
                 errors[$"secrets.{name}"] = ["This app cannot keep secret values (Secrets:SealingKey is not set): reference an app setting instead, {\"setting\": \"NAME\"}."];
@@ -103,6 +102,4 @@ public sealed partial class StorageLocations(
         return new LoggingBackupStore(new ThrottlingBackupStore(retries, concurrency), _logger);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_:.-]{1,128}$")]
-    private static partial Regex SettingName();
 }

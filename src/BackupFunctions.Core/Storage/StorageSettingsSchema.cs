@@ -118,7 +118,7 @@ public static partial class StorageSettingsSchema
                 errors[$"settings.{field.Name}"] = [Describe(field)];
         }
         if (input.Type == StorageTypes.AzureBlob && normalised.TryGetValue("container", out var container)
-            && (!ContainerName().IsMatch(container) || container.Contains("--", StringComparison.Ordinal)))
+            && !AzureContainerNames.IsValid(container))
         {
             errors["settings.container"] = [$"'{container}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit)."];
         }
@@ -192,8 +192,6 @@ public static partial class StorageSettingsSchema
         _ => $"settings.{field.Name} must be a non-empty string of at most 1000 characters.",
     };
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
-    private static partial Regex ContainerName();
 
     [GeneratedRegex("^0?[0-7]{3}$", RegexOptions.CultureInvariant)]
     private static partial Regex OctalMode();
