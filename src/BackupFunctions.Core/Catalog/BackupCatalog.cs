@@ -192,6 +192,34 @@ public sealed class BackupCatalog
     public Task<Page<BackupJob>> ListJobsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
         => ListAsync(_jobs, CatalogRows.JobPartition, pageSize, continuationToken, CatalogRows.ToJob, cancellationToken);
 
+    /// <summary>
+    /// One page of jobs, newest first, of one config and/or in one status (null: any). With a filter the service may
+    /// end a page early (even empty) and still give a continuation token.
+    /// </summary>
+    public Task<Page<BackupJob>> ListJobsAsync(
+        int pageSize, string? continuationToken, string? configId, JobStatus? status, CancellationToken cancellationToken)
+        => ListAsync(_jobs, CatalogRows.JobPartition, pageSize, continuationToken, CatalogRows.ToJob, cancellationToken, JobFilter(configId, status));
+
+    /// <summary>Every job of a config, newest first (optionally in one status), fetched page by page as the caller enumerates.</summary>
+    public async IAsyncEnumerable<BackupJob> JobsOfConfigAsync(
+        string configId, JobStatus? status, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configId);
+        var filter = PartitionFilter(CatalogRows.JobPartition) + " and " + JobFilter(configId, status);
+        await foreach (var row in _jobs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            yield return CatalogRows.ToJob(row, _jobs.Name);
+    }
+
+    private static string? JobFilter(string? configId, JobStatus? status)
+    {
+        var parts = new List<string>();
+        if (configId is not null)
+            parts.Add(TableClient.CreateQueryFilter($"ConfigId eq {configId}"));
+        if (status is { } s)
+            parts.Add(TableClient.CreateQueryFilter($"Status eq {CatalogRows.StatusWord(s)}"));
+        return parts.Count == 0 ? null : string.Join(" and ", parts);
+    }
+
     // --- backups ---
 
     /// <summary>Insert or replace (recording is idempotent).</summary>
@@ -291,12 +319,13 @@ public sealed class BackupCatalog
     /// </remarks>
     private static async Task<Page<T>> ListAsync<T>(
         TableClient table, string partition, int pageSize, string? continuationToken,
-        Func<TableEntity, string, T> map, CancellationToken cancellationToken)
+        Func<TableEntity, string, T> map, CancellationToken cancellationToken, string? extraFilter = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
 
-        var pages = table.QueryAsync<TableEntity>(PartitionFilter(partition), maxPerPage: pageSize, cancellationToken: cancellationToken)
+        var filter = extraFilter is null ? PartitionFilter(partition) : PartitionFilter(partition) + " and " + extraFilter;
+        var pages = table.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken)
             .AsPages(ContinuationTokens.Unwrap(continuationToken), pageSize);
         await foreach (var page in pages)
             return new Page<T>(page.Values.Select(row => map(row, table.Name)).ToList(), ContinuationTokens.Wrap(page.ContinuationToken));

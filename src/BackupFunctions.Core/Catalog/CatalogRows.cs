@@ -197,17 +197,21 @@ internal static class CatalogRows
         JobStatus.Completed => "completed",
         JobStatus.CompletedWithWarnings => "completed_with_warnings",
         JobStatus.Failed => "failed",
+        JobStatus.Cancelled => "cancelled",
+        JobStatus.Skipped => "skipped",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown job status."),
     };
 
-    private static JobStatus ParseStatus(string? word) => word switch
+    public static JobStatus ParseStatus(string? word) => word switch
     {
         "pending" => JobStatus.Pending,
         "running" => JobStatus.Running,
         "completed" => JobStatus.Completed,
         "completed_with_warnings" => JobStatus.CompletedWithWarnings,
         "failed" => JobStatus.Failed,
-        _ => throw new FormatException($"Status '{word}' is not one of pending, running, completed, completed_with_warnings, failed."),
+        "cancelled" => JobStatus.Cancelled,
+        "skipped" => JobStatus.Skipped,
+        _ => throw new FormatException($"Status '{word}' is not one of pending, running, completed, completed_with_warnings, failed, cancelled, skipped."),
     };
 
     private static string Json<T>(T value, string column)

@@ -1,6 +1,6 @@
 namespace BackupFunctions.Core.Catalog;
 
-/// <summary>Where a job is. Serialized as the lowercase words: pending, running, completed, completed_with_warnings, failed.</summary>
+/// <summary>Where a job is. Serialized as the lowercase words: pending, running, completed, completed_with_warnings, failed, cancelled, skipped.</summary>
 public enum JobStatus
 {
     Pending,
@@ -11,4 +11,10 @@ public enum JobStatus
     [System.Text.Json.Serialization.JsonStringEnumMemberName("completed_with_warnings")]
     CompletedWithWarnings,
     Failed,
+
+    /// <summary>Stopped on request (<c>POST /api/backup-jobs/{id}/cancel</c>); its partial objects were removed.</summary>
+    Cancelled,
+
+    /// <summary>A scheduled slot that did not run because the config already had <c>maxConcurrent</c> runs going.</summary>
+    Skipped,
 }

@@ -1,3 +1,6 @@
+using BackupFunctions.Core.Notifications;
+using BackupFunctions.Core.Retention;
+
 namespace BackupFunctions.Core.Configs;
 
 /// <summary>
@@ -17,4 +20,13 @@ public sealed record BackupConfig
     public IReadOnlyList<StorageDestination> Replicas { get; init; } = [];
     public CompressionOptions Compression { get; init; } = new();
     public EncryptionOptions Encryption { get; init; } = new();
+
+    /// <summary>How many runs of this config may go at once; a scheduled slot that falls due at the limit is skipped.</summary>
+    public int MaxConcurrent { get; init; } = 1;
+
+    /// <summary>Which backups are kept; null keeps everything.</summary>
+    public RetentionPolicy? Retention { get; init; }
+
+    /// <summary>Who is told about runs; null tells nobody.</summary>
+    public NotificationConfig? Notifications { get; init; }
 }
