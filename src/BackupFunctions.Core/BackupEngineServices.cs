@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Health;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Secrets;
@@ -21,6 +22,9 @@ public static class BackupEngineServices
     public static IServiceCollection AddBackupEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // IMeterFactory for the engine's metrics; the host's OpenTelemetry pipeline (if any) picks up BackupMetrics.MeterName.
+        services.AddMetrics();
+        services.TryAddSingleton<BackupMetrics>();
 
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.SectionName))
             .Validate(o => o.ConnectionString.Length > 0 || Uri.IsWellFormedUriString(o.TableServiceUri, UriKind.Absolute),

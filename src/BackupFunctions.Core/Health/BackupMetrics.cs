@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using BackupFunctions.Core.Catalog;
+
+namespace BackupFunctions.Core.Health;
+
+/// <summary>
+/// The service's metrics (meter <see cref="MeterName"/>), exported by whatever OpenTelemetry pipeline the host sets up
+/// (Application Insights in Azure: the <c>customMetrics</c> table). Every measurement carries <c>config.id</c> and
+/// <c>config.name</c>, so dashboards and alert rules can split by config.
+/// </summary>
+/// <remarks>
+/// Instruments: <c>backup.runs</c> (count of finished runs, tagged <c>outcome</c> = completed, completed_with_warnings,
+/// failed, cancelled, skipped, and <c>trigger</c>), <c>backup.duration</c> (s, finished runs), <c>backup.size</c>
+/// (stored bytes, recorded backups), <c>backup.throughput</c> (source bytes per second, recorded backups) and
+/// <c>backup.verifications</c> (tagged <c>level</c> quick|deep and <c>result</c> ok|failed).
+/// </remarks>
+public sealed class BackupMetrics
+{
+    public const string MeterName = "BackupFunctions";
+
+    private readonly Counter<long> _runs;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<long> _size;
+    private readonly Histogram<double> _throughput;
+    private readonly Counter<long> _verifications;
+
+    public BackupMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _runs = meter.CreateCounter<long>("backup.runs", "{run}", "Finished backup runs, by outcome.");
+        _duration = meter.CreateHistogram<double>("backup.duration", "s", "Wall time of a finished backup run.");
+        _size = meter.CreateHistogram<long>("backup.size", "By", "Bytes stored by a recorded backup (all parts and the manifest).");
+        _throughput = meter.CreateHistogram<double>("backup.throughput", "By/s", "Source bytes (dump + files) per second of a recorded backup.");
+        _verifications = meter.CreateCounter<long>("backup.verifications", "{verification}", "Verifications of backup copies, by level and result.");
+    }
+
+    /// <summary>A run ended (any outcome). Pending or running jobs are ignored: they have not ended.</summary>
+    public void RunFinished(BackupJob job, string configName)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Status is JobStatus.Pending or JobStatus.Running)
+            return;
+        var outcome = CatalogRows.StatusWord(job.Status);
+        _runs.Add(1, Tags(job.ConfigId, configName, ("outcome", outcome), ("trigger", job.Trigger)));
+        if (job.DurationSeconds is { } seconds)
+            _duration.Record(seconds, Tags(job.ConfigId, configName, ("outcome", outcome)));
+    }
+
+    /// <summary>A backup was recorded: its stored size and how fast its source was read.</summary>
+    public void BackupRecorded(BackupRecord backup, string configName)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        _size.Record(backup.SizeBytes, Tags(backup.ConfigId, configName));
+        if (backup.Statistics.DurationSeconds > 0)
+            _throughput.Record(backup.Statistics.OriginalBytes / backup.Statistics.DurationSeconds, Tags(backup.ConfigId, configName));
+    }
+
+    /// <summary>One copy of a backup was verified.</summary>
+    public void CopyVerified(string configId, string configName, string level, bool ok)
+        => _verifications.Add(1, Tags(configId, configName, ("level", level), ("result", ok ? "ok" : "failed")));
+
+    private static TagList Tags(string configId, string configName, params (string Key, string Value)[] more)
+    {
+        var tags = new TagList { { "config.id", configId }, { "config.name", configName } };
+        foreach (var (key, value) in more)
+            tags.Add(key, value);
+        return tags;
+    }
+}
