@@ -56,6 +56,16 @@ public sealed class RetentionCleaner(BackupCatalog catalog, StorageLocations sto
     }
 
     /// <summary>
+    /// The request of the ApplyRetention activity: after a backup (<see cref="RetentionRequest.JobId"/> set) as
+    /// <see cref="ApplyAfterBackupAsync"/>, otherwise as <see cref="ApplyAsync"/>.
+    /// </summary>
+    public Task<RetentionReport?> RunAsync(RetentionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.JobId is null ? ApplyAsync(request.ConfigId, cancellationToken) : ApplyAfterBackupAsync(request, cancellationToken);
+    }
+
+    /// <summary>
     /// <see cref="ApplyAsync"/> after a backup: a retention failure never fails the backup; it becomes a warning on
     /// the job (which then ends completed_with_warnings). Throws only when the job itself cannot be updated.
     /// </summary>

@@ -48,8 +48,10 @@ public static partial class RetentionDuration
         var hours = (long)Math.Ceiling(value.TotalHours);
         var (days, rest) = Math.DivRem(hours, 24);
         var text = new StringBuilder();
-        if (days > 0)
-            text.Append(CultureInfo.InvariantCulture, days % 365 == 0 ? $"{days / 365}y" : $"{days}d");
+        if (days > 0 && days % 365 == 0)
+            text.Append(CultureInfo.InvariantCulture, $"{days / 365}y");
+        else if (days > 0)
+            text.Append(CultureInfo.InvariantCulture, $"{days}d");
         if (rest > 0 || days == 0)
             text.Append(CultureInfo.InvariantCulture, $"{rest}h");
         return text.ToString();
