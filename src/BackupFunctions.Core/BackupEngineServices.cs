@@ -73,6 +73,7 @@ public static class BackupEngineServices
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();
+        services.TryAddSingleton<Retention.RetentionCleaner>();
         return services;
     }
 

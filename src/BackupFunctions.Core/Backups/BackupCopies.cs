@@ -139,7 +139,8 @@ public sealed class BackupCopies(
         var updated = await catalog.UpdateBackupAsync(plan.BackupId, record =>
         {
             var locations = record.Locations.Select(l => retried.Contains(l.Index) ? described.Single(d => d.Index == l.Index) : l).ToList();
-            return record with { Locations = locations, Status = StatusOf(locations) };
+            // A backup retention is removing stays so: a retried copy must not make it look whole again.
+            return record with { Locations = locations, Status = record.Status == BackupStatuses.Deleting ? record.Status : StatusOf(locations) };
         }, cancellationToken);
         await RaiseAlertsAsync(plan, [.. described.Where(d => retried.Contains(d.Index))], cancellationToken);
         foreach (var fixedCopy in described.Where(d => retried.Contains(d.Index) && d.Status == "ok"))

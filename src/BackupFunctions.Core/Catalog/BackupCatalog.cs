@@ -268,6 +268,30 @@ public sealed class BackupCatalog
             yield return CatalogRows.ToBackup(row, _backups.Name);
     }
 
+    /// <summary>Every backup of one config (any status), newest first, fetched page by page as the caller enumerates.</summary>
+    public async IAsyncEnumerable<BackupRecord> BackupsOfConfigAsync(string configId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configId);
+        var filter = PartitionFilter(CatalogRows.BackupPartition) + " and " + TableClient.CreateQueryFilter($"ConfigId eq {configId}");
+        await foreach (var row in _backups.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            yield return CatalogRows.ToBackup(row, _backups.Name);
+    }
+
+    /// <summary>Deletes a backup's row (its objects must be gone first); false when there was no such row.</summary>
+    public async Task<bool> DeleteBackupAsync(string id, CancellationToken cancellationToken)
+    {
+        RequireKey(id, nameof(id));
+        try
+        {
+            await _backups.DeleteEntityAsync(CatalogRows.BackupPartition, id, ETag.All, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
     // --- alerts ---
 
     /// <summary>Raises an alert: inserted, or replaced when the same alert (same id) exists, opening it again.</summary>

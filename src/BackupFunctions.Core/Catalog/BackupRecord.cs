@@ -21,4 +21,10 @@ public sealed record BackupRecord
     public required string Encryption { get; init; }
     public required BackupStatistics Statistics { get; init; }
     public required IReadOnlyList<BackupLocation> Locations { get; init; }
+
+    /// <summary>
+    /// While <see cref="Status"/> is <see cref="BackupStatuses.Deleting"/>: why the last removal did not finish (a
+    /// destination that was down); the next retention run tries again. Null otherwise.
+    /// </summary>
+    public string? DeletionError { get; init; }
 }

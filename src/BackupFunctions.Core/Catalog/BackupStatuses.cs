@@ -11,4 +11,10 @@ public static class BackupStatuses
 
     /// <summary>A copy failed verification: the backup is suspect and never used as an incremental base.</summary>
     public const string VerificationFailed = "verification_failed";
+
+    /// <summary>
+    /// Retention is removing it: its objects may be partly gone, so it is no restore point, no incremental base and is
+    /// not verified. Retention finishes such a backup on its next run, before anything else.
+    /// </summary>
+    public const string Deleting = "deleting";
 }

@@ -143,6 +143,7 @@ internal static class CatalogRows
         ["Encryption"] = backup.Encryption,
         ["Statistics"] = Json(backup.Statistics, "Statistics"),
         ["Locations"] = Json(backup.Locations, "Locations"),
+        ["DeletionError"] = backup.DeletionError,
     };
 
     public static BackupRecord ToBackup(TableEntity row, string table) => Read(row, table, () => new BackupRecord
@@ -161,6 +162,7 @@ internal static class CatalogRows
         Encryption = Required(row.GetString("Encryption"), "Encryption"),
         Statistics = FromJson<BackupStatistics>(row, "Statistics"),
         Locations = FromJson<List<BackupLocation>>(row, "Locations"),
+        DeletionError = row.GetString("DeletionError"),
     });
 
     // --- alerts ---

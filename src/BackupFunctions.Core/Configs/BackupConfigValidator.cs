@@ -77,6 +77,12 @@ public static partial class BackupConfigValidator
         if (!EncryptionAlgorithms.Names.Contains(config.Encryption.Algorithm, StringComparer.Ordinal))
             Add("encryption.algorithm", $"The encryption must be one of {Quoted(EncryptionAlgorithms.Names)}.");
 
+        if (config.Retention is { } retention)
+        {
+            foreach (var (field, message) in Retention.RetentionRules.Validate(retention))
+                Add($"retention.{field}", message);
+        }
+
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace BackupFunctions.Core.Retention;
 
 /// <summary>
@@ -18,12 +20,15 @@ public sealed record RetentionPolicy
     /// <summary>
     /// Everything made within this time before now is kept. Measured from the clock, not from the newest backup, so
     /// backups with forged future dates cannot push real ones out (count rules alone could be gamed that way).
+    /// In JSON it is a <see cref="RetentionDuration"/> text such as <c>"30d"</c>.
     /// </summary>
+    [JsonConverter(typeof(RetentionDurationJsonConverter))]
     public TimeSpan? KeepWithin { get; init; }
 
     /// <summary>False: the plan is only reported; true: it is applied after each backup.</summary>
     public bool AutoCleanup { get; init; }
 
     /// <summary>Whether any rule removes anything.</summary>
+    [JsonIgnore]
     public bool HasRules => KeepDaily > 0 || KeepWeekly > 0 || KeepMonthly > 0 || KeepYearly > 0 || MaxTotalBackups is not null || KeepWithin is not null;
 }

@@ -90,7 +90,8 @@ public sealed class BackupVerifications(
         var updated = await catalog.UpdateBackupAsync(update.BackupId, record =>
         {
             var locations = record.Locations.Select(l => results.TryGetValue(l.Index, out var r) ? Apply(l, r) : l).ToList();
-            return record with { Locations = locations, Status = BackupCopies.StatusOf(locations) };
+            // A backup retention is removing stays so: a verification must not make it look whole again.
+            return record with { Locations = locations, Status = record.Status == BackupStatuses.Deleting ? record.Status : BackupCopies.StatusOf(locations) };
         }, cancellationToken);
 
         var verified = updated.Locations.Where(l => results.ContainsKey(l.Index)).ToList();

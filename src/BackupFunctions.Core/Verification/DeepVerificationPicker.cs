@@ -9,7 +9,7 @@ namespace BackupFunctions.Core.Verification;
 /// <remarks>
 /// Not taken: backups whose status is <see cref="BackupStatuses.VerificationFailed"/> (they are flagged and alerted
 /// already; the nightly budget goes to finding damage nobody knows about, and an operator re-verifies a repaired one
-/// on demand); copies that were never made (status <c>failed</c>) or whose destination the row does not record; and
+/// on demand); backups retention is removing (<see cref="BackupStatuses.Deleting"/>); copies that were never made (status <c>failed</c>) or whose destination the row does not record; and
 /// copies deep-verified within <see cref="RecentlyVerified"/>, so that a run right after an on-demand verification, or
 /// a timer that fires twice, does not repeat work just done.
 /// </remarks>
@@ -22,7 +22,7 @@ public static class DeepVerificationPicker
         ArgumentNullException.ThrowIfNull(backups);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         return backups
-            .Where(b => b.Status != BackupStatuses.VerificationFailed)
+            .Where(b => b.Status is not (BackupStatuses.VerificationFailed or BackupStatuses.Deleting))
             .SelectMany(b => b.Locations
                 .Where(BackupVerifications.CanVerify)
                 .Where(l => l.LastDeepVerifiedAt is not { } at || now - at >= RecentlyVerified)

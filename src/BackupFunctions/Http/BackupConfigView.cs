@@ -19,10 +19,16 @@ public sealed record BackupConfigView(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? NextRunAt)
 {
+    /// <summary>Which backups are kept (null keeps all); keepWithin is shown as its duration text.</summary>
+    public Core.Retention.RetentionPolicy? Retention { get; init; }
+
     public static BackupConfigView From(StoredBackupConfig stored, DateTimeOffset now)
     {
         var c = stored.Config;
         return new BackupConfigView(stored.Id, c.Name, c.Database, c.Files, c.Schedule, c.Storage, c.Replicas, c.Compression, c.Encryption,
-            stored.CreatedAt, stored.UpdatedAt, ScheduleCalculator.NextSlot(c.Schedule, now));
+            stored.CreatedAt, stored.UpdatedAt, ScheduleCalculator.NextSlot(c.Schedule, now))
+        {
+            Retention = c.Retention,
+        };
     }
 }

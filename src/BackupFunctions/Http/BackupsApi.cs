@@ -48,6 +48,8 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         var backup = Ids.IsWellFormed(id) ? await catalog.GetBackupAsync(id, cancellationToken) : null;
         if (backup is null)
             return ApiResults.NotFound("Backup", id);
+        if (backup.Status == BackupStatuses.Deleting)
+            return ApiResults.Conflict("The backup is being removed.", $"Retention is removing backup {id}; it is no longer a restore point.");
         var failed = backup.Locations.Where(l => l.Status == "failed").Select(l => l.Location).ToList();
         if (failed.Count == 0)
             return ApiResults.Ok(new { backupId = id, retrying = failed, message = "Every copy of this backup exists; nothing to retry." });
@@ -80,6 +82,8 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         var backup = Ids.IsWellFormed(id) ? await catalog.GetBackupAsync(id, cancellationToken) : null;
         if (backup is null)
             return ApiResults.NotFound("Backup", id);
+        if (backup.Status == BackupStatuses.Deleting)
+            return ApiResults.Conflict("The backup is being removed.", $"Retention is removing backup {id}; it is no longer a restore point.");
         if (!VerificationRequest.IsLevel(body!.Level))
             return ApiResults.BadRequest("level", $"The level is {QuickVerifier.Level} or {DeepVerifier.Level}.");
 

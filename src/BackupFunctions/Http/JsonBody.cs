@@ -81,6 +81,9 @@ public static partial class JsonBody
             return Error(path, "The field is not known.");
         }
 
+        // A converter of the engine that says what form it accepts (a retention duration): its words, not ours.
+        if (e is Core.Configs.ConfigValueException)
+            return Error(field, message);
         if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase))
             return Error(field, "The field must not be null.");
         if (e.InnerException is null && e.LineNumber is not null && e.Path is null or "$")

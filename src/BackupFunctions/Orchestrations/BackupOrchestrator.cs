@@ -2,6 +2,7 @@ using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Replication;
+using BackupFunctions.Core.Retention;
 using BackupFunctions.Core.Verification;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -64,6 +65,19 @@ public static class BackupOrchestrator
                 .Select(index => CopyAsync(context, plan, index, manifest.Sha256)));
             var record = await context.CallActivityAsync<BackupRecord>(
                 FunctionNames.RecordBackup, new RecordInput(plan, manifest, copies), Retried);
+            // --- retention (issue 5): applied after each backup when autoCleanup is on; never fails the backup ---
+            if (plan.Config.Retention?.AutoCleanup == true)
+            {
+                try
+                {
+                    await context.CallActivityAsync<RetentionReport?>(FunctionNames.ApplyRetention, new RetentionRequest(plan.ConfigId, plan.JobId), Retried);
+                }
+                catch (TaskFailedException)
+                {
+                    // The activity writes retention failures into the job's warnings; getting here means even that failed.
+                }
+            }
+            // --- end retention ---
             return record.Id;
         }
         catch (TaskFailedException e)

@@ -1,0 +1,349 @@
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace BackupFunctions.Core.Retention;
+
+/// <summary>
+/// Applies a config's retention policy to its backups in the catalog and the destinations: the plan comes from
+/// <see cref="RetentionPlanner"/> (calendar buckets in the config's time zone, keepWithin from the clock); a backup
+/// that goes is marked <see cref="BackupStatuses.Deleting"/> first, then its objects are removed from every
+/// destination (manifest first, so a half-removed copy is never taken for a backup), then its row.
+/// </summary>
+/// <remarks>
+/// Resumable: rows left <c>deleting</c> by an interrupted run or an unreachable destination are finished first on the
+/// next run, whatever the plan says. Locks are never forced: a backup under an immutability lock is kept and
+/// reported, whether the lock is known beforehand (the location's immutability days after the backup completed, or
+/// the lock a destination reports for the copy's manifest) or only when a destination refuses the delete.
+/// Only the config's own backups are read and touched.
+/// </remarks>
+public sealed class RetentionCleaner(BackupCatalog catalog, StorageLocations stores, TimeProvider time, ILogger<RetentionCleaner> logger)
+{
+    /// <summary>Puts a store around each opened destination; tests inject failures and locks through it.</summary>
+    internal Func<StorageDestination, IBackupStore, IBackupStore> WrapStore { get; init; } = (_, store) => store;
+
+    /// <summary>The plan as it stands now, changing nothing (a dry run); null when the config does not exist.</summary>
+    public async Task<RetentionReport?> PlanAsync(string configId, CancellationToken cancellationToken)
+    {
+        var stored = await catalog.GetConfigAsync(configId, cancellationToken);
+        return stored is null ? null : (await BuildAsync(stored, new RunState(), cancellationToken)).Report;
+    }
+
+    /// <summary>
+    /// Finishes interrupted removals, then plans and removes what the plan removes; null when the config does not
+    /// exist. A removal that fails is in the report (<see cref="RetentionEntry.Failed"/>), never thrown.
+    /// </summary>
+    public async Task<RetentionReport?> ApplyAsync(string configId, CancellationToken cancellationToken)
+    {
+        var stored = await catalog.GetConfigAsync(configId, cancellationToken);
+        if (stored is null)
+            return null;
+        var state = new RunState();
+        var (plan, records) = await BuildAsync(stored, state, cancellationToken);
+        var entries = new List<RetentionEntry>(plan.Backups.Count);
+        foreach (var entry in plan.Backups)
+        {
+            entries.Add(entry.Decision == RetentionEntry.Remove
+                ? await RemoveAsync(records[entry.BackupId], entry, state, cancellationToken)
+                : entry);
+        }
+        var report = plan with { Applied = true, Backups = entries };
+        logger.LogInformation("Retention of config {ConfigId}: {Removed} backups removed, {Kept} kept, {Locked} locked, {Failed} failed",
+            configId, report.Removed, report.Keep, report.Locked, report.Failed);
+        return report;
+    }
+
+    /// <summary>
+    /// The request of the ApplyRetention activity: after a backup (<see cref="RetentionRequest.JobId"/> set) as
+    /// <see cref="ApplyAfterBackupAsync"/>, otherwise as <see cref="ApplyAsync"/>.
+    /// </summary>
+    public Task<RetentionReport?> RunAsync(RetentionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.JobId is null ? ApplyAsync(request.ConfigId, cancellationToken) : ApplyAfterBackupAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ApplyAsync"/> after a backup: a retention failure never fails the backup; it becomes a warning on
+    /// the job (which then ends completed_with_warnings). Throws only when the job itself cannot be updated.
+    /// </summary>
+    public async Task<RetentionReport?> ApplyAfterBackupAsync(RetentionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RetentionReport? report = null;
+        List<string> warnings;
+        try
+        {
+            report = await ApplyAsync(request.ConfigId, cancellationToken);
+            warnings = report is null ? [] : [.. report.FailureLines];
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Retention of config {ConfigId} failed", request.ConfigId);
+            warnings = [$"retention cleanup failed: {e.Message}"];
+        }
+        if (warnings.Count > 0 && request.JobId is { } jobId)
+        {
+            await catalog.UpdateJobAsync(jobId, j => j with
+            {
+                Status = j.Status == JobStatus.Completed ? JobStatus.CompletedWithWarnings : j.Status,
+                // Distinct: a retried activity must not repeat the same warning.
+                Warnings = [.. j.Warnings.Concat(warnings).Distinct(StringComparer.Ordinal)],
+            }, cancellationToken);
+        }
+        return report;
+    }
+
+    /// <summary>Completed (with or without warnings) and not suspect: only those fill a bucket.</summary>
+    public static bool IsSuccessful(BackupRecord backup)
+    {
+        ArgumentNullException.ThrowIfNull(backup);
+        return backup.Status is BackupStatuses.Completed or BackupStatuses.CompletedWithWarnings;
+    }
+
+    private async Task<(RetentionReport Report, Dictionary<string, BackupRecord> Records)> BuildAsync(
+        StoredBackupConfig stored, RunState state, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var config = stored.Config;
+        var policy = config.Retention ?? new RetentionPolicy();
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(config.Schedule.TimeZone, out var found)
+            ? found
+            : throw new InvalidOperationException($"Config {stored.Id} has an unknown time zone '{config.Schedule.TimeZone}'.");
+
+        var records = new Dictionary<string, BackupRecord>(StringComparer.Ordinal);
+        await foreach (var record in catalog.BackupsOfConfigAsync(stored.Id, cancellationToken))
+        {
+            // The query filters by config already; this guards the promise that nothing else is ever touched.
+            if (record.ConfigId == stored.Id)
+                records[record.Id] = record;
+        }
+
+        var live = records.Values.Where(r => r.Status != BackupStatuses.Deleting).ToList();
+        var candidates = live.Select(r => new RetentionCandidate(r.Id, r.CreatedAt, IsSuccessful(r))).ToList();
+        var decisions = RetentionPlanner.Plan(candidates, policy, now, zone);
+        // A lock only turns a removal into a kept backup, so only the backups the plan removes need asking about.
+        var locks = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var decision in decisions.Where(d => !d.Keep))
+        {
+            if (await LockOfAsync(records[decision.Id], now, state, cancellationToken) is { } until)
+                locks[decision.Id] = until;
+        }
+        if (locks.Count > 0)
+        {
+            decisions = RetentionPlanner.Plan(
+                [.. candidates.Select(c => locks.TryGetValue(c.Id, out var until) ? c with { LockedUntil = until } : c)], policy, now, zone);
+        }
+
+        var resumed = records.Values.Where(r => r.Status == BackupStatuses.Deleting).OrderByDescending(r => r.CreatedAt)
+            .Select(r => new RetentionEntry(r.Id, r.CreatedAt, r.Status, r.SizeBytes, RetentionEntry.Remove,
+                [r.DeletionError is { } error ? $"an earlier removal did not finish ({error}); finishing it" : "an earlier removal was interrupted; finishing it"]));
+        var planned = decisions.Select(d =>
+        {
+            var record = records[d.Id];
+            if (!d.Keep && record.Locations.Any(l => l.Destination is null))
+            {
+                return new RetentionEntry(d.Id, record.CreatedAt, record.Status, record.SizeBytes, RetentionEntry.Keep,
+                    [.. d.Reasons, "recorded without its destinations, so it cannot be removed automatically"]);
+            }
+            return new RetentionEntry(d.Id, record.CreatedAt, record.Status, record.SizeBytes,
+                d.Keep ? RetentionEntry.Keep : RetentionEntry.Remove, d.Reasons, d.Locked);
+        });
+
+        var warnings = RetentionRules.ImmutabilityWarnings(policy, await ImmutabilityOfAsync(config, state, cancellationToken));
+        foreach (var warning in warnings)
+            logger.LogWarning("Retention of config {ConfigId}: {Warning}", stored.Id, warning);
+        var report = new RetentionReport(stored.Id, now, Applied: false, [.. resumed, .. planned], warnings);
+        return (report, records);
+    }
+
+    /// <summary>The latest lock still in force on any copy, or null.</summary>
+    private async Task<DateTimeOffset?> LockOfAsync(BackupRecord record, DateTimeOffset now, RunState state, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? latest = null;
+        foreach (var copy in record.Locations.Where(l => l.Status == "ok" && l.Destination is not null))
+        {
+            if (await ImmutabilityOfAsync(copy.Destination!, state, cancellationToken) is not { } days)
+                continue;
+            // Each object is locked for the location's days from when it was written; the manifest is written last.
+            var until = record.CompletedAt.AddDays(days);
+            try
+            {
+                // A replica retried later is locked later: the destination knows, where it can tell.
+                var store = await OpenAsync(copy.Destination!, cancellationToken);
+                if ((await store.GetInfoAsync(copy.ManifestName, cancellationToken))?.LockedUntil is { } reported && reported > until)
+                    until = reported;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Backup {BackupId}: could not read the lock of {Manifest} at {Location} ({Error}); assuming {Until:u}",
+                    record.Id, copy.ManifestName, copy.Location, e.Message, until);
+            }
+            if (latest is null || until > latest)
+                latest = until;
+        }
+        return latest > now ? latest : null;
+    }
+
+    private async Task<RetentionEntry> RemoveAsync(BackupRecord record, RetentionEntry entry, RunState state, CancellationToken cancellationToken)
+    {
+        // Copies on lockable destinations go first: a lock met there leaves the other copies untouched.
+        var copies = new List<(BackupLocation Copy, bool Immutable)>();
+        foreach (var copy in record.Locations)
+            copies.Add((copy, copy.Destination is { } d && await ImmutabilityOfAsync(d, state, cancellationToken) is not null));
+        copies = [.. copies.OrderByDescending(c => c.Immutable).ThenBy(c => c.Copy.Index)];
+
+        if (record.Status != BackupStatuses.Deleting)
+        {
+            // A destination already found down this run would fail again: leave the backup whole and restorable.
+            if (copies.FirstOrDefault(c => c.Copy.Destination is { } d && state.Down.ContainsKey(KeyOf(d))) is { Copy: { } blocked })
+                return entry with { Outcome = RetentionEntry.Failed, Error = $"not started: {blocked.Location} is unreachable ({state.Down[KeyOf(blocked.Destination!)]})" };
+            try
+            {
+                await catalog.UpdateBackupAsync(record.Id, r => r with { Status = BackupStatuses.Deleting, DeletionError = null }, cancellationToken);
+            }
+            catch (KeyNotFoundException)
+            {
+                return entry with { Outcome = RetentionEntry.Removed };
+            }
+        }
+
+        var removed = new HashSet<int>();
+        foreach (var (copy, _) in copies)
+        {
+            var error = copy.Destination is null ? "the copy was recorded without its destination" : null;
+            try
+            {
+                if (copy.Destination is { } destination)
+                {
+                    var store = await OpenAsync(destination, cancellationToken);
+                    if (await RemoveObjectsAsync(store, copy.ManifestName, cancellationToken) is { } locked)
+                        return await KeepLockedAsync(record, entry, copy, locked.Until, removed, cancellationToken);
+                    removed.Add(copy.Index);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                error = e.Message;
+                state.Down.TryAdd(KeyOf(copy.Destination!), e.Message);
+            }
+            if (error is not null)
+            {
+                var message = $"{copy.Location}: {error}";
+                await catalog.UpdateBackupAsync(record.Id, r => r with { DeletionError = message }, cancellationToken);
+                logger.LogWarning("Backup {BackupId}: removal stopped at {Location} ({Error}); it stays deleting and is finished on the next run",
+                    record.Id, copy.Location, error);
+                return entry with { Outcome = RetentionEntry.Failed, Error = message };
+            }
+        }
+
+        await catalog.DeleteBackupAsync(record.Id, cancellationToken);
+        logger.LogInformation("Backup {BackupId} of config {ConfigId} removed by retention from {Copies} destinations ({Reasons})",
+            record.Id, record.ConfigId, copies.Count, string.Join("; ", entry.Reasons));
+        return entry with { Outcome = RetentionEntry.Removed };
+    }
+
+    /// <summary>A destination refused a delete with a lock: the backup is kept; copies already emptied are marked so.</summary>
+    private async Task<RetentionEntry> KeepLockedAsync(
+        BackupRecord record, RetentionEntry entry, BackupLocation lockedCopy, DateTimeOffset? until, HashSet<int> removed, CancellationToken cancellationToken)
+    {
+        var when = time.GetUtcNow();
+        await catalog.UpdateBackupAsync(record.Id, r =>
+        {
+            var locations = r.Locations.Select(l => removed.Contains(l.Index)
+                ? l with { Status = "failed", Error = $"removed by retention on {when:yyyy-MM-dd}; the copy at {lockedCopy.Location} is locked" }
+                : l).ToList();
+            return r with { Locations = locations, Status = BackupCopies.StatusOf(locations), DeletionError = null };
+        }, cancellationToken);
+        var lockText = until is { } u ? $"locked until {u:yyyy-MM-dd HH:mm} UTC" : "locked";
+        logger.LogWarning("Backup {BackupId}: {Location} refused the delete ({Lock}); the backup is kept", record.Id, lockedCopy.Location, lockText);
+        return entry with
+        {
+            Outcome = RetentionEntry.Locked,
+            LockedUntil = until ?? entry.LockedUntil,
+            Reasons = [.. entry.Reasons, $"{lockedCopy.Location} refused the delete: {lockText}"],
+        };
+    }
+
+    /// <summary>
+    /// Deletes every object of one copy, the manifest first; safe to repeat. Returns the lock when the destination
+    /// refused a delete because of one (what was deleted before stays deleted), null when the copy is gone.
+    /// </summary>
+    private static async Task<LockedObject?> RemoveObjectsAsync(IBackupStore store, string manifestName, CancellationToken cancellationToken)
+    {
+        if (!manifestName.EndsWith("/" + ObjectNames.Manifest, StringComparison.Ordinal))
+            throw new InvalidOperationException($"'{manifestName}' is not the manifest of a backup folder.");
+        var folder = manifestName[..^ObjectNames.Manifest.Length];
+        var names = new List<string>();
+        await foreach (var info in store.ListAsync(folder, cancellationToken))
+        {
+            if (info.Name != manifestName)
+                names.Add(info.Name);
+        }
+        foreach (var name in names.Prepend(manifestName))
+        {
+            try
+            {
+                await store.DeleteAsync(name, cancellationToken);
+            }
+            catch (StoreException e) when (e.Kind == StoreFailureKind.Locked)
+            {
+                DateTimeOffset? until = null;
+                try
+                {
+                    until = (await store.GetInfoAsync(name, cancellationToken))?.LockedUntil;
+                }
+                catch (StoreException)
+                {
+                    // The lock's end date is a courtesy; the refusal is what counts.
+                }
+                return new LockedObject(name, until);
+            }
+        }
+        return null;
+    }
+
+    private async Task<IBackupStore> OpenAsync(StorageDestination destination, CancellationToken cancellationToken)
+        => WrapStore(destination, await stores.OpenAsync(destination, cancellationToken));
+
+    /// <summary>The lock days of a destination with immutability on, or null.</summary>
+    private async Task<int?> ImmutabilityOfAsync(StorageDestination destination, RunState state, CancellationToken cancellationToken)
+    {
+        if (destination.StorageId is not { } id)
+            return null;
+        if (!state.Locations.TryGetValue(id, out var location))
+            state.Locations[id] = location = await stores.FindAsync(destination, cancellationToken);
+        return location?.Immutability is { Enabled: true, Days: > 0 } immutability ? immutability.Days : null;
+    }
+
+    private async Task<List<(string, ImmutabilityOptions)>> ImmutabilityOfAsync(BackupConfig config, RunState state, CancellationToken cancellationToken)
+    {
+        var result = new List<(string, ImmutabilityOptions)>();
+        foreach (var destination in config.Replicas.Prepend(config.Storage))
+        {
+            if (destination.StorageId is not { } id)
+                continue;
+            if (!state.Locations.TryGetValue(id, out var location))
+                state.Locations[id] = location = await stores.FindAsync(destination, cancellationToken);
+            if (location is not null)
+                result.Add(($"Storage location '{location.Name}' ({location.Id})", location.Immutability));
+        }
+        return result;
+    }
+
+    /// <summary>One store behind a destination (the prefix is only a folder in it).</summary>
+    private static string KeyOf(StorageDestination destination)
+        => destination.StorageId ?? $"{destination.Type}|{destination.Container}|{destination.Path}";
+
+    private sealed record LockedObject(string Name, DateTimeOffset? Until);
+
+    /// <summary>What one run learns as it goes: the storage locations it looked up and the destinations it found down.</summary>
+    private sealed class RunState
+    {
+        public Dictionary<string, StorageLocation?> Locations { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, string> Down { get; } = new(StringComparer.Ordinal);
+    }
+}
