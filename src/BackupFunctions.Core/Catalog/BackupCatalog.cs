@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Scheduling;
 using BackupFunctions.Core.Storage;
 
 namespace BackupFunctions.Core.Catalog;
@@ -68,13 +69,21 @@ public sealed class BackupCatalog
 
     // --- configs ---
 
-    /// <summary>Stores a new config under a new id (see the class remarks), created and updated now.</summary>
-    /// <exception cref="ArgumentException">The config's JSON is larger than a table column can hold.</exception>
+    /// <summary>
+    /// Stores a new config under a new id (see the class remarks), created and updated now, with its next scheduled
+    /// run (<see cref="StoredBackupConfig.NextRunAt"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The config's JSON is larger than a table column can hold, or its schedule is invalid (validate it first).
+    /// </exception>
     public async Task<StoredBackupConfig> CreateConfigAsync(BackupConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         var now = _time.GetUtcNow();
-        var stored = new StoredBackupConfig(CatalogIds.New(CatalogIds.ConfigPrefix, now), config, now, now);
+        var stored = new StoredBackupConfig(CatalogIds.New(CatalogIds.ConfigPrefix, now), config, now, now)
+        {
+            NextRunAt = ScheduleCalculator.NextSlot(config.Schedule, now),
+        };
         await _configs.AddEntityAsync(CatalogRows.FromConfig(stored), cancellationToken);
         return stored;
     }
@@ -94,6 +103,41 @@ public sealed class BackupCatalog
     {
         await foreach (var row in _configs.QueryAsync<TableEntity>(PartitionFilter(CatalogRows.ConfigPartition), cancellationToken: cancellationToken))
             yield return CatalogRows.ToConfig(row, _configs.Name);
+    }
+
+    /// <summary>
+    /// Records the config's next scheduled run (null: none), leaving every other column as it is; false when the config
+    /// no longer exists.
+    /// </summary>
+    public async Task<bool> SetConfigNextRunAtAsync(string id, DateTimeOffset? nextRunAt, CancellationToken cancellationToken)
+    {
+        RequireKey(id, nameof(id));
+        for (var attempt = 1; ; attempt++)
+        {
+            // Read and replace with the row's ETag rather than merge: a merge cannot remove a column (null is not sent).
+            var row = await GetRowAsync(_configs, CatalogRows.ConfigPartition, id, cancellationToken);
+            if (row is null)
+                return false;
+            if (row.GetDateTimeOffset(CatalogRows.NextRunAtColumn) == nextRunAt)
+                return true;
+            if (nextRunAt is { } next)
+                row[CatalogRows.NextRunAtColumn] = next;
+            else
+                row.Remove(CatalogRows.NextRunAtColumn);
+            try
+            {
+                await _configs.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed && attempt < MaxUpdateAttempts)
+            {
+                // Another writer changed the row; the next attempt works on its version.
+            }
+            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+        }
     }
 
     // --- storage locations ---

@@ -26,6 +26,9 @@ internal static class CatalogRows
 
     // --- configs ---
 
+    /// <summary>The config's next scheduled run; the scheduler rewrites it alone (see BackupCatalog.SetConfigNextRunAtAsync).</summary>
+    public const string NextRunAtColumn = "NextRunAt";
+
     public static TableEntity FromConfig(StoredBackupConfig stored) => new(ConfigPartition, stored.Id)
     {
         // Name only labels the row for people browsing the table; the Config column is the truth.
@@ -33,13 +36,17 @@ internal static class CatalogRows
         ["Config"] = Json(stored.Config, "Config"),
         ["CreatedAt"] = stored.CreatedAt,
         ["UpdatedAt"] = stored.UpdatedAt,
+        [NextRunAtColumn] = stored.NextRunAt,
     };
 
     public static StoredBackupConfig ToConfig(TableEntity row, string table) => Read(row, table, () => new StoredBackupConfig(
         row.RowKey,
         FromJson<BackupConfig>(row, "Config"),
         Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
-        Required(row.GetDateTimeOffset("UpdatedAt"), "UpdatedAt")));
+        Required(row.GetDateTimeOffset("UpdatedAt"), "UpdatedAt"))
+    {
+        NextRunAt = row.GetDateTimeOffset(NextRunAtColumn),
+    });
 
     // --- storage locations ---
 

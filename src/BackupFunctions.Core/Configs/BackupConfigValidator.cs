@@ -58,6 +58,8 @@ public static partial class BackupConfigValidator
 
         foreach (var (field, message) in ScheduleCalculator.Validate(config.Schedule))
             Add(field, message);
+        if (config.MaxConcurrent is < 1 or > MaxConcurrentRuns)
+            Add("maxConcurrent", $"maxConcurrent (how many runs of this config may go at once) must be between 1 and {MaxConcurrentRuns}.");
 
         ValidateDestination(config.Storage, "storage", Add);
         for (var i = 0; i < config.Replicas.Count; i++)
@@ -87,6 +89,9 @@ public static partial class BackupConfigValidator
     }
 
     public const int MaxReplicas = 5;
+
+    /// <summary>The highest <see cref="BackupConfig.MaxConcurrent"/>.</summary>
+    public const int MaxConcurrentRuns = 10;
 
     private static void ValidateDestination(StorageDestination storage, string path, Action<string, string> add)
     {

@@ -15,6 +15,7 @@ public sealed record BackupConfigView(
     IReadOnlyList<StorageDestination> Replicas,
     CompressionOptions Compression,
     EncryptionOptions Encryption,
+    int MaxConcurrent,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? NextRunAt)
@@ -22,11 +23,15 @@ public sealed record BackupConfigView(
     /// <summary>Which backups are kept (null keeps all); keepWithin is shown as its duration text.</summary>
     public Core.Retention.RetentionPolicy? Retention { get; init; }
 
+    /// <summary>
+    /// <paramref name="now"/> only serves rows stored before <see cref="StoredBackupConfig.NextRunAt"/> existed: their
+    /// next run is worked out on the spot.
+    /// </summary>
     public static BackupConfigView From(StoredBackupConfig stored, DateTimeOffset now)
     {
         var c = stored.Config;
         return new BackupConfigView(stored.Id, c.Name, c.Database, c.Files, c.Schedule, c.Storage, c.Replicas, c.Compression, c.Encryption,
-            stored.CreatedAt, stored.UpdatedAt, ScheduleCalculator.NextSlot(c.Schedule, now))
+            c.MaxConcurrent, stored.CreatedAt, stored.UpdatedAt, stored.NextRunAt ?? ScheduleCalculator.NextSlot(c.Schedule, now))
         {
             Retention = c.Retention,
         };

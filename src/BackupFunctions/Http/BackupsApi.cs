@@ -13,6 +13,10 @@ namespace BackupFunctions.Http;
 /// <summary><c>/api/backups</c>: start a backup now, and the catalog of completed backups.</summary>
 public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
 {
+    /// <summary>
+    /// Starts a backup of <c>configId</c> now: 202 with the job id; 404 for an unknown config; 409 while the config
+    /// already has <c>maxConcurrent</c> jobs pending or running.
+    /// </summary>
     [Function("StartBackup")]
     public async Task<IActionResult> Start(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "backups")] HttpRequest request,
@@ -25,10 +29,13 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         if (!Ids.IsWellFormed(body!.ConfigId))
             return ApiResults.NotFound("Backup config", body.ConfigId, "configId");
 
-        var job = await launcher.StartNowAsync(body.ConfigId, new DurableBackupStarter(client), cancellationToken);
-        return job is null
-            ? ApiResults.NotFound("Backup config", body.ConfigId, "configId")
-            : ApiResults.Accepted($"/api/backup-jobs/{job.Id}", new { jobId = job.Id });
+        var start = await launcher.StartNowAsync(body.ConfigId, new DurableBackupStarter(client), cancellationToken);
+        return start switch
+        {
+            { Job: { } job } => ApiResults.Accepted($"/api/backup-jobs/{job.Id}", new { jobId = job.Id }),
+            { Outcome: ManualStartOutcome.AtConcurrencyLimit } => ApiResults.Conflict("The config is at its maxConcurrent limit.", start.Reason ?? ""),
+            _ => ApiResults.NotFound("Backup config", body.ConfigId, "configId"),
+        };
     }
 
     [Function("ListBackups")]

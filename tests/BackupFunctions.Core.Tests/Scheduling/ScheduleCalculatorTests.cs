@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Scheduling;
 
@@ -156,49 +157,95 @@ public sealed class ScheduleCalculatorTests
         Assert.Contains("schedule.time", e.Message, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string, string?, string, string[]> Validations => new()
+    /// <summary>A schedule as the API receives it (JSON, camelCase), and the fields that validation must name.</summary>
+    public static TheoryData<string, string[]> Validations => new()
     {
-        { "daily", "02:30", "Europe/Berlin", [] },
-        { "daily", "00:00", "UTC", [] },
-        { "daily", "23:59", "Asia/Jakarta", [] },
-        { "manual", null, "UTC", [] },
-        { "weekly", "02:30", "UTC", ["schedule.frequency"] },
-        { "Daily", "02:30", "UTC", ["schedule.frequency"] },
-        { "", null, "UTC", ["schedule.frequency"] },
-        { "daily", null, "UTC", ["schedule.time"] },
-        { "daily", "", "UTC", ["schedule.time"] },
-        { "daily", "24:00", "UTC", ["schedule.time"] },
-        { "daily", "12:60", "UTC", ["schedule.time"] },
-        { "daily", "7:30", "UTC", ["schedule.time"] },
-        { "daily", "07.30", "UTC", ["schedule.time"] },
-        { "daily", "+1:30", "UTC", ["schedule.time"] },
-        { "daily", " 7:30", "UTC", ["schedule.time"] },
-        { "daily", "07:30:00", "UTC", ["schedule.time"] },
-        { "daily", "02:30", "Mars/Olympus_Mons", ["schedule.timeZone"] },
-        { "daily", "02:30", "", ["schedule.timeZone"] },
-        { "manual", null, "Nowhere", ["schedule.timeZone"] },
-        { "hourly", "25:00", "Nowhere", ["schedule.frequency", "schedule.timeZone"] },
-        { "daily", "ab:cd", "Nowhere", ["schedule.time", "schedule.timeZone"] },
+        { """{ "frequency": "daily", "time": "02:30", "timeZone": "Europe/Berlin" }""", [] },
+        { """{ "frequency": "daily", "time": "00:00", "timeZone": "UTC" }""", [] },
+        { """{ "frequency": "daily", "time": "23:59", "timeZone": "Asia/Jakarta" }""", [] },
+        { """{ "frequency": "manual" }""", [] },
+        { """{ "frequency": "hourly", "minute": 0 }""", [] },
+        { """{ "frequency": "hourly", "minute": 59, "timeZone": "America/New_York" }""", [] },
+        { """{ "frequency": "weekly", "dayOfWeek": "monday", "time": "02:30", "timeZone": "Europe/Berlin" }""", [] },
+        { """{ "frequency": "weekly", "dayOfWeek": "sunday", "time": "23:59" }""", [] },
+        { """{ "frequency": "monthly", "dayOfMonth": 1, "time": "00:00" }""", [] },
+        { """{ "frequency": "monthly", "dayOfMonth": 31, "time": "02:30", "timeZone": "Europe/Berlin" }""", [] },
+        // A manual schedule may keep the fields of the schedule it replaced.
+        { """{ "frequency": "manual", "time": "02:30", "minute": 5, "dayOfWeek": "friday", "dayOfMonth": 3 }""", [] },
+
+        { """{ "frequency": "yearly", "time": "02:30" }""", ["schedule.frequency"] },
+        { """{ "frequency": "Daily", "time": "02:30" }""", ["schedule.frequency"] },
+        { """{ "frequency": "" }""", ["schedule.frequency"] },
+
+        { """{ "frequency": "daily" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": "" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": "24:00" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": "12:60" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": "7:30" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": "07.30" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": "+1:30" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": " 7:30" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": "07:30:00" }""", ["schedule.time"] },
+        { """{ "frequency": "weekly", "dayOfWeek": "monday" }""", ["schedule.time"] },
+        { """{ "frequency": "monthly", "dayOfMonth": 3, "time": "25:00" }""", ["schedule.time"] },
+
+        { """{ "frequency": "hourly" }""", ["schedule.minute"] },
+        { """{ "frequency": "hourly", "minute": 60 }""", ["schedule.minute"] },
+        { """{ "frequency": "hourly", "minute": -1 }""", ["schedule.minute"] },
+        { """{ "frequency": "hourly", "minute": 5, "time": "02:30" }""", ["schedule.time"] },
+        { """{ "frequency": "daily", "time": "02:30", "minute": 5 }""", ["schedule.minute"] },
+
+        { """{ "frequency": "weekly", "time": "02:30" }""", ["schedule.dayOfWeek"] },
+        { """{ "frequency": "weekly", "time": "02:30", "dayOfWeek": "Monday" }""", ["schedule.dayOfWeek"] },
+        { """{ "frequency": "weekly", "time": "02:30", "dayOfWeek": "mon" }""", ["schedule.dayOfWeek"] },
+        { """{ "frequency": "weekly", "time": "02:30", "dayOfWeek": "" }""", ["schedule.dayOfWeek"] },
+        { """{ "frequency": "daily", "time": "02:30", "dayOfWeek": "monday" }""", ["schedule.dayOfWeek"] },
+
+        { """{ "frequency": "monthly", "time": "02:30" }""", ["schedule.dayOfMonth"] },
+        { """{ "frequency": "monthly", "time": "02:30", "dayOfMonth": 0 }""", ["schedule.dayOfMonth"] },
+        { """{ "frequency": "monthly", "time": "02:30", "dayOfMonth": 32 }""", ["schedule.dayOfMonth"] },
+        { """{ "frequency": "weekly", "time": "02:30", "dayOfWeek": "friday", "dayOfMonth": 13 }""", ["schedule.dayOfMonth"] },
+
+        { """{ "frequency": "daily", "time": "02:30", "timeZone": "Mars/Olympus_Mons" }""", ["schedule.timeZone"] },
+        { """{ "frequency": "daily", "time": "02:30", "timeZone": "" }""", ["schedule.timeZone"] },
+        { """{ "frequency": "manual", "timeZone": "Nowhere" }""", ["schedule.timeZone"] },
+        { """{ "frequency": "fortnightly", "time": "25:00", "timeZone": "Nowhere" }""", ["schedule.frequency", "schedule.timeZone"] },
+        { """{ "frequency": "daily", "time": "ab:cd", "timeZone": "Nowhere" }""", ["schedule.time", "schedule.timeZone"] },
+        { """{ "frequency": "hourly", "time": "02:30", "dayOfWeek": "monday", "dayOfMonth": 2 }""",
+            ["schedule.minute", "schedule.time", "schedule.dayOfWeek", "schedule.dayOfMonth"] },
     };
 
     [Theory]
     [MemberData(nameof(Validations))]
-    public void Validate_names_each_wrong_field(string frequency, string? time, string zone, string[] expectedFields)
+    public void Validate_names_each_wrong_field(string json, string[] expectedFields)
     {
-        var errors = ScheduleCalculator.Validate(new BackupSchedule { Frequency = frequency, Time = time, TimeZone = zone });
+        var schedule = JsonSerializer.Deserialize<BackupSchedule>(json, JsonSerializerOptions.Web)!;
+
+        var errors = ScheduleCalculator.Validate(schedule);
 
         Assert.Equal(expectedFields.Order(StringComparer.Ordinal), errors.Keys.Order(StringComparer.Ordinal));
         Assert.All(errors.Values, message => Assert.False(string.IsNullOrWhiteSpace(message)));
+        if (expectedFields.Length > 0 && schedule.Frequency != "manual")
+        {
+            var e = Assert.Throws<ArgumentException>(() => ScheduleCalculator.NextSlot(schedule, LongAgo));
+            Assert.Contains(errors.Keys.First(), e.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
     public void Validate_messages_say_what_is_expected()
     {
-        var errors = ScheduleCalculator.Validate(new BackupSchedule { Frequency = "weekly", Time = "x", TimeZone = "Nowhere" });
-
-        Assert.Contains("'manual' or 'daily'", errors["schedule.frequency"], StringComparison.Ordinal);
+        var errors = ScheduleCalculator.Validate(new BackupSchedule { Frequency = "yearly", TimeZone = "Nowhere" });
+        Assert.Contains("'manual', 'hourly', 'daily', 'weekly', 'monthly'", errors["schedule.frequency"], StringComparison.Ordinal);
         Assert.Contains("Nowhere", errors["schedule.timeZone"], StringComparison.Ordinal);
+
         Assert.Contains("HH:MM", ScheduleCalculator.Validate(Daily("x", "UTC"))["schedule.time"], StringComparison.Ordinal);
+        Assert.Contains("0 to 59", ScheduleCalculator.Validate(new BackupSchedule { Frequency = "hourly", Minute = 60 })["schedule.minute"], StringComparison.Ordinal);
+        Assert.Contains("monday, tuesday, wednesday, thursday, friday, saturday, sunday",
+            ScheduleCalculator.Validate(new BackupSchedule { Frequency = "weekly", Time = "02:30", DayOfWeek = "Mon" })["schedule.dayOfWeek"], StringComparison.Ordinal);
+        var day = ScheduleCalculator.Validate(new BackupSchedule { Frequency = "monthly", Time = "02:30", DayOfMonth = 32 })["schedule.dayOfMonth"];
+        Assert.Contains("1 to 31", day, StringComparison.Ordinal);
+        Assert.Contains("last day", day, StringComparison.Ordinal);
     }
 
     private static BackupSchedule Daily(string time, string zone) => new() { Frequency = "daily", Time = time, TimeZone = zone };

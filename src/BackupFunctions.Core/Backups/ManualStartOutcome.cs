@@ -1,0 +1,14 @@
+namespace BackupFunctions.Core.Backups;
+
+/// <summary>What <see cref="BackupLauncher.StartNowAsync"/> did.</summary>
+public enum ManualStartOutcome
+{
+    /// <summary>The job row is written and its orchestration scheduled.</summary>
+    Started,
+
+    /// <summary>There is no config with that id.</summary>
+    ConfigNotFound,
+
+    /// <summary>The config already has <c>maxConcurrent</c> runs pending or running; nothing was started.</summary>
+    AtConcurrencyLimit,
+}
