@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Health;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Secrets;
@@ -69,6 +70,16 @@ public static class BackupEngineServices
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();
+        // Health and alerts
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))
+            .Validate(o => o.OverdueGraceMinutes is >= 0 and <= 10_080, "Alerts:OverdueGraceMinutes must be 0-10080 (a week).")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new StorageUsageTable(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<CatalogOptions>>().Value.TablePrefix));
+        services.TryAddSingleton<DestinationUsageMeter>();
+        services.TryAddSingleton<FailureAlerts>();
+        services.TryAddSingleton<AlertMonitor>();
+        services.TryAddSingleton<HealthReader>();
         return services;
     }
 

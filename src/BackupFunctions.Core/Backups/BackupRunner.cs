@@ -198,6 +198,7 @@ public sealed class BackupRunner(
             // Done is done: steps a config does not have (no database, no replicas) count as finished.
             Progress = JobProgressMath.Recompute(j.Progress with { CompletedSteps = j.Progress.TotalSteps, CurrentStep = null }),
         }, cancellationToken);
+        await new Health.FailureAlerts(catalog, time).BackupSucceededAsync(plan.ConfigId, cancellationToken); // resolves backup_failed, backup_overdue
         logger.LogInformation("Backup {BackupId} recorded ({Status}): {StoredBytes} bytes stored, ratio {Ratio}, {Copies} copies",
             record.Id, record.Status, record.SizeBytes, record.CompressionRatio, locations.Count);
         foreach (var warning in warnings)
@@ -228,6 +229,7 @@ public sealed class BackupRunner(
             Error = input.Error,
         }, cancellationToken);
         logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
+        await new Health.FailureAlerts(catalog, time).JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
     }
 
     /// <summary>
