@@ -186,6 +186,7 @@ public sealed class BackupRunner(
         };
         await catalog.UpsertBackupAsync(record, cancellationToken);
         await copies.RaiseAlertsAsync(plan, locations, cancellationToken);
+        await new Health.FailureAlerts(catalog, time).BackupSucceededAsync(plan.ConfigId, cancellationToken); // resolves backup_failed, backup_overdue
         var now = time.GetUtcNow();
         await catalog.UpdateJobAsync(plan.JobId, j => j with
         {
@@ -198,7 +199,6 @@ public sealed class BackupRunner(
             // Done is done: steps a config does not have (no database, no replicas) count as finished.
             Progress = JobProgressMath.Recompute(j.Progress with { CompletedSteps = j.Progress.TotalSteps, CurrentStep = null }),
         }, cancellationToken);
-        await new Health.FailureAlerts(catalog, time).BackupSucceededAsync(plan.ConfigId, cancellationToken); // resolves backup_failed, backup_overdue
         logger.LogInformation("Backup {BackupId} recorded ({Status}): {StoredBytes} bytes stored, ratio {Ratio}, {Copies} copies",
             record.Id, record.Status, record.SizeBytes, record.CompressionRatio, locations.Count);
         foreach (var warning in warnings)
