@@ -74,6 +74,16 @@ public static class BackupEngineServices
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
+        // Health and alerts
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))
+            .Validate(o => o.OverdueGraceMinutes is >= 0 and <= 10_080, "Alerts:OverdueGraceMinutes must be 0-10080 (a week).")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new StorageUsageTable(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<CatalogOptions>>().Value.TablePrefix));
+        services.TryAddSingleton<DestinationUsageMeter>();
+        services.TryAddSingleton<FailureAlerts>();
+        services.TryAddSingleton<AlertMonitor>();
+        services.TryAddSingleton<HealthReader>();
         return services;
     }
 

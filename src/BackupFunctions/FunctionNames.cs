@@ -26,4 +26,5 @@ public static class FunctionNames
     public const string ScheduledDeepVerification = "ScheduledDeepVerification";
     public const string RetentionOrchestrator = "RetentionOrchestrator";
     public const string ApplyRetention = "ApplyRetention";
+    public const string EvaluateAlerts = "EvaluateAlerts";
 }

@@ -186,6 +186,7 @@ public sealed class BackupRunner(
         };
         await catalog.UpsertBackupAsync(record, cancellationToken);
         await copies.RaiseAlertsAsync(plan, locations, cancellationToken);
+        await new Health.FailureAlerts(catalog, time).BackupSucceededAsync(plan.ConfigId, cancellationToken); // resolves backup_failed, backup_overdue
         var now = time.GetUtcNow();
         await catalog.UpdateJobAsync(plan.JobId, j => j with
         {
@@ -228,6 +229,7 @@ public sealed class BackupRunner(
             Error = input.Error,
         }, cancellationToken);
         logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
+        await new Health.FailureAlerts(catalog, time).JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
     }
 
     /// <summary>

@@ -338,24 +338,54 @@ public sealed class BackupCatalog
 
     // --- alerts ---
 
-    /// <summary>Raises an alert: inserted, or replaced when the same alert (same id) exists, opening it again.</summary>
-    public async Task RaiseAlertAsync(BackupAlert alert, CancellationToken cancellationToken)
+    /// <summary>
+    /// Raises an alert by the rules of <see cref="AlertLifecycle.Raise"/>: a new or resolved alert is (re)opened and
+    /// <see cref="RaisedAlert.IsNew"/>; an open or acknowledged one is only updated (message, severity, last seen,
+    /// occurrences). Concurrent raises of one alert are serialised with the row's ETag, so exactly one of them is new.
+    /// </summary>
+    public async Task<RaisedAlert> RaiseAlertAsync(BackupAlert alert, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
         RequireKey(alert.Id, nameof(alert));
-        await _alerts.UpsertEntityAsync(CatalogRows.FromAlert(alert), TableUpdateMode.Replace, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await GetRowAsync(_alerts, CatalogRows.AlertPartition, alert.Id, cancellationToken);
+            var raised = AlertLifecycle.Raise(row is null ? null : CatalogRows.ToAlert(row, _alerts.Name), alert, _time.GetUtcNow());
+            if (await TryWriteAlertAsync(row, raised.Alert, attempt, cancellationToken))
+                return raised;
+        }
     }
 
-    /// <summary>Marks an alert resolved (its cause is gone); nothing happens when there is no such alert.</summary>
-    public async Task ResolveAlertAsync(string id, CancellationToken cancellationToken)
+    /// <summary>Marks an open or acknowledged alert resolved (its cause is gone).</summary>
+    /// <returns>The alert as resolved now; null when there is no such alert or it was resolved already.</returns>
+    public async Task<BackupAlert?> ResolveAlertAsync(string id, CancellationToken cancellationToken)
     {
         RequireKey(id, nameof(id));
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await _alerts.UpdateEntityAsync(new TableEntity(CatalogRows.AlertPartition, id) { ["Status"] = "resolved" }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            var row = await GetRowAsync(_alerts, CatalogRows.AlertPartition, id, cancellationToken);
+            if (row is null || AlertLifecycle.Resolve(CatalogRows.ToAlert(row, _alerts.Name), _time.GetUtcNow()) is not { } resolved)
+                return null;
+            if (await TryWriteAlertAsync(row, resolved, attempt, cancellationToken))
+                return resolved;
         }
-        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+    }
+
+    /// <summary>
+    /// Acknowledges an open alert (someone is on it); see <see cref="AlertLifecycle.Acknowledge"/>. An id that no
+    /// alert can have is <see cref="AcknowledgeOutcome.NotFound"/>.
+    /// </summary>
+    /// <returns>The outcome and the alert as it is now (null when not found).</returns>
+    public async Task<(AcknowledgeOutcome Outcome, BackupAlert? Alert)> AcknowledgeAlertAsync(
+        string id, string? by, string? note, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
         {
+            var row = await GetRowAsync(_alerts, CatalogRows.AlertPartition, id, cancellationToken);
+            var (outcome, alert) = AlertLifecycle.Acknowledge(
+                row is null ? null : CatalogRows.ToAlert(row, _alerts.Name), by, note, _time.GetUtcNow());
+            if (outcome != AcknowledgeOutcome.Acknowledged || await TryWriteAlertAsync(row, alert!, attempt, cancellationToken))
+                return (outcome, alert);
         }
     }
 
@@ -365,9 +395,75 @@ public sealed class BackupCatalog
         return row is null ? null : CatalogRows.ToAlert(row, _alerts.Name);
     }
 
-    /// <summary>One page of alerts in id order.</summary>
+    /// <summary>One page of alerts, newest first (see the other overload).</summary>
     public Task<Page<BackupAlert>> ListAlertsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
-        => ListAsync(_alerts, CatalogRows.AlertPartition, pageSize, continuationToken, CatalogRows.ToAlert, cancellationToken);
+        => ListAlertsAsync(new AlertQuery(), pageSize, continuationToken, cancellationToken);
+
+    /// <summary>
+    /// One page of the alerts that match <paramref name="query"/>, newest first (by <see cref="BackupAlert.CreatedAt"/>).
+    /// Alert row keys name their subject, not a time, so the matching rows are read and sorted here: there is one row
+    /// per subject, a small table. The continuation token is the position of the next page.
+    /// </summary>
+    /// <exception cref="ArgumentException">The continuation token is not one this method returned (parameter <c>continuationToken</c>).</exception>
+    public async Task<Page<BackupAlert>> ListAlertsAsync(
+        AlertQuery query, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+        var skip = 0;
+        if (continuationToken is not null && (!int.TryParse(continuationToken, System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out skip) || skip < 1))
+            throw new ArgumentException("The continuation token is not valid.", nameof(continuationToken));
+
+        var filters = new List<string> { PartitionFilter(CatalogRows.AlertPartition) };
+        if (query.Status is { } status)
+            filters.Add(TableClient.CreateQueryFilter($"Status eq {status}"));
+        if (query.ConfigId is { } configId)
+            filters.Add(TableClient.CreateQueryFilter($"ConfigId eq {configId}"));
+        if (query.Severity is { } severity)
+            filters.Add(TableClient.CreateQueryFilter($"Severity eq {severity}"));
+        if (query.Type is { } type)
+            filters.Add(TableClient.CreateQueryFilter($"Type eq {type}"));
+        var matching = new List<BackupAlert>();
+        await foreach (var row in _alerts.QueryAsync<TableEntity>(string.Join(" and ", filters), cancellationToken: cancellationToken))
+            matching.Add(CatalogRows.ToAlert(row, _alerts.Name));
+
+        var page = matching.OrderByDescending(a => a.CreatedAt).ThenBy(a => a.Id, StringComparer.Ordinal).Skip(skip).Take(pageSize).ToList();
+        var next = skip + page.Count < matching.Count ? (skip + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return new Page<BackupAlert>(page, next);
+    }
+
+    /// <summary>Every open or acknowledged alert, in id order, fetched page by page as the caller enumerates.</summary>
+    public async IAsyncEnumerable<BackupAlert> UnresolvedAlertsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = PartitionFilter(CatalogRows.AlertPartition) + " and "
+            + TableClient.CreateQueryFilter($"(Status eq {AlertStatuses.Open} or Status eq {AlertStatuses.Acknowledged})");
+        await foreach (var row in _alerts.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            yield return CatalogRows.ToAlert(row, _alerts.Name);
+    }
+
+    /// <summary>
+    /// Inserts (<paramref name="current"/> null) or replaces the alert row with its ETag; false after losing a race
+    /// (the caller reads again and re-applies its rule), until the attempts run out.
+    /// </summary>
+    private async Task<bool> TryWriteAlertAsync(TableEntity? current, BackupAlert alert, int attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (current is null)
+                await _alerts.AddEntityAsync(CatalogRows.FromAlert(alert), cancellationToken);
+            else
+                await _alerts.UpdateEntityAsync(CatalogRows.FromAlert(alert), current.ETag, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed
+            or (int)HttpStatusCode.NotFound && attempt < MaxUpdateAttempts)
+        {
+            await Task.Delay(RandomNumberGenerator.GetInt32(1, Math.Min(MaxBackoffMs, 10 << attempt)), cancellationToken);
+            return false;
+        }
+    }
 
     // --- helpers ---
 

@@ -180,9 +180,16 @@ internal static class CatalogRows
         ["Severity"] = alert.Severity,
         ["ConfigId"] = alert.ConfigId,
         ["BackupId"] = alert.BackupId,
+        ["Destination"] = alert.Destination,
         ["Message"] = Cut(alert.Message),
         ["CreatedAt"] = alert.CreatedAt,
+        ["LastSeenAt"] = alert.LastSeenAt,
+        ["Occurrences"] = alert.Occurrences,
         ["Status"] = alert.Status,
+        ["AcknowledgedAt"] = alert.AcknowledgedAt,
+        ["AcknowledgedBy"] = Cut(alert.AcknowledgedBy),
+        ["AcknowledgementNote"] = Cut(alert.AcknowledgementNote),
+        ["ResolvedAt"] = alert.ResolvedAt,
     };
 
     public static BackupAlert ToAlert(TableEntity row, string table) => Read(row, table, () => new BackupAlert
@@ -192,9 +199,17 @@ internal static class CatalogRows
         Severity = Required(row.GetString("Severity"), "Severity"),
         ConfigId = Required(row.GetString("ConfigId"), "ConfigId"),
         BackupId = row.GetString("BackupId"),
+        Destination = row.GetString("Destination"),
         Message = Required(row.GetString("Message"), "Message"),
         CreatedAt = Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
+        // Rows written before these columns existed: seen once, when raised.
+        LastSeenAt = row.GetDateTimeOffset("LastSeenAt") ?? row.GetDateTimeOffset("CreatedAt"),
+        Occurrences = row.GetInt32("Occurrences") ?? 1,
         Status = Required(row.GetString("Status"), "Status"),
+        AcknowledgedAt = row.GetDateTimeOffset("AcknowledgedAt"),
+        AcknowledgedBy = row.GetString("AcknowledgedBy"),
+        AcknowledgementNote = row.GetString("AcknowledgementNote"),
+        ResolvedAt = row.GetDateTimeOffset("ResolvedAt"),
     });
 
     // --- helpers ---

@@ -119,6 +119,10 @@ public static partial class BackupConfigValidator
                     break;
             }
         }
+        if (storage.MaxSizeBytes is <= 0)
+            add($"{path}.maxSizeBytes", "maxSizeBytes must be a positive number of bytes.");
+        if (storage.StorageId is not null && storage.MaxSizeBytes is not null)
+            add($"{path}.maxSizeBytes", "A storage location has its own maxSizeBytes; give maxSizeBytes only with an inline destination.");
         if (storage.Prefix.Length > 200 || storage.Prefix.Contains('\\') || storage.Prefix.Split('/').Any(s => s is "." or ".."))
             add($"{path}.prefix", "The prefix must be at most 200 characters, with '/' separators and no '.' or '..' segments.");
     }

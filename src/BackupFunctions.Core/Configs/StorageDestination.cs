@@ -22,4 +22,10 @@ public sealed record StorageDestination
 
     /// <summary>Name prefix inside the container or folder, e.g. the site's name.</summary>
     public string Prefix { get; init; } = "";
+
+    /// <summary>
+    /// Inline destinations: the most the destination may hold, like a storage location's <c>maxSizeBytes</c> (a local
+    /// folder refuses puts beyond it; every type raises storage_full near it). Null: no limit.
+    /// </summary>
+    public long? MaxSizeBytes { get; init; }
 }

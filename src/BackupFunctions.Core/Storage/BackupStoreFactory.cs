@@ -136,7 +136,7 @@ public sealed class BackupStoreFactory
     }
 
     private LocalFolderStore CreateLocal(StorageDestination destination) =>
-        CreateLocal(destination.Path, LocalFolderStore.DefaultFileMode, LocalFolderStore.DefaultFolderMode, maxSizeBytes: null);
+        CreateLocal(destination.Path, LocalFolderStore.DefaultFileMode, LocalFolderStore.DefaultFolderMode, destination.MaxSizeBytes);
 
     private LocalFolderStore CreateLocal(string? path, UnixFileMode fileMode, UnixFileMode folderMode, long? maxSizeBytes)
     {

@@ -1,0 +1,33 @@
+using BackupFunctions.Core.Catalog;
+
+namespace BackupFunctions.Core.Health;
+
+/// <summary>Reads what the health report needs from the catalog and the stored usage, and hands it to <see cref="HealthCalculator"/>.</summary>
+public sealed class HealthReader(BackupCatalog catalog, StorageUsageTable usageTable, TimeProvider time)
+{
+    public async Task<BackupHealthReport> ReadAsync(CancellationToken cancellationToken)
+    {
+        var unresolved = new List<BackupAlert>();
+        await foreach (var alert in catalog.UnresolvedAlertsAsync(cancellationToken))
+            unresolved.Add(alert);
+        var usage = new Dictionary<string, StorageUsage>(StringComparer.Ordinal);
+        await foreach (var measured in usageTable.AllAsync(cancellationToken))
+            usage[measured.Destination] = measured;
+        var byConfig = unresolved.ToLookup(a => a.ConfigId, StringComparer.Ordinal);
+
+        var configs = new List<ConfigHealth>();
+        await foreach (var config in catalog.AllConfigsAsync(cancellationToken))
+        {
+            var runs = await ConfigRuns.ReadAsync(catalog, config.Id, HealthCalculator.AverageOver, cancellationToken);
+            var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var backupId in runs.Successes.Select(j => j.BackupId ?? j.Id))
+            {
+                // A backup that retention removed no longer counts towards the size average.
+                if (await catalog.GetBackupAsync(backupId, cancellationToken) is { } backup)
+                    sizes[backupId] = backup.SizeBytes;
+            }
+            configs.Add(HealthCalculator.ForConfig(config, runs, sizes, byConfig[config.Id], usage));
+        }
+        return HealthCalculator.Overall(configs, unresolved, time.GetUtcNow());
+    }
+}
