@@ -3,6 +3,7 @@ using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Notifications;
 using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Secrets;
 using BackupFunctions.Core.Sources;
@@ -69,6 +70,7 @@ public static class BackupEngineServices
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<BackupLauncher>();
         services.TryAddSingleton<RestoreRunner>();
+        services.AddBackupNotifications(configuration);
         return services;
     }
 

@@ -77,6 +77,8 @@ public static partial class BackupConfigValidator
         if (!EncryptionAlgorithms.Names.Contains(config.Encryption.Algorithm, StringComparer.Ordinal))
             Add("encryption.algorithm", $"The encryption must be one of {Quoted(EncryptionAlgorithms.Names)}.");
 
+        Notifications.NotificationConfigValidator.Validate(config.Notifications, Add);
+
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
 
