@@ -19,10 +19,16 @@ public sealed record BackupConfigView(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? NextRunAt)
 {
+    /// <summary>Who is told about runs; webhook secrets only as "signed" and the setting they come from.</summary>
+    public NotificationConfigView? Notifications { get; init; }
+
     public static BackupConfigView From(StoredBackupConfig stored, DateTimeOffset now)
     {
         var c = stored.Config;
         return new BackupConfigView(stored.Id, c.Name, c.Database, c.Files, c.Schedule, c.Storage, c.Replicas, c.Compression, c.Encryption,
-            stored.CreatedAt, stored.UpdatedAt, ScheduleCalculator.NextSlot(c.Schedule, now));
+            stored.CreatedAt, stored.UpdatedAt, ScheduleCalculator.NextSlot(c.Schedule, now))
+        {
+            Notifications = NotificationConfigView.From(c.Notifications),
+        };
     }
 }
