@@ -162,6 +162,7 @@ public sealed class EmailSender
             : $"TLS with {_smtp.Host}:{_smtp.Port} failed: the server certificate is not the one pinned in Notifications:Smtp:CertificateSha256.",
         NotSupportedException when _smtp.Security == SmtpSecurity.StartTls => $"The SMTP server {_smtp.Host}:{_smtp.Port} does not offer STARTTLS.",
         AuthenticationException => $"The SMTP server {_smtp.Host}:{_smtp.Port} refused the login of '{_smtp.Username}'.",
+        ServiceNotAuthenticatedException => $"The SMTP server {_smtp.Host}:{_smtp.Port} refused to take mail on this session: {OneLine(e.Message)}",
         SmtpCommandException command => $"The SMTP server refused: {(int)command.StatusCode} {OneLine(command.Message)}",
         SocketException socket => $"Cannot reach the SMTP server {_smtp.Host}:{_smtp.Port}: {socket.SocketErrorCode}.",
         _ => OneLine(e.Message),
