@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test run, the same for a developer and for CI: starts throwaway Azurite, PostgreSQL, vsftpd, sshd and
-# Ceph RGW (S3) servers,
+# The whole test run, the same for a developer and for CI: starts throwaway Azurite, PostgreSQL, vsftpd, sshd,
+# Ceph RGW (S3) and SMTP sink (notifications) servers,
 # runs every test project against them, and stops and removes them whatever happens.
 # Exit code: dotnet test's (non-zero on any failed test); non-zero with a message when a step before it fails.
 set -euo pipefail
@@ -16,6 +16,7 @@ work=""
 # shellcheck disable=SC2317  # called by the EXIT trap
 finish() {
   local status=$?
+  bf_stop_smtp_sink || true
   bf_stop_ceph_rgw || true
   bf_stop_sshd || true
   bf_stop_vsftpd || true
@@ -34,6 +35,7 @@ bf_ensure_prerequisites
 bf_install_vsftpd
 bf_install_sshd
 bf_install_ceph_rgw
+bf_install_smtp_sink
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bf-test.XXXXXX")
 # mktemp makes the folder 0700; the postgres user must be able to reach its cluster inside it.
@@ -43,6 +45,7 @@ bf_start_postgres "$work/postgres"
 bf_start_vsftpd "$work/vsftpd"
 bf_start_sshd "$work/sshd"
 bf_start_ceph_rgw "$work/ceph-rgw"
+bf_start_smtp_sink "$work/smtp-sink"
 
 # The Bicep templates are checked when their build script exists (it compiles them; no Azure access).
 if [ -x infra/bicep/build.sh ]; then

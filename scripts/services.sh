@@ -205,7 +205,8 @@ bf_stop_postgres() {
   [ "${BF_PG_DIR:-}" != "$dir" ] || unset BF_PG_DIR
 }
 
-# The servers of the storage destinations (vsftpd, sshd, Ceph RGW): one file each, same conventions.
+# The servers of the storage destinations (vsftpd, sshd, Ceph RGW) and the SMTP sink of the notification tests
+# (smtp-sink.sh): one file each, same conventions.
 for bf_server_script in "$BF_SCRIPTS_DIR"/servers/*.sh; do
   # shellcheck source=/dev/null
   [ -e "$bf_server_script" ] && source "$bf_server_script"

@@ -4,6 +4,7 @@ using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Health;
 using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Notifications;
 using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Secrets;
 using BackupFunctions.Core.Sources;
@@ -84,6 +85,7 @@ public static class BackupEngineServices
         services.TryAddSingleton<FailureAlerts>();
         services.TryAddSingleton<AlertMonitor>();
         services.TryAddSingleton<HealthReader>();
+        services.AddBackupNotifications(configuration);
         return services;
     }
 

@@ -14,6 +14,7 @@ public static class FunctionNames
     public const string VerifyCopy = "VerifyCopy";
     public const string RecordBackup = "RecordBackup";
     public const string FailJob = "FailJob";
+    public const string Notify = "Notify";
     public const string CopyRetryOrchestrator = "CopyRetryOrchestrator";
     public const string PlanCopyRetry = "PlanCopyRetry";
     public const string UpdateCopies = "UpdateCopies";

@@ -24,4 +24,7 @@ public sealed record BackupJob
     public JobProgress Progress { get; init; } = new();
     /// <summary>Set when the backup has been recorded.</summary>
     public string? BackupId { get; init; }
+
+    /// <summary>How the notifications about this run fared, per channel (notes, not warnings: they never change the status).</summary>
+    public IReadOnlyList<Notifications.NotificationDelivery> Notifications { get; init; } = [];
 }

@@ -104,6 +104,7 @@ internal static class CatalogRows
         ["TotalFiles"] = job.Progress.TotalFiles,
         ["ProcessedBytes"] = job.Progress.ProcessedBytes,
         ["TotalBytes"] = job.Progress.TotalBytes,
+        ["Notifications"] = job.Notifications.Count == 0 ? null : Json(job.Notifications, "Notifications"),
     };
 
     public static BackupJob ToJob(TableEntity row, string table) => Read(row, table, () => new BackupJob
@@ -120,6 +121,7 @@ internal static class CatalogRows
         Error = row.GetString("Error"),
         Warnings = row.GetString("Warnings") is null ? Array.Empty<string>() : FromJson<string[]>(row, "Warnings"),
         BackupId = row.GetString("BackupId"),
+        Notifications = row.GetString("Notifications") is null ? [] : FromJson<Notifications.NotificationDelivery[]>(row, "Notifications"),
         Progress = new JobProgress
         {
             CurrentStep = row.GetString("CurrentStep"),

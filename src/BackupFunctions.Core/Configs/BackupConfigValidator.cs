@@ -84,6 +84,7 @@ public static partial class BackupConfigValidator
             foreach (var (field, message) in Retention.RetentionRules.Validate(retention))
                 Add($"retention.{field}", message);
         }
+        Notifications.NotificationConfigValidator.Validate(config.Notifications, Add);
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }

@@ -47,7 +47,14 @@ public sealed class SecretSealer
 
     /// <summary>What the row keeps for <paramref name="secret"/>.</summary>
     /// <exception cref="InvalidOperationException">A value was given but no sealing key is configured.</exception>
-    public string Protect(string locationId, string name, SecretValue secret)
+    public string Protect(string locationId, string name, SecretValue secret) => Protect(StoragePurpose, locationId, name, secret);
+
+    /// <summary>
+    /// What a row keeps for a secret of another kind of owner than a storage location: <paramref name="purpose"/> names
+    /// the kind (<c>webhook</c>), <paramref name="owner"/> what the sealed value is bound to (it opens only there).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A value was given but no sealing key is configured.</exception>
+    public string Protect(string purpose, string owner, string name, SecretValue secret)
     {
         ArgumentNullException.ThrowIfNull(secret);
         if (secret.Setting is { } setting)
@@ -60,27 +67,33 @@ public sealed class SecretSealer
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using (var aes = new AesGcm(_key, TagSize))
-            aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length), AssociatedData(locationId, name));
+            aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length), AssociatedData(purpose, owner, name));
         CryptographicOperations.ZeroMemory(plain);
         return SealedPrefix + Convert.ToBase64String(sealedBytes);
     }
 
     /// <summary>The secret behind what a row keeps.</summary>
     /// <exception cref="InvalidOperationException">The setting is missing, the sealing key is not set or is not the one that sealed it, or the value was moved or edited.</exception>
-    public string Reveal(string locationId, string name, string stored)
+    public string Reveal(string locationId, string name, string stored) => Reveal(StoragePurpose, locationId, name, stored);
+
+    /// <summary>The secret behind what a row keeps, for a secret sealed with <see cref="Protect(string, string, string, SecretValue)"/>.</summary>
+    /// <exception cref="InvalidOperationException">The setting is missing, the sealing key is not set or is not the one that sealed it, or the value was moved or edited.</exception>
+    public string Reveal(string purpose, string owner, string name, string stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
+        // Only a storage location's id is safe to name in a message; other owners (a webhook URL) may carry tokens.
+        var subject = purpose == StoragePurpose ? $"storage location {owner}" : $"a {purpose}";
         if (stored.StartsWith(SettingPrefix, StringComparison.Ordinal))
         {
             var setting = stored[SettingPrefix.Length..];
             return _settings(setting) is { Length: > 0 } value
                 ? value
-                : throw new InvalidOperationException($"The app setting '{setting}' that holds secret '{name}' of storage location {locationId} is not set.");
+                : throw new InvalidOperationException($"The app setting '{setting}' that holds secret '{name}' of {subject} is not set.");
         }
         if (!stored.StartsWith(SealedPrefix, StringComparison.Ordinal))
-            throw new InvalidOperationException($"Secret '{name}' of storage location {locationId} is stored in an unknown form.");
+            throw new InvalidOperationException($"Secret '{name}' of {subject} is stored in an unknown form.");
         if (_key is null)
-            throw new InvalidOperationException($"Secret '{name}' of storage location {locationId} is sealed, but Secrets:SealingKey is not set.");
+            throw new InvalidOperationException($"Secret '{name}' of {subject} is sealed, but Secrets:SealingKey is not set.");
 
         byte[] sealedBytes;
         try
@@ -89,24 +102,26 @@ public sealed class SecretSealer
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"Secret '{name}' of storage location {locationId} is damaged (not base64).");
+            throw new InvalidOperationException($"Secret '{name}' of {subject} is damaged (not base64).");
         }
         if (sealedBytes.Length < NonceSize + TagSize)
-            throw new InvalidOperationException($"Secret '{name}' of storage location {locationId} is damaged (too short).");
+            throw new InvalidOperationException($"Secret '{name}' of {subject} is damaged (too short).");
         var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
         try
         {
             using var aes = new AesGcm(_key, TagSize);
             aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize, plain.Length), sealedBytes.AsSpan(NonceSize + plain.Length), plain,
-                AssociatedData(locationId, name));
+                AssociatedData(purpose, owner, name));
         }
         catch (AuthenticationTagMismatchException)
         {
             throw new InvalidOperationException(
-                $"Secret '{name}' of storage location {locationId} does not open: sealed with another Secrets:SealingKey, or edited or moved. Post the secret again.");
+                $"Secret '{name}' of {subject} does not open: sealed with another Secrets:SealingKey, or edited or moved. Post the secret again.");
         }
         return Encoding.UTF8.GetString(plain);
     }
 
-    private static byte[] AssociatedData(string locationId, string name) => Encoding.UTF8.GetBytes($"backupfunctions/storage-secret/v1\n{locationId}\n{name}");
+    private const string StoragePurpose = "storage-secret";
+
+    private static byte[] AssociatedData(string purpose, string owner, string name) => Encoding.UTF8.GetBytes($"backupfunctions/{purpose}/v1\n{owner}\n{name}");
 }

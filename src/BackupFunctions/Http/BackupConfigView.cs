@@ -23,10 +23,14 @@ public sealed record BackupConfigView(
     /// <summary>Which backups are kept (null keeps all); keepWithin is shown as its duration text.</summary>
     public Core.Retention.RetentionPolicy? Retention { get; init; }
 
+    /// <summary>Who is told about runs; webhook secrets only as "signed" and the setting they come from.</summary>
+    public NotificationConfigView? Notifications { get; init; }
+
     /// <summary>
     /// <paramref name="now"/> only serves rows stored before <see cref="StoredBackupConfig.NextRunAt"/> existed: their
     /// next run is worked out on the spot.
     /// </summary>
+
     public static BackupConfigView From(StoredBackupConfig stored, DateTimeOffset now)
     {
         var c = stored.Config;
@@ -34,6 +38,7 @@ public sealed record BackupConfigView(
             c.MaxConcurrent, stored.CreatedAt, stored.UpdatedAt, stored.NextRunAt ?? ScheduleCalculator.NextSlot(c.Schedule, now))
         {
             Retention = c.Retention,
+            Notifications = NotificationConfigView.From(c.Notifications),
         };
     }
 }

@@ -1,5 +1,6 @@
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Notifications;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -7,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace BackupFunctions.Http;
 
 /// <summary><c>/api/backup-configs</c>: what to back up, when and where.</summary>
-public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time)
+public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time, NotificationSetup notifications)
 {
     [Function("CreateBackupConfig")]
     public async Task<IActionResult> Create(
@@ -23,8 +24,12 @@ public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time)
         var missing = await MissingStorageAsync(config!, cancellationToken);
         if (missing.Count > 0)
             return ApiResults.BadRequest(missing);
+        // Webhook secrets are sealed (or kept as setting references) before the config reaches a row.
+        var (notify, notifyErrors) = notifications.Prepare(config!.Notifications);
+        if (notifyErrors.Count > 0)
+            return ApiResults.BadRequest(notifyErrors);
 
-        var stored = await catalog.CreateConfigAsync(config!, cancellationToken);
+        var stored = await catalog.CreateConfigAsync(config with { Notifications = notify }, cancellationToken);
         return ApiResults.Created($"/api/backup-configs/{stored.Id}", BackupConfigView.From(stored, time.GetUtcNow()));
     }
 

@@ -78,11 +78,13 @@ public static class BackupOrchestrator
                 }
             }
             // --- end retention ---
+            await NotifyAsync(context, request.JobId);
             return record.Id;
         }
         catch (TaskFailedException e)
         {
             await context.CallActivityAsync(FunctionNames.FailJob, new FailureInput(request.JobId, Describe(e), plan), Retried);
+            await NotifyAsync(context, request.JobId);
             throw;
         }
     }
@@ -125,6 +127,26 @@ public static class BackupOrchestrator
                 QuickVerifier.Level, false, 0, 0, [Describe(e)], context.CurrentUtcDateTime, 0));
         }
     }
+
+    // --- notifications: the last step of both paths ---
+
+    /// <summary>
+    /// Tells the config's people how the job ended. Not retried by Durable (the senders retry themselves, and a second
+    /// run would send twice); a failure here is logged by the activity and never fails or changes the backup.
+    /// </summary>
+    private static async Task NotifyAsync(TaskOrchestrationContext context, string jobId)
+    {
+        try
+        {
+            await context.CallActivityAsync<Core.Notifications.NotificationResult>(FunctionNames.Notify, jobId);
+        }
+        catch (TaskFailedException)
+        {
+            // The notifier reports failed deliveries in its result; reaching here means the activity itself broke.
+        }
+    }
+
+    // --- end of notifications ---
 
     /// <summary>The activity's own error message (the engine words it for users), prefixed by the step that failed.</summary>
     private static string Describe(TaskFailedException e) => $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}";

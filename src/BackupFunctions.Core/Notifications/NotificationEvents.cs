@@ -1,0 +1,11 @@
+namespace BackupFunctions.Core.Notifications;
+
+/// <summary>The <c>event</c> of a <see cref="BackupNotification"/>.</summary>
+public static class NotificationEvents
+{
+    public const string BackupSucceeded = "backup.succeeded";
+    public const string BackupCompletedWithWarnings = "backup.completed_with_warnings";
+    public const string BackupFailed = "backup.failed";
+    public const string BackupCancelled = "backup.cancelled";
+    public const string AlertRaised = "alert.raised";
+}

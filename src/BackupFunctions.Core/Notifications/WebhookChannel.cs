@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+using BackupFunctions.Core.Secrets;
+
+namespace BackupFunctions.Core.Notifications;
+
+/// <summary>
+/// An HTTP endpoint that gets each event as a JSON POST, signed with <see cref="Secret"/> when one is given
+/// (header <c>X-BackupFunctions-Signature</c>, see <see cref="WebhookSignature"/>).
+/// </summary>
+public sealed record WebhookChannel
+{
+    /// <summary>https, or http to a loopback host only (the events and their signature travel in it).</summary>
+    public string Url { get; init; } = "";
+
+    /// <summary>
+    /// The signing secret as posted: the value (sealed before it is stored) or <c>{"setting": "NAME"}</c>. Never kept
+    /// or answered as a value: a stored config holds <see cref="ProtectedSecret"/> instead.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SecretValue? Secret { get; init; }
+
+    /// <summary>
+    /// What the catalog keeps for the secret: <c>sealed:v1:…</c> (opens only for this URL) or <c>setting:NAME</c>.
+    /// Set by the service (<see cref="NotificationSetup.Prepare"/>); never shown by the API.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ProtectedSecret { get; init; }
+}

@@ -1,0 +1,164 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using BackupFunctions.Core.Notifications;
+using BackupFunctions.Core.Tests.Notifications;
+using BackupFunctions.Core.Tests.Support;
+using BackupFunctions.Tests.Support;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BackupFunctions.Tests;
+
+public sealed class NotificationTests(NotificationHostFixture host) : IClassFixture<NotificationHostFixture>
+{
+    private const string Secret = "app-test-webhook-secret-0123456789";
+
+    private async Task<(string JobId, OrchestrationMetadata? Instance)> RunBackupAsync(object config)
+    {
+        var configId = await host.CreateConfigAsync(config);
+        using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+        // The orchestration's end, not just the job's: Notify is its last step.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var instance = await host.Host.Services.GetRequiredService<DurableTaskClient>().WaitForInstanceCompletionAsync(jobId, timeout.Token);
+        return (jobId, instance);
+    }
+
+    [Fact]
+    public async Task A_failing_backup_sends_one_signed_webhook_and_one_email_and_the_config_shows_no_secret()
+    {
+        var to = SmtpSink.UniqueRecipient("app-failed");
+        var path = "/hook/" + Guid.NewGuid().ToString("N");
+        var name = "notify failing " + Guid.NewGuid().ToString("N")[..6];
+        var configId = await host.CreateConfigAsync(new
+        {
+            name,
+            database = new { host = "127.0.0.1", port = 1, database = "nope", username = "postgres" },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "azureBlob", container = host.Container, prefix = "notify-" + Guid.NewGuid().ToString("N")[..6] },
+            notifications = new
+            {
+                onFailure = true,
+                webhooks = new[] { new { url = host.Receiver.Url(path + "?token=t0ps3cret"), secret = Secret } },
+                email = new { to = new[] { to } },
+            },
+        });
+
+        var shown = await host.Http.GetStringAsync($"api/backup-configs/{configId}");
+        Assert.DoesNotContain(Secret, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("sealed:", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("t0ps3cret", shown, StringComparison.Ordinal);
+        var webhookView = JsonDocument.Parse(shown).RootElement.GetProperty("notifications").GetProperty("webhooks")[0];
+        Assert.True(webhookView.GetProperty("signing").GetBoolean());
+
+        using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var instance = await host.Host.Services.GetRequiredService<DurableTaskClient>().WaitForInstanceCompletionAsync(jobId, timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, instance?.RuntimeStatus);
+
+        var deliveries = host.Receiver.Requests.Where(r => r.PathAndQuery.StartsWith(path, StringComparison.Ordinal)).ToList();
+        var request = Assert.Single(deliveries);
+        var body = request.Json;
+        Assert.Equal("backup.failed", body.GetProperty("event").GetString());
+        Assert.Equal(jobId, body.GetProperty("jobId").GetString());
+        Assert.Equal(configId, body.GetProperty("configId").GetString());
+        Assert.Equal("failed", body.GetProperty("status").GetString());
+        Assert.Contains("DumpDatabase", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.True(WebhookSignature.Verify(Secret, request.Header(WebhookSignature.TimestampHeader), request.Header(WebhookSignature.SignatureHeader),
+            request.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+
+        var mail = Assert.Single(await SmtpSink.WaitForAsync(to, 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal($"[BackupFunctions] Backup failed: {name}", mail.Message.Subject);
+        Assert.True(mail.Tls);
+        Assert.Contains(jobId, mail.Text, StringComparison.Ordinal);
+
+        var job = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-jobs/{jobId}");
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        var notes = job.GetProperty("notifications").EnumerateArray().ToList();
+        Assert.Equal(2, notes.Count);
+        Assert.All(notes, n => Assert.True(n.GetProperty("delivered").GetBoolean(), n.ToString()));
+
+        // Nothing secret in what the service keeps or logs.
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains("t0ps3cret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_successful_backup_with_on_success_false_sends_nothing()
+    {
+        var to = SmtpSink.UniqueRecipient("app-success");
+        var path = "/hook/" + Guid.NewGuid().ToString("N");
+        var site = SampleCms.CreateSite(host.Scratch("site"));
+
+        var (jobId, instance) = await RunBackupAsync(new
+        {
+            name = "notify quiet",
+            files = new { root = site },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "azureBlob", container = host.Container, prefix = "notify-" + Guid.NewGuid().ToString("N")[..6] },
+            notifications = new
+            {
+                onSuccess = false,
+                webhooks = new[] { new { url = host.Receiver.Url(path) } },
+                email = new { to = new[] { to } },
+            },
+        });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance?.RuntimeStatus);
+        var job = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-jobs/{jobId}");
+        Assert.Equal("completed", job.GetProperty("status").GetString());
+        Assert.DoesNotContain(host.Receiver.Requests, r => r.PathAndQuery.StartsWith(path, StringComparison.Ordinal));
+        Assert.Empty(SmtpSink.MessagesTo(to));
+        Assert.Empty(job.GetProperty("notifications").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Receivers_that_are_down_do_not_fail_a_successful_backup()
+    {
+        var site = SampleCms.CreateSite(host.Scratch("site"));
+
+        var (jobId, instance) = await RunBackupAsync(new
+        {
+            name = "notify down",
+            files = new { root = site },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "azureBlob", container = host.Container, prefix = "notify-" + Guid.NewGuid().ToString("N")[..6] },
+            notifications = new
+            {
+                onSuccess = true,
+                // Port 1 on loopback: nothing listens there.
+                webhooks = new[] { new { url = "http://127.0.0.1:1/hook" } },
+            },
+        });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance?.RuntimeStatus);
+        var job = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-jobs/{jobId}");
+        Assert.Equal("completed", job.GetProperty("status").GetString());
+        var note = Assert.Single(job.GetProperty("notifications").EnumerateArray());
+        Assert.False(note.GetProperty("delivered").GetBoolean());
+        Assert.Equal(0, job.GetProperty("warnings").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Bad_notification_settings_are_refused_naming_the_field()
+    {
+        using var response = await host.Http.PostAsJsonAsync("api/backup-configs", new
+        {
+            name = "bad notify",
+            files = new { root = "/srv/site" },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "azureBlob", container = host.Container },
+            notifications = new
+            {
+                webhooks = new[] { new { url = "http://hooks.example.com/x", secret = "short" } },
+                email = new { to = new[] { "not an address" } },
+            },
+        });
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("notifications.webhooks[0].url", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("notifications.webhooks[0].secret", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("notifications.email.to[0]", out _), errors.ToString());
+    }
+}
