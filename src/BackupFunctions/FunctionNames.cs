@@ -24,4 +24,5 @@ public static class FunctionNames
     public const string VerifyBackupCopy = "VerifyBackupCopy";
     public const string RecordVerification = "RecordVerification";
     public const string ScheduledDeepVerification = "ScheduledDeepVerification";
+    public const string JobWatchdog = "JobWatchdog";
 }
