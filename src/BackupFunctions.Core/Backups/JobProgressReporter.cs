@@ -126,7 +126,8 @@ public sealed class JobProgressReporter : IProgress<ArchiveProgress>, IProgress<
                 job = await _catalog.GetJobAsync(_jobId, cancellationToken);
             }
 
-            if (job is { CancelRequested: true } && !CancelRequested)
+            // A finished job's flag came too late to matter (a copy retry later runs under the same job).
+            if (job is { CancelRequested: true, IsFinished: false } && !CancelRequested)
             {
                 CancelRequested = true;
                 _logger.LogInformation("Job {JobId}: cancel requested, stopping the running step", _jobId);

@@ -113,7 +113,8 @@ public static class BackupOrchestrator
         using var stopGrace = new CancellationTokenSource();
         var timer = context.CreateTimer(context.CurrentUtcDateTime + StopGrace, stopGrace.Token);
         await Task.WhenAny(step, timer);
-        await stopGrace.CancelAsync();
+        // Synchronous on purpose: CancelAsync would run the timer's callbacks off the orchestration's thread.
+        stopGrace.Cancel();
         throw new CancelRequestedException();
     }
 
