@@ -45,6 +45,11 @@ public static class BackupEngineServices
             .Validate(o => o.Validate() is null, "Verification:DeepSchedule must be an NCRONTAB expression with six fields and Verification:DeepPerRun 1-100.")
             .ValidateOnStart();
 
+        services.AddOptions<JobOptions>().Bind(configuration.GetSection(JobOptions.SectionName))
+            .Validate(o => o.Validate() is null, "Jobs:ProgressIntervalSeconds must be 0.1-60 and Jobs:StaleAfterMinutes 5-1440.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobOptions>>().Value);
+
         services.TryAddSingleton(sp => CatalogTableServiceFactory.Create(sp.GetRequiredService<IOptions<CatalogOptions>>().Value));
         services.TryAddSingleton(sp => new BackupCatalog(
             sp.GetRequiredService<TableServiceClient>(),
@@ -73,6 +78,13 @@ public static class BackupEngineServices
         services.TryAddSingleton<BackupCopies>();
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<BackupLauncher>();
+        services.TryAddSingleton(sp => new JobLogs(
+            sp.GetRequiredService<TableServiceClient>(),
+            sp.GetRequiredService<IOptions<CatalogOptions>>().Value.TablePrefix,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JobLogs>>()));
+        services.TryAddSingleton<JobCancellation>();
+        services.TryAddSingleton<JobWatchdog>();
         services.TryAddSingleton<RestoreRunner>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts

@@ -28,4 +28,5 @@ public static class FunctionNames
     public const string RetentionOrchestrator = "RetentionOrchestrator";
     public const string ApplyRetention = "ApplyRetention";
     public const string EvaluateAlerts = "EvaluateAlerts";
+    public const string JobWatchdog = "JobWatchdog";
 }

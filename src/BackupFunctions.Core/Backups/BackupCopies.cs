@@ -15,8 +15,11 @@ public sealed class BackupCopies(
     StorageLocations stores,
     QuickVerifier verifier,
     TimeProvider time,
-    ILogger<BackupCopies> logger)
+    ILogger<BackupCopies> logger,
+    JobOptions? jobs = null)
 {
+    private readonly TimeSpan _watchInterval = (jobs ?? new JobOptions()).ProgressInterval;
+
     /// <summary>Streams the backup from the primary to replica <see cref="ReplicaInput.Index"/> (1…), manifest last.</summary>
     public async Task<ReplicationResult> ReplicateAsync(ReplicaInput input, CancellationToken cancellationToken)
     {
@@ -27,7 +30,9 @@ public sealed class BackupCopies(
         await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Replicate, BackupSteps.Total) }, cancellationToken);
         var source = await stores.OpenAsync(plan.Destination(0), cancellationToken);
         var target = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
-        var result = await BackupReplicator.CopyAsync(source, plan.FolderIn(0), target, plan.FolderIn(input.Index), cancellationToken);
+        // Under the job's watch: heartbeats while a large copy runs, and a cancel stops it.
+        var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _watchInterval, logger,
+            (_, ct) => BackupReplicator.CopyAsync(source, plan.FolderIn(0), target, plan.FolderIn(input.Index), ct), cancellationToken);
         logger.LogInformation("Backup {BackupId}: copied {Objects} objects ({Bytes} bytes) to {Location} in {Seconds} s",
             plan.BackupId, result.Objects, result.Bytes, target.Location, result.Seconds);
         return result;
@@ -65,7 +70,8 @@ public sealed class BackupCopies(
         var plan = input.Plan;
         await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Verify, BackupSteps.Total) }, cancellationToken);
         var store = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
-        var result = await verifier.VerifyAsync(store, plan.FolderIn(input.Index), input.ManifestSha256, cancellationToken);
+        var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _watchInterval, logger,
+            (_, ct) => verifier.VerifyAsync(store, plan.FolderIn(input.Index), input.ManifestSha256, ct), cancellationToken);
         if (result.Ok)
         {
             logger.LogInformation("Backup {BackupId}: copy {Index} at {Location} verified ({Objects} objects, {Bytes} bytes)",

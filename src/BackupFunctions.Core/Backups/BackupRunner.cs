@@ -25,9 +25,11 @@ public sealed class BackupRunner(
     DatabasePasswords passwords,
     TimeProvider time,
     ILogger<BackupRunner> logger,
-    DataKeyTransit? transit = null)
+    JobLogs logs,
+    DataKeyTransit? transit = null,
+    JobOptions? jobs = null)
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
+    private readonly TimeSpan _progressInterval = (jobs ?? new JobOptions()).ProgressInterval;
 
     /// <summary>Marks the job running and fixes the plan from the config as it is now.</summary>
     public async Task<BackupPlan> StartJobAsync(BackupRequest request, CancellationToken cancellationToken)
@@ -35,6 +37,8 @@ public sealed class BackupRunner(
         var stored = await catalog.GetConfigAsync(request.ConfigId, cancellationToken)
             ?? throw new InvalidOperationException($"Backup config '{request.ConfigId}' does not exist.");
         var now = time.GetUtcNow();
+        if (await catalog.GetJobAsync(request.JobId, cancellationToken) is { CancelRequested: true })
+            throw JobCancelledException.For(request.JobId);
         var job = await catalog.UpdateJobAsync(request.JobId, j => j with
         {
             Status = JobStatus.Running,
@@ -42,6 +46,13 @@ public sealed class BackupRunner(
             Progress = JobProgressMath.CompleteStep(JobProgressMath.StartStep(j.Progress, BackupSteps.CreateJob, BackupSteps.Total)),
         }, cancellationToken);
         logger.LogInformation("Backup job {JobId} of config {ConfigId} started", request.JobId, request.ConfigId);
+        await logs.WriteAsync(request.JobId, JobLogLevel.Info, "Backup started", new
+        {
+            configId = request.ConfigId,
+            database = stored.Config.Database is not null,
+            files = stored.Config.Files is not null,
+            replicas = stored.Config.Replicas.Count,
+        }, cancellationToken);
         return new BackupPlan(request.JobId, request.JobId, request.ConfigId, stored.Config, job.StartedAt ?? now);
     }
 
@@ -82,12 +93,21 @@ public sealed class BackupRunner(
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
-            var result = await writer.WriteDatabaseAsync(
-                store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, connection, cancellationToken);
+            // The watch reports the dump's bytes and stops pg_dump when the job is cancelled.
+            var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _progressInterval, logger,
+                (watch, ct) => writer.WriteDatabaseAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, connection, ct, watch),
+                cancellationToken);
             var part = result.Part;
             await CompleteStepAsync(plan.JobId, cancellationToken);
             logger.LogInformation("Job {JobId}: database {Database} dumped, {PlainBytes} bytes → {StoredBytes} stored",
                 plan.JobId, connection.ToString(), part.PlainSize, part.StoredSize);
+            await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Database dumped", new
+            {
+                database = source.Database,
+                tables = result.Source.Tables.Count,
+                dumpBytes = part.PlainSize,
+                storedBytes = part.StoredSize,
+            }, cancellationToken);
             return result;
         }
         finally
@@ -116,15 +136,20 @@ public sealed class BackupRunner(
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
-            FilesPartResult result;
-            await using (var reporter = new JobProgressReporter(catalog, plan.JobId, time, ProgressInterval, logger))
-            {
-                result = await BackupWriter.WriteFilesAsync(store, plan.Folder, plan.BackupId, settings, dataKey, files, reporter, cancellationToken);
-            }
+            var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _progressInterval, logger,
+                (reporter, ct) => BackupWriter.WriteFilesAsync(store, plan.Folder, plan.BackupId, settings, dataKey, files, reporter, ct),
+                cancellationToken);
 
             await CompleteStepAsync(plan.JobId, cancellationToken);
             logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) archived → {StoredBytes} stored",
                 plan.JobId, result.Files, result.Bytes, result.Volume.StoredSize);
+            await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files archived", new
+            {
+                files = result.Files,
+                folders = result.Folders,
+                bytes = result.Bytes,
+                storedBytes = result.Volume.StoredSize + result.Index.StoredSize,
+            }, cancellationToken);
             return result;
         }
         finally
@@ -137,6 +162,8 @@ public sealed class BackupRunner(
     public async Task<ManifestResult> WriteManifestAsync(ManifestInput input, CancellationToken cancellationToken)
     {
         var plan = input.Plan;
+        // The manifest commits the backup: a cancelled job must not get one.
+        await ThrowIfCancelRequestedAsync(plan.JobId, cancellationToken);
         await StartStepAsync(plan.JobId, BackupSteps.WriteManifest, cancellationToken);
         var draft = new ManifestDraft(plan.BackupId, plan.ConfigId, plan.StartedAt, time.GetUtcNow(),
             PartSettingsFor(plan.Config), input.Key?.Stored, input.Database, input.Files);
@@ -152,6 +179,12 @@ public sealed class BackupRunner(
             CryptographicOperations.ZeroMemory(dataKey);
         }
         await CompleteStepAsync(plan.JobId, cancellationToken);
+        await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Manifest written", new
+        {
+            originalBytes = result.Statistics.OriginalBytes,
+            storedBytes = result.Statistics.StoredBytes,
+            compressionRatio = result.Statistics.CompressionRatio,
+        }, cancellationToken);
         return result;
     }
 
@@ -162,6 +195,8 @@ public sealed class BackupRunner(
     public async Task<BackupRecord> RecordBackupAsync(RecordInput input, CancellationToken cancellationToken)
     {
         var plan = input.Plan;
+        // Last point of return: after this check the backup is recorded and a cancel is too late (the job completes).
+        await ThrowIfCancelRequestedAsync(plan.JobId, cancellationToken);
         await StartStepAsync(plan.JobId, BackupSteps.RecordBackup, cancellationToken);
         var locations = await copies.DescribeAsync(plan, input.Manifest.ManifestName, input.Copies, cancellationToken);
         var warnings = locations.Where(l => l.Status == "failed").Select(l => $"copy to {l.Location} failed: {l.Error}")
@@ -203,33 +238,78 @@ public sealed class BackupRunner(
             record.Id, record.Status, record.SizeBytes, record.CompressionRatio, locations.Count);
         foreach (var warning in warnings)
             logger.LogWarning("Backup {BackupId}: {Warning}", record.Id, warning);
+        foreach (var location in locations)
+        {
+            await logs.WriteAsync(plan.JobId, location.Status == "ok" && location.LastVerification is not { Ok: false } ? JobLogLevel.Info : JobLogLevel.Warning,
+                location.Status != "ok" ? $"Copy {location.Index} failed" : $"Copy {location.Index} made",
+                new
+                {
+                    index = location.Index,
+                    location = location.Location,
+                    primary = location.Primary,
+                    error = location.Error,
+                    verified = location.LastVerification?.Ok,
+                    problems = location.LastVerification?.Problems,
+                }, cancellationToken);
+        }
+        await logs.WriteAsync(plan.JobId, warnings.Count == 0 ? JobLogLevel.Info : JobLogLevel.Warning,
+            warnings.Count == 0 ? "Backup completed" : "Backup completed with warnings", new
+            {
+                backupId = record.Id,
+                status = record.Status,
+                sizeBytes = record.SizeBytes,
+                compressionRatio = record.CompressionRatio,
+                copies = locations.Count,
+                warnings,
+            }, cancellationToken);
         return record;
     }
 
     /// <summary>
-    /// Fails the job with the error and removes what the run wrote: without a manifest those objects are garbage.
+    /// Fails the job with the error — or, for <see cref="FailureInput.Cancelled"/>, marks it cancelled — and removes what
+    /// the run wrote from every destination, manifest first: without a recorded backup those objects are garbage.
     /// Safe to call when nothing was written, and more than once.
     /// </summary>
     public async Task FailJobAsync(FailureInput input, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(input);
         if (input.Plan is { } plan)
         {
             // Every copy: a failure after replication started must not leave a complete copy anywhere.
             for (var index = 0; index <= plan.Config.Replicas.Count; index++)
                 await copies.RemoveCopyAsync(new ReplicaInput(plan, index), cancellationToken);
             logger.LogInformation("Job {JobId}: removed the partial objects of the backup", input.JobId);
+            await logs.WriteAsync(input.JobId, JobLogLevel.Info, "Partial objects removed", new { copies = plan.Config.Replicas.Count + 1 }, cancellationToken);
         }
 
         var now = time.GetUtcNow();
+        var status = input.Cancelled ? JobStatus.Cancelled : JobStatus.Failed;
         await catalog.UpdateJobAsync(input.JobId, j => j with
         {
-            Status = JobStatus.Failed,
+            Status = status,
             CompletedAt = now,
             DurationSeconds = j.StartedAt is { } s ? Math.Round((now - s).TotalSeconds, 3) : null,
             Error = input.Error,
+            Progress = j.Progress with { Eta = null },
         }, cancellationToken);
-        logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
+        if (input.Cancelled)
+        {
+            logger.LogWarning("Backup job {JobId} cancelled: {Reason}", input.JobId, input.Error);
+            await logs.WriteAsync(input.JobId, JobLogLevel.Warning, "Backup cancelled", new { reason = input.Error }, cancellationToken);
+        }
+        else
+        {
+            logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
+            await logs.WriteAsync(input.JobId, JobLogLevel.Error, "Backup failed", new { error = input.Error }, cancellationToken);
+        }
         await new Health.FailureAlerts(catalog, time).JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
+    }
+
+    /// <summary>Throws <see cref="JobCancelledException"/> when the job's cancel has been requested.</summary>
+    private async Task ThrowIfCancelRequestedAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (await catalog.GetJobAsync(jobId, cancellationToken) is { CancelRequested: true })
+            throw JobCancelledException.For(jobId);
     }
 
     /// <summary>

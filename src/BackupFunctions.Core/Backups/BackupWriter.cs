@@ -19,16 +19,26 @@ public sealed class BackupWriter(PostgresDumper dumper)
 {
     /// <summary>
     /// Streams pg_dump → compression → AEAD → <c>db.part</c>. Here and below, <c>dataKey</c> is empty when
-    /// <c>settings.Encryption</c> is <see cref="EncryptionAlgorithm.None"/>.
+    /// <c>settings.Encryption</c> is <see cref="EncryptionAlgorithm.None"/>. <paramref name="progress"/>, when given,
+    /// gets the dump bytes written so far after each write.
     /// </summary>
     public async Task<DatabasePartResult> WriteDatabaseAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
-        PostgresConnectionInfo source, CancellationToken cancellationToken)
+        PostgresConnectionInfo source, CancellationToken cancellationToken, IProgress<long>? progress = null)
     {
         DatabaseSourceInfo? info = null;
         var part = await PartWriter.WriteAsync(
             store, folder + ObjectNames.Database, backupId, ObjectNames.Database, "database", settings, dataKey,
-            async (plaintext, ct) => info = await dumper.DumpAsync(source, plaintext, ct),
+            async (plaintext, ct) =>
+            {
+                if (progress is null)
+                {
+                    info = await dumper.DumpAsync(source, plaintext, ct);
+                    return;
+                }
+                await using var counted = new ProgressWriteStream(plaintext, progress);
+                info = await dumper.DumpAsync(source, counted, ct);
+            },
             cancellationToken);
         return new DatabasePartResult(part, info!);
     }

@@ -199,7 +199,7 @@ public sealed class BackupCatalog
     /// <summary>
     /// Read-modify-write with the row's ETag, retried on conflict: when another writer got in between,
     /// <paramref name="change"/> is applied again to the fresh row (so it must be a pure function of its input).
-    /// Throws KeyNotFoundException when the job does not exist.
+    /// Throws KeyNotFoundException when the job does not exist. Every update stamps <see cref="BackupJob.LastUpdatedAt"/>.
     /// </summary>
     /// <returns>The job as written.</returns>
     public async Task<BackupJob> UpdateJobAsync(string id, Func<BackupJob, BackupJob> change, CancellationToken cancellationToken)
@@ -209,7 +209,7 @@ public sealed class BackupCatalog
         {
             var row = await GetRowAsync(_jobs, CatalogRows.JobPartition, id, cancellationToken)
                 ?? throw new KeyNotFoundException($"Job '{id}' does not exist.");
-            var updated = change(CatalogRows.ToJob(row, _jobs.Name));
+            var updated = change(CatalogRows.ToJob(row, _jobs.Name)) with { LastUpdatedAt = _time.GetUtcNow() };
             if (updated.Id != id)
                 throw new InvalidOperationException($"A job update must not change the job's id ('{id}' to '{updated.Id}').");
 

@@ -27,4 +27,16 @@ public sealed record BackupJob
 
     /// <summary>How the notifications about this run fared, per channel (notes, not warnings: they never change the status).</summary>
     public IReadOnlyList<Notifications.NotificationDelivery> Notifications { get; init; } = [];
+    /// <summary>
+    /// Set by <c>POST /api/backup-jobs/{id}/cancel</c>; the running step sees it within a progress interval and stops,
+    /// then the orchestration removes what the run wrote and marks the job <see cref="JobStatus.Cancelled"/>.
+    /// </summary>
+    public bool CancelRequested { get; init; }
+
+    /// <summary>When the row was last written (every update sets it; progress writes and heartbeats count): the watchdog's clock.</summary>
+    public DateTimeOffset? LastUpdatedAt { get; init; }
+
+    /// <summary>Whether the job has ended (completed, with warnings, failed, cancelled or skipped): nothing changes it any more.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsFinished => Status is not (JobStatus.Pending or JobStatus.Running);
 }

@@ -105,6 +105,13 @@ internal static class CatalogRows
         ["ProcessedBytes"] = job.Progress.ProcessedBytes,
         ["TotalBytes"] = job.Progress.TotalBytes,
         ["Notifications"] = job.Notifications.Count == 0 ? null : Json(job.Notifications, "Notifications"),
+        ["DatabaseBytes"] = job.Progress.DatabaseBytes,
+        ["Speed"] = job.Progress.Speed,
+        ["Eta"] = job.Progress.Eta,
+        ["SampledAt"] = job.Progress.SampledAt,
+        ["SampledBytes"] = job.Progress.SampledBytes,
+        ["CancelRequested"] = job.CancelRequested,
+        ["LastUpdatedAt"] = job.LastUpdatedAt,
     };
 
     public static BackupJob ToJob(TableEntity row, string table) => Read(row, table, () => new BackupJob
@@ -132,7 +139,14 @@ internal static class CatalogRows
             TotalFiles = GetInt64(row, "TotalFiles") ?? 0,
             ProcessedBytes = GetInt64(row, "ProcessedBytes") ?? 0,
             TotalBytes = GetInt64(row, "TotalBytes") ?? 0,
+            DatabaseBytes = GetInt64(row, "DatabaseBytes") ?? 0,
+            Speed = GetDouble(row, "Speed"),
+            Eta = GetInt64(row, "Eta"),
+            SampledAt = row.GetDateTimeOffset("SampledAt"),
+            SampledBytes = GetInt64(row, "SampledBytes") ?? 0,
         },
+        CancelRequested = row.GetBoolean("CancelRequested") ?? false,
+        LastUpdatedAt = row.GetDateTimeOffset("LastUpdatedAt"),
     });
 
     // --- backups ---

@@ -14,8 +14,20 @@ namespace BackupFunctions.Orchestrations;
 /// verify the primary ∥ (replicate → verify) per replica → record.
 /// Deterministic: no I/O, no clock, no random here; activities do the work. Only the wrapped key passes through.
 /// </summary>
+/// <remarks>
+/// Cancel (<c>POST /api/backup-jobs/{id}/cancel</c>) sets the job row's flag and raises <see cref="CancelEvent"/>. Each step
+/// up to the copies races the event; when the event wins, the step in flight gets <see cref="StopGrace"/> to notice the
+/// flag (its watch reads the row every progress interval) and stop, then FailJob removes every copy and marks the job
+/// cancelled. RecordBackup is never raced: once it runs, the backup is kept and a late cancel changes nothing.
+/// </remarks>
 public static class BackupOrchestrator
 {
+    /// <summary>The external event that asks a running backup to stop.</summary>
+    public const string CancelEvent = "cancel";
+
+    /// <summary>How long a cancelled step may take to stop before the cleanup runs anyway.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromMinutes(2);
+
     /// <summary>Failures that retrying cannot fix: bad config, tampered data, a missing folder.</summary>
     private static readonly HashSet<string> PermanentErrors =
     [
@@ -28,6 +40,7 @@ public static class BackupOrchestrator
         typeof(Core.Format.IntegrityException).FullName!,
         typeof(Core.Storage.StoreException).FullName!,
         typeof(Core.Storage.StoreObjectNotFoundException).FullName!,
+        typeof(JobCancelledException).FullName!,
     ];
 
     internal static readonly TaskOptions Retried = TaskOptions.FromRetryPolicy(new RetryPolicy(
@@ -39,30 +52,36 @@ public static class BackupOrchestrator
         HandleFailure = failure => !PermanentErrors.Contains(failure.ErrorType),
     });
 
+    /// <returns>The backup's id; null when the job was cancelled.</returns>
     [Function(FunctionNames.BackupOrchestrator)]
-    public static async Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context)
+    public static async Task<string?> Run([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var request = context.GetInput<BackupRequest>()
             ?? throw new InvalidOperationException("The backup orchestration needs a BackupRequest input.");
+        var cancel = context.WaitForExternalEvent<string?>(CancelEvent);
         BackupPlan? plan = null;
         try
         {
-            plan = await context.CallActivityAsync<BackupPlan>(FunctionNames.StartJob, request, Retried);
-            var key = await context.CallActivityAsync<PreparedKey?>(FunctionNames.PrepareKey, plan, Retried);
+            plan = await StepAsync(context, cancel, () => context.CallActivityAsync<BackupPlan>(FunctionNames.StartJob, request, Retried));
+            var key = await StepAsync(context, cancel, () => context.CallActivityAsync<PreparedKey?>(FunctionNames.PrepareKey, plan, Retried));
 
             var input = new PartInput(plan, key);
-            var database = plan.Config.Database is null
-                ? Task.FromResult<DatabasePartResult?>(null)
-                : context.CallActivityAsync<DatabasePartResult?>(FunctionNames.DumpDatabase, input, Retried);
-            var files = plan.Config.Files is null
-                ? Task.FromResult<FilesPartResult?>(null)
-                : context.CallActivityAsync<FilesPartResult?>(FunctionNames.ArchiveFiles, input, Retried);
-            await Task.WhenAll(database, files);
+            var (database, files) = await StepAsync(context, cancel, async () =>
+            {
+                var db = plan.Config.Database is null
+                    ? Task.FromResult<DatabasePartResult?>(null)
+                    : context.CallActivityAsync<DatabasePartResult?>(FunctionNames.DumpDatabase, input, Retried);
+                var fl = plan.Config.Files is null
+                    ? Task.FromResult<FilesPartResult?>(null)
+                    : context.CallActivityAsync<FilesPartResult?>(FunctionNames.ArchiveFiles, input, Retried);
+                await Task.WhenAll(db, fl);
+                return (await db, await fl);
+            });
 
-            var manifest = await context.CallActivityAsync<ManifestResult>(
-                FunctionNames.WriteManifest, new ManifestInput(plan, key, await database, await files), Retried);
-            var copies = await Task.WhenAll(Enumerable.Range(0, plan.Config.Replicas.Count + 1)
-                .Select(index => CopyAsync(context, plan, index, manifest.Sha256)));
+            var manifest = await StepAsync(context, cancel, () => context.CallActivityAsync<ManifestResult>(
+                FunctionNames.WriteManifest, new ManifestInput(plan, key, database, files), Retried));
+            var copies = await StepAsync(context, cancel, () => Task.WhenAll(Enumerable.Range(0, plan.Config.Replicas.Count + 1)
+                .Select(index => CopyAsync(context, plan, index, manifest.Sha256))));
             var record = await context.CallActivityAsync<BackupRecord>(
                 FunctionNames.RecordBackup, new RecordInput(plan, manifest, copies), Retried);
             // --- retention (issue 5): applied after each backup when autoCleanup is on; never fails the backup ---
@@ -81,12 +100,45 @@ public static class BackupOrchestrator
             await NotifyAsync(context, request.JobId);
             return record.Id;
         }
+        catch (Exception e) when (e is CancelRequestedException || (e is TaskFailedException failed && IsCancelled(failed)))
+        {
+            // Same cleanup as a failure (every copy, manifest first); the job ends cancelled, the orchestration completes.
+            await context.CallActivityAsync(FunctionNames.FailJob,
+                new FailureInput(request.JobId, JobCancellation.Reason, plan) { Cancelled = true }, Retried);
+            return null;
+        }
         catch (TaskFailedException e)
         {
             await context.CallActivityAsync(FunctionNames.FailJob, new FailureInput(request.JobId, Describe(e), plan), Retried);
             await NotifyAsync(context, request.JobId);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs one step unless the cancel event has come; if it comes while the step runs, waits (with a durable timer) up
+    /// to <see cref="StopGrace"/> for the step to stop, so no step is still writing when the cleanup starts.
+    /// </summary>
+    private static async Task<T> StepAsync<T>(TaskOrchestrationContext context, Task cancel, Func<Task<T>> start)
+    {
+        if (cancel.IsCompleted)
+            throw new CancelRequestedException();
+        var step = start();
+        if (await Task.WhenAny(step, cancel) == step)
+            return await step;
+        using var stopGrace = new CancellationTokenSource();
+        var timer = context.CreateTimer(context.CurrentUtcDateTime + StopGrace, stopGrace.Token);
+        await Task.WhenAny(step, timer);
+        // Synchronous on purpose: CancelAsync would run the timer's callbacks off the orchestration's thread.
+        stopGrace.Cancel();
+        throw new CancelRequestedException();
+    }
+
+    private static bool IsCancelled(TaskFailedException e) => e.FailureDetails.ErrorType == typeof(JobCancelledException).FullName;
+
+    /// <summary>The cancel event won the race with a step (never leaves the orchestrator).</summary>
+    private sealed class CancelRequestedException : Exception
+    {
     }
 
     /// <summary>
@@ -101,7 +153,7 @@ public static class BackupOrchestrator
             {
                 await context.CallActivityAsync<ReplicationResult>(FunctionNames.ReplicateBackup, new ReplicaInput(plan, index), Retried);
             }
-            catch (TaskFailedException e)
+            catch (TaskFailedException e) when (!IsCancelled(e))
             {
                 try
                 {
@@ -120,7 +172,7 @@ public static class BackupOrchestrator
                 FunctionNames.VerifyCopy, new VerifyInput(plan, index, manifestSha256), Retried);
             return new CopyOutcome(index, null, verification);
         }
-        catch (TaskFailedException e)
+        catch (TaskFailedException e) when (!IsCancelled(e))
         {
             // Could not even read the copy back: that is a failed verification.
             return new CopyOutcome(index, null, new VerificationResult(

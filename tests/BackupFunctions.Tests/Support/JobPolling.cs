@@ -17,7 +17,7 @@ public static class JobPolling
             Assert.True(response.IsSuccessStatusCode, body);
             job = JsonDocument.Parse(body).RootElement.Clone();
             var status = job.GetProperty("status").GetString();
-            if (status is "completed" or "completed_with_warnings" or "failed")
+            if (status is "completed" or "completed_with_warnings" or "failed" or "cancelled" or "skipped")
                 return job;
             await Task.Delay(200);
         }

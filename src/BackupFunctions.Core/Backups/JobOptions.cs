@@ -1,0 +1,29 @@
+namespace BackupFunctions.Core.Backups;
+
+/// <summary>How running jobs report and are watched (settings section <c>Jobs</c>).</summary>
+public sealed class JobOptions
+{
+    public const string SectionName = "Jobs";
+
+    /// <summary>
+    /// Seconds between progress writes of a running step (at most one table write per interval); also how quickly a
+    /// step notices a cancel request. Default 2.
+    /// </summary>
+    public double ProgressIntervalSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// Minutes a pending or running job's row may go without an update before the watchdog fails it. Running steps
+    /// write progress or a heartbeat at least every minute, so only a dead run gets there. Default 30.
+    /// </summary>
+    public int StaleAfterMinutes { get; set; } = 30;
+
+    public TimeSpan ProgressInterval => TimeSpan.FromSeconds(ProgressIntervalSeconds);
+
+    public TimeSpan StaleAfter => TimeSpan.FromMinutes(StaleAfterMinutes);
+
+    /// <summary>Null when valid, else what is wrong (for start-up validation).</summary>
+    public string? Validate()
+        => ProgressIntervalSeconds is < 0.1 or > 60 ? "Jobs:ProgressIntervalSeconds must be 0.1-60."
+            : StaleAfterMinutes is < 5 or > 1440 ? "Jobs:StaleAfterMinutes must be 5-1440."
+            : null;
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using BackupFunctions.Core.Catalog;
+using Microsoft.Extensions.Logging;
+
+namespace BackupFunctions.Core.Backups;
+
+/// <summary>
+/// Finds orphaned jobs — pending or running, but with nothing left to move them — and fails them with the reason,
+/// removing their partial objects like any failure. A timer runs it every few minutes.
+/// </summary>
+public sealed class JobWatchdog(
+    BackupCatalog catalog, BackupRunner runner, JobLogs logs, TimeProvider time, JobOptions options, ILogger<JobWatchdog> logger)
+{
+    /// <summary>
+    /// How long a job may be without a live orchestration before it counts as orphaned: the launcher needs a moment
+    /// between writing the row and starting the orchestration, and an orchestration ends a moment after its last write.
+    /// </summary>
+    public static readonly TimeSpan Grace = BackupLauncher.OrphanedAfter;
+
+    /// <summary>
+    /// Why <paramref name="job"/> is orphaned, or null when it is not. Pure: the job's row, its orchestration's state
+    /// and the time decide. Idle time counts from the row's last update (progress writes and heartbeats count).
+    /// </summary>
+    public static string? OrphanReason(BackupJob job, JobInstanceState instance, DateTimeOffset now, TimeSpan staleAfter)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.IsFinished)
+            return null;
+        var idle = now - (job.LastUpdatedAt ?? job.StartedAt ?? job.CreatedAt);
+        var status = CatalogRows.StatusWord(job.Status);
+        return instance switch
+        {
+            JobInstanceState.Ended when idle >= Grace =>
+                $"Watchdog: the job's orchestration ended while the job was still {status} (a step crashed or the run was stopped).",
+            JobInstanceState.Missing when job.Status == JobStatus.Running && idle >= Grace =>
+                "Watchdog: the job's orchestration no longer exists while the job was running.",
+            JobInstanceState.Missing when idle >= staleAfter =>
+                $"Watchdog: the job was never started (no orchestration for {Minutes(idle)} minutes).",
+            JobInstanceState.Active when idle >= staleAfter =>
+                $"Watchdog: no progress for {Minutes(idle)} minutes while {status} (limit {Minutes(staleAfter)}): a step hung or its worker died; the run was stopped.",
+            _ => null,
+        };
+    }
+
+    /// <summary>Checks every pending and running job; fails the orphaned ones. Returns their ids.</summary>
+    public async Task<IReadOnlyList<string>> RunAsync(IJobInstances instances, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        var candidates = new List<BackupJob>();
+        foreach (var status in new[] { JobStatus.Pending, JobStatus.Running })
+        {
+            string? token = null;
+            do
+            {
+                var page = await catalog.ListJobsAsync(BackupCatalog.MaxPageSize, token, null, status, cancellationToken);
+                candidates.AddRange(page.Items);
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+
+        var failed = new List<string>();
+        foreach (var candidate in candidates)
+        {
+            var state = await instances.GetStateAsync(candidate.Id, cancellationToken);
+            // Read again after asking the orchestration: a job that finished in between is not an orphan.
+            var job = await catalog.GetJobAsync(candidate.Id, cancellationToken);
+            if (job is null || OrphanReason(job, state, time.GetUtcNow(), options.StaleAfter) is not { } reason)
+                continue;
+
+            logger.LogError("Backup job {JobId} is orphaned: {Reason}", job.Id, reason);
+            await logs.WriteAsync(job.Id, JobLogLevel.Error, "Watchdog: job orphaned", new { reason, orchestration = state.ToString().ToLowerInvariant() }, cancellationToken);
+            if (state == JobInstanceState.Active)
+            {
+                // A hung run must not wake up later and write into a backup that is being removed.
+                await instances.TerminateAsync(job.Id, reason, cancellationToken);
+            }
+            await runner.FailJobAsync(new FailureInput(job.Id, reason, await JobCancellation.PlanOfAsync(catalog, job, cancellationToken))
+            {
+                Cancelled = job.CancelRequested,
+            }, cancellationToken);
+            failed.Add(job.Id);
+        }
+        if (failed.Count > 0)
+            logger.LogWarning("Watchdog failed {Count} orphaned jobs", failed.Count);
+        return failed;
+    }
+
+    private static string Minutes(TimeSpan span) => Math.Floor(span.TotalMinutes).ToString(CultureInfo.InvariantCulture);
+}

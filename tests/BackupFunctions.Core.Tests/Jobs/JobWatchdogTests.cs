@@ -1,0 +1,133 @@
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Catalog;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BackupFunctions.Core.Tests.Jobs;
+
+public sealed class JobWatchdogTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Stale = TimeSpan.FromMinutes(30);
+    private readonly JobEngine _engine = new();
+
+    public Task InitializeAsync() => _engine.InitializeAsync();
+
+    public Task DisposeAsync() => _engine.DisposeAsync();
+
+    /// <summary>status, orchestration, minutes since the row's last update → orphaned (reason contains) or null.</summary>
+    public static TheoryData<JobStatus, JobInstanceState, double, string?> Cases => new()
+    {
+        // A live orchestration that keeps writing is fine however long the run.
+        { JobStatus.Running, JobInstanceState.Active, 29.9, null },
+        { JobStatus.Running, JobInstanceState.Active, 30, "no progress for 30 minutes" },
+        { JobStatus.Pending, JobInstanceState.Active, 45, "no progress for 45 minutes" },
+        // The orchestration ended but the row says running: its last step crashed (after a short grace for the last write).
+        { JobStatus.Running, JobInstanceState.Ended, 1.9, null },
+        { JobStatus.Running, JobInstanceState.Ended, 2, "orchestration ended while the job was still running" },
+        { JobStatus.Pending, JobInstanceState.Ended, 3, "orchestration ended while the job was still pending" },
+        // Running without any orchestration: lost.
+        { JobStatus.Running, JobInstanceState.Missing, 1, null },
+        { JobStatus.Running, JobInstanceState.Missing, 2, "no longer exists" },
+        // Pending without one: the scheduler may still start it (it takes over after 2 minutes), so only the stale limit.
+        { JobStatus.Pending, JobInstanceState.Missing, 10, null },
+        { JobStatus.Pending, JobInstanceState.Missing, 31, "never started (no orchestration for 31 minutes)" },
+        // Finished jobs are never touched.
+        { JobStatus.Completed, JobInstanceState.Missing, 600, null },
+        { JobStatus.Failed, JobInstanceState.Ended, 600, null },
+        { JobStatus.Cancelled, JobInstanceState.Active, 600, null },
+        { JobStatus.Skipped, JobInstanceState.Missing, 600, null },
+        { JobStatus.CompletedWithWarnings, JobInstanceState.Ended, 600, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Orphan_rules(JobStatus status, JobInstanceState instance, double idleMinutes, string? reason)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var lastUpdate = clock.GetUtcNow();
+        clock.Advance(TimeSpan.FromMinutes(idleMinutes));
+        var job = new BackupJob
+        {
+            Id = "j", ConfigId = "c", Trigger = "manual", Status = status,
+            CreatedAt = lastUpdate.AddHours(-3), StartedAt = lastUpdate.AddHours(-3), LastUpdatedAt = lastUpdate,
+        };
+
+        var actual = JobWatchdog.OrphanReason(job, instance, clock.GetUtcNow(), Stale);
+
+        if (reason is null)
+            Assert.Null(actual);
+        else
+            Assert.Contains(reason, actual, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_last_update_the_start_then_the_creation_counts()
+    {
+        var now = DateTimeOffset.Parse("2026-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var job = new BackupJob { Id = "j", ConfigId = "c", Trigger = "manual", Status = JobStatus.Running, CreatedAt = now.AddHours(-2) };
+
+        Assert.NotNull(JobWatchdog.OrphanReason(job, JobInstanceState.Active, now, Stale));
+        Assert.Null(JobWatchdog.OrphanReason(job with { StartedAt = now.AddMinutes(-5) }, JobInstanceState.Active, now, Stale));
+    }
+
+    [Fact]
+    public async Task Orphans_are_failed_with_the_reason_and_their_partial_objects_removed_everywhere_live_jobs_are_left_alone()
+    {
+        var config = await _engine.CreateConfigAsync("wd");
+        var hung = await _engine.CreateJobAsync(config.Id, JobStatus.Running, TimeSpan.FromMinutes(40));
+        var crashed = await _engine.CreateJobAsync(config.Id, JobStatus.Running, TimeSpan.FromMinutes(3));
+        var live = await _engine.CreateJobAsync(config.Id, JobStatus.Running, TimeSpan.FromMinutes(1));
+        var done = await _engine.CreateJobAsync(config.Id, JobStatus.Completed, TimeSpan.FromHours(5));
+        var hungFiles = _engine.WritePartialBackup(config, hung.Id);
+        var crashedFiles = _engine.WritePartialBackup(config, crashed.Id);
+        var liveFiles = _engine.WritePartialBackup(config, live.Id);
+        var doneFiles = _engine.WritePartialBackup(config, done.Id);
+        var instances = new FakeJobInstances();
+        instances.States[hung.Id] = JobInstanceState.Active;
+        instances.States[crashed.Id] = JobInstanceState.Ended;
+        instances.States[live.Id] = JobInstanceState.Active;
+        instances.States[done.Id] = JobInstanceState.Ended;
+
+        var failed = await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None);
+
+        Assert.Equal([crashed.Id, hung.Id], failed.Order(StringComparer.Ordinal));
+        var hungNow = (await _engine.Catalog.GetJobAsync(hung.Id, CancellationToken.None))!;
+        Assert.Equal(JobStatus.Failed, hungNow.Status);
+        Assert.Contains("no progress for 40 minutes", hungNow.Error, StringComparison.Ordinal);
+        Assert.Equal(_engine.Clock.GetUtcNow(), hungNow.CompletedAt);
+        var crashedNow = (await _engine.Catalog.GetJobAsync(crashed.Id, CancellationToken.None))!;
+        Assert.Equal(JobStatus.Failed, crashedNow.Status);
+        Assert.Contains("orchestration ended", crashedNow.Error, StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Running, (await _engine.Catalog.GetJobAsync(live.Id, CancellationToken.None))!.Status);
+        Assert.Equal(JobStatus.Completed, (await _engine.Catalog.GetJobAsync(done.Id, CancellationToken.None))!.Status);
+
+        // The hung run is stopped before its objects go, so it cannot write into what is being removed.
+        Assert.Equal([hung.Id], instances.Terminated.Select(t => t.JobId));
+        var left = _engine.FilesOf(config);
+        Assert.DoesNotContain(left, f => hungFiles.Contains(f) || crashedFiles.Contains(f));
+        Assert.Equal(liveFiles.Concat(doneFiles).Order(StringComparer.Ordinal), left.Order(StringComparer.Ordinal));
+
+        var log = await _engine.Get<JobLogs>().ListAsync(hung.Id, 100, null, CancellationToken.None);
+        Assert.Contains(log.Items, e => e.Level == JobLogLevel.Error && e.Message.StartsWith("Watchdog", StringComparison.Ordinal)
+            && e.Context!["reason"]!.GetValue<string>().Contains("no progress", StringComparison.Ordinal));
+        Assert.Contains(log.Items, e => e.Message == "Backup failed");
+
+        // A second run finds nothing more to do.
+        Assert.Empty(await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_stale_job_that_never_started_is_failed_without_touching_any_destination()
+    {
+        var config = await _engine.CreateConfigAsync("wd2");
+        var pending = await _engine.CreateJobAsync(config.Id, JobStatus.Pending, TimeSpan.FromMinutes(31), started: false);
+        var instances = new FakeJobInstances();
+
+        Assert.Equal([pending.Id], await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None));
+
+        var job = (await _engine.Catalog.GetJobAsync(pending.Id, CancellationToken.None))!;
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Contains("never started", job.Error, StringComparison.Ordinal);
+        Assert.Null(job.DurationSeconds);
+        Assert.Empty(instances.Terminated);
+    }
+}
