@@ -25,7 +25,7 @@ public sealed class NotificationTests(NotificationHostFixture host) : IClassFixt
     }
 
     [Fact]
-    public async Task A_failing_backup_sends_one_signed_webhook_and_one_email_and_the_config_shows_no_secret()
+    public async Task A_failing_backup_raises_an_alert_sends_one_signed_webhook_and_one_email_and_the_health_endpoint_shows_it()
     {
         var to = SmtpSink.UniqueRecipient("app-failed");
         var path = "/hook/" + Guid.NewGuid().ToString("N");
@@ -78,6 +78,18 @@ public sealed class NotificationTests(NotificationHostFixture host) : IClassFixt
         var notes = job.GetProperty("notifications").EnumerateArray().ToList();
         Assert.Equal(2, notes.Count);
         Assert.All(notes, n => Assert.True(n.GetProperty("delivered").GetBoolean(), n.ToString()));
+
+        // The same failure is an open backup_failed alert, and the health endpoint shows the failure and the alert.
+        var alerts = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-alerts?configId={configId}&status=open");
+        var alert = Assert.Single(alerts.GetProperty("items").EnumerateArray());
+        Assert.Equal(("backup_failed", "high"), (alert.GetProperty("type").GetString(), alert.GetProperty("severity").GetString()));
+        var health = await host.Http.GetFromJsonAsync<JsonElement>("api/backup-health");
+        Assert.NotEqual("healthy", health.GetProperty("status").GetString());
+        var configHealth = health.GetProperty("configs").EnumerateArray().Single(c => c.GetProperty("configId").GetString() == configId);
+        Assert.Equal(1, configHealth.GetProperty("consecutiveFailures").GetInt32());
+        Assert.Equal(alert.GetProperty("id").GetString(), Assert.Single(configHealth.GetProperty("openAlerts").EnumerateArray()).GetProperty("id").GetString());
+        // The job's own notification told about the failure: the alert it raised is not announced a second time.
+        Assert.Single(host.Receiver.Requests, r => r.PathAndQuery.StartsWith(path, StringComparison.Ordinal));
 
         // Nothing secret in what the service keeps or logs.
         Assert.DoesNotContain(host.Logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains("t0ps3cret", StringComparison.Ordinal));

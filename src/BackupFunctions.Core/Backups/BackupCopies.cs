@@ -167,22 +167,24 @@ public sealed class BackupCopies(
     }
 
     /// <summary>Raises the alerts a backup's copies call for: a failed replica, a failed verification.</summary>
-    public Task RaiseAlertsAsync(BackupPlan plan, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<BackupAlert>> RaiseAlertsAsync(BackupPlan plan, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         return RaiseAlertsAsync(plan.ConfigId, plan.BackupId, locations, cancellationToken);
     }
 
     /// <summary>As <see cref="RaiseAlertsAsync(BackupPlan, IReadOnlyList{BackupLocation}, CancellationToken)"/>, for a backup known by its ids.</summary>
-    public async Task RaiseAlertsAsync(string configId, string backupId, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
+    /// <returns>The alerts this call opened (not those that were open already and were only updated).</returns>
+    public async Task<IReadOnlyList<BackupAlert>> RaiseAlertsAsync(string configId, string backupId, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(locations);
         var now = time.GetUtcNow();
+        var opened = new List<BackupAlert>();
         foreach (var location in locations)
         {
             if (location.Status == "failed")
             {
-                await catalog.RaiseAlertAsync(new BackupAlert
+                Collect(opened, await catalog.RaiseAlertAsync(new BackupAlert
                 {
                     Id = AlertTypes.IdFor(AlertTypes.ReplicationFailed, configId, backupId, location.Index),
                     Type = AlertTypes.ReplicationFailed,
@@ -191,11 +193,11 @@ public sealed class BackupCopies(
                     BackupId = backupId,
                     Message = $"The copy of backup {backupId} to {location.Location} failed: {location.Error} Retry with POST /api/backups/{backupId}/replicate.",
                     CreatedAt = now,
-                }, cancellationToken);
+                }, cancellationToken));
             }
             if (location.LastVerification is { Ok: false } failed)
             {
-                await catalog.RaiseAlertAsync(new BackupAlert
+                Collect(opened, await catalog.RaiseAlertAsync(new BackupAlert
                 {
                     Id = AlertTypes.IdFor(AlertTypes.VerificationFailed, configId, backupId, location.Index),
                     Type = AlertTypes.VerificationFailed,
@@ -204,8 +206,15 @@ public sealed class BackupCopies(
                     BackupId = backupId,
                     Message = $"Backup {backupId} at {location.Location} failed {failed.Level} verification: {string.Join("; ", failed.Problems)}",
                     CreatedAt = now,
-                }, cancellationToken);
+                }, cancellationToken));
             }
         }
+        return opened;
+    }
+
+    private static void Collect(List<BackupAlert> opened, RaisedAlert raised)
+    {
+        if (raised.IsNew)
+            opened.Add(raised.Alert);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Health;
 using BackupFunctions.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ namespace BackupFunctions.Core.Backups;
 /// <c>maxConcurrent</c> jobs at once: a manual start beyond that is refused, and a scheduled slot that falls due then
 /// is skipped (recorded as a <c>skipped</c> job under the slot's id, so it is skipped once and visibly).
 /// </summary>
-public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILogger<BackupLauncher> logger)
+public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILogger<BackupLauncher> logger, BackupMetrics? metrics = null)
 {
     /// <summary>How long a pending job row may wait for its orchestration before a later firing starts it.</summary>
     public static readonly TimeSpan OrphanedAfter = TimeSpan.FromMinutes(2);
@@ -117,7 +118,10 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
                 var reason = $"Skipped: {Describe(active)} of this config {(active == 1 ? "was" : "were")} still running (maxConcurrent {limit}).";
                 var skipped = job with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason };
                 if (await catalog.TryCreateJobAsync(skipped, cancellationToken))
+                {
                     logger.LogWarning("Scheduled backup {JobId} of config {ConfigId} for slot {Slot} skipped: {Reason}", id, config.Id, slot, reason);
+                    metrics?.RunFinished(skipped, config.Config.Name);
+                }
                 return null;
             }
             // Losing the insert means another firing got there first; it starts the run.

@@ -5,6 +5,7 @@ using BackupFunctions.Core.Compression;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Health;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Sources;
 using BackupFunctions.Core.Storage;
@@ -26,6 +27,8 @@ public sealed class BackupRunner(
     TimeProvider time,
     ILogger<BackupRunner> logger,
     JobLogs logs,
+    FailureAlerts alerts,
+    BackupMetrics metrics,
     DataKeyTransit? transit = null,
     JobOptions? jobs = null)
 {
@@ -221,9 +224,10 @@ public sealed class BackupRunner(
         };
         await catalog.UpsertBackupAsync(record, cancellationToken);
         await copies.RaiseAlertsAsync(plan, locations, cancellationToken);
-        await new Health.FailureAlerts(catalog, time).BackupSucceededAsync(plan.ConfigId, cancellationToken); // resolves backup_failed, backup_overdue
+        // Before the job reads completed, so a client that sees it never finds backup_failed/backup_overdue still open.
+        await alerts.BackupSucceededAsync(plan.ConfigId, cancellationToken);
         var now = time.GetUtcNow();
-        await catalog.UpdateJobAsync(plan.JobId, j => j with
+        var job = await catalog.UpdateJobAsync(plan.JobId, j => j with
         {
             Status = warnings.Count == 0 ? JobStatus.Completed : JobStatus.CompletedWithWarnings,
             CompletedAt = now,
@@ -234,6 +238,10 @@ public sealed class BackupRunner(
             // Done is done: steps a config does not have (no database, no replicas) count as finished.
             Progress = JobProgressMath.Recompute(j.Progress with { CompletedSteps = j.Progress.TotalSteps, CurrentStep = null }),
         }, cancellationToken);
+        metrics.RunFinished(job, plan.Config.Name);
+        metrics.BackupRecorded(record, plan.Config.Name);
+        foreach (var location in locations.Where(l => l.LastVerification is not null))
+            metrics.CopyVerified(plan.ConfigId, plan.Config.Name, location.LastVerification!.Level, location.LastVerification.Ok);
         logger.LogInformation("Backup {BackupId} recorded ({Status}): {StoredBytes} bytes stored, ratio {Ratio}, {Copies} copies",
             record.Id, record.Status, record.SizeBytes, record.CompressionRatio, locations.Count);
         foreach (var warning in warnings)
@@ -284,7 +292,7 @@ public sealed class BackupRunner(
 
         var now = time.GetUtcNow();
         var status = input.Cancelled ? JobStatus.Cancelled : JobStatus.Failed;
-        await catalog.UpdateJobAsync(input.JobId, j => j with
+        var job = await catalog.UpdateJobAsync(input.JobId, j => j with
         {
             Status = status,
             CompletedAt = now,
@@ -302,7 +310,9 @@ public sealed class BackupRunner(
             logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
             await logs.WriteAsync(input.JobId, JobLogLevel.Error, "Backup failed", new { error = input.Error }, cancellationToken);
         }
-        await new Health.FailureAlerts(catalog, time).JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
+        var configName = input.Plan?.Config.Name ?? (await catalog.GetConfigAsync(job.ConfigId, cancellationToken))?.Config.Name ?? "";
+        metrics.RunFinished(job, configName);
+        await alerts.JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
     }
 
     /// <summary>Throws <see cref="JobCancelledException"/> when the job's cancel has been requested.</summary>

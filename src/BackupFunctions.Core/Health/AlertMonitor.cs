@@ -16,7 +16,8 @@ public sealed class AlertMonitor(
     StorageUsageTable usageTable,
     IOptions<AlertOptions> options,
     TimeProvider time,
-    ILogger<AlertMonitor> logger)
+    ILogger<AlertMonitor> logger,
+    Notifications.BackupNotifier? notifier = null)
 {
     /// <summary>The alert types this evaluation owns (raises or resolves by itself).</summary>
     private static readonly HashSet<string> Evaluated = [AlertTypes.BackupOverdue, AlertTypes.StorageFull, AlertTypes.BackupFailed];
@@ -96,6 +97,12 @@ public sealed class AlertMonitor(
         logger.LogInformation(
             "Alert evaluation: {Configs} configs, {Destinations} destinations measured ({Failed} failed), {New} alerts raised, {Updated} updated, {Resolved} resolved",
             configs.Count, usage.Count, failed.Count, raised.Count(r => r.IsNew), raised.Count(r => !r.IsNew), resolved.Count);
+        // Only alerts this evaluation opened are announced: one that stays open is not news every hour.
+        if (notifier is not null)
+        {
+            foreach (var opened in raised.Where(r => r.IsNew))
+                await notifier.NotifyAlertAsync(opened.Alert, cancellationToken);
+        }
         return new AlertEvaluation
         {
             EvaluatedAt = now,

@@ -1,7 +1,9 @@
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Encryption;
+using BackupFunctions.Core.Health;
 using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Notifications;
 using BackupFunctions.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +20,9 @@ public sealed class BackupVerifications(
     DeepVerifier deep,
     BackupCopies copies,
     IKeyEncryptionKey keyEncryptionKey,
-    ILogger<BackupVerifications> logger)
+    ILogger<BackupVerifications> logger,
+    BackupNotifier? notifier = null,
+    BackupMetrics? metrics = null)
 {
     /// <summary>A copy can be verified when it was made and the row records where (rows of older versions may not).</summary>
     public static bool CanVerify(BackupLocation location)
@@ -95,7 +99,15 @@ public sealed class BackupVerifications(
         }, cancellationToken);
 
         var verified = updated.Locations.Where(l => results.ContainsKey(l.Index)).ToList();
-        await copies.RaiseAlertsAsync(updated.ConfigId, updated.Id, verified, cancellationToken);
+        var configName = (await catalog.GetConfigAsync(updated.ConfigId, cancellationToken))?.Config.Name ?? "";
+        foreach (var result in update.Copies)
+            metrics?.CopyVerified(updated.ConfigId, configName, result.Result.Level, result.Result.Ok);
+        // Outside a backup run nobody else tells: a newly failed copy is announced to the config's people here.
+        foreach (var opened in await copies.RaiseAlertsAsync(updated.ConfigId, updated.Id, verified, cancellationToken))
+        {
+            if (notifier is not null)
+                await notifier.NotifyAlertAsync(opened, cancellationToken);
+        }
         foreach (var passed in verified.Where(l => l.LastVerification is { Ok: true }))
             await catalog.ResolveAlertAsync(AlertTypes.IdFor(AlertTypes.VerificationFailed, updated.ConfigId, updated.Id, passed.Index), cancellationToken);
         return updated;

@@ -105,6 +105,7 @@ public static class BackupOrchestrator
             // Same cleanup as a failure (every copy, manifest first); the job ends cancelled, the orchestration completes.
             await context.CallActivityAsync(FunctionNames.FailJob,
                 new FailureInput(request.JobId, JobCancellation.Reason, plan) { Cancelled = true }, Retried);
+            await NotifyAsync(context, request.JobId);
             return null;
         }
         catch (TaskFailedException e)

@@ -61,7 +61,14 @@ public abstract class HealthTestBase : IAsyncLifetime
         {
             Name = name,
             Files = new FilesSource { Root = "/srv/site" },
-            Schedule = new BackupSchedule { Frequency = frequency, Time = frequency == "manual" ? null : "02:00" },
+            Schedule = new BackupSchedule
+            {
+                Frequency = frequency,
+                Minute = frequency == "hourly" ? 0 : null,
+                Time = frequency is "manual" or "hourly" ? null : "02:00",
+                DayOfWeek = frequency == "weekly" ? "sunday" : null,
+                DayOfMonth = frequency == "monthly" ? 1 : null,
+            },
             Storage = storage,
         }, default);
 
