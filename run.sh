@@ -94,7 +94,8 @@ config=$(curl -fsS -X POST "$api/backup-configs" -H 'Content-Type: application/j
   "files": { "root": "$data/site" },
   "schedule": { "frequency": "daily", "time": "02:30", "timeZone": "Europe/Berlin" },
   "storage": { "type": "azureBlob", "container": "backups", "prefix": "demo" },
-  "compression": { "algorithm": "zstd", "level": 3 }
+  "compression": { "algorithm": "zstd", "level": 3 },
+  "retention": { "keepDaily": 7, "keepWeekly": 4, "keepMonthly": 12, "keepYearly": 5, "keepWithin": "2d", "autoCleanup": true }
 }
 JSON
 )
