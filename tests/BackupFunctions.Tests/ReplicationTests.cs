@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Storage;
@@ -15,7 +16,7 @@ namespace BackupFunctions.Tests;
 /// <summary>
 /// A backup with a primary and replicas on real servers (local folder, vsftpd, sshd): every copy is written and
 /// verified; a replica whose server is down makes the backup complete with a warning and an alert, and a retry
-/// after the server is back makes the copy.
+/// after the server is back makes the copy; a cancel while a replica is written leaves nothing on either copy.
 /// </summary>
 public sealed class ReplicationTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
 {
@@ -91,6 +92,67 @@ public sealed class ReplicationTests(LocalHostFixture host) : IClassFixture<Loca
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
+    [Fact]
+    public async Task Cancelling_while_a_replica_is_written_leaves_no_objects_on_any_copy()
+    {
+        // The replica sits behind a slow link, so the copy step is still streaming when the cancel comes; by then the
+        // primary holds a complete backup, manifest included.
+        await using var slowLink = new TcpForwarder(SftpServer.Host, SftpServer.Port) { BytesPerSecond = 1_000_000 };
+        var prefix = TestEnvironment.UniqueName("cancel");
+        var local = await host.CreateStorageAsync(new { name = "primary", type = "local", settings = new { path = "primary-cancel" } });
+        var replicaPath = TestEnvironment.UniqueName("replica");
+        var sftp = await CreateSftpAsync(slowLink.Port, replicaPath);
+        var configId = await host.CreateConfigAsync(Config(SampleCms.CreateSite(host.Scratch("site")), prefix, local, sftp));
+
+        using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while ((await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-jobs/{jobId}")).GetProperty("progress").GetProperty("currentStep").GetString() != BackupSteps.Replicate)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job never reached the replicate step");
+            await Task.Delay(100);
+        }
+        var primary = await host.Host.Services.GetRequiredService<StorageLocations>().OpenAsync(new StorageDestination { StorageId = local }, default);
+        var folder = ObjectNames.BackupFolder(prefix, jobId);
+        Assert.Contains(await primary.ListAsync(folder, default).ToListAsync(), o => o.Name.EndsWith("manifest.json", StringComparison.Ordinal));
+        // The copy has begun writing on the replica (a hidden temporary file of the run is there).
+        using var client = SftpServer.Connect();
+        while (!FilesUnder(client, replicaPath).Any(f => f.Contains(jobId, StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the copy never started writing on the replica");
+            await Task.Delay(50);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var cancel = await host.Http.PostAsync($"api/backup-jobs/{jobId}/cancel", null);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var job = await JobPolling.WaitForJobAsync(host.Http, jobId, TimeSpan.FromMinutes(1));
+
+        Assert.True(job.GetProperty("status").GetString() == "cancelled", job.ToString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"cancelled after {clock.Elapsed}");
+        Assert.Empty(await primary.ListAsync(folder, default).ToListAsync());
+        // On the SFTP server itself, hidden temporary files included: nothing of the run.
+        Assert.DoesNotContain(FilesUnder(client, replicaPath), f => f.Contains(jobId, StringComparison.Ordinal));
+        using var backup = await host.Http.GetAsync($"api/backups/{jobId}");
+        Assert.Equal(HttpStatusCode.NotFound, backup.StatusCode);
+    }
+
+    private static IEnumerable<string> FilesUnder(Renci.SshNet.SftpClient client, string path)
+    {
+        if (!client.Exists(path))
+            yield break;
+        foreach (var entry in client.ListDirectory(path).Where(e => e.Name is not ("." or "..")))
+        {
+            if (entry.IsDirectory)
+            {
+                foreach (var file in FilesUnder(client, entry.FullName))
+                    yield return file;
+            }
+            else
+                yield return entry.FullName;
+        }
+    }
+
     private static object Config(string site, string prefix, string primary, params string[] replicas) => new
     {
         name = "replicated site",
@@ -108,11 +170,11 @@ public sealed class ReplicationTests(LocalHostFixture host) : IClassFixture<Loca
         secrets = new { password = FtpTestServer.Password },
     });
 
-    private Task<string> CreateSftpAsync() => host.CreateStorageAsync(new
+    private Task<string> CreateSftpAsync(int? port = null, string? path = null) => host.CreateStorageAsync(new
     {
         name = "sftp replica",
         type = "sftp",
-        settings = new { host = SftpServer.Host, port = SftpServer.Port, user = SftpServer.User, path = TestEnvironment.UniqueName("replica"), hostKeyFingerprint = SftpServer.HostKey },
+        settings = new { host = SftpServer.Host, port = port ?? SftpServer.Port, user = SftpServer.User, path = path ?? TestEnvironment.UniqueName("replica"), hostKeyFingerprint = SftpServer.HostKey },
         secrets = new { password = SftpServer.Password },
     });
 

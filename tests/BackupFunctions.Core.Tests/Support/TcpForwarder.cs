@@ -30,6 +30,9 @@ public sealed class TcpForwarder : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>When set, each direction of each connection forwards at most about this many bytes per second: a slow link.</summary>
+    public long? BytesPerSecond { get; set; }
+
     /// <summary>How many connections came in so far.</summary>
     public int Accepted => Volatile.Read(ref _accepted);
 
@@ -88,7 +91,7 @@ public sealed class TcpForwarder : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -102,6 +105,8 @@ public sealed class TcpForwarder : IAsyncDisposable
                     return;
                 }
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                if (BytesPerSecond is { } rate)
+                    await Task.Delay(TimeSpan.FromSeconds((double)read / rate));
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
