@@ -96,6 +96,53 @@ public sealed class NotificationTests(NotificationHostFixture host) : IClassFixt
     }
 
     [Fact]
+    public async Task A_copy_that_fails_a_later_verification_is_announced_once_as_an_alert()
+    {
+        var path = "/hook/" + Guid.NewGuid().ToString("N");
+        var folder = "notify-verify-" + Guid.NewGuid().ToString("N")[..6];
+        var (jobId, instance) = await RunBackupAsync(new
+        {
+            name = "notify verify",
+            files = new { root = SampleCms.CreateSite(host.Scratch("site")) },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "local", path = folder },
+            notifications = new { onSuccess = false, onFailure = true, webhooks = new[] { new { url = host.Receiver.Url(path) } } },
+        });
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance?.RuntimeStatus);
+        Assert.DoesNotContain(host.Receiver.Requests, r => r.PathAndQuery.StartsWith(path, StringComparison.Ordinal));
+
+        // A byte flipped in the stored copy; the next verifications (outside any backup run) find it.
+        var part = Directory.EnumerateFiles(Path.Combine(host.LocalRoot, folder), "files-00001.part", SearchOption.AllDirectories).Single();
+        var bytes = await File.ReadAllBytesAsync(part);
+        bytes[bytes.Length / 2] ^= 0x01;
+        await File.WriteAllBytesAsync(part, bytes);
+        string? verifiedAt = null;
+        for (var run = 1; run <= 2; run++)
+        {
+            using var verify = await host.Http.PostAsJsonAsync($"api/backups/{jobId}/verify", new { level = "quick" });
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, verify.StatusCode);
+            var before = verifiedAt;
+            var backup = await JobPolling.WaitForBackupAsync(host.Http, jobId,
+                b => VerifiedAt(b) != before && b.GetProperty("status").GetString() == "verification_failed", TimeSpan.FromMinutes(1));
+            verifiedAt = VerifiedAt(backup);
+        }
+
+        // Critical alert → onFailure: one alert.raised, not one per verification that finds the same damage.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!host.Receiver.Requests.Any(Mine) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var alert = Assert.Single(host.Receiver.Requests, Mine).Json;
+        Assert.Equal(NotificationEvents.AlertRaised, alert.GetProperty("event").GetString());
+        Assert.Equal(("verification_failed", "critical"),
+            (alert.GetProperty("alert").GetProperty("type").GetString(), alert.GetProperty("alert").GetProperty("severity").GetString()));
+        Assert.Equal(jobId, alert.GetProperty("backupId").GetString());
+
+        bool Mine(Core.Tests.Notifications.ReceivedRequest r) => r.PathAndQuery.StartsWith(path, StringComparison.Ordinal);
+        static string? VerifiedAt(JsonElement backup) => backup.GetProperty("locations")[0].GetProperty("lastVerification").GetProperty("verifiedAt").GetString();
+    }
+
+    [Fact]
     public async Task A_successful_backup_with_on_success_false_sends_nothing()
     {
         var to = SmtpSink.UniqueRecipient("app-success");
