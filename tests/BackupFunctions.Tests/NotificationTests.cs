@@ -125,6 +125,14 @@ public sealed class NotificationTests(NotificationHostFixture host) : IClassFixt
             var backup = await JobPolling.WaitForBackupAsync(host.Http, jobId,
                 b => VerifiedAt(b) != before && b.GetProperty("status").GetString() == "verification_failed", TimeSpan.FromMinutes(1));
             verifiedAt = VerifiedAt(backup);
+            // The row is written before the verification's orchestration ends; a second request before then gets 409.
+            var verification = Core.Verification.VerificationRequest.InstanceIdFor(jobId);
+            var idleBy = DateTime.UtcNow.AddMinutes(1);
+            while (await host.Host.Services.GetRequiredService<DurableTaskClient>().GetInstanceAsync(verification) is { IsCompleted: false })
+            {
+                Assert.True(DateTime.UtcNow < idleBy, $"verification {verification} did not finish");
+                await Task.Delay(100);
+            }
         }
 
         // Critical alert → onFailure: one alert.raised, not one per verification that finds the same damage.
