@@ -85,6 +85,7 @@ public static class BackupEngineServices
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<JobLogs>>()));
         services.TryAddSingleton<JobCancellation>();
         services.TryAddSingleton<JobWatchdog>();
+        services.TryAddSingleton<JobHistoryPurge>();
         services.TryAddSingleton<RestoreRunner>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts

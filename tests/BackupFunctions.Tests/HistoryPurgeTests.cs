@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using BackupFunctions.Core.Backups;
 using BackupFunctions.Tests.Support;
 using BackupFunctions.Timers;
 using Microsoft.Azure.Functions.Worker;
@@ -10,7 +11,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace BackupFunctions.Tests;
 
-/// <summary>The hourly purge removes finished orchestrations' history (and the sealed keys in it), never the job or the backup.</summary>
+/// <summary>
+/// The hourly purge removes finished orchestrations' history (and the sealed keys in it), never the backup, and a job
+/// only once it is past Jobs:KeepHistoryDays (JobHistoryPurgeTests).
+/// </summary>
 public sealed class HistoryPurgeTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
 {
     [Fact]
@@ -30,11 +34,12 @@ public sealed class HistoryPurgeTests(LocalHostFixture host) : IClassFixture<Loc
         var client = host.Host.Services.GetRequiredService<DurableTaskClient>();
         Assert.NotNull(await WaitForFinishedInstanceAsync(client, jobId));
 
-        await new HistoryPurgeTimer(new FakeTimeProvider(DateTimeOffset.UtcNow), NullLogger<HistoryPurgeTimer>.Instance)
+        var jobs = host.Host.Services.GetRequiredService<JobHistoryPurge>();
+        await new HistoryPurgeTimer(new FakeTimeProvider(DateTimeOffset.UtcNow), NullLogger<HistoryPurgeTimer>.Instance, jobs)
             .Run(new TimerInfo(), client, default);
         Assert.NotNull(await client.GetInstanceAsync(jobId));
 
-        await new HistoryPurgeTimer(new FakeTimeProvider(DateTimeOffset.UtcNow + HistoryPurgeTimer.KeepFor + TimeSpan.FromMinutes(5)), NullLogger<HistoryPurgeTimer>.Instance)
+        await new HistoryPurgeTimer(new FakeTimeProvider(DateTimeOffset.UtcNow + HistoryPurgeTimer.KeepFor + TimeSpan.FromMinutes(5)), NullLogger<HistoryPurgeTimer>.Instance, jobs)
             .Run(new TimerInfo(), client, default);
         Assert.Null(await client.GetInstanceAsync(jobId));
 

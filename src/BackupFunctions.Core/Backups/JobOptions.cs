@@ -17,13 +17,22 @@ public sealed class JobOptions
     /// </summary>
     public int StaleAfterMinutes { get; set; } = 30;
 
+    /// <summary>
+    /// Days a finished job's row and log are kept (the hourly purge removes older ones). The backups themselves are
+    /// not affected: their rows and objects follow the retention policy. Default 90.
+    /// </summary>
+    public int KeepHistoryDays { get; set; } = 90;
+
     public TimeSpan ProgressInterval => TimeSpan.FromSeconds(ProgressIntervalSeconds);
 
     public TimeSpan StaleAfter => TimeSpan.FromMinutes(StaleAfterMinutes);
+
+    public TimeSpan KeepHistory => TimeSpan.FromDays(KeepHistoryDays);
 
     /// <summary>Null when valid, else what is wrong (for start-up validation).</summary>
     public string? Validate()
         => ProgressIntervalSeconds is < 0.1 or > 60 ? "Jobs:ProgressIntervalSeconds must be 0.1-60."
             : StaleAfterMinutes is < 5 or > 1440 ? "Jobs:StaleAfterMinutes must be 5-1440."
+            : KeepHistoryDays is < 7 or > 3650 ? "Jobs:KeepHistoryDays must be 7-3650."
             : null;
 }

@@ -244,6 +244,27 @@ public sealed class BackupCatalog
         int pageSize, string? continuationToken, string? configId, JobStatus? status, CancellationToken cancellationToken)
         => ListAsync(_jobs, CatalogRows.JobPartition, pageSize, continuationToken, CatalogRows.ToJob, cancellationToken, JobFilter(configId, status));
 
+    /// <summary>Jobs created before <paramref name="cutoff"/>, whatever their status, fetched page by page as the caller enumerates.</summary>
+    public async IAsyncEnumerable<BackupJob> JobsCreatedBeforeAsync(DateTimeOffset cutoff, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = PartitionFilter(CatalogRows.JobPartition) + " and " + TableClient.CreateQueryFilter($"CreatedAt lt {cutoff}");
+        await foreach (var row in _jobs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            yield return CatalogRows.ToJob(row, _jobs.Name);
+    }
+
+    /// <summary>Deletes a job's row; nothing happens when there is none.</summary>
+    public async Task DeleteJobAsync(string id, CancellationToken cancellationToken)
+    {
+        RequireKey(id, nameof(id));
+        try
+        {
+            await _jobs.DeleteEntityAsync(CatalogRows.JobPartition, id, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+        }
+    }
+
     /// <summary>Every job of a config, newest first (optionally in one status), fetched page by page as the caller enumerates.</summary>
     public async IAsyncEnumerable<BackupJob> JobsOfConfigAsync(
         string configId, JobStatus? status, [EnumeratorCancellation] CancellationToken cancellationToken)

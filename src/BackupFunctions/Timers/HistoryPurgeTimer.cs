@@ -1,3 +1,4 @@
+using BackupFunctions.Core.Backups;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -7,9 +8,10 @@ namespace BackupFunctions.Timers;
 /// <summary>
 /// Hourly: purges the Durable history of finished orchestrations. Their outcome lives on in the job rows and the
 /// backups; the history only holds inputs and outputs — among them each backup's transit-sealed data key, which
-/// should not outlive the backup run.
+/// should not outlive the backup run. Then removes finished jobs past <c>Jobs:KeepHistoryDays</c> with their logs
+/// (<see cref="JobHistoryPurge"/>).
 /// </summary>
-public sealed class HistoryPurgeTimer(TimeProvider time, ILogger<HistoryPurgeTimer> logger)
+public sealed class HistoryPurgeTimer(TimeProvider time, ILogger<HistoryPurgeTimer> logger, JobHistoryPurge jobs)
 {
     /// <summary>How long a finished orchestration's history is kept (for the portal's monitoring).</summary>
     public static readonly TimeSpan KeepFor = TimeSpan.FromHours(1);
@@ -32,5 +34,6 @@ public sealed class HistoryPurgeTimer(TimeProvider time, ILogger<HistoryPurgeTim
             purged += result.PurgedInstanceCount;
         }
         logger.LogInformation("Purged the history of {Count} finished orchestrations", purged);
+        await jobs.PurgeAsync(cancellationToken);
     }
 }

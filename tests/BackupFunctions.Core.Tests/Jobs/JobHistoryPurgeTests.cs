@@ -1,0 +1,41 @@
+using BackupFunctions.Core.Backups;
+using BackupFunctions.Core.Catalog;
+
+namespace BackupFunctions.Core.Tests.Jobs;
+
+/// <summary>Finished jobs past Jobs:KeepHistoryDays go with their logs; younger ones and unfinished ones stay.</summary>
+public sealed class JobHistoryPurgeTests : IAsyncLifetime
+{
+    private readonly JobEngine _engine = new();
+
+    public Task InitializeAsync() => _engine.InitializeAsync();
+
+    public Task DisposeAsync() => _engine.DisposeAsync();
+
+    [Theory]
+    [InlineData(JobStatus.Completed, 91, true)]
+    [InlineData(JobStatus.CompletedWithWarnings, 91, true)]
+    [InlineData(JobStatus.Failed, 91, true)]
+    [InlineData(JobStatus.Cancelled, 91, true)]
+    [InlineData(JobStatus.Skipped, 91, true)]
+    [InlineData(JobStatus.Completed, 89, false)]
+    [InlineData(JobStatus.Running, 91, false)]
+    [InlineData(JobStatus.Pending, 400, false)]
+    public async Task A_job_goes_when_it_is_finished_and_older_than_the_keep_period(JobStatus status, int ageDays, bool removed)
+    {
+        var config = await _engine.CreateConfigAsync("purge");
+        var job = await _engine.CreateJobAsync(config.Id, status, TimeSpan.FromDays(ageDays));
+        var logs = _engine.Get<JobLogs>();
+        await logs.WriteAsync(job.Id, JobLogLevel.Info, "Backup started", null, CancellationToken.None);
+        var bystander = await _engine.CreateJobAsync(config.Id, JobStatus.Completed, TimeSpan.FromDays(1));
+        await logs.WriteAsync(bystander.Id, JobLogLevel.Info, "Backup started", null, CancellationToken.None);
+
+        var count = await _engine.Get<JobHistoryPurge>().PurgeAsync(CancellationToken.None);
+
+        Assert.Equal(removed ? 1 : 0, count);
+        Assert.Equal(removed, await _engine.Catalog.GetJobAsync(job.Id, CancellationToken.None) is null);
+        Assert.Equal(removed, (await logs.ListAsync(job.Id, 10, null, CancellationToken.None)).Items.Count == 0);
+        Assert.NotNull(await _engine.Catalog.GetJobAsync(bystander.Id, CancellationToken.None));
+        Assert.Single((await logs.ListAsync(bystander.Id, 10, null, CancellationToken.None)).Items);
+    }
+}
