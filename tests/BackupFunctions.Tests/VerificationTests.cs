@@ -53,7 +53,7 @@ public sealed class VerificationTests(LocalHostFixture host) : IClassFixture<Loc
         Assert.False(quickResult.GetProperty("ok").GetBoolean());
         Assert.StartsWith("files-00001.part: ", quickResult.GetProperty("problems")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal("verification_failed", afterQuick.GetProperty("status").GetString());
-        var alert = await AlertAsync(backupId);
+        var alert = await AlertAsync(backupId, a => a.GetProperty("message").GetString()!.Contains("quick verification", StringComparison.Ordinal));
         Assert.Equal("verification_failed", alert.GetProperty("type").GetString());
         Assert.Equal("critical", alert.GetProperty("severity").GetString());
         Assert.Equal("open", alert.GetProperty("status").GetString());
@@ -69,7 +69,7 @@ public sealed class VerificationTests(LocalHostFixture host) : IClassFixture<Loc
         Assert.StartsWith("files-00001.part: ", deepResult.GetProperty("problems")[0].GetString(), StringComparison.Ordinal);
         Assert.True(Primary(afterDeep).GetProperty("lastDeepVerifiedAt").GetDateTimeOffset() > deepBefore);
         Assert.Equal("verification_failed", afterDeep.GetProperty("status").GetString());
-        alert = await AlertAsync(backupId);
+        alert = await AlertAsync(backupId, a => a.GetProperty("message").GetString()!.Contains("deep verification", StringComparison.Ordinal));
         Assert.Equal("open", alert.GetProperty("status").GetString());
         Assert.Contains("deep verification", alert.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
@@ -149,9 +149,6 @@ public sealed class VerificationTests(LocalHostFixture host) : IClassFixture<Loc
         }
     }
 
-    private async Task<JsonElement> AlertAsync(string backupId)
-    {
-        var alerts = await host.Http.GetFromJsonAsync<JsonElement>("api/backup-alerts?pageSize=100");
-        return alerts.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("backupId").GetString() == backupId);
-    }
+    private Task<JsonElement> AlertAsync(string backupId, Func<JsonElement, bool> done) =>
+        JobPolling.WaitForAlertAsync(host.Http, backupId, done, TimeSpan.FromSeconds(30));
 }

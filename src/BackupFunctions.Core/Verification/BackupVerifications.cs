@@ -99,17 +99,22 @@ public sealed class BackupVerifications(
         }, cancellationToken);
 
         var verified = updated.Locations.Where(l => results.ContainsKey(l.Index)).ToList();
-        var configName = (await catalog.GetConfigAsync(updated.ConfigId, cancellationToken))?.Config.Name ?? "";
-        foreach (var result in update.Copies)
-            metrics?.CopyVerified(updated.ConfigId, configName, result.Result.Level, result.Result.Ok);
-        // Outside a backup run nobody else tells: a newly failed copy is announced to the config's people here.
-        foreach (var opened in await copies.RaiseAlertsAsync(updated.ConfigId, updated.Id, verified, cancellationToken))
-        {
-            if (notifier is not null)
-                await notifier.NotifyAlertAsync(opened, cancellationToken);
-        }
+        var opened = await copies.RaiseAlertsAsync(updated.ConfigId, updated.Id, verified, cancellationToken);
         foreach (var passed in verified.Where(l => l.LastVerification is { Ok: true }))
             await catalog.ResolveAlertAsync(AlertTypes.IdFor(AlertTypes.VerificationFailed, updated.ConfigId, updated.Id, passed.Index), cancellationToken);
+
+        // Outside a backup run nobody else tells: a newly failed copy is announced to the config's people here.
+        foreach (var alert in opened)
+        {
+            if (notifier is not null)
+                await notifier.NotifyAlertAsync(alert, cancellationToken);
+        }
+        if (metrics is not null)
+        {
+            var configName = (await catalog.GetConfigAsync(updated.ConfigId, cancellationToken))?.Config.Name ?? "";
+            foreach (var result in update.Copies)
+                metrics.CopyVerified(updated.ConfigId, configName, result.Result.Level, result.Result.Ok);
+        }
         return updated;
     }
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace BackupFunctions.Tests.Support;
 
-/// <summary>Polls GET /api/backup-jobs/{id} until the job leaves pending/running.</summary>
+/// <summary>Polls the API until background work shows: a job leaving pending/running, a backup row or an alert changing.</summary>
 public static class JobPolling
 {
     public static async Task<JsonElement> WaitForJobAsync(HttpClient http, string jobId, TimeSpan timeout)
@@ -23,6 +23,7 @@ public static class JobPolling
         }
         throw new TimeoutException($"Job {jobId} did not finish within {timeout}; last state: {job}");
     }
+
     /// <summary>Polls GET /api/backups/{id} until <paramref name="done"/> holds (the backup row changes after background work).</summary>
     public static async Task<JsonElement> WaitForBackupAsync(HttpClient http, string backupId, Func<JsonElement, bool> done, TimeSpan timeout)
     {
@@ -37,5 +38,25 @@ public static class JobPolling
         }
         while (DateTime.UtcNow < deadline);
         throw new TimeoutException($"Backup {backupId} did not get there within {timeout}: {backup}");
+    }
+
+    /// <summary>
+    /// Polls GET /api/backup-alerts until the backup's alert exists and <paramref name="done"/> holds. A backup row is
+    /// written before its alert, so a client can see the row's new status a moment before the alert says why.
+    /// </summary>
+    public static async Task<JsonElement> WaitForAlertAsync(HttpClient http, string backupId, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement alert;
+        do
+        {
+            var alerts = await http.GetFromJsonAsync<JsonElement>("api/backup-alerts?pageSize=100");
+            alert = alerts.GetProperty("items").EnumerateArray().SingleOrDefault(a => a.GetProperty("backupId").GetString() == backupId);
+            if (alert.ValueKind == JsonValueKind.Object && done(alert))
+                return alert;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"The alert of backup {backupId} did not get there within {timeout}: {alert}");
     }
 }
