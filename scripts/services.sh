@@ -30,6 +30,22 @@ bf_error() { echo "[services] ERROR: $*" >&2; }
 # True when something accepts TCP connections on 127.0.0.1:$1.
 bf_port_open() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# bf_await_port LABEL PORT PIDFILE SECONDS LOG...: waits until 127.0.0.1:PORT answers. Fails, printing the last lines
+# of the LOGs, when the process in PIDFILE has exited or SECONDS have passed; the caller then stops what it started.
+bf_await_port() {
+  local label=$1 port=$2 pidfile=$3 deadline=$((SECONDS + $4)) pid
+  shift 4
+  until bf_port_open "$port"; do
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; } || [ "$SECONDS" -ge "$deadline" ]; then
+      bf_error "$label did not answer on 127.0.0.1:$port; last lines of $*:"
+      tail -n 20 "$@" >&2 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
 # The newest installed PostgreSQL's bin folder (Debian layout), or nothing.
 bf_pg_bin_dir() {
   local dirs
@@ -50,7 +66,7 @@ bf_as_postgres() {
 # Removes a data folder, refusing the paths a mistake (an empty variable) would produce.
 bf_remove_dir() {
   case "$1" in
-    "" | "/" | "$HOME" | /usr | /usr/* | /etc | /etc/*) bf_error "refusing to remove '$1'"; return 1 ;;
+    "" | "/" | "$HOME" | /usr | /usr/* | /etc | /etc/* | /var | /var/lib | /var/lib/*) bf_error "refusing to remove '$1'"; return 1 ;;
   esac
   rm -rf -- "$1"
 }

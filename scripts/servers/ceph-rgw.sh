@@ -24,15 +24,6 @@ bf_ceph_log() { echo "[ceph-rgw] $*" >&2; }
 
 bf_ceph_error() { echo "[ceph-rgw] ERROR: $*" >&2; }
 
-bf_ceph_port_open() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-bf_ceph_remove_dir() {
-  case "$1" in
-    "" | "/" | "$HOME" | /usr | /usr/* | /etc | /etc/* | /var | /var/lib | /var/lib/*) bf_ceph_error "refusing to remove '$1'"; return 1 ;;
-  esac
-  rm -rf -- "$1"
-}
-
 bf_install_ceph_rgw() {
   if command -v radosgw >/dev/null && command -v ceph-mon >/dev/null && command -v ceph-osd >/dev/null; then
     return 0
@@ -55,14 +46,14 @@ bf_start_ceph_rgw() {
   local p
   for p in "$port" "$mon_port"; do
     # Otherwise the wait below would succeed at once and the tests would talk to somebody else's server.
-    if bf_ceph_port_open "$p"; then
+    if bf_port_open "$p"; then
       bf_ceph_error "port $p is already in use; choose free ports with BF_CEPH_RGW_PORT/BF_CEPH_MON_PORT"
       return 1
     fi
   done
   command -v radosgw >/dev/null || { bf_ceph_error "radosgw is not installed (run bf_install_ceph_rgw)"; return 1; }
 
-  { bf_ceph_remove_dir "$dir" && mkdir -p "$dir"/{mon/a,osd/0,run,log,rgw}; } || return 1
+  { bf_remove_dir "$dir" && mkdir -p "$dir"/{mon/a,osd/0,run,log,rgw}; } || return 1
   dir=$(cd "$dir" && pwd)
   BF_CEPH_RGW_DIR=$dir
 
@@ -148,7 +139,7 @@ CONF
 
   radosgw --conf "$conf" -n client.rgw.a || { bf_ceph_error "radosgw did not start"; bf_stop_ceph_rgw "$dir"; return 1; }
   deadline=$((SECONDS + 90))
-  until bf_ceph_port_open "$port"; do
+  until bf_port_open "$port"; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       bf_ceph_error "radosgw did not answer on 127.0.0.1:$port within 90 s; last lines of $dir/log/client.rgw.a.log:"
       tail -n 20 "$dir/log/client.rgw.a.log" >&2 || true
@@ -194,6 +185,6 @@ bf_stop_ceph_rgw() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
-  bf_ceph_remove_dir "$dir"
+  bf_remove_dir "$dir"
   [ "${BF_CEPH_RGW_DIR:-}" != "$dir" ] || unset BF_CEPH_RGW_DIR
 }

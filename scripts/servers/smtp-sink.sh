@@ -66,24 +66,15 @@ bf_start_smtp_sink() {
   disown
   BF_SMTP_SINK_DIR=$dir
 
-  local deadline=$((SECONDS + 15)) pid
-  pid=$(cat "$dir/smtp-sink.pid")
-  until bf_port_open "$port"; do
-    if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-      bf_smtp_sink_error "the SMTP sink did not answer on 127.0.0.1:$port; last lines of $dir/smtp-sink.log:"
-      tail -n 20 "$dir/smtp-sink.log" >&2 || true
-      bf_stop_smtp_sink "$dir" || true
-      return 1
-    fi
-    sleep 0.1
-  done
+  bf_await_port "the SMTP sink" "$port" "$dir/smtp-sink.pid" 15 "$dir/smtp-sink.log" ||
+    { bf_stop_smtp_sink "$dir" || true; return 1; }
 
   local fingerprint
   fingerprint=$(openssl x509 -in "$dir/server.crt" -noout -fingerprint -sha256 | sed 's/^.*=//; s/://g')
   export BF_TEST_SMTP_HOST=127.0.0.1 BF_TEST_SMTP_PORT=$port BF_TEST_SMTP_MAILDIR=$dir/mail
   export BF_TEST_SMTP_CERT_FILE=$dir/server.crt BF_TEST_SMTP_CERT_SHA256=$fingerprint
   export BF_TEST_SMTP_USER=$user BF_TEST_SMTP_PASSWORD=$password
-  bf_smtp_sink_log "SMTP sink up on 127.0.0.1:$port (STARTTLS required, mail in $dir/mail, pid $pid)"
+  bf_smtp_sink_log "SMTP sink up on 127.0.0.1:$port (STARTTLS required, mail in $dir/mail, pid $(cat "$dir/smtp-sink.pid"))"
 }
 
 # bf_stop_smtp_sink [DATA_DIR]   (default: the folder of the last bf_start_smtp_sink in this shell)

@@ -112,7 +112,7 @@ CONF
   BF_SSHD_DIR=$dir
 
   local deadline=$((SECONDS + 20))
-  until [ -s "$dir/sshd.pid" ] && (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+  until [ -s "$dir/sshd.pid" ] && bf_port_open "$port"; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       bf_sshd_error "sshd did not answer on 127.0.0.1:$port within 20 s; last lines of $dir/sshd.log:"
       tail -n 20 "$dir/sshd.log" >&2 || true

@@ -42,9 +42,6 @@ bf_install_vsftpd() {
   fi
 }
 
-# True when something accepts TCP connections on 127.0.0.1:$1.
-bf_vsftpd_port_open() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # bf_start_vsftpd DATA_DIR
 bf_start_vsftpd() {
   local dir=${1:?usage: bf_start_vsftpd DATA_DIR}
@@ -53,7 +50,7 @@ bf_start_vsftpd() {
   local password
   [ "$(id -u)" -eq 0 ] || { bf_vsftpd_error "vsftpd needs root (it logs local users in and chroots them)"; return 1; }
   [ -x /usr/sbin/vsftpd ] || { bf_vsftpd_error "vsftpd is not installed (run bf_install_vsftpd)"; return 1; }
-  if bf_vsftpd_port_open "$port"; then
+  if bf_port_open "$port"; then
     bf_vsftpd_error "port $port is already in use; choose a free port with BF_VSFTPD_PORT"
     return 1
   fi
@@ -140,23 +137,14 @@ CONF
   disown
   BF_VSFTPD_DIR=$dir
 
-  local deadline=$((SECONDS + 15)) pid
-  pid=$(cat "$dir/vsftpd.pid")
-  until bf_vsftpd_port_open "$port"; do
-    if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-      bf_vsftpd_error "vsftpd did not answer on 127.0.0.1:$port; last lines of its logs:"
-      tail -n 20 "$dir/stdout.log" "$dir/vsftpd.log" >&2 2>/dev/null || true
-      bf_stop_vsftpd "$dir" || true
-      return 1
-    fi
-    sleep 0.1
-  done
+  bf_await_port vsftpd "$port" "$dir/vsftpd.pid" 15 "$dir/stdout.log" "$dir/vsftpd.log" ||
+    { bf_stop_vsftpd "$dir" || true; return 1; }
 
   local fingerprint
   fingerprint=$(openssl x509 -in "$dir/server.crt" -noout -fingerprint -sha256 | sed 's/^.*=//; s/://g')
   export BF_TEST_FTP_HOST=127.0.0.1 BF_TEST_FTP_PORT=$port BF_TEST_FTP_USER=$user BF_TEST_FTP_PASSWORD=$password
   export BF_TEST_FTP_BASE=/backups BF_TEST_FTP_CERT_SHA256=$fingerprint BF_TEST_FTP_CERT_FILE=$dir/server.crt
-  bf_vsftpd_log "vsftpd up on 127.0.0.1:$port (FTP + explicit FTPS, passive $pasv_min-$pasv_max, pid $pid)"
+  bf_vsftpd_log "vsftpd up on 127.0.0.1:$port (FTP + explicit FTPS, passive $pasv_min-$pasv_max, pid $(cat "$dir/vsftpd.pid"))"
 }
 
 # bf_stop_vsftpd [DATA_DIR]   (default: the folder of the last bf_start_vsftpd in this shell)
