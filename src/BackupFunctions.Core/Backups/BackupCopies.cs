@@ -188,7 +188,7 @@ public sealed class BackupCopies(
                 {
                     Id = AlertTypes.IdFor(AlertTypes.ReplicationFailed, configId, backupId, location.Index),
                     Type = AlertTypes.ReplicationFailed,
-                    Severity = "high",
+                    Severity = AlertSeverities.High,
                     ConfigId = configId,
                     BackupId = backupId,
                     Message = $"The copy of backup {backupId} to {location.Location} failed: {location.Error} Retry with POST /api/backups/{backupId}/replicate.",
@@ -201,7 +201,7 @@ public sealed class BackupCopies(
                 {
                     Id = AlertTypes.IdFor(AlertTypes.VerificationFailed, configId, backupId, location.Index),
                     Type = AlertTypes.VerificationFailed,
-                    Severity = "critical",
+                    Severity = AlertSeverities.Critical,
                     ConfigId = configId,
                     BackupId = backupId,
                     Message = $"Backup {backupId} at {location.Location} failed {failed.Level} verification: {string.Join("; ", failed.Problems)}",

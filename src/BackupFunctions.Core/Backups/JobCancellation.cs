@@ -28,7 +28,7 @@ public sealed class JobCancellation(BackupCatalog catalog, BackupRunner runner, 
         if (job.IsFinished)
             return new JobCancelResult(JobCancelOutcome.AlreadyFinished, job);
         logger.LogInformation("Cancel of backup job {JobId} requested", jobId);
-        await logs.WriteAsync(jobId, JobLogLevel.Warning, "Cancel requested", new { status = CatalogRows.StatusWord(job.Status) }, cancellationToken);
+        await logs.WriteAsync(jobId, JobLogLevel.Warning, "Cancel requested", new { status = JobStatusWords.Of(job.Status) }, cancellationToken);
 
         if (await instances.GetStateAsync(jobId, cancellationToken) == JobInstanceState.Active)
         {

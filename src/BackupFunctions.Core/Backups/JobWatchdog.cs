@@ -27,7 +27,7 @@ public sealed class JobWatchdog(
         if (job.IsFinished)
             return null;
         var idle = now - (job.LastUpdatedAt ?? job.StartedAt ?? job.CreatedAt);
-        var status = CatalogRows.StatusWord(job.Status);
+        var status = JobStatusWords.Of(job.Status);
         return instance switch
         {
             JobInstanceState.Ended when idle >= Grace =>

@@ -281,7 +281,7 @@ public sealed class BackupCatalog
         if (configId is not null)
             parts.Add(TableClient.CreateQueryFilter($"ConfigId eq {configId}"));
         if (status is { } s)
-            parts.Add(TableClient.CreateQueryFilter($"Status eq {CatalogRows.StatusWord(s)}"));
+            parts.Add(TableClient.CreateQueryFilter($"Status eq {JobStatusWords.Of(s)}"));
         return parts.Count == 0 ? null : string.Join(" and ", parts);
     }
 

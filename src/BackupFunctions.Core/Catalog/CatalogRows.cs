@@ -87,7 +87,7 @@ internal static class CatalogRows
     {
         ["ConfigId"] = job.ConfigId,
         ["Trigger"] = job.Trigger,
-        ["Status"] = StatusWord(job.Status),
+        ["Status"] = JobStatusWords.Of(job.Status),
         ["CreatedAt"] = job.CreatedAt,
         ["ScheduledFor"] = job.ScheduledFor,
         ["StartedAt"] = job.StartedAt,
@@ -230,29 +230,9 @@ internal static class CatalogRows
 
     // --- helpers ---
 
-    public static string StatusWord(JobStatus status) => status switch
-    {
-        JobStatus.Pending => "pending",
-        JobStatus.Running => "running",
-        JobStatus.Completed => "completed",
-        JobStatus.CompletedWithWarnings => "completed_with_warnings",
-        JobStatus.Failed => "failed",
-        JobStatus.Cancelled => "cancelled",
-        JobStatus.Skipped => "skipped",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown job status."),
-    };
-
-    public static JobStatus ParseStatus(string? word) => word switch
-    {
-        "pending" => JobStatus.Pending,
-        "running" => JobStatus.Running,
-        "completed" => JobStatus.Completed,
-        "completed_with_warnings" => JobStatus.CompletedWithWarnings,
-        "failed" => JobStatus.Failed,
-        "cancelled" => JobStatus.Cancelled,
-        "skipped" => JobStatus.Skipped,
-        _ => throw new FormatException($"Status '{word}' is not one of pending, running, completed, completed_with_warnings, failed, cancelled, skipped."),
-    };
+    private static JobStatus ParseStatus(string? word) => JobStatusWords.TryParse(word, out var status)
+        ? status
+        : throw new FormatException($"Status '{word}' is not one of {string.Join(", ", JobStatusWords.All)}.");
 
     private static string Json<T>(T value, string column)
     {

@@ -42,7 +42,7 @@ public sealed class BackupMetrics
         ArgumentNullException.ThrowIfNull(job);
         if (job.Status is JobStatus.Pending or JobStatus.Running)
             return;
-        var outcome = CatalogRows.StatusWord(job.Status);
+        var outcome = JobStatusWords.Of(job.Status);
         _runs.Add(1, Tags(job.ConfigId, configName, ("outcome", outcome), ("trigger", job.Trigger)));
         if (job.DurationSeconds is { } seconds)
             _duration.Record(seconds, Tags(job.ConfigId, configName, ("outcome", outcome)));

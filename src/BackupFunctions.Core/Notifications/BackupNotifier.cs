@@ -30,7 +30,7 @@ public sealed class BackupNotifier(
             if (job is null)
                 return NotificationResult.NotSent(null, $"Job {jobId} does not exist.");
             if (EventOf(job.Status) is not var (name, level))
-                return NotificationResult.NotSent(null, $"Job {jobId} is {CatalogRows.StatusWord(job.Status)}: nothing to tell yet.");
+                return NotificationResult.NotSent(null, $"Job {jobId} is {JobStatusWords.Of(job.Status)}: nothing to tell yet.");
             if (job.Notifications.Count > 0)
                 return NotificationResult.NotSent(name, "Already notified about this job.");
             var stored = await catalog.GetConfigAsync(job.ConfigId, cancellationToken);
@@ -50,7 +50,7 @@ public sealed class BackupNotifier(
                 ConfigName = stored.Config.Name,
                 JobId = job.Id,
                 BackupId = backup?.Id,
-                Status = CatalogRows.StatusWord(job.Status),
+                Status = JobStatusWords.Of(job.Status),
                 Trigger = job.Trigger,
                 Error = job.Error,
                 Warnings = job.Warnings,
@@ -86,7 +86,7 @@ public sealed class BackupNotifier(
             var stored = await catalog.GetConfigAsync(alert.ConfigId, cancellationToken);
             if (stored?.Config.Notifications is not { } config)
                 return NotificationResult.NotSent(Name, "The config has no notifications.");
-            var level = alert.Severity is "critical" or "high" ? NotificationLevel.Failure : NotificationLevel.Warning;
+            var level = alert.Severity is AlertSeverities.Critical or AlertSeverities.High ? NotificationLevel.Failure : NotificationLevel.Warning;
             if (!config.Wants(level))
                 return NotificationResult.NotSent(Name, $"The config's notifications leave out {alert.Severity} alerts.");
 
