@@ -40,20 +40,7 @@ public sealed class AzureBlobDestinationTests : IAsyncLifetime
             new[] { "db.part", "files-00001.part", "index.bin", "manifest.json" }.Select(p => $"site1/backups/{backupId}/{p}"),
             blobs.Order(StringComparer.Ordinal));
 
-        var ls = await Cli.RunAsync(_environment, "ls", "--from", destination, "--json");
-        Assert.True(ls.ExitCode == 0, ls.ToString());
-        Assert.Equal(backupId, Assert.Single(ls.Json().GetProperty("backups").EnumerateArray()).GetProperty("backupId").GetString());
-
-        var verify = await Cli.RunAsync(_environment, "verify", "--from", destination, backupId, "--read-data", "--key-file", _source.KeyFile);
-        Assert.True(verify.ExitCode == 0, verify.ToString());
-
-        var target = _source.NewFolder("restored");
-        await using var database = TestDatabase.Reserve("bfcliblob");
-        var restore = await Cli.RunAsync(_environment,
-            "restore", "--from", destination, backupId, "--to-dir", target, "--to-db", database.ConnectionString, "--key-file", _source.KeyFile);
-        Assert.True(restore.ExitCode == 0, restore.ToString());
-        SiteFolders.AssertIdentical(_source.SiteRoot, target);
-        Assert.Equal(await _source.Database.RowCountsAsync(), await database.RowCountsAsync());
+        await _source.AssertRestoresFromAsync(_environment, destination, backupId, "bfcliblob");
     }
 
     [Fact]

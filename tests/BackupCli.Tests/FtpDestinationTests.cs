@@ -33,20 +33,7 @@ public sealed class FtpDestinationTests(FtpFolder folder) : IClassFixture<FtpFol
             Assert.Equal(new[] { "db.part", "files-00001.part", "index.bin", "manifest.json" }.Select(p => $"backups/{backupId}/{p}"), names);
         }
 
-        var ls = await Cli.RunAsync(_environment, "ls", "--from", destination, "--json");
-        Assert.True(ls.ExitCode == 0, ls.ToString());
-        Assert.Equal(backupId, Assert.Single(ls.Json().GetProperty("backups").EnumerateArray()).GetProperty("backupId").GetString());
-
-        var verify = await Cli.RunAsync(_environment, "verify", "--from", destination, backupId, "--read-data", "--key-file", _source.KeyFile);
-        Assert.True(verify.ExitCode == 0, verify.ToString());
-
-        var target = _source.NewFolder("restored");
-        await using var database = TestDatabase.Reserve("bfcliftp");
-        var restore = await Cli.RunAsync(_environment,
-            "restore", "--from", destination, backupId, "--to-dir", target, "--to-db", database.ConnectionString, "--key-file", _source.KeyFile);
-        Assert.True(restore.ExitCode == 0, restore.ToString());
-        SiteFolders.AssertIdentical(_source.SiteRoot, target);
-        Assert.Equal(await _source.Database.RowCountsAsync(), await database.RowCountsAsync());
+        await _source.AssertRestoresFromAsync(_environment, destination, backupId, "bfcliftp");
     }
 
     [Fact]

@@ -114,19 +114,6 @@ public sealed class SftpDestinationTests : IAsyncLifetime
             Assert.Equal(["db.part", "files-00001.part", "index.bin", "manifest.json"], names.Order(StringComparer.Ordinal));
         }
 
-        var ls = await Cli.RunAsync(environment, "ls", "--from", destination, "--json");
-        Assert.True(ls.ExitCode == 0, ls.ToString());
-        Assert.Equal(backupId, Assert.Single(ls.Json().GetProperty("backups").EnumerateArray()).GetProperty("backupId").GetString());
-
-        var verify = await Cli.RunAsync(environment, "verify", "--from", destination, backupId, "--read-data", "--key-file", _source.KeyFile);
-        Assert.True(verify.ExitCode == 0, verify.ToString());
-
-        var target = _source.NewFolder("restored");
-        await using var database = TestDatabase.Reserve("bfclisftp");
-        var restore = await Cli.RunAsync(environment,
-            "restore", "--from", destination, backupId, "--to-dir", target, "--to-db", database.ConnectionString, "--key-file", _source.KeyFile);
-        Assert.True(restore.ExitCode == 0, restore.ToString());
-        SiteFolders.AssertIdentical(_source.SiteRoot, target);
-        Assert.Equal(await _source.Database.RowCountsAsync(), await database.RowCountsAsync());
+        await _source.AssertRestoresFromAsync(environment, destination, backupId, "bfclisftp");
     }
 }

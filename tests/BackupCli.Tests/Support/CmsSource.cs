@@ -23,6 +23,28 @@ public sealed class CmsSource : IAsyncDisposable
     /// <summary>A fresh folder for a destination or a restore target (not created).</summary>
     public string NewFolder(string name) => _folder.Combine(name + "-" + Guid.NewGuid().ToString("N")[..8]);
 
+    /// <summary>
+    /// What every destination must allow: <c>ls</c> lists the backup, <c>verify --read-data</c> passes, and <c>restore</c>
+    /// into an empty folder and a new database gives back this site and these rows exactly.
+    /// </summary>
+    public async Task AssertRestoresFromAsync(IDictionary<string, string> environment, string destination, string backupId, string databasePrefix)
+    {
+        var ls = await Cli.RunAsync(environment, "ls", "--from", destination, "--json");
+        Assert.True(ls.ExitCode == 0, ls.ToString());
+        Assert.Equal(backupId, Assert.Single(ls.Json().GetProperty("backups").EnumerateArray()).GetProperty("backupId").GetString());
+
+        var verify = await Cli.RunAsync(environment, "verify", "--from", destination, backupId, "--read-data", "--key-file", KeyFile);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+
+        var target = NewFolder("restored");
+        await using var database = TestDatabase.Reserve(databasePrefix);
+        var restore = await Cli.RunAsync(environment,
+            "restore", "--from", destination, backupId, "--to-dir", target, "--to-db", database.ConnectionString, "--key-file", KeyFile);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        SiteFolders.AssertIdentical(SiteRoot, target);
+        Assert.Equal(await Database.RowCountsAsync(), await database.RowCountsAsync());
+    }
+
     public static async Task<CmsSource> CreateAsync()
     {
         var database = await TestDatabase.CreateAsync("bfcli");
