@@ -74,6 +74,8 @@ export Storage__BlobConnection="$BF_TEST_AZURITE"
 export Storage__LocalRoot="$data/stores"
 export Keys__LocalKeyFile="$data/backup.key"
 export Postgres__BinDirectory="$BF_TEST_PG_BIN"
+# The demo's database listens on loopback, which configs may name only when it is allowed (README, Network__AllowedRanges).
+export Network__AllowedRanges="127.0.0.0/8"
 
 echo "Building the local host..."
 dotnet build src/BackupFunctions.LocalHost -c Release -v quiet -nologo > "$data/build.log" 2>&1 || { tail -n 40 "$data/build.log"; exit 1; }

@@ -105,6 +105,7 @@ public static class BackupEngineServices
                 "Network:AllowedRanges must be CIDR ranges separated by commas (e.g. 10.0.0.0/8, 127.0.0.0/8), or empty.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => Network.NetworkPolicy.FromOptions(sp.GetRequiredService<IOptions<Network.NetworkOptions>>().Value));
+        services.TryAddSingleton<BackupConfigChecks>();
         return services;
     }
 

@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace BackupFunctions.Http;
 
 /// <summary><c>/api/backup-configs</c>: what to back up, when and where.</summary>
-public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time, NotificationSetup notifications)
+public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time, NotificationSetup notifications, BackupConfigChecks checks)
 {
     [Function("CreateBackupConfig")]
     public async Task<IActionResult> Create(
@@ -18,7 +18,7 @@ public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time, N
         var (config, errors) = await JsonBody.ReadAsync<BackupConfig>(request, cancellationToken);
         if (errors is not null)
             return ApiResults.BadRequest(errors);
-        var invalid = BackupConfigValidator.Validate(config!);
+        var invalid = checks.Validate(config!);
         if (invalid.Count > 0)
             return ApiResults.BadRequest(invalid);
         var missing = await MissingStorageAsync(config!, cancellationToken);

@@ -43,6 +43,7 @@ public sealed class JobEngine : IAsyncLifetime
             ["Storage:Retries"] = "0",
             ["Keys:LocalKeyFile"] = keyFile,
             ["Jobs:ProgressIntervalSeconds"] = "2",
+            ["Network:AllowedRanges"] = "127.0.0.0/8",
             ["Jobs:StaleAfterMinutes"] = "30",
         }).Build();
         var services = new ServiceCollection();

