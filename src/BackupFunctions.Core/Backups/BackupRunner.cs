@@ -14,7 +14,8 @@ using Microsoft.Extensions.Logging;
 namespace BackupFunctions.Core.Backups;
 
 /// <summary>
-/// The steps of one backup (DESIGN §2), each idempotent so that a retried activity rewrites the same objects.
+/// The steps of one backup (docs/design.md, 'The data flow of a backup'), each idempotent so that a retried activity
+/// rewrites the same objects.
 /// The Functions app calls one method per activity; nothing here knows about the Functions host.
 /// </summary>
 public sealed class BackupRunner(

@@ -1,6 +1,9 @@
 namespace BackupFunctions.Core.Backups;
 
-/// <summary>Object names inside a destination (DESIGN §3): <c>&lt;prefix&gt;/backups/&lt;backupId&gt;/&lt;part&gt;</c>.</summary>
+/// <summary>
+/// Object names inside a destination (docs/design.md, 'The stored format'; the bytes are in docs/format.md):
+/// <c>&lt;prefix&gt;/backups/&lt;backupId&gt;/&lt;part&gt;</c>.
+/// </summary>
 public static class ObjectNames
 {
     public const string Manifest = "manifest.json";

@@ -10,8 +10,8 @@ using Microsoft.DurableTask;
 namespace BackupFunctions.Orchestrations;
 
 /// <summary>
-/// One backup (DESIGN §2): start job → prepare key → dump database ∥ archive files → manifest (commit) →
-/// verify the primary ∥ (replicate → verify) per replica → record.
+/// One backup (docs/design.md, 'The data flow of a backup'): start job → prepare key → dump database ∥ archive files →
+/// manifest (commit) → verify the primary ∥ (replicate → verify) per replica → record.
 /// Deterministic: no I/O, no clock, no random here; activities do the work. Only the wrapped key passes through.
 /// </summary>
 /// <remarks>

@@ -2,7 +2,10 @@ using BackupFunctions.Core.Backups;
 
 namespace BackupFunctions.Core.Tests.Architecture;
 
-/// <summary>The engine must run without the Functions host (DESIGN §1): the app depends on it, never the reverse.</summary>
+/// <summary>
+/// The engine must run without the Functions host (docs/design.md, 'Projects and dependency direction'): the app
+/// depends on it, never the reverse.
+/// </summary>
 public sealed class DependencyDirectionTests
 {
     [Fact]
