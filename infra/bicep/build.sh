@@ -4,24 +4,11 @@
 # Usage: infra/bicep/build.sh        (from any folder)
 set -euo pipefail
 
-BICEP_VERSION=0.49.2
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 started=$SECONDS
 
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-
-# 1. Bring the CLI package into the NuGet global packages folder (a no-op once it is there).
-echo "restoring Azure.Bicep.CommandLine.linux-x64 ${BICEP_VERSION} ..."
-dotnet restore "$here/tools/BicepCli.proj" -p:BicepVersion="$BICEP_VERSION" --verbosity quiet
-
-packages="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')"
-bicep="${packages%/}/azure.bicep.commandline.linux-x64/${BICEP_VERSION}/tools/bicep"
-if [[ ! -f "$bicep" ]]; then
-  echo "error: bicep binary not found at $bicep" >&2
-  exit 1
-fi
-# NuGet does not keep the executable bit of package files.
-[[ -x "$bicep" ]] || chmod +x "$bicep"
+# 1. The CLI (restored from NuGet the first time; bicep-cli.sh names its version).
+bicep="$("$here/bicep-cli.sh")"
 "$bicep" --version
 
 # 2. Compile (type checks against the resource schemas, plus the linter) into a throwaway folder.

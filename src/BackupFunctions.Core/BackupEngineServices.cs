@@ -42,7 +42,7 @@ public static class BackupEngineServices
             .Validate(o => o.BinDirectory.Length == 0 || Directory.Exists(o.BinDirectory), "The folder named by Postgres:BinDirectory does not exist.")
             .ValidateOnStart();
         services.AddOptions<VerificationOptions>().Bind(configuration.GetSection(VerificationOptions.SectionName))
-            .Validate(o => o.Validate() is null, "Verification:DeepSchedule must be an NCRONTAB expression with six fields and Verification:DeepPerRun 1-100.")
+            .Validate(o => o.Validate() is null, "Verification:DeepSchedule must be an NCRONTAB expression with six fields (or empty: off) and Verification:DeepPerRun 1-100.")
             .ValidateOnStart();
 
         services.AddOptions<JobOptions>().Bind(configuration.GetSection(JobOptions.SectionName))

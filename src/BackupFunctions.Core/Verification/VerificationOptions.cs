@@ -9,7 +9,10 @@ public sealed class VerificationOptions
 
     private const string DeepScheduleSetting = SectionName + ":" + nameof(DeepSchedule);
 
-    /// <summary>When scheduled deep verification runs: NCRONTAB with seconds, in UTC. Default daily at 03:00.</summary>
+    /// <summary>
+    /// When scheduled deep verification runs: NCRONTAB with seconds, in UTC. Default daily at 03:00. Empty: never —
+    /// for an app whose key identity may wrap but not unwrap, where every deep verification would fail.
+    /// </summary>
     public string DeepSchedule { get; set; } = "0 0 3 * * *";
 
     /// <summary>How many copies (backup and destination) one scheduled run deep-verifies, least recently verified first.</summary>
@@ -22,6 +25,8 @@ public sealed class VerificationOptions
     /// </summary>
     public bool IsDeepRunDue(DateTimeOffset tick)
     {
+        if (DeepSchedule.Length == 0)
+            return false;
         var end = new DateTimeOffset(tick.UtcDateTime.Ticks - tick.UtcDateTime.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var next = CronExpression.Parse(DeepSchedule, CronFormat.IncludeSeconds).GetNextOccurrence(end.AddMinutes(-1), TimeZoneInfo.Utc);
         return next is { } occurrence && occurrence <= end;
@@ -32,6 +37,8 @@ public sealed class VerificationOptions
     {
         if (DeepPerRun is < 1 or > 100)
             return $"{SectionName}:{nameof(DeepPerRun)} must be 1-100 (it is {DeepPerRun}).";
+        if (DeepSchedule.Length == 0)
+            return null;
         try
         {
             CronExpression.Parse(DeepSchedule, CronFormat.IncludeSeconds);

@@ -44,6 +44,8 @@ public sealed class VerificationRulesTests
     [InlineData("0 0 3 * * *", "2025-03-10T03:01:00Z", false)]
     [InlineData("30 15 4 * * 1", "2025-03-10T04:16:00Z", true)] // 04:15:30 on Mondays: the next tick
     [InlineData("30 15 4 * * 1", "2025-03-11T04:16:00Z", false)]
+    [InlineData("", "2025-03-10T03:00:00Z", false)] // off: a wrap-only key identity cannot deep-verify
+    [InlineData("", "2025-03-10T00:00:00Z", false)]
     public void The_deep_schedule_is_due_on_the_tick_that_follows_an_occurrence(string schedule, string tick, bool due)
     {
         var options = new VerificationOptions { DeepSchedule = schedule };
@@ -56,6 +58,9 @@ public sealed class VerificationRulesTests
     [InlineData("0 3 * * *", 3, "six fields")]
     [InlineData("every night", 3, "six fields")]
     [InlineData("0 0 3 * * *", 0, "DeepPerRun")]
+    [InlineData("", 3, null)] // scheduled deep verification off
+    [InlineData("", 0, "DeepPerRun")]
+    [InlineData(" ", 3, "six fields")]
     public void Options_are_checked_at_start_up(string schedule, int perRun, string? problem)
     {
         var message = new VerificationOptions { DeepSchedule = schedule, DeepPerRun = perRun }.Validate();
