@@ -37,8 +37,9 @@ bf_start_azurite "$data/azurite"
 bf_start_postgres "$data/postgres"
 
 echo "Creating the demo CMS (database 'democms' and site folder $data/site)..."
-"$BF_TEST_PG_BIN/psql" -q -h 127.0.0.1 -p "$BF_TEST_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -c "CREATE DATABASE democms" >/dev/null
-"$BF_TEST_PG_BIN/psql" -q -h 127.0.0.1 -p "$BF_TEST_PG_PORT" -U postgres -d democms -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+# psql, like the service, verifies the server's certificate (issued by the throwaway CA of bf_start_postgres).
+PGSSLMODE=verify-full PGSSLROOTCERT="$BF_TEST_PG_ROOT_CERT" "$BF_TEST_PG_BIN/psql" -q -h 127.0.0.1 -p "$BF_TEST_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -c "CREATE DATABASE democms" >/dev/null
+PGSSLMODE=verify-full PGSSLROOTCERT="$BF_TEST_PG_ROOT_CERT" "$BF_TEST_PG_BIN/psql" -q -h 127.0.0.1 -p "$BF_TEST_PG_PORT" -U postgres -d democms -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 CREATE TABLE authors (id serial PRIMARY KEY, name text NOT NULL);
 CREATE TABLE posts (id bigserial PRIMARY KEY, author_id int REFERENCES authors(id), title text, body text, published_at timestamptz);
 CREATE VIEW published_posts AS SELECT id, title FROM posts WHERE published_at IS NOT NULL;
@@ -74,6 +75,8 @@ export Storage__BlobConnection="$BF_TEST_AZURITE"
 export Storage__LocalRoot="$data/stores"
 export Keys__LocalKeyFile="$data/backup.key"
 export Postgres__BinDirectory="$BF_TEST_PG_BIN"
+# The demo's database has a certificate from a throwaway CA: trust it (the default is the system's CA bundle).
+export Postgres__SslRootCertFile="$BF_TEST_PG_ROOT_CERT"
 # The demo's database listens on loopback, which configs may name only when it is allowed (README, Network__AllowedRanges).
 export Network__AllowedRanges="127.0.0.0/8"
 
@@ -92,7 +95,7 @@ curl -fs -o /dev/null "$api/backup-configs" || { echo "The local host did not an
 config=$(curl -fsS -X POST "$api/backup-configs" -H 'Content-Type: application/json' -d @- <<JSON
 {
   "name": "Demo CMS",
-  "database": { "host": "127.0.0.1", "port": $BF_TEST_PG_PORT, "database": "democms", "username": "postgres" },
+  "database": { "host": "127.0.0.1", "port": $BF_TEST_PG_PORT, "database": "democms", "username": "postgres", "sslMode": "verify-full" },
   "files": { "root": "$data/site" },
   "schedule": { "frequency": "daily", "time": "02:30", "timeZone": "Europe/Berlin" },
   "storage": { "type": "azureBlob", "container": "backups", "prefix": "demo" },

@@ -4,7 +4,7 @@
 #   source scripts/services.sh
 #   bf_ensure_prerequisites
 #   bf_start_azurite  /tmp/run/azurite     # exports BF_TEST_AZURITE
-#   bf_start_postgres /tmp/run/postgres    # exports BF_TEST_PG_HOST, BF_TEST_PG_PORT, BF_TEST_PG_BIN
+#   bf_start_postgres /tmp/run/postgres    # exports BF_TEST_PG_HOST, BF_TEST_PG_PORT, BF_TEST_PG_BIN, BF_TEST_PG_ROOT_CERT
 #   ...
 #   bf_stop_postgres; bf_stop_azurite
 #
@@ -167,6 +167,38 @@ bf_stop_azurite() {
   [ "${BF_AZURITE_DIR:-}" != "$dir" ] || unset BF_AZURITE_DIR
 }
 
+# bf_pg_issue_certificates DIR: a throwaway certificate authority (DIR/ca.crt) and a server certificate signed by it
+# for 127.0.0.1 and localhost (DIR/server.crt, DIR/server.key), so that the tests connect with TLS verified as in
+# production (sslmode verify-full). The CA's key is deleted once the server certificate is signed: nothing else can
+# ever be issued under it.
+bf_pg_issue_certificates() {
+  local tls=$1
+  command -v openssl >/dev/null || { bf_error "openssl is needed for the test server's TLS certificate (apt-get install openssl)"; return 1; }
+  mkdir -p "$tls" || return 1
+  {
+    openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 \
+      -subj "/CN=BackupFunctions throwaway test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$tls/ca.key" -out "$tls/ca.crt" &&
+      openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" &&
+      printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=critical,CA:FALSE" \
+        "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >"$tls/server.ext" &&
+      openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 7 \
+        -extfile "$tls/server.ext" -out "$tls/server.crt"
+  } >"$tls/openssl.log" 2>&1 || {
+    bf_error "openssl could not issue the test server's certificate; last lines of $tls/openssl.log:"
+    tail -n 20 "$tls/openssl.log" >&2 || true
+    return 1
+  }
+  rm -f "$tls/ca.key" "$tls/ca.srl" "$tls/server.csr" "$tls/server.ext"
+  chmod 0644 "$tls/ca.crt" "$tls/server.crt" && chmod 0600 "$tls/server.key" || return 1
+  # The server refuses a key that another user can read, or that it does not own (unless root owns it).
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres:postgres "$tls/server.key" "$tls/server.crt" || return 1
+  fi
+}
+
 # bf_start_postgres DATA_DIR
 bf_start_postgres() {
   local dir=${1:?usage: bf_start_postgres DATA_DIR}
@@ -192,9 +224,14 @@ bf_start_postgres() {
     tail -n 20 "$dir/initdb.log" >&2 || true
     return 1
   }
+  bf_pg_issue_certificates "$dir/tls" || return 1
+  # The role bf_tls_only may log in over TLS only: a test that backs up and restores as it proves that every
+  # connection of the service (Npgsql, pg_dump, pg_restore) used TLS, since the server refuses a plain one.
+  bf_as_postgres sed -i '1i hostnossl all bf_tls_only all reject' "$dir/data/pg_hba.conf" || return 1
   # Durability settings off: the cluster is thrown away after the run, and fsync makes the tests slow.
+  # TLS on (initdb's pg_hba.conf still lets plain connections in too, so that sslMode disable can be tested).
   bf_as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
-    -o "-p $port -c listen_addresses=127.0.0.1 -k '$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k '$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file='$dir/tls/server.crt' -c ssl_key_file='$dir/tls/server.key'" \
     >/dev/null || {
     bf_error "PostgreSQL did not start within 30 s; last lines of $dir/server.log:"
     tail -n 20 "$dir/server.log" >&2 || true
@@ -202,8 +239,15 @@ bf_start_postgres() {
     return 1
   }
 
-  export BF_TEST_PG_HOST=127.0.0.1 BF_TEST_PG_PORT=$port BF_TEST_PG_BIN=$bin
-  bf_log "PostgreSQL $(basename "$(dirname "$bin")") up on 127.0.0.1:$port"
+  bf_as_postgres "$bin/psql" -q -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE bf_tls_only LOGIN SUPERUSER" >/dev/null || {
+    bf_error "could not create the role bf_tls_only"
+    bf_stop_postgres "$dir" || true
+    return 1
+  }
+  # BF_TEST_PG_ROOT_CERT: the CA the tests (and run.sh's demo) trust for verify-full connections.
+  export BF_TEST_PG_HOST=127.0.0.1 BF_TEST_PG_PORT=$port BF_TEST_PG_BIN=$bin BF_TEST_PG_ROOT_CERT=$dir/tls/ca.crt
+  bf_log "PostgreSQL $(basename "$(dirname "$bin")") up on 127.0.0.1:$port (TLS, test CA $dir/tls/ca.crt)"
 }
 
 # bf_stop_postgres [DATA_DIR]   (default: the folder of the last bf_start_postgres in this shell)

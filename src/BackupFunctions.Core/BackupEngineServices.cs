@@ -40,6 +40,8 @@ public static class BackupEngineServices
         services.AddSingleton<IValidateOptions<KeyOptions>>(new KeyOptionsValidator(name => configuration[name]));
         services.AddOptions<PostgresToolsOptions>().Bind(configuration.GetSection(PostgresToolsOptions.SectionName))
             .Validate(o => o.BinDirectory.Length == 0 || Directory.Exists(o.BinDirectory), "The folder named by Postgres:BinDirectory does not exist.")
+            .Validate(o => PostgresTrustedRoots.Check(o.SslRootCertFile) is null,
+                "Postgres:SslRootCertFile must name a PEM file of trusted certificate authorities (empty: the system's CA bundle, which this machine must then have).")
             .ValidateOnStart();
         services.AddOptions<VerificationOptions>().Bind(configuration.GetSection(VerificationOptions.SectionName))
             .Validate(o => o.Validate() is null, "Verification:DeepSchedule must be an NCRONTAB expression with six fields (or empty: off) and Verification:DeepPerRun 1-100.")
@@ -71,6 +73,8 @@ public static class BackupEngineServices
         services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new DatabasePasswords(configuration));
+        services.TryAddSingleton(sp => new DatabaseConnections(
+            sp.GetRequiredService<DatabasePasswords>(), sp.GetRequiredService<Network.NetworkPolicy>(), sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton<BackupWriter>();
         services.TryAddSingleton<QuickVerifier>();
         services.TryAddSingleton<DeepVerifier>();

@@ -49,7 +49,8 @@ public sealed class DisasterRecoveryTests(LocalHostFixture host) : IClassFixture
 
             var target = host.Scratch("dr-restored");
             var restore = await RunCtlAsync("restore", "--from", destination, jobId, "--to-dir", target,
-                "--to-db", $"Host={db.Host};Port={db.Port};Database={restoredDb};Username={db.Username}", "--key-file", host.KeyFile);
+                "--to-db", $"Host={db.Host};Port={db.Port};Database={restoredDb};Username={db.Username};Root Certificate={TestEnvironment.PostgresRootCert}",
+                "--key-file", host.KeyFile);
             Assert.True(restore.ExitCode == 0, restore.Stderr);
 
             Assert.Equal(FolderSnapshot.Take(site, Core.Configs.FilesSource.DefaultComponents), FolderSnapshot.Take(target));

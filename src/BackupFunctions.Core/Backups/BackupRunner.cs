@@ -24,7 +24,7 @@ public sealed class BackupRunner(
     BackupCopies copies,
     IKeyEncryptionKey keyEncryptionKey,
     BackupWriter writer,
-    DatabasePasswords passwords,
+    DatabaseConnections databases,
     TimeProvider time,
     ILogger<BackupRunner> logger,
     JobLogs logs,
@@ -92,7 +92,9 @@ public sealed class BackupRunner(
         var plan = input.Plan;
         var source = plan.Config.Database ?? throw new InvalidOperationException("The config has no database to dump.");
         await StartStepAsync(plan.JobId, BackupSteps.DumpDatabase, cancellationToken);
-        var connection = new PostgresConnectionInfo(source.Host, source.Port, source.Database, source.Username, passwords.Resolve(source));
+        // Resolved and checked now, not at create time: the config may be older than the check, and a name may resolve
+        // elsewhere today. A refused host fails the step before anything is sent to it.
+        var connection = await databases.ConnectToAsync(source, cancellationToken);
         var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try

@@ -24,7 +24,28 @@ public sealed class BackupConfigChecks(NetworkPolicy network)
         // Confinement checks that need the app's settings go below, each adding its errors through Add.
         _ = network;
         _ = (Action<string, string>)Add;
+        CheckDatabaseHost(config.Database, Add);
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+
+    /// <summary>
+    /// <c>database.host</c> is where the service sends the database password and from where it reads a whole
+    /// database: a literal metadata or link-local address is refused always, a loopback or private one unless
+    /// Network__AllowedRanges lists it. A name passes here and is judged by what it resolves to at connect time
+    /// (<see cref="Sources.DatabaseConnections"/>). Only a host name or an IP address is accepted: Npgsql and libpq
+    /// read a path as a Unix socket and a comma as a list of hosts, either of which would escape the check.
+    /// </summary>
+    private void CheckDatabaseHost(DatabaseSource? database, Action<string, string> add)
+    {
+        if (database is null || string.IsNullOrWhiteSpace(database.Host))
+            return;
+        if (Uri.CheckHostName(database.Host) is UriHostNameType.Unknown or UriHostNameType.Basic || database.Host.StartsWith('['))
+        {
+            add("database.host", "The host must be a host name or an IP address (IPv6 without brackets).");
+            return;
+        }
+        if (network.CheckHost(database.Host) is { } refused)
+            add("database.host", $"The database host is not allowed: {refused}.");
     }
 }

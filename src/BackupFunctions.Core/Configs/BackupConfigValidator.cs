@@ -41,6 +41,8 @@ public static partial class BackupConfigValidator
                 Add("database.username", "The username must not be empty.");
             if (db.PasswordSetting is { } setting && !SettingNames.IsValid(setting))
                 Add("database.passwordSetting", "The password setting must be the NAME of an app setting (letters, digits, _ : . -), never the password itself.");
+            if (!Sources.PostgresSslModes.TryParse(db.SslMode, out _))
+                Add("database.sslMode", $"The sslMode must be one of {Quoted(Sources.PostgresSslModes.Names)} (default '{Sources.PostgresSslModes.VerifyFull}').");
         }
 
         if (config.Files is { } files)

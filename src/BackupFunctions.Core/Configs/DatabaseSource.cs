@@ -10,4 +10,10 @@ public sealed record DatabaseSource
 
     /// <summary>Name of the app setting (or Key Vault reference) that holds the password; null for trust/peer auth.</summary>
     public string? PasswordSetting { get; init; }
+
+    /// <summary>
+    /// TLS to the server: <c>verify-full</c> (default; also for configs stored before the field existed),
+    /// <c>require</c> or <c>disable</c> (<see cref="Sources.PostgresSslModes"/>).
+    /// </summary>
+    public string SslMode { get; init; } = Sources.PostgresSslModes.VerifyFull;
 }

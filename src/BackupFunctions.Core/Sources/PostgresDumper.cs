@@ -63,7 +63,7 @@ public sealed class PostgresDumper
         var outcome = await PostgresProcess.RunAsync(
             tool,
             arguments,
-            source.Password,
+            source,
             redirectStdin: false,
             redirectStdout: true,
             (process, ct) => process.StandardOutput.BaseStream.CopyToAsync(output, ct),

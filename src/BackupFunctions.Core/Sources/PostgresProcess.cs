@@ -6,8 +6,9 @@ using System.Text;
 namespace BackupFunctions.Core.Sources;
 
 /// <summary>
-/// Runs one PostgreSQL client tool (pg_dump, pg_restore) with its connection given as arguments and its password in
-/// the child's environment only, pumps one of its standard streams, and keeps the tail of its stderr for the error.
+/// Runs one PostgreSQL client tool (pg_dump, pg_restore) with its connection given as arguments and its password,
+/// TLS mode, trusted roots and checked address in the child's environment only, pumps one of its standard streams,
+/// and keeps the tail of its stderr for the error.
 /// </summary>
 internal static class PostgresProcess
 {
@@ -40,13 +41,35 @@ internal static class PostgresProcess
         "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     /// <summary>
+    /// What libpq reads from the environment for <paramref name="connection"/>; a null value removes a variable the
+    /// service's own environment may hold, so nothing but the connection decides where the tool goes and what it trusts.
+    /// </summary>
+    /// <remarks>
+    /// PGHOSTADDR with the name in <c>--host</c>: libpq connects to the address and checks the certificate against
+    /// the name (and looks up no address itself). Under <c>require</c> PGSSLROOTCERT stays unset: libpq would verify
+    /// the chain whenever that file exists, which Npgsql's <c>Require</c> does not.
+    /// </remarks>
+    public static IReadOnlyDictionary<string, string?> ChildEnvironment(PostgresConnectionInfo connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["PGPASSWORD"] = connection.Password,
+            ["PGSSLMODE"] = PostgresSslModes.Word(connection.SslMode),
+            ["PGSSLROOTCERT"] = connection.SslMode == PostgresSslMode.VerifyFull ? PostgresTrustedRoots.For(connection) : null,
+            ["PGHOSTADDR"] = connection.HostAddress?.ToString(),
+        };
+    }
+
+    /// <summary>
     /// Starts the tool, runs <paramref name="pump"/> (which feeds stdin or drains stdout) and waits for the exit.
     /// If the pump throws or <paramref name="cancellationToken"/> fires, the whole process tree is killed first.
     /// </summary>
+    /// <param name="connection">The server the tool talks to (its <see cref="ChildEnvironment"/>); null for a tool that talks to none.</param>
     public static async Task<Outcome> RunAsync(
         string toolPath,
         IEnumerable<string> arguments,
-        string? password,
+        PostgresConnectionInfo? connection,
         bool redirectStdin,
         bool redirectStdout,
         Func<Process, CancellationToken, Task> pump,
@@ -63,8 +86,16 @@ internal static class PostgresProcess
         };
         foreach (var argument in arguments)
             startInfo.ArgumentList.Add(argument);
-        if (password is not null)
-            startInfo.Environment["PGPASSWORD"] = password;
+        if (connection is not null)
+        {
+            foreach (var (name, value) in ChildEnvironment(connection))
+            {
+                if (value is null)
+                    startInfo.Environment.Remove(name);
+                else
+                    startInfo.Environment[name] = value;
+            }
+        }
 
         using var process = new Process { StartInfo = startInfo };
         try

@@ -87,7 +87,7 @@ public sealed class PostgresRestorer
         var outcome = await PostgresProcess.RunAsync(
             tool,
             ["--list"],
-            password: null,
+            connection: null,
             redirectStdin: true,
             redirectStdout: true,
             async (process, ct) =>
@@ -123,7 +123,7 @@ public sealed class PostgresRestorer
         var outcome = await PostgresProcess.RunAsync(
             tool,
             arguments,
-            target.Password,
+            target,
             redirectStdin: true,
             redirectStdout: false,
             async (process, ct) => fedCompletely = await PostgresProcess.FeedStdinAsync(process, dump, ct),

@@ -41,6 +41,7 @@ public static class BackupOrchestrator
         typeof(Core.Storage.StoreException).FullName!,
         typeof(Core.Storage.StoreObjectNotFoundException).FullName!,
         typeof(JobCancelledException).FullName!,
+        typeof(Core.Network.NetworkRefusedException).FullName!,
     ];
 
     internal static readonly TaskOptions Retried = TaskOptions.FromRetryPolicy(new RetryPolicy(

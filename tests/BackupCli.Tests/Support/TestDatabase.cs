@@ -10,13 +10,15 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string Name { get; }
 
-    /// <summary>The Npgsql connection string backupctl takes in --db / --to-db.</summary>
+    /// <summary>The Npgsql connection string backupctl takes in --db / --to-db: TLS verified against the test server's CA.</summary>
     public string ConnectionString => new NpgsqlConnectionStringBuilder
     {
         Host = TestEnvironment.PostgresHost,
         Port = TestEnvironment.PostgresPort,
         Database = Name,
         Username = "postgres",
+        SslMode = SslMode.VerifyFull,
+        RootCertificate = TestEnvironment.PostgresRootCert,
     }.ConnectionString;
 
     /// <summary>A name only; the database is created by a restore.</summary>
@@ -67,14 +69,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private static async Task<NpgsqlConnection> OpenAsync(string database)
     {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
-        {
-            Host = TestEnvironment.PostgresHost,
-            Port = TestEnvironment.PostgresPort,
-            Database = database,
-            Username = "postgres",
-            Pooling = false,
-        }.ConnectionString);
+        var connection = new NpgsqlConnection(TestEnvironment.NpgsqlConnectionString(TestEnvironment.Postgres(database)));
         await connection.OpenAsync();
         return connection;
     }

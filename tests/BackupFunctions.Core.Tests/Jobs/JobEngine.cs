@@ -13,9 +13,9 @@ namespace BackupFunctions.Core.Tests.Jobs;
 
 /// <summary>
 /// The engine as the app composes it (AddBackupEngine), on Azurite with its own table prefix, a throwaway local store
-/// root and key file, and a fake clock. Tables are deleted on dispose.
+/// root and key file, and a fake clock. Tables are deleted on dispose. <paramref name="settings"/> override the defaults.
 /// </summary>
-public sealed class JobEngine : IAsyncLifetime
+public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = null) : IAsyncLifetime
 {
     private readonly TempFolder _folder = new("bf-jobs-");
     private ServiceProvider _services = null!;
@@ -44,8 +44,9 @@ public sealed class JobEngine : IAsyncLifetime
             ["Keys:LocalKeyFile"] = keyFile,
             ["Jobs:ProgressIntervalSeconds"] = "2",
             ["Network:AllowedRanges"] = "127.0.0.0/8",
+            ["Postgres:SslRootCertFile"] = TestEnvironment.PostgresRootCert,
             ["Jobs:StaleAfterMinutes"] = "30",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddLogging();

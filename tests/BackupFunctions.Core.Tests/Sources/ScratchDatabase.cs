@@ -45,15 +45,7 @@ internal sealed class ScratchDatabase : IAsyncDisposable
 
     public static async Task<NpgsqlConnection> OpenAsync(string database)
     {
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = TestEnvironment.PostgresHost,
-            Port = TestEnvironment.PostgresPort,
-            Username = "postgres",
-            Database = database,
-            Pooling = false,
-        };
-        var connection = new NpgsqlConnection(builder.ConnectionString);
+        var connection = new NpgsqlConnection(TestEnvironment.NpgsqlConnectionString(TestEnvironment.Postgres(database)));
         await connection.OpenAsync();
         return connection;
     }

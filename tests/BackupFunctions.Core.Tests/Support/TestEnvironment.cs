@@ -1,4 +1,5 @@
 using BackupFunctions.Core.Sources;
+using Npgsql;
 
 namespace BackupFunctions.Core.Tests.Support;
 
@@ -19,8 +20,35 @@ public static class TestEnvironment
 
     public static int PostgresPort => int.TryParse(Environment.GetEnvironmentVariable("BF_TEST_PG_PORT"), out var p) ? p : 55432;
 
-    /// <summary>A connection to <paramref name="database"/> as the superuser of the throwaway cluster (trust auth).</summary>
-    public static PostgresConnectionInfo Postgres(string database = "postgres") => new(PostgresHost, PostgresPort, database, "postgres");
+    /// <summary>
+    /// The throwaway CA that issued the test server's certificate (scripts/services.sh). Every connection of the
+    /// suite verifies against it (verify-full, the default), so the default path is the one the tests exercise.
+    /// </summary>
+    public static string PostgresRootCert => Environment.GetEnvironmentVariable("BF_TEST_PG_ROOT_CERT") is { Length: > 0 } c
+        ? c
+        : throw new InvalidOperationException("BF_TEST_PG_ROOT_CERT is not set: start PostgreSQL with scripts/services.sh (bf_start_postgres), which issues its TLS certificate.");
+
+    /// <summary>
+    /// A connection to <paramref name="database"/> as the superuser of the throwaway cluster (trust auth), over TLS
+    /// verified against <see cref="PostgresRootCert"/>.
+    /// </summary>
+    public static PostgresConnectionInfo Postgres(string database = "postgres") =>
+        new(PostgresHost, PostgresPort, database, "postgres") { SslMode = PostgresSslMode.VerifyFull, SslRootCertFile = PostgresRootCert };
+
+    /// <summary>A superuser the test server lets in over TLS only (pg_hba <c>hostnossl … reject</c>, scripts/services.sh).</summary>
+    public const string PostgresTlsOnlyUser = "bf_tls_only";
+
+    /// <summary>An Npgsql connection string for <paramref name="db"/> (test code's own connections): unpooled, TLS verified the same way.</summary>
+    public static string NpgsqlConnectionString(PostgresConnectionInfo db) => new NpgsqlConnectionStringBuilder
+    {
+        Host = db.Host,
+        Port = db.Port,
+        Database = db.Database,
+        Username = db.Username,
+        Pooling = false,
+        SslMode = SslMode.VerifyFull,
+        RootCertificate = PostgresRootCert,
+    }.ConnectionString;
 
     /// <summary>Folder with pg_dump/pg_restore; empty means PATH.</summary>
     public static string PostgresBinDirectory =>

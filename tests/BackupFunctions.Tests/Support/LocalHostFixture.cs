@@ -77,6 +77,8 @@ public class LocalHostFixture : IAsyncLifetime
         options.Settings["Keys:LocalKeyFile"] = KeyFile;
         options.Settings["Secrets:SealingKey"] = SealingKey;
         options.Settings["Postgres:BinDirectory"] = TestEnvironment.PostgresBinDirectory;
+        // The test server's throwaway CA: configs connect with the default sslMode verify-full.
+        options.Settings["Postgres:SslRootCertFile"] = TestEnvironment.PostgresRootCert;
         // Every test server (PostgreSQL, sshd, vsftpd, Ceph RGW, webhook receivers) listens on loopback.
         options.Settings["Network:AllowedRanges"] = "127.0.0.0/8";
         ConfigureSettings(options.Settings);

@@ -61,10 +61,7 @@ public static class SampleCms
         await drop.ExecuteNonQueryAsync();
     }
 
-    public static string ConnectionString(PostgresConnectionInfo db) => new NpgsqlConnectionStringBuilder
-    {
-        Host = db.Host, Port = db.Port, Database = db.Database, Username = db.Username, Pooling = false,
-    }.ConnectionString;
+    public static string ConnectionString(PostgresConnectionInfo db) => TestEnvironment.NpgsqlConnectionString(db);
 
     /// <summary>Creates the site folder and returns its root.</summary>
     public static string CreateSite(string root)
