@@ -5,7 +5,6 @@ using Azure.Data.Tables;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Secrets;
 using BackupFunctions.Core.Storage;
-using BackupFunctions.Core.Tests.Network;
 using BackupFunctions.Core.Tests.Storage.Ftp;
 using BackupFunctions.Core.Tests.Storage.S3;
 using BackupFunctions.Core.Tests.Storage.Sftp;
@@ -89,7 +88,7 @@ public sealed class NetworkConfinementApiTests(PublicOnlyHostFixture host) : ICl
     {
         var (targetHost, targetPort) = Target(type);
         await using var forwarder = new TcpForwarder(targetHost, targetPort);
-        var name = ConnectTimeConfinementTests.RebindingName();
+        var name = RebindingNames.Any();
         var id = await host.CreateStorageAsync(Location(type, name, forwarder.Port));
 
         var failed = await FailedStepAsync(id);

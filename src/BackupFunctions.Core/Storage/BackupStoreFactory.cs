@@ -78,7 +78,7 @@ public sealed class BackupStoreFactory
         {
             StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode")) ?? LocalFolderStore.DefaultFileMode,
                 ParseMode(Setting("folderMode")) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
-            StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : null, location.Immutability),
+            StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : (AccessTier?)null, location.Immutability),
             StorageTypes.S3 => new S3Store(new S3StoreSettings
             {
                 Bucket = Setting("bucket")!,

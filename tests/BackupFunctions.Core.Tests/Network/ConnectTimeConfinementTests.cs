@@ -1,16 +1,12 @@
-using System.Net;
 using BackupFunctions.Core.Network;
-using BackupFunctions.Core.Notifications;
 using BackupFunctions.Core.Storage;
 using BackupFunctions.Core.Storage.Ftp;
 using BackupFunctions.Core.Storage.S3;
 using BackupFunctions.Core.Storage.Sftp;
-using BackupFunctions.Core.Tests.Notifications;
 using BackupFunctions.Core.Tests.Storage.Ftp;
 using BackupFunctions.Core.Tests.Storage.S3;
 using BackupFunctions.Core.Tests.Storage.Sftp;
 using BackupFunctions.Core.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BackupFunctions.Core.Tests.Network;
 
@@ -25,36 +21,12 @@ public sealed class ConnectTimeConfinementTests
     private static readonly NetworkPolicy LoopbackV4 = NetworkPolicy.FromOptions(new NetworkOptions { AllowedRanges = "127.0.0.0/8" });
     private static CancellationToken Ct => CancellationToken.None;
 
-    /// <summary>
-    /// A host name (so create time lets it through) that resolves, through /etc/hosts, to loopback addresses only
-    /// ("runsc", "ip6-localhost", a host's own alias…): what a rebinding name resolves to at connect time. Never a
-    /// real external name; not "localhost" (refused by name at create time) nor this machine's own name (.NET answers
-    /// that with every interface's address).
-    /// </summary>
-    public static string RebindingName()
-    {
-        var own = Dns.GetHostName();
-        var candidates = File.ReadAllLines("/etc/hosts")
-            .Select(line => line.Split('#')[0].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
-            .Where(fields => fields.Length > 1 && IPAddress.TryParse(fields[0], out var address) && IPAddress.IsLoopback(address))
-            .SelectMany(fields => fields.Skip(1))
-            .Where(name => PublicOnly.CheckHost(name) is null && !name.Equals(own, StringComparison.OrdinalIgnoreCase));
-        foreach (var name in candidates)
-        {
-            var addresses = Dns.GetHostAddresses(name);
-            if (addresses.Length > 0 && addresses.All(IPAddress.IsLoopback))
-                return name;
-        }
-        Assert.Fail("The test needs a name in /etc/hosts (other than localhost and this machine's name) that resolves to loopback addresses only.");
-        return "";
-    }
-
     [Fact]
     public async Task An_s3_endpoint_whose_name_resolves_inward_is_refused_with_nothing_sent()
     {
         var endpoint = new Uri(CephRgw.Endpoint);
         await using var forwarder = new TcpForwarder(endpoint.Host, endpoint.Port);
-        using var store = new S3Store(CephRgw.Settings("anybucket") with { Endpoint = $"http://{RebindingName()}:{forwarder.Port}" },
+        using var store = new S3Store(CephRgw.Settings("anybucket") with { Endpoint = $"http://{RebindingNames.Any()}:{forwarder.Port}" },
             network: PublicOnly);
 
         var error = await Assert.ThrowsAnyAsync<StoreException>(() => store.PutAsync("probe/x", new MemoryStream([1, 2, 3]), Ct));
@@ -83,7 +55,7 @@ public sealed class ConnectTimeConfinementTests
         await using var forwarder = new TcpForwarder(SftpServer.Host, SftpServer.Port);
         using var store = new SftpStore(new SftpStoreSettings
         {
-            Host = RebindingName(),
+            Host = RebindingNames.Any(),
             Port = forwarder.Port,
             UserName = SftpServer.User,
             Password = SftpServer.Password,
@@ -100,7 +72,7 @@ public sealed class ConnectTimeConfinementTests
     public async Task An_ftp_host_whose_name_resolves_inward_is_refused_with_nothing_sent()
     {
         await using var forwarder = new TcpForwarder(FtpTestServer.Host, FtpTestServer.Port);
-        await using var store = new FtpStore(FtpTestServer.Settings(FtpTestServer.BasePath, FtpTlsMode.None) with { Host = RebindingName(), Port = forwarder.Port },
+        await using var store = new FtpStore(FtpTestServer.Settings(FtpTestServer.BasePath, FtpTlsMode.None) with { Host = RebindingNames.Any(), Port = forwarder.Port },
             network: PublicOnly);
 
         var error = await Assert.ThrowsAnyAsync<StoreException>(() => store.GetInfoAsync("x", Ct));
@@ -134,35 +106,5 @@ public sealed class ConnectTimeConfinementTests
 
         Assert.Equal(StoreFailureKind.Authentication, error.Kind);
         Assert.DoesNotContain(server.Marker, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_webhook_whose_name_resolves_inward_is_not_called()
-    {
-        await using var receiver = await WebhookReceiver.StartAsync();
-        var settings = NotificationHarness.Settings();
-        settings["Network:AllowedRanges"] = "";
-        var sender = NotificationHarness.Build(settings).GetRequiredService<WebhookSender>();
-
-        var delivery = await sender.SendAsync($"http://{RebindingName()}:{receiver.BaseUri.Port}/hook", null, NotificationHarness.FailedJob(), Ct);
-
-        Assert.False(delivery.Delivered);
-        Assert.Contains("network policy", delivery.Error, StringComparison.Ordinal);
-        // Refused at once, not retried: the policy would refuse again.
-        Assert.Equal(1, delivery.Attempts);
-        Assert.Empty(receiver.Requests);
-    }
-
-    [Fact]
-    public async Task A_webhook_receiver_s_words_are_not_repeated_in_the_delivery()
-    {
-        await using var server = await HostileHttpServer.StartAsync("HOOK-MARKER-42");
-        server.Status = 400;
-        var sender = NotificationHarness.Build(NotificationHarness.Settings()).GetRequiredService<WebhookSender>();
-
-        var delivery = await sender.SendAsync(new Uri(server.BaseUri, "/hook").ToString(), null, NotificationHarness.FailedJob(), Ct);
-
-        Assert.False(delivery.Delivered);
-        Assert.Equal("HTTP 400", delivery.Error);
     }
 }
