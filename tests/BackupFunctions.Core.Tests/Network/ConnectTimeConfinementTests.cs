@@ -15,6 +15,7 @@ namespace BackupFunctions.Core.Tests.Network;
 /// chose: a name that resolves to a refused address (DNS rebinding: it passed at create time) is refused with
 /// nothing sent, against the real servers behind a counting forwarder.
 /// </summary>
+[Collection(nameof(ConnectTimeConfinementTests))]
 public sealed class ConnectTimeConfinementTests
 {
     private static readonly NetworkPolicy PublicOnly = new([]);
