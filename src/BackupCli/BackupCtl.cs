@@ -57,6 +57,7 @@ public static class BackupCtl
             return ExitCodes.Usage;
         }
 
+        context.Verbose = parse.GetValue(verbose) || context.GetEnvironmentVariable("BACKUPCTL_DEBUG") == "1";
         try
         {
             return await parse.InvokeAsync(

@@ -1,10 +1,9 @@
 using System.Text.RegularExpressions;
 using System.Web;
-using Azure.Identity;
-using Azure.Storage.Blobs;
 using BackupFunctions.Core.Storage;
 using BackupFunctions.Core.Storage.Ftp;
 using BackupFunctions.Core.Storage.S3;
+using Microsoft.Extensions.Options;
 
 namespace BackupCli;
 
@@ -59,46 +58,107 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         };
     }
 
-    /// <summary>The store. For azblob:// the credentials come from the environment, never from the command line.</summary>
+    /// <summary>
+    /// The store, built as the service builds a storage location's: the URI becomes the settings and secrets
+    /// <see cref="BackupStoreFactory"/> takes, and the store gets the same wrappers (retries, throttling, logging)
+    /// and network policy (<see cref="CliContext.Network"/>). Credentials come from the environment, never from the
+    /// command line.
+    /// </summary>
     /// <param name="mustExist">For reading: a file:// folder that is not there is an error, not an empty destination (a typo must not look like "no backups").</param>
     public IBackupStore CreateStore(CliContext context, bool mustExist = false)
     {
-        if (Scheme == "file")
+        if (Scheme == "file" && mustExist && !Directory.Exists(Location))
+            throw new DirectoryNotFoundException($"the destination folder {Location} does not exist.");
+        var (type, settings, secrets, storage) = ToLocation(context);
+        var factory = new BackupStoreFactory(Options.Create(storage), context.Time, context.Network, context.Loggers);
+        var location = new StorageLocation { Id = "backupctl", Name = ToString(), Type = type, Settings = settings };
+        try
         {
-            if (mustExist && !Directory.Exists(Location))
-                throw new DirectoryNotFoundException($"the destination folder {Location} does not exist.");
-            return new LocalFolderStore(Location);
+            return factory.Wrap(factory.Create(location, name => secrets.TryGetValue(name, out var secret) ? secret : null), type);
         }
-        if (Ftp is not null)
-            return new FtpStore(Ftp with { Password = FtpPassword(context) });
-        if (Sftp is not null)
-            return Sftp.CreateStore(context);
-        if (Scheme is "s3" or "gs")
-            return CreateS3Store(context);
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"{this}: {ex.Message}", ex);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"{ConnectionStringVariable} is not a valid storage connection string: {ex.Message}", ex);
+        }
+    }
 
-        BlobServiceClient service;
-        if (context.GetEnvironmentVariable(ConnectionStringVariable) is { } connectionString)
+    /// <summary>The storage location type, its settings and secrets, and the <c>Storage</c> settings (Blob account, local root) this destination is.</summary>
+    private (string Type, Dictionary<string, string> Settings, Dictionary<string, string> Secrets, StorageOptions Storage) ToLocation(CliContext context)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        switch (Scheme)
         {
-            try
+            case "file":
             {
-                service = new BlobServiceClient(connectionString);
+                // The operator's own machine: the local root is the file system's root, the folder a path below it.
+                var root = Path.GetPathRoot(Location)!;
+                settings["path"] = Path.GetRelativePath(root, Location);
+                return (StorageTypes.Local, settings, secrets, new StorageOptions { LocalRoot = root });
             }
-            catch (FormatException ex)
+            case "ftp" or "ftps":
             {
-                throw new UsageException($"{ConnectionStringVariable} is not a valid storage connection string: {ex.Message}", ex);
+                var ftp = Ftp!;
+                settings["host"] = ftp.Host;
+                settings["port"] = ftp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                settings["user"] = ftp.User;
+                settings["path"] = ftp.BasePath;
+                settings["tls"] = ftp.TlsMode == FtpTlsMode.Explicit ? "explicit" : "none";
+                if (ftp.CertificateSha256 is { } certificate)
+                    settings["certificateFingerprint"] = certificate;
+                secrets["password"] = FtpPassword(context);
+                return (StorageTypes.Ftp, settings, secrets, new StorageOptions());
+            }
+            case "sftp":
+            {
+                var (sftpSettings, sftpSecrets) = Sftp!.ToLocation(context);
+                return (StorageTypes.Sftp, sftpSettings, sftpSecrets, new StorageOptions());
+            }
+            case "s3":
+            {
+                var options = S3!;
+                var (keyId, key) = Credentials(context, "s3://", (S3AccessKeyVariable, S3SecretVariable), (AwsAccessKeyVariable, AwsSecretVariable));
+                settings["bucket"] = Location;
+                settings["accessKeyId"] = keyId;
+                settings["region"] = options.Region;
+                settings["pathStyle"] = options.PathStyle ? "true" : "false";
+                AddIfSet(settings, "endpoint", options.Endpoint);
+                AddIfSet(settings, "storageClass", options.StorageClass);
+                secrets["secretAccessKey"] = key;
+                return (StorageTypes.S3, settings, secrets, new StorageOptions());
+            }
+            case "gs":
+            {
+                var options = S3!;
+                var (id, secret) = Credentials(context, "gs://", (GcsAccessIdVariable, GcsSecretVariable));
+                settings["bucket"] = Location;
+                settings["accessId"] = id;
+                AddIfSet(settings, "endpoint", options.Endpoint);
+                AddIfSet(settings, "storageClass", options.StorageClass);
+                secrets["hmacSecret"] = secret;
+                return (StorageTypes.Gcs, settings, secrets, new StorageOptions());
+            }
+            default:
+            {
+                settings["container"] = Location;
+                if (context.GetEnvironmentVariable(ConnectionStringVariable) is { } connectionString)
+                    return (StorageTypes.AzureBlob, settings, secrets, new StorageOptions { BlobConnection = connectionString });
+                if (context.GetEnvironmentVariable(AccountVariable) is { } account)
+                    return (StorageTypes.AzureBlob, settings, secrets, new StorageOptions { BlobServiceUri = $"https://{account}.blob.core.windows.net" });
+                throw new UsageException(
+                    $"azblob:// needs credentials in the environment: set {ConnectionStringVariable}, or {AccountVariable} (signed in through DefaultAzureCredential).");
             }
         }
-        else if (context.GetEnvironmentVariable(AccountVariable) is { } account)
-        {
-            service = new BlobServiceClient(new Uri($"https://{account}.blob.core.windows.net"), new DefaultAzureCredential());
-        }
-        else
-        {
-            throw new UsageException(
-                $"azblob:// needs credentials in the environment: set {ConnectionStringVariable}, or {AccountVariable} (signed in through DefaultAzureCredential).");
-        }
+    }
 
-        return new AzureBlobStore(service.GetBlobContainerClient(Location));
+    private static void AddIfSet(Dictionary<string, string> settings, string name, string value)
+    {
+        if (value.Length > 0)
+            settings[name] = value;
     }
 
     public override string ToString() => Sftp is not null ? Sftp.ToString() : Scheme switch
@@ -188,37 +248,6 @@ internal sealed partial record DestinationUri(string Scheme, string Location, st
         if (S3.StorageClass.Length > 0)
             options.Add("storageClass=" + S3.StorageClass);
         return options.Count == 0 ? "" : "?" + string.Join('&', options);
-    }
-
-    private S3Store CreateS3Store(CliContext context)
-    {
-        var options = S3!;
-        try
-        {
-            if (Scheme == "gs")
-            {
-                var (id, secret) = Credentials(context, "gs://", (GcsAccessIdVariable, GcsSecretVariable));
-                return S3Store.ForGcs(new GcsStoreSettings
-                {
-                    Bucket = Location, HmacAccessId = id, HmacSecret = secret, Endpoint = options.Endpoint, StorageClass = options.StorageClass,
-                });
-            }
-            var (keyId, key) = Credentials(context, "s3://", (S3AccessKeyVariable, S3SecretVariable), (AwsAccessKeyVariable, AwsSecretVariable));
-            return new S3Store(new S3StoreSettings
-            {
-                Bucket = Location,
-                AccessKeyId = keyId,
-                SecretAccessKey = key,
-                Endpoint = options.Endpoint,
-                Region = options.Region,
-                ForcePathStyle = options.PathStyle,
-                StorageClass = options.StorageClass,
-            });
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException($"{this}: {ex.Message}", ex);
-        }
     }
 
     // The first pair that is set wins; a pair set by half is an error rather than a silent fall-through.

@@ -1,6 +1,5 @@
 using System.Globalization;
 using BackupFunctions.Core.Storage;
-using BackupFunctions.Core.Storage.Sftp;
 
 namespace BackupCli;
 
@@ -67,47 +66,45 @@ internal sealed record SftpDestination(string User, string Host, int Port, strin
         return new SftpDestination(user, host, port, path.Length > 1 ? path.TrimEnd('/') : path, hostKey);
     }
 
-    /// <summary>The store, with credentials and host key from the environment (the host key may also come from the URI).</summary>
-    public IBackupStore CreateStore(CliContext context)
+    /// <summary>
+    /// The settings and secrets of this destination as a storage location of type <c>sftp</c> takes them (see
+    /// <see cref="StorageSettingsSchema"/>), with credentials and host key from the environment (the host key may also
+    /// come from the URI); <see cref="BackupStoreFactory"/> builds the store.
+    /// </summary>
+    public (Dictionary<string, string> Settings, Dictionary<string, string> Secrets) ToLocation(CliContext context)
     {
         var hostKey = HostKey ?? context.GetEnvironmentVariable(HostKeyVariable)
             ?? throw new UsageException(
                 $"sftp:// needs the server's host key fingerprint: add ?hostKey=SHA256:... or set {HostKeyVariable} "
                 + "(on the server: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub).");
-        var password = context.GetEnvironmentVariable(PasswordVariable);
-        string? key = null;
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (context.GetEnvironmentVariable(PasswordVariable) is { } password)
+            secrets["password"] = password;
         if (context.GetEnvironmentVariable(KeyFileVariable) is { } keyFile)
         {
             try
             {
-                key = File.ReadAllText(keyFile);
+                secrets["privateKey"] = File.ReadAllText(keyFile);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new UsageException($"{KeyFileVariable} names '{keyFile}', which cannot be read: {ex.Message}", ex);
             }
         }
-        if (password is null && key is null)
+        if (secrets.Count == 0)
             throw new UsageException($"sftp:// needs credentials in the environment: set {PasswordVariable}, or {KeyFileVariable} (and {KeyPassphraseVariable} for an encrypted key).");
+        if (context.GetEnvironmentVariable(KeyPassphraseVariable) is { } passphrase)
+            secrets["privateKeyPassphrase"] = passphrase;
 
-        try
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            return new SftpStore(new SftpStoreSettings
-            {
-                Host = Host,
-                Port = Port,
-                UserName = User,
-                BasePath = BasePath,
-                Password = password,
-                PrivateKey = key,
-                PrivateKeyPassphrase = context.GetEnvironmentVariable(KeyPassphraseVariable),
-                HostKeyFingerprint = hostKey,
-            });
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException($"invalid sftp:// destination: {ex.Message}", ex);
-        }
+            ["host"] = Host,
+            ["port"] = Port.ToString(CultureInfo.InvariantCulture),
+            ["user"] = User,
+            ["path"] = BasePath,
+            ["hostKeyFingerprint"] = hostKey,
+        };
+        return (settings, secrets);
     }
 
     public override string ToString()

@@ -104,26 +104,9 @@ public static class BackupEngineServices
         services.TryAddSingleton<HealthReader>();
         services.AddBackupNotifications(configuration);
         // Outbound connections made on an API caller's behalf
-        services.AddOptions<Network.NetworkOptions>().Bind(configuration.GetSection(Network.NetworkOptions.SectionName))
-            .Validate(o => IsRangeList(o.AllowedRanges),
-                "Network:AllowedRanges must be CIDR ranges separated by commas (e.g. 10.0.0.0/8, 127.0.0.0/8), or empty.")
-            .ValidateOnStart();
-        services.TryAddSingleton(sp => Network.NetworkPolicy.FromOptions(sp.GetRequiredService<IOptions<Network.NetworkOptions>>().Value));
+        Network.NetworkServices.AddNetworkPolicy(services, configuration);
         services.TryAddSingleton<BackupConfigChecks>();
         return services;
-    }
-
-    private static bool IsRangeList(string value)
-    {
-        try
-        {
-            Network.NetworkPolicy.ParseRanges(value);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     private static bool IsBase64Key(string value)

@@ -39,6 +39,18 @@ public sealed class BackupStorageApiTests(LocalHostFixture host) : IClassFixture
     }
 
     [Fact]
+    public async Task An_azure_blob_location_without_an_access_tier_passes_its_connection_test()
+    {
+        // The tier is optional; without it the store must still open (it once converted a null string to a tier).
+        var id = await host.CreateStorageAsync(new { name = "blob", type = "azureBlob", settings = new { container = host.Container } });
+
+        using var test = await host.Http.PostAsync($"api/backup-storage/{id}/test", null);
+        var result = await test.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.True(result.GetProperty("ok").GetBoolean(), result.ToString());
+    }
+
+    [Fact]
     public async Task A_failing_location_says_which_step_failed_and_why_and_records_it()
     {
         // A file where the destination's folder should be: nothing can be written there.

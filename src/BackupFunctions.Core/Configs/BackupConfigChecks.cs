@@ -22,9 +22,8 @@ public sealed class BackupConfigChecks(NetworkPolicy network)
         }
 
         // Confinement checks that need the app's settings go below, each adding its errors through Add.
-        _ = network;
-        _ = (Action<string, string>)Add;
         CheckDatabaseHost(config.Database, Add);
+        CheckWebhookHosts(config, Add);
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
@@ -47,5 +46,25 @@ public sealed class BackupConfigChecks(NetworkPolicy network)
         }
         if (network.CheckHost(database.Host) is { } refused)
             add("database.host", $"The database host is not allowed: {refused}.");
+    }
+
+    /// <summary>
+    /// A webhook URL naming an address the policy refuses (or port 0) is refused here; a host name is judged by what
+    /// it resolves to, at every delivery.
+    /// </summary>
+    private void CheckWebhookHosts(BackupConfig config, Action<string, string> add)
+    {
+        var webhooks = config.Notifications?.Webhooks ?? [];
+        for (var i = 0; i < webhooks.Count; i++)
+        {
+            // A URL the shape check refused already has its error.
+            if (webhooks[i]?.Url is not { } url || Notifications.NotificationConfigValidator.CheckUrl(url) is not null)
+                continue;
+            var uri = new Uri(url);
+            if (uri.Port is < 1 or > 65535)
+                add($"notifications.webhooks[{i}].url", "The URL's port must be between 1 and 65535 (or none).");
+            else if (network.CheckHost(uri.IdnHost) is { } refused)
+                add($"notifications.webhooks[{i}].url", $"The URL is not allowed: {refused}.");
+        }
     }
 }

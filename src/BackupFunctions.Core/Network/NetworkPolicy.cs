@@ -54,6 +54,12 @@ public sealed class NetworkPolicy
         _allowed = [.. allowedRanges];
     }
 
+    /// <summary>
+    /// A policy that allows every loopback, private and unspecified address and still refuses link-local and metadata
+    /// ones: for an operator's own tool on their own machine (backupctl), and for stores built without a policy.
+    /// </summary>
+    public static NetworkPolicy InternalAllowed { get; } = new([IPNetwork.Parse("0.0.0.0/0"), IPNetwork.Parse("::/0")]);
+
     /// <summary>The ranges this policy allows beyond public addresses.</summary>
     public IReadOnlyList<IPNetwork> AllowedRanges => _allowed;
 

@@ -1,3 +1,4 @@
+using BackupFunctions.Core.Network;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,6 +14,7 @@ public static class NotificationServices
     {
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotificationOptions>>(new NotificationOptionsValidator(name => configuration[name]));
+        services.AddNetworkPolicy(configuration);
 
         services.AddHttpClient(WebhookSender.HttpClientName, client =>
             {
@@ -20,8 +22,13 @@ public static class NotificationServices
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("BackupFunctions-Webhook/1");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
+                // Every connection goes to an address the policy allows, judged on what the URL's host resolves to at
+                // that moment (a name that passed at create time and now resolves inward is refused; nothing is sent).
+                ConnectCallback = sp.GetRequiredService<NetworkPolicy>().ConnectHttpAsync,
+                // A proxy would connect to the webhook's host on our behalf, unjudged.
+                UseProxy = false,
                 // The signature vouches for the configured URL: a redirect elsewhere is a failure, not a new target.
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),

@@ -46,7 +46,8 @@ public sealed class WebhookSender
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
+                    // A refusal of the network policy would be refused again.
+                    .Handle<HttpRequestException>(e => e.InnerException is not Network.NetworkRefusedException)
                     .Handle<TimeoutRejectedException>()
                     .HandleResult(IsTransient),
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
@@ -93,16 +94,27 @@ public sealed class WebhookSender
                 _logger.LogInformation("Webhook {Target} took {Event} {NotificationId} (attempt {Attempt})", target, notification.Event, notification.Id, attempts);
                 return new NotificationDelivery(NotificationDelivery.Webhook, target, true, attempts, null);
             }
-            error = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd()
+            // The status code only: the reason phrase and body are the receiver's text, which the job's API answer must
+            // not carry (a config's author could otherwise read what an internal server says).
+            error = $"HTTP {(int)response.StatusCode}"
                 + ((int)response.StatusCode is >= 300 and < 400 ? " (redirects are not followed; configure the final URL)" : "");
         }
         catch (TimeoutRejectedException)
         {
             error = $"no answer within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s";
         }
+        catch (HttpRequestException e) when (e.InnerException is Network.NetworkRefusedException refused)
+        {
+            // The refusal names the address the host resolved to: for the log, not for the job's API answer.
+            _logger.LogWarning("Webhook {Target} not called: {Reason}", target, refused.Message);
+            error = "the network policy does not allow the URL's address (a link-local or metadata address, or a loopback or private one "
+                    + $"outside {Network.NetworkOptions.SectionName}__{nameof(Network.NetworkOptions.AllowedRanges)}); nothing was sent";
+        }
         catch (HttpRequestException e)
         {
-            error = e.HttpRequestError == HttpRequestError.Unknown ? e.Message : $"{e.HttpRequestError}: {e.Message}";
+            // Our words for what happened: .NET's messages may quote what the receiver sent (an invalid status line).
+            _logger.LogWarning(e, "Webhook {Target} failed ({HttpRequestError})", target, e.HttpRequestError);
+            error = $"the request failed ({e.HttpRequestError})";
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,21 +1,30 @@
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BackupFunctions.Core.Network;
 using BackupFunctions.Core.Storage.Ftp;
 using BackupFunctions.Core.Storage.S3;
 using BackupFunctions.Core.Storage.Sftp;
 using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Storage.Wrappers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace BackupFunctions.Core.Storage;
 
 /// <summary>
-/// Turns a configured <see cref="StorageDestination"/> into its <see cref="IBackupStore"/>. One instance per app
-/// (it holds the Blob service client and its connection pool).
+/// Turns a configured <see cref="StorageDestination"/> or a storage location's settings into its
+/// <see cref="IBackupStore"/>, and wraps stores with the retry, throttling and logging every caller gets
+/// (<see cref="Wrap"/>). The one place stores are built, for the service and for backupctl alike, so that a rule about
+/// stores (which addresses they may connect to: <see cref="NetworkPolicy"/>) lives in one place. One instance per
+/// app (it holds the Blob service client and its connection pool).
 /// </summary>
 /// <remarks>
 /// The destination's <see cref="StorageDestination.Prefix"/> is not applied here: callers put it in front of the
 /// object names (<c>&lt;prefix&gt;/backups/&lt;backupId&gt;/…</c>), so a store is the whole container or folder.
+/// The operator's own endpoints (the Blob account of <see cref="StorageOptions"/>) are not judged by the policy: only
+/// hosts a location names (S3/GCS endpoints, SFTP and FTP hosts) are.
 /// </remarks>
 public sealed class BackupStoreFactory
 {
@@ -26,12 +35,18 @@ public sealed class BackupStoreFactory
     private readonly Lazy<BlobServiceClient> _blobService;
 
     private readonly TimeProvider _time;
+    private readonly NetworkPolicy _network;
+    private readonly ILogger _logger;
 
-    public BackupStoreFactory(IOptions<StorageOptions> options, TimeProvider? time = null)
+    /// <param name="network">Where stores may connect; null: <see cref="NetworkPolicy.InternalAllowed"/>.</param>
+    /// <param name="loggers">For the logging wrapper; null logs nothing.</param>
+    public BackupStoreFactory(IOptions<StorageOptions> options, TimeProvider? time = null, NetworkPolicy? network = null, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _time = time ?? TimeProvider.System;
+        _network = network ?? NetworkPolicy.InternalAllowed;
+        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("BackupFunctions.Storage");
         _blobService = new Lazy<BlobServiceClient>(CreateBlobService, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -63,7 +78,7 @@ public sealed class BackupStoreFactory
         {
             StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode")) ?? LocalFolderStore.DefaultFileMode,
                 ParseMode(Setting("folderMode")) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
-            StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : null, location.Immutability),
+            StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : (AccessTier?)null, location.Immutability),
             StorageTypes.S3 => new S3Store(new S3StoreSettings
             {
                 Bucket = Setting("bucket")!,
@@ -75,7 +90,7 @@ public sealed class BackupStoreFactory
                 StorageClass = Setting("storageClass") ?? "",
                 ObjectLockMode = location.Immutability is not { Enabled: true } ? S3ObjectLockMode.Off
                     : location.Immutability.Mode == "compliance" ? S3ObjectLockMode.Compliance : S3ObjectLockMode.Governance,
-            }, LockUntil(location.Immutability), _time),
+            }, LockUntil(location.Immutability), _time, _network),
             StorageTypes.Gcs => S3Store.ForGcs(new GcsStoreSettings
             {
                 Bucket = Setting("bucket")!,
@@ -83,7 +98,7 @@ public sealed class BackupStoreFactory
                 HmacSecret = Required(secret, "hmacSecret", location),
                 StorageClass = Setting("storageClass") ?? "",
                 Endpoint = Setting("endpoint") ?? "",
-            }, _time),
+            }, _time, _network),
             StorageTypes.Sftp => new SftpStore(new SftpStoreSettings
             {
                 Host = Setting("host")!,
@@ -94,15 +109,30 @@ public sealed class BackupStoreFactory
                 PrivateKey = secret("privateKey"),
                 PrivateKeyPassphrase = secret("privateKeyPassphrase"),
                 HostKeyFingerprint = Setting("hostKeyFingerprint")!,
-            }),
+            }, _network),
             StorageTypes.Ftp => new FtpStore(new FtpStoreSettings(
                 Setting("host")!, Port(Setting("port"), 21), Setting("user")!, Required(secret, "password", location), Setting("path") ?? "")
             {
                 TlsMode = Setting("tls") == "explicit" ? FtpTlsMode.Explicit : FtpTlsMode.None,
                 CertificateSha256 = Setting("certificateFingerprint"),
-            }),
+            }, _time, _network),
             _ => throw new ArgumentException($"storage type '{location.Type}' is not supported.", nameof(location)),
         };
+    }
+
+    /// <summary>
+    /// <paramref name="store"/> with the wrappers every caller gets: retries of transient failures
+    /// (<see cref="StorageOptions.Retries"/>), a bound on calls in flight (a file or FTP server takes a few connections at
+    /// a time, object stores many), and a log line per call.
+    /// </summary>
+    /// <param name="type">The store's type (<see cref="StorageTypes"/>, or <see cref="AzureBlobType"/> / <see cref="LocalType"/>).</param>
+    public IBackupStore Wrap(IBackupStore store, string type)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var concurrency = type is StorageTypes.Sftp or StorageTypes.Ftp ? 2 : 8;
+        // Retries pace real network calls: on the system clock even where a test fakes the app's clock.
+        var retries = new RetryingBackupStore(store, _options.Retries, TimeSpan.FromSeconds(_options.RetryDelaySeconds));
+        return new LoggingBackupStore(new ThrottlingBackupStore(retries, concurrency), _logger);
     }
 
     private static int Port(string? text, int standard) => text is null ? standard : int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
@@ -150,7 +180,8 @@ public sealed class BackupStoreFactory
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.LocalRoot));
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(root, path)));
         var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (!full.StartsWith(root + Path.DirectorySeparatorChar, comparison))
+        // A root that is a drive or "/" keeps its separator (backupctl's local root is "/").
+        if (!full.StartsWith(Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar, comparison) || full.Length <= root.Length)
             throw new ArgumentException($"storage.path '{path}' leaves the local root.", nameof(path));
         return new LocalFolderStore(full, fileMode, folderMode, maxSizeBytes);
     }

@@ -1,27 +1,25 @@
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Network;
 using BackupFunctions.Core.Secrets;
-using BackupFunctions.Core.Storage.Wrappers;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BackupFunctions.Core.Storage;
 
 /// <summary>
 /// The storage locations of the catalog and the stores behind them: creates locations (secrets sealed before they
 /// reach a row), tests them, and opens the store of a config's destination with the retry, throttling and logging
-/// wrappers every caller gets.
+/// wrappers every caller gets (<see cref="BackupStoreFactory.Wrap"/>).
 /// </summary>
+/// <param name="network">
+/// Judges the hosts a new location names (create time); the stores judge what the names resolve to at every connect.
+/// </param>
 public sealed class StorageLocations(
     BackupCatalog catalog,
     BackupStoreFactory factory,
     SecretSealer sealer,
     StorageProbe probe,
-    IOptions<StorageOptions> options,
-    ILoggerFactory loggers)
+    NetworkPolicy network)
 {
-    private readonly ILogger _logger = loggers.CreateLogger("BackupFunctions.Storage");
-
     // Locations never change once written (a new setting is a new location), so one store per location serves every
     // activity: connections and pools (FTP, SFTP) are reused instead of opened per step.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<IBackupStore>> _opened = new(StringComparer.Ordinal);
@@ -39,6 +37,8 @@ public sealed class StorageLocations(
             else if (secret.Setting is null && !sealer.CanSeal)
                 errors[$"secrets.{name}"] = ["This app cannot keep secret values (Secrets:SealingKey is not set): reference an app setting instead, {\"setting\": \"NAME\"}."];
         }
+        if (errors.Count == 0)
+            CheckHosts(settings, errors);
         if (errors.Count > 0)
             return (null, errors);
 
@@ -91,15 +91,33 @@ public sealed class StorageLocations(
         return destination.StorageId is { } id ? await catalog.GetStorageLocationAsync(id, cancellationToken) : null;
     }
 
+    /// <summary>
+    /// The hosts a location names (S3/GCS <c>endpoint</c>, SFTP/FTP <c>host</c>): an address the policy refuses is
+    /// refused here, naming the field; a name is judged by what it resolves to, at every connect.
+    /// </summary>
+    private void CheckHosts(Dictionary<string, string> settings, Dictionary<string, string[]> errors)
+    {
+        if (settings.TryGetValue("endpoint", out var endpoint))
+        {
+            var uri = new Uri(endpoint);
+            if (uri.Port is < 1 or > 65535)
+                errors["settings.endpoint"] = ["settings.endpoint must have a port between 1 and 65535 (or none)."];
+            else if (network.CheckHost(uri.IdnHost) is { } refused)
+                errors["settings.endpoint"] = [$"settings.endpoint is not allowed: {refused}."];
+        }
+        if (settings.TryGetValue("host", out var host))
+        {
+            var bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
+            if (Uri.CheckHostName(bare) == UriHostNameType.Unknown)
+                errors["settings.host"] = ["settings.host must be a host name or an IP address alone (no scheme, port or path)."];
+            else if (network.CheckHost(bare) is { } refused)
+                errors["settings.host"] = [$"settings.host is not allowed: {refused}."];
+        }
+    }
+
     private IBackupStore OpenRaw(StorageLocation location) =>
         factory.Create(location, name => location.Secrets.TryGetValue(name, out var stored) ? sealer.Reveal(location.Id, name, stored) : null);
 
-    private IBackupStore Wrap(IBackupStore store, string type)
-    {
-        // A file or FTP server takes a few connections at a time; object stores take many.
-        var concurrency = type is StorageTypes.Sftp or StorageTypes.Ftp ? 2 : 8;
-        var retries = new RetryingBackupStore(store, options.Value.Retries, TimeSpan.FromSeconds(options.Value.RetryDelaySeconds));
-        return new LoggingBackupStore(new ThrottlingBackupStore(retries, concurrency), _logger);
-    }
+    private IBackupStore Wrap(IBackupStore store, string type) => factory.Wrap(store, type);
 
 }

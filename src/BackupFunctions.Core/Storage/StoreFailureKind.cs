@@ -29,4 +29,10 @@ public enum StoreFailureKind
 
     /// <summary>The object is under an immutability lock (retention or legal hold) and cannot be deleted or replaced yet.</summary>
     Locked,
+
+    /// <summary>
+    /// The service may not connect to the destination's address (<see cref="Network.NetworkPolicy"/>): a link-local or
+    /// metadata address, or a loopback or private one outside <c>Network__AllowedRanges</c>. Nothing was sent.
+    /// </summary>
+    NotAllowed,
 }

@@ -29,6 +29,8 @@ public static class NotificationHarness
         ["Notifications:Smtp:TimeoutSeconds"] = "10",
         ["Notifications:Smtp:Retries"] = "1",
         ["Notifications:Smtp:RetryDelaySeconds"] = "0.05",
+        // The webhook receivers of the tests listen on loopback.
+        ["Network:AllowedRanges"] = "127.0.0.0/8",
     };
 
     public static ServiceProvider Build(IDictionary<string, string?> settings, BackupCatalog? catalog = null, TimeProvider? time = null)

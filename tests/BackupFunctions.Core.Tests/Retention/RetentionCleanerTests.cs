@@ -46,7 +46,7 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
         Directory.CreateDirectory(options.Value.LocalRoot);
         _stores = new StorageLocations(_catalog, new BackupStoreFactory(options, _clock),
             new SecretSealer(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), _ => null),
-            new StorageProbe(_clock), options, NullLoggerFactory.Instance);
+            new StorageProbe(_clock), Core.Network.NetworkPolicy.InternalAllowed);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -7,7 +7,7 @@ namespace BackupFunctions.Core.Storage.Ftp;
 /// operation borrows its own. At most <see cref="FtpStoreSettings.MaxConnections"/> exist; a broken one is dropped
 /// and the next borrower gets a fresh one (which is how a dropped control connection reconnects).
 /// </summary>
-internal sealed class FtpConnectionPool(FtpStoreSettings settings, string location) : IAsyncDisposable
+internal sealed class FtpConnectionPool(FtpStoreSettings settings, string location, Network.NetworkPolicy network) : IAsyncDisposable
 {
     // Servers drop idle sessions (vsftpd after 300 s): one that waited longer than this is checked with a NOOP.
     private static readonly TimeSpan IdleCheckAfter = TimeSpan.FromSeconds(15);
@@ -30,7 +30,7 @@ internal sealed class FtpConnectionPool(FtpStoreSettings settings, string locati
                 }
                 await connection.DisposeAsync();
             }
-            return await FtpControlConnection.ConnectAsync(settings, location, cancellationToken);
+            return await FtpControlConnection.ConnectAsync(settings, location, network, cancellationToken);
         }
         catch
         {

@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using BackupFunctions.Core.Network;
 
 namespace BackupFunctions.Core.Storage.Ftp;
 
@@ -22,7 +23,8 @@ internal sealed class FtpControlConnection : IAsyncDisposable
     private readonly FtpStoreSettings _settings;
     private readonly string _location;
     private readonly byte[]? _pinnedCertificate;
-    private readonly TcpClient _client;
+    private readonly NetworkPolicy _network;
+    private readonly Socket _socket;
     private readonly FtpLineReader _reader;
     private Stream _stream;
     private bool _epsvRefused;
@@ -35,13 +37,14 @@ internal sealed class FtpControlConnection : IAsyncDisposable
     private bool _certificateRefused;
     private SslPolicyErrors _certificateErrors;
 
-    private FtpControlConnection(FtpStoreSettings settings, string location, TcpClient client, byte[]? pinnedCertificate)
+    private FtpControlConnection(FtpStoreSettings settings, string location, NetworkPolicy network, Socket socket, byte[]? pinnedCertificate)
     {
         _settings = settings;
         _location = location;
-        _client = client;
+        _network = network;
+        _socket = socket;
         _pinnedCertificate = pinnedCertificate;
-        _stream = client.GetStream();
+        _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = new FtpLineReader(_stream);
     }
 
@@ -62,11 +65,13 @@ internal sealed class FtpControlConnection : IAsyncDisposable
 
     /// <summary>Connects, logs in, and changes to the base folder.</summary>
     /// <exception cref="StoreException">Login refused, certificate refused, TLS not offered, or the base folder is missing.</exception>
-    public static async Task<FtpControlConnection> ConnectAsync(FtpStoreSettings settings, string location, CancellationToken cancellationToken)
+    /// <exception cref="NetworkRefusedException">The policy allows none of the host's addresses; nothing was sent.</exception>
+    public static async Task<FtpControlConnection> ConnectAsync(FtpStoreSettings settings, string location, NetworkPolicy network,
+        CancellationToken cancellationToken)
     {
         var pinned = ParseFingerprint(settings.CertificateSha256);
-        var client = await ConnectTcpAsync(settings.Host, settings.Port, settings, cancellationToken);
-        var connection = new FtpControlConnection(settings, location, client, pinned);
+        var socket = await ConnectTcpAsync(network, settings.Host, settings.Port, settings, cancellationToken);
+        var connection = new FtpControlConnection(settings, location, network, socket, pinned);
         try
         {
             await connection.LoginAsync(cancellationToken);
@@ -112,17 +117,18 @@ internal sealed class FtpControlConnection : IAsyncDisposable
     public async Task<Stream> OpenDataAsync(string command, CancellationToken cancellationToken)
     {
         var endPoint = await PassiveEndPointAsync(cancellationToken);
-        var data = await GuardAsync(token => ConnectTcpAsync(endPoint.Address.ToString(), endPoint.Port, _settings, token), cancellationToken);
+        var data = await GuardAsync(token => ConnectTcpAsync(_network, endPoint.Address.ToString(), endPoint.Port, _settings, token), cancellationToken);
         try
         {
             var reply = await ExecuteAsync(command, cancellationToken);
             if (!reply.IsPreliminary)
                 throw new FtpReplyException(Verb(command), reply);
+            var stream = new NetworkStream(data, ownsSocket: true);
             if (_stream is not SslStream)
-                return data.GetStream();
+                return stream;
             // vsftpd (and RFC 4217) start TLS on the data connection after the 150 reply; the session of the control
             // connection is resumed, which servers demand (vsftpd: require_ssl_reuse) so nobody can hijack the port.
-            return await GuardAsync(token => AuthenticateTlsAsync(data.GetStream(), token), cancellationToken);
+            return await GuardAsync(token => AuthenticateTlsAsync(stream, token), cancellationToken);
         }
         catch
         {
@@ -153,7 +159,7 @@ internal sealed class FtpControlConnection : IAsyncDisposable
     {
         IsBroken = true;
         await _stream.DisposeAsync();
-        _client.Dispose();
+        _socket.Dispose();
     }
 
     /// <summary>Runs one step of the conversation with the read/write timeout; any failure breaks the connection.</summary>
@@ -191,7 +197,8 @@ internal sealed class FtpControlConnection : IAsyncDisposable
         {
             var auth = await ExecuteAsync("AUTH TLS", cancellationToken);
             if (auth.Code != 234)
-                throw new StoreException($"FTP connect to {_location} failed: the server does not offer TLS (AUTH TLS: {auth}).", StoreFailureKind.Permission);
+                throw new StoreException($"FTP connect to {_location} failed: the server does not offer TLS (it answered AUTH TLS with {auth.Code}).",
+                    StoreFailureKind.Permission, new FtpReplyException("AUTH", auth));
             if (_reader.HasBufferedData)
                 throw new IOException("The FTP server sent data before the TLS handshake.");
             _stream = await GuardAsync(token => AuthenticateTlsAsync(_stream, token), cancellationToken);
@@ -202,7 +209,8 @@ internal sealed class FtpControlConnection : IAsyncDisposable
         if (user.Code == 331)
             user = await ExecuteAsync("PASS " + _settings.Password, cancellationToken);
         if (user.Code == 530)
-            throw new StoreException($"FTP login to {_location} failed: {user}", StoreFailureKind.Authentication);
+            throw new StoreException($"FTP login to {_location} failed: the server refused the user or the password ({user.Code}).",
+                StoreFailureKind.Authentication, new FtpReplyException("PASS", user));
         if (user.Code != 230)
             throw new FtpReplyException("PASS", user);
 
@@ -220,7 +228,8 @@ internal sealed class FtpControlConnection : IAsyncDisposable
 
         var cwd = await ExecuteAsync("CWD " + _settings.BasePath, cancellationToken);
         if (cwd.Code == 550)
-            throw new StoreException($"FTP base folder '{_settings.BasePath}' of {_location} does not exist or cannot be entered: {cwd}", StoreFailureKind.ContainerNotFound);
+            throw new StoreException($"FTP base folder '{_settings.BasePath}' of {_location} does not exist or cannot be entered ({cwd.Code}).",
+                StoreFailureKind.ContainerNotFound, new FtpReplyException("CWD", cwd));
         if (cwd.Code != 250)
             throw new FtpReplyException("CWD", cwd);
         Root = FtpParsing.ParsePwd((await ExpectAsync("PWD", cancellationToken, 257)).Text).TrimEnd('/');
@@ -230,9 +239,10 @@ internal sealed class FtpControlConnection : IAsyncDisposable
 
     private async Task<IPEndPoint> PassiveEndPointAsync(CancellationToken cancellationToken)
     {
-        // The data connection always goes to the control connection's address: a PASV reply naming another host
-        // (a NAT's private address, or a hostile server aiming us elsewhere) is not followed.
-        var address = ((IPEndPoint)_client.Client.RemoteEndPoint!).Address;
+        // The data connection always goes to the control connection's address (the address the policy judged when
+        // it was made, and judges again at the data connect): a PASV reply naming another host (a NAT's private
+        // address, or a hostile server aiming us at something only we can reach) is not followed, as curl does.
+        var address = ((IPEndPoint)_socket.RemoteEndPoint!).Address;
         if (!_epsvRefused)
         {
             var epsv = await ExecuteAsync("EPSV", cancellationToken);
@@ -306,25 +316,18 @@ internal sealed class FtpControlConnection : IAsyncDisposable
         await _stream.FlushAsync(cancellationToken);
     }
 
-    private static async Task<TcpClient> ConnectTcpAsync(string host, int port, FtpStoreSettings settings, CancellationToken cancellationToken)
+    // Through the policy: the name is resolved and every address judged before anything is sent.
+    private static async Task<Socket> ConnectTcpAsync(NetworkPolicy network, string host, int port, FtpStoreSettings settings, CancellationToken cancellationToken)
     {
-        var client = new TcpClient { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.ConnectTimeout);
         try
         {
-            await client.ConnectAsync(host, port, timeout.Token);
-            return client;
+            return await network.ConnectAsync(host, port, timeout.Token);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            client.Dispose();
             throw new TimeoutException($"Connecting to {host}:{port} took longer than {settings.ConnectTimeout.TotalSeconds:0} s.", ex);
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
         }
     }
 

@@ -37,7 +37,11 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
     private readonly FtpConnectionPool _pool;
     private readonly TimeProvider _time;
 
-    public FtpStore(FtpStoreSettings settings, TimeProvider? timeProvider = null)
+    /// <param name="network">
+    /// Which addresses the store may connect to, judged at every connect (control and data connections); null:
+    /// <see cref="Network.NetworkPolicy.InternalAllowed"/> (everything but link-local and metadata addresses).
+    /// </param>
+    public FtpStore(FtpStoreSettings settings, TimeProvider? timeProvider = null, Network.NetworkPolicy? network = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(settings.Host, nameof(settings));
@@ -52,7 +56,8 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
 
         var basePath = settings.BasePath.Length == 0 ? "" : "/" + settings.BasePath.Trim('/');
         Location = $"{(settings.TlsMode == FtpTlsMode.Explicit ? "ftps" : "ftp")}://{settings.User}@{settings.Host}:{settings.Port}{basePath}";
-        _pool = new FtpConnectionPool(settings with { BasePath = settings.BasePath.Length == 0 ? "." : settings.BasePath }, Location);
+        _pool = new FtpConnectionPool(settings with { BasePath = settings.BasePath.Length == 0 ? "." : settings.BasePath }, Location,
+            network ?? Network.NetworkPolicy.InternalAllowed);
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -286,7 +291,7 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
             {
                 // vsftpd says 550 for a missing and for an unreadable file: SIZE answers for any file that exists.
                 if (await SizeOfAsync(connection, path, cancellationToken) is null)
-                    throw new StoreObjectNotFoundException($"FTP read '{name}' in {Location} failed: the object does not exist ({ex.Reply}).");
+                    throw new StoreObjectNotFoundException($"FTP read '{name}' in {Location} failed: the object does not exist ({ex.Reply.Code}).", ex);
                 throw;
             }
             return new FtpDownloadStream(_pool, connection, data, ex => Map("read", name, ex));
@@ -417,26 +422,35 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
     private static bool IsFtpFailure(Exception ex, CancellationToken cancellationToken) => ex switch
     {
         StoreException => false,
-        FtpReplyException or IOException or SocketException or TimeoutException or AuthenticationException or FormatException => true,
+        FtpReplyException or IOException or SocketException or TimeoutException or AuthenticationException or FormatException
+            or Network.NetworkRefusedException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
 
+    /// <remarks>
+    /// Messages name the command and the reply's code, never the reply's text (nor a message quoting it): that is
+    /// the server's, and must not reach an API caller. The exception, logged server-side, keeps it.
+    /// </remarks>
     private StoreException Map(string operation, string name, Exception ex)
     {
+        if (StoreFailureText.Refusal($"FTP {operation} '{name}' in {Location} refused", ex) is { } refused)
+            return refused;
         var prefix = $"FTP {operation} '{name}' in {Location} failed";
         return ex switch
         {
-            FtpReplyException { Reply.Code: 530 } r => new StoreException($"{prefix}: {r.Message}", StoreFailureKind.Authentication, ex),
-            FtpReplyException { Reply.Code: 452 or 552 } r => new StoreException($"{prefix}: {r.Message}", StoreFailureKind.Full, ex),
-            FtpReplyException { Reply.Code: 550 or 553 } r => new StoreException($"{prefix}: {r.Message}", StoreFailureKind.Permission, ex),
-            FtpReplyException { Reply.IsTransientFailure: true } r => new StoreTransientException($"{prefix}: {r.Message}", ex),
-            FtpReplyException r => new StoreException($"{prefix}: {r.Message}", StoreFailureKind.Other, ex),
-            FormatException => new StoreException($"{prefix}: {ex.Message}", StoreFailureKind.Other, ex),
-            AuthenticationException => new StoreException($"{prefix}: TLS negotiation failed: {ex.Message}", StoreFailureKind.Other, ex),
-            _ => new StoreTransientException($"{prefix}: {ex.GetType().Name}: {ex.Message}", ex),
+            FtpReplyException { Reply.Code: 530 } r => new StoreException($"{prefix}: {Said(r)}", StoreFailureKind.Authentication, ex),
+            FtpReplyException { Reply.Code: 452 or 552 } r => new StoreException($"{prefix}: {Said(r)}", StoreFailureKind.Full, ex),
+            FtpReplyException { Reply.Code: 550 or 553 } r => new StoreException($"{prefix}: {Said(r)}", StoreFailureKind.Permission, ex),
+            FtpReplyException { Reply.IsTransientFailure: true } r => new StoreTransientException($"{prefix}: {Said(r)}", ex),
+            FtpReplyException r => new StoreException($"{prefix}: {Said(r)}", StoreFailureKind.Other, ex),
+            FormatException => new StoreException($"{prefix}: the server's reply could not be understood.", StoreFailureKind.Other, ex),
+            AuthenticationException => new StoreException($"{prefix}: the TLS negotiation failed.", StoreFailureKind.Other, ex),
+            _ => new StoreTransientException($"{prefix}: {StoreFailureText.Describe(ex)}.", ex),
         };
     }
+
+    private static string Said(FtpReplyException reply) => $"the server answered {reply.Command} with {reply.Reply.Code}.";
 
     private static bool IsTempFileName(string fileName) => TempFileName().IsMatch(fileName);
 

@@ -6,6 +6,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using BackupFunctions.Core.Network;
 
 namespace BackupFunctions.Core.Storage.S3;
 
@@ -47,6 +48,7 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
     private readonly Func<string, DateTimeOffset?>? _retainUntil;
     private readonly TimeProvider _time;
     private readonly AmazonS3Client _client;
+    private readonly PolicyHttpClientFactory _http;
 
     /// <summary>A store for an S3 or S3-compatible bucket.</summary>
     /// <param name="settings">Where and how to connect.</param>
@@ -56,13 +58,19 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
     /// or null to store that object unlocked. The date must lie in the future.
     /// </param>
     /// <param name="timeProvider">The clock that tells whether a lock has expired (<see cref="StoredObjectInfo.LockedUntil"/>).</param>
+    /// <param name="network">
+    /// Which addresses the store may connect to, judged at every connect; null: <see cref="NetworkPolicy.InternalAllowed"/>
+    /// (everything but link-local and metadata addresses).
+    /// </param>
     /// <exception cref="ArgumentException">The settings are incomplete or invalid; the message names the field.</exception>
-    public S3Store(S3StoreSettings settings, Func<string, DateTimeOffset?>? objectLockRetainUntil = null, TimeProvider? timeProvider = null)
-        : this(settings, objectLockRetainUntil, timeProvider, S3Profile)
+    public S3Store(S3StoreSettings settings, Func<string, DateTimeOffset?>? objectLockRetainUntil = null, TimeProvider? timeProvider = null,
+        NetworkPolicy? network = null)
+        : this(settings, objectLockRetainUntil, timeProvider, S3Profile, network)
     {
     }
 
-    private S3Store(S3StoreSettings settings, Func<string, DateTimeOffset?>? objectLockRetainUntil, TimeProvider? timeProvider, Profile profile)
+    private S3Store(S3StoreSettings settings, Func<string, DateTimeOffset?>? objectLockRetainUntil, TimeProvider? timeProvider, Profile profile,
+        NetworkPolicy? network)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _profile = profile;
@@ -83,6 +91,8 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
             // The settings name the endpoint; AWS_ENDPOINT_URL* in the environment must not redirect backups elsewhere.
             IgnoreConfiguredEndpointUrls = true,
         };
+        _http = new PolicyHttpClientFactory(network ?? NetworkPolicy.InternalAllowed, _settings.ConnectTimeout, _settings.RequestTimeout);
+        config.HttpClientFactory = _http;
         if (_settings.Endpoint.Length == 0)
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(_settings.Region);
@@ -97,10 +107,10 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
 
     /// <summary>A store for a Google Cloud Storage bucket through the XML API with an HMAC key.</summary>
     /// <exception cref="ArgumentException">The settings are incomplete or invalid; the message names the field.</exception>
-    public static S3Store ForGcs(GcsStoreSettings settings, TimeProvider? timeProvider = null)
+    public static S3Store ForGcs(GcsStoreSettings settings, TimeProvider? timeProvider = null, NetworkPolicy? network = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new S3Store(settings.ToS3Settings(), null, timeProvider, GcsProfile);
+        return new S3Store(settings.ToS3Settings(), null, timeProvider, GcsProfile, network);
     }
 
     /// <summary><c>s3://bucket</c> or <c>gs://bucket</c>, with <c>?endpoint=…</c> for a server other than AWS or Google.</summary>
@@ -314,7 +324,11 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _http.Dispose();
+    }
 
     private static S3StoreSettings Validate(S3StoreSettings settings, Profile profile)
     {
@@ -676,6 +690,8 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
 
     private StoreException Map(string operation, string name, Exception ex)
     {
+        if (StoreFailureText.Refusal($"{_profile.Service} {operation} '{name}' in {Location} refused", ex) is { } refused)
+            return refused;
         var message = Describe(operation, name, ex);
         if (ex is not AmazonServiceException service || (service.StatusCode == 0 && string.IsNullOrEmpty(service.ErrorCode)))
             return new StoreTransientException(message, ex);
@@ -698,20 +714,32 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
         };
     }
 
-    // Status and error code only: the SDK's messages may quote the request (and a refused signature's string to sign).
+    // Status and a known error code only: the SDK's messages may quote the request (and a refused signature's string
+    // to sign), and whatever else the server put in its answer is the server's text, not ours to pass on (the
+    // exception, logged server-side, keeps it).
     private string Describe(string operation, string name, Exception cause) => cause switch
     {
         AmazonServiceException { StatusCode: not 0 } service =>
-            $"{_profile.Service} {operation} '{name}' in {Location} failed: HTTP {(int)service.StatusCode} {(string.IsNullOrEmpty(service.ErrorCode) ? "(no error code)" : service.ErrorCode)}.",
-        _ => $"{_profile.Service} {operation} '{name}' in {Location} failed: {Innermost(cause).GetType().Name}: {Innermost(cause).Message}",
+            $"{_profile.Service} {operation} '{name}' in {Location} failed: HTTP {(int)service.StatusCode} {ErrorCodeText(service.ErrorCode)}.",
+        _ => $"{_profile.Service} {operation} '{name}' in {Location} failed: {StoreFailureText.Describe(cause)}.",
     };
 
-    private static Exception Innermost(Exception ex)
+    private static string ErrorCodeText(string? code) =>
+        string.IsNullOrEmpty(code) ? "(no error code)" : KnownErrorCodes.Contains(code) ? code : "(an error code this service does not know)";
+
+    // The S3 error codes a message may name (the ones mapped above and the common request errors).
+    private static readonly HashSet<string> KnownErrorCodes = new(StringComparer.Ordinal)
     {
-        while (ex.InnerException is not null && ex is AmazonClientException or AmazonServiceException)
-            ex = ex.InnerException;
-        return ex;
-    }
+        "NoSuchKey", "NoSuchBucket", "NotFound", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurity", "InvalidToken",
+        "ExpiredToken", "RequestTimeTooSkewed", "AuthenticationRequired", "SlowDown", "Throttling", "ThrottlingException",
+        "TooManyRequests", "RequestLimitExceeded", "QuotaExceeded", "InvalidObjectState", "AccessDenied", "AllAccessDisabled",
+        "AccountProblem", "RequestTimeout", "InternalError", "ServiceUnavailable", "InvalidArgument", "InvalidRequest",
+        "InvalidBucketName", "InvalidBucketState", "MalformedXML", "EntityTooLarge", "EntityTooSmall", "BadDigest", "InvalidDigest",
+        "XAmzContentSHA256Mismatch", "InvalidPart", "InvalidPartOrder", "NoSuchUpload", "InvalidRange", "PreconditionFailed",
+        "MethodNotAllowed", "NotImplemented", "PermanentRedirect", "TemporaryRedirect", "AuthorizationHeaderMalformed",
+        "InvalidRetentionPeriod", "ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration", "KeyTooLongError",
+        "MissingContentLength", "IncompleteBody", "InvalidStorageClass", "BucketNotEmpty", "NoSuchVersion",
+    };
 
     private sealed record Profile(string Scheme, string Service, bool ChunkedBodies, IReadOnlyList<string> StorageClasses);
 }

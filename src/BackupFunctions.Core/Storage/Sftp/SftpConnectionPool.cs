@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using BackupFunctions.Core.Network;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -22,15 +25,17 @@ internal sealed class SftpConnectionPool : IDisposable
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(30);
 
     private readonly SftpStoreSettings _settings;
+    private readonly NetworkPolicy _network;
     private readonly byte[] _pinnedHostKey;
     private readonly Stack<SftpClient> _idle = new();
     private readonly Lock _lock = new();
     private bool _disposed;
     private string? _baseFolder;
 
-    public SftpConnectionPool(SftpStoreSettings settings)
+    public SftpConnectionPool(SftpStoreSettings settings, NetworkPolicy network)
     {
         _settings = settings;
+        _network = network;
         _pinnedHostKey = HostKeyFingerprint.Parse(settings.HostKeyFingerprint, nameof(settings.HostKeyFingerprint));
     }
 
@@ -90,7 +95,40 @@ internal sealed class SftpConnectionPool : IDisposable
             Close(client);
     }
 
+    /// <summary>
+    /// A connection to the first allowed address of the host that answers. The name is resolved once, by the
+    /// policy, and SSH.NET is given the judged address: it never resolves the name itself, so a name that resolves
+    /// elsewhere a moment later (DNS rebinding) cannot slip past the check.
+    /// </summary>
     private async Task<SftpClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(_settings.ConnectTimeout);
+            try
+            {
+                addresses = await _network.ResolveAsync(_settings.Host, timeout.Token);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Resolving {_settings.Host} took longer than {_settings.ConnectTimeout.TotalSeconds:0} s.", ex);
+            }
+        }
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await ConnectAsync(addresses[i], cancellationToken);
+            }
+            catch (Exception ex) when (i < addresses.Length - 1 && ex is SocketException or SshConnectionException or SshOperationTimeoutException)
+            {
+                // The next address of the host may answer.
+            }
+        }
+    }
+
+    private async Task<SftpClient> ConnectAsync(IPAddress address, CancellationToken cancellationToken)
     {
         var methods = new List<AuthenticationMethod>();
         PrivateKeyFile? key = null;
@@ -104,7 +142,7 @@ internal sealed class SftpConnectionPool : IDisposable
             if (_settings.Password is { } password)
                 methods.Add(new PasswordAuthenticationMethod(_settings.UserName, password));
 
-            var info = new ConnectionInfo(_settings.Host, _settings.Port, _settings.UserName, [.. methods])
+            var info = new ConnectionInfo(address.ToString(), _settings.Port, _settings.UserName, [.. methods])
             {
                 Timeout = _settings.ConnectTimeout,
             };

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using BackupFunctions.Core.Network;
 using BackupFunctions.Core.Streams;
 using Renci.SshNet;
 using Renci.SshNet.Common;
@@ -44,8 +45,13 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
     private readonly short _fileMode;
     private readonly short _folderMode;
 
+    /// <param name="network">
+    /// Which addresses the store may connect to: the host is resolved and judged at every connect, and the connection
+    /// goes to the judged address (the pinned host key proves the server, so nothing is lost by not connecting by
+    /// name). Null: <see cref="NetworkPolicy.InternalAllowed"/> (everything but link-local and metadata addresses).
+    /// </param>
     /// <exception cref="ArgumentException">A setting is missing or malformed; the message names it.</exception>
-    public SftpStore(SftpStoreSettings settings)
+    public SftpStore(SftpStoreSettings settings, NetworkPolicy? network = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(settings.Host, nameof(settings.Host));
@@ -58,7 +64,7 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
         if (settings.Password is null && settings.PrivateKey is null)
             throw new ArgumentException("An SFTP destination needs a password or a private key.", nameof(settings));
         ValidateBasePath(settings.BasePath, nameof(settings));
-        _pool = new SftpConnectionPool(settings);
+        _pool = new SftpConnectionPool(settings, network ?? NetworkPolicy.InternalAllowed);
         _fileMode = ToSshNetMode(settings.FileMode, nameof(settings.FileMode));
         _folderMode = ToSshNetMode(settings.FolderMode, nameof(settings.FolderMode));
         var host = settings.Host.Contains(':', StringComparison.Ordinal) ? $"[{settings.Host}]" : settings.Host;
@@ -303,7 +309,7 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
             catch (SftpPathNotFoundException ex) when (i < 0)
             {
                 throw new StoreException(
-                    $"SFTP put '{name}' in {Location} failed: the base folder cannot be created because its parent does not exist ({ex.Message}).",
+                    $"SFTP put '{name}' in {Location} failed: the base folder cannot be created because its parent does not exist.",
                     StoreFailureKind.ContainerNotFound, ex);
             }
             catch (SftpException)
@@ -461,30 +467,46 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
     }
 
     /// <summary>The store's exception for a failure of the server or the connection; null for anything else (the caller's cancellation, bugs).</summary>
+    /// <remarks>
+    /// Messages are ours: SSH.NET's quote the server (its disconnect reason, its identification banner, the text of
+    /// an SFTP status), which must not reach an API caller. The exception, logged server-side, keeps them.
+    /// </remarks>
     private Exception? Map(string operation, string name, Exception ex, CancellationToken cancellationToken)
     {
-        var message = $"SFTP {operation} '{name}' in {Location} failed: {ex.Message}";
+        var prefix = $"SFTP {operation} '{name}' in {Location} failed";
+        if (ex is not StoreException && StoreFailureText.Refusal($"SFTP {operation} '{name}' in {Location} refused", ex) is { } refused)
+            return refused;
         return ex switch
         {
             StoreException => ex,
-            HostKeyMismatchException => new StoreException(message, StoreFailureKind.Permission, ex),
-            SshAuthenticationException => new StoreException(message, StoreFailureKind.Authentication, ex),
+            // Our own words, with the two fingerprints (hashes we computed).
+            HostKeyMismatchException => new StoreException($"{prefix}: {ex.Message}", StoreFailureKind.Permission, ex),
+            SshAuthenticationException => new StoreException(
+                $"{prefix}: the login was refused (check the user, the password, or the private key and its passphrase).", StoreFailureKind.Authentication, ex),
             SftpException sftp => Map(operation, name, sftp, StoreFailureKind.Other),
-            SshConnectionException or SshOperationTimeoutException or ProxyException or SocketException or IOException or TimeoutException
-                => new StoreTransientException(message, StoreFailureKind.Network, ex),
+            SshOperationTimeoutException => new StoreTransientException($"{prefix}: it timed out.", StoreFailureKind.Network, ex),
+            SshConnectionException => new StoreTransientException($"{prefix}: the SSH connection could not be made or was closed.", StoreFailureKind.Network, ex),
+            ProxyException or SocketException or IOException or TimeoutException
+                => new StoreTransientException($"{prefix}: {StoreFailureText.Describe(ex)}.", StoreFailureKind.Network, ex),
             // A request timed out inside the library, not the caller's cancellation.
             OperationCanceledException when !cancellationToken.IsCancellationRequested
-                => new StoreTransientException(message, StoreFailureKind.Network, ex),
+                => new StoreTransientException($"{prefix}: it timed out.", StoreFailureKind.Network, ex),
             // No common algorithm, a protocol error: retrying the same server will not help.
-            SshException => new StoreException(message, StoreFailureKind.Other, ex),
+            SshException => new StoreException($"{prefix}: the SSH negotiation failed ({ex.GetType().Name}).", StoreFailureKind.Other, ex),
             _ => null,
         };
     }
 
     private StoreException Map(string operation, string name, SftpException ex, StoreFailureKind kind)
     {
-        var message = $"SFTP {operation} '{name}' in {Location} failed: {ex.Message}"
-                      + (kind == StoreFailureKind.Full ? " (the server's file system has no space left)" : "");
+        var said = ex switch
+        {
+            SftpPathNotFoundException => "no such file or folder",
+            SftpPermissionDeniedException => "permission denied",
+            _ => "the server reported a failure",
+        };
+        var message = $"SFTP {operation} '{name}' in {Location} failed: {said}"
+                      + (kind == StoreFailureKind.Full ? " (the server's file system has no space left)" : "") + ".";
         return ex switch
         {
             SftpPathNotFoundException when kind == StoreFailureKind.ObjectNotFound => new StoreObjectNotFoundException(message, ex),

@@ -33,5 +33,5 @@ public sealed class FtpFolder : IAsyncLifetime
 
     /// <summary>A raw control connection in the test user's base folder, for what the store deliberately cannot do.</summary>
     internal static Task<FtpControlConnection> ConnectToBaseAsync(FtpTlsMode tls = FtpTlsMode.None) =>
-        FtpControlConnection.ConnectAsync(FtpTestServer.Settings(FtpTestServer.BasePath, tls), "test", CancellationToken.None);
+        FtpControlConnection.ConnectAsync(FtpTestServer.Settings(FtpTestServer.BasePath, tls), "test", Core.Network.NetworkPolicy.InternalAllowed, CancellationToken.None);
 }
