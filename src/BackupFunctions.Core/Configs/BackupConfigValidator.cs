@@ -25,6 +25,8 @@ public static partial class BackupConfigValidator
             Add("name", "The name must not be empty.");
         else if (config.Name.Length > 200)
             Add("name", "The name must be at most 200 characters.");
+        else if (config.Name.Any(char.IsControl))
+            Add("name", "The name must not contain control characters (it is shown in logs, alerts and notifications).");
 
         if (config.Database is null && config.Files is null)
             Add("database", "A backup needs a database, site files, or both.");
@@ -112,8 +114,9 @@ public static partial class BackupConfigValidator
                         add($"{path}.container", "A blob container name is 3–63 lowercase letters, digits and single hyphens.");
                     break;
                 case "local":
-                    if (string.IsNullOrWhiteSpace(storage.Path) || Path.IsPathRooted(storage.Path) || storage.Path.Split('/', '\\').Contains(".."))
-                        add($"{path}.path", "The local path must be relative to the configured local root, without '..'.");
+                    // The rule BackupStoreFactory applies when it opens the folder: what passes here can be written.
+                    if (Storage.ObjectNameRules.LocalPathProblem(storage.Path) is { } pathProblem)
+                        add($"{path}.path", $"The local path is a folder relative to the configured local root: it {pathProblem}.");
                     break;
                 default:
                     add($"{path}.type", "Give storageId (a location from /api/backup-storage), or type 'azureBlob' or 'local' with its settings.");
@@ -124,8 +127,9 @@ public static partial class BackupConfigValidator
             add($"{path}.maxSizeBytes", "maxSizeBytes must be a positive number of bytes.");
         if (storage.StorageId is not null && storage.MaxSizeBytes is not null)
             add($"{path}.maxSizeBytes", "A storage location has its own maxSizeBytes; give maxSizeBytes only with an inline destination.");
-        if (storage.Prefix.Length > 200 || storage.Prefix.Contains('\\') || storage.Prefix.Split('/').Any(s => s is "." or ".."))
-            add($"{path}.prefix", "The prefix must be at most 200 characters, with '/' separators and no '.' or '..' segments.");
+        // The rule ObjectNames.BackupFolder applies when a backup is written.
+        if (Storage.ObjectNameRules.DestinationPrefixProblem(storage.Prefix) is { } prefixProblem)
+            add($"{path}.prefix", $"The prefix is '/'-separated folder names in front of the backups' names: it {prefixProblem}.");
     }
 
     private static bool SameDestination(StorageDestination a, StorageDestination b) =>
