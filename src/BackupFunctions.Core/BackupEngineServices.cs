@@ -65,12 +65,14 @@ public static class BackupEngineServices
         services.AddOptions<SecretOptions>().Bind(configuration.GetSection(SecretOptions.SectionName))
             .Validate(o => o.SealingKey.Length == 0 || IsBase64Key(o.SealingKey), "Secrets:SealingKey must be 32 random bytes as base64 (head -c 32 /dev/urandom | base64), or empty.")
             .ValidateOnStart();
-        services.TryAddSingleton(sp => new SecretSealer(sp.GetRequiredService<IOptions<SecretOptions>>().Value.SealingKey, name => configuration[name]));
+        // Secrets referenced by API callers come only from the BackupSecrets section (never any other app setting).
+        services.TryAddSingleton(new SecretReferences(configuration));
+        services.TryAddSingleton(sp => new SecretSealer(sp.GetRequiredService<IOptions<SecretOptions>>().Value.SealingKey, sp.GetRequiredService<SecretReferences>()));
         services.TryAddSingleton<StorageProbe>();
         services.TryAddSingleton<StorageLocations>();
         services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
-        services.TryAddSingleton(sp => new DatabasePasswords(configuration));
+        services.TryAddSingleton<DatabasePasswords>();
         services.TryAddSingleton<BackupWriter>();
         services.TryAddSingleton<QuickVerifier>();
         services.TryAddSingleton<DeepVerifier>();

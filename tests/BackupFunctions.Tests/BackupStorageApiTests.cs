@@ -141,11 +141,11 @@ public sealed class BackupStorageApiTests(LocalHostFixture host) : IClassFixture
             name = "ftp",
             type = "ftp",
             settings = new { host = "ftp.example.org", user = "backup" },
-            secrets = new { password = new { setting = "FTP_PASSWORD" } },
+            secrets = new { password = new { setting = "BackupSecrets__FTP_PASSWORD" } },
         });
 
         var row = await RowAsync(id);
-        Assert.Contains("setting:FTP_PASSWORD", row.GetString("Secrets"), StringComparison.Ordinal);
+        Assert.Contains("setting:BackupSecrets__FTP_PASSWORD", row.GetString("Secrets"), StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string> BadLocations => new()

@@ -41,8 +41,8 @@ public static partial class BackupConfigValidator
                 Add("database.database", "The database name must not be empty.");
             if (string.IsNullOrWhiteSpace(db.Username))
                 Add("database.username", "The username must not be empty.");
-            if (db.PasswordSetting is { } setting && !SettingNames.IsValid(setting))
-                Add("database.passwordSetting", "The password setting must be the NAME of an app setting (letters, digits, _ : . -), never the password itself.");
+            if (db.PasswordSetting is { } setting && Secrets.SecretReferences.Problem(setting) is { } problem)
+                Add("database.passwordSetting", "The password setting must be the name of an app setting, never the password itself. " + problem);
         }
 
         if (config.Files is { } files)
