@@ -76,6 +76,8 @@ export Keys__LocalKeyFile="$data/backup.key"
 export Postgres__BinDirectory="$BF_TEST_PG_BIN"
 # The demo's database listens on loopback, which configs may name only when it is allowed (README, Network__AllowedRanges).
 export Network__AllowedRanges="127.0.0.0/8"
+# Configs may back up site files only inside these folders (README, Files__AllowedRoots): here the demo site alone.
+export Files__AllowedRoots="$data/site"
 # Secrets that configs and storage locations refer to live under BackupSecrets__ (README, Secret references). The demo
 # cluster trusts loopback, so this password is not checked; the demo config shows how a config names it.
 export BackupSecrets__DEMO_DB_PASSWORD="demo-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"

@@ -107,6 +107,11 @@ public static class BackupEngineServices
                 "Network:AllowedRanges must be CIDR ranges separated by commas (e.g. 10.0.0.0/8, 127.0.0.0/8), or empty.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => Network.NetworkPolicy.FromOptions(sp.GetRequiredService<IOptions<Network.NetworkOptions>>().Value));
+        // Which site folders configs may back up
+        services.AddOptions<FilesOptions>().Bind(configuration.GetSection(FilesOptions.SectionName))
+            .Validate(o => o.Validate() is null, "Files:AllowedRoots must be absolute folders separated by ';' (e.g. /var/www), or empty.")
+            .ValidateOnStart();
+        services.TryAddSingleton<SiteRoots>();
         services.TryAddSingleton<BackupConfigChecks>();
         return services;
     }

@@ -188,7 +188,7 @@ public sealed class BackupStorageApiTests(LocalHostFixture host) : IClassFixture
         using var response = await host.Http.PostAsJsonAsync("api/backup-configs", new
         {
             name = "site",
-            files = new { root = "/var/www/site" },
+            files = new { root = Directory.CreateDirectory(host.Scratch("site")).FullName },
             schedule = new { frequency = "manual" },
             storage = new { storageId = "stg-000000000000000000000000" },
         });

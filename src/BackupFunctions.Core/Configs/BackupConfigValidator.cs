@@ -49,12 +49,17 @@ public static partial class BackupConfigValidator
         {
             if (string.IsNullOrWhiteSpace(files.Root) || !Path.IsPathFullyQualified(files.Root))
                 Add("files.root", "The site root must be an absolute folder path.");
-            if (files.Components.Count == 0)
+            if (files.Components is null || files.Components.Count == 0)
                 Add("files.components", "List at least one component folder (e.g. uploads, themes, plugins, config).");
-            foreach (var component in files.Components)
+            else if (files.Components.Count > SiteRoots.MaxComponents)
+                Add("files.components", $"List at most {SiteRoots.MaxComponents} component folders.");
+            else
             {
-                if (string.IsNullOrWhiteSpace(component) || component is "." or ".." || component.Contains('/') || component.Contains('\\'))
-                    Add("files.components", $"'{component}' is not a folder name directly under the site root.");
+                // The rule the backup applies again when it reads the site (SiteRoots.Confine).
+                foreach (var problem in files.Components.Select(SiteRoots.ComponentProblem).OfType<string>().Distinct())
+                    Add("files.components", problem);
+                if (files.Components.Distinct(StringComparer.Ordinal).Count() != files.Components.Count)
+                    Add("files.components", "Each component may be listed once.");
             }
         }
 

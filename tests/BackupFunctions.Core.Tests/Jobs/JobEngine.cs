@@ -44,6 +44,7 @@ public sealed class JobEngine : IAsyncLifetime
             ["Keys:LocalKeyFile"] = keyFile,
             ["Jobs:ProgressIntervalSeconds"] = "2",
             ["Network:AllowedRanges"] = "127.0.0.0/8",
+            ["Files:AllowedRoots"] = _folder.Combine("site"),
             ["Jobs:StaleAfterMinutes"] = "30",
         }).Build();
         var services = new ServiceCollection();
