@@ -79,6 +79,11 @@ export Postgres__BinDirectory="$BF_TEST_PG_BIN"
 export Postgres__SslRootCertFile="$BF_TEST_PG_ROOT_CERT"
 # The demo's database listens on loopback, which configs may name only when it is allowed (README, Network__AllowedRanges).
 export Network__AllowedRanges="127.0.0.0/8"
+# Configs may back up site files only inside these folders (README, Files__AllowedRoots): here the demo site alone.
+export Files__AllowedRoots="$data/site"
+# Secrets that configs and storage locations refer to live under BackupSecrets__ (README, Secret references). The demo
+# cluster trusts loopback, so this password is not checked; the demo config shows how a config names it.
+export BackupSecrets__DEMO_DB_PASSWORD="demo-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 
 echo "Building the local host..."
 dotnet build src/BackupFunctions.LocalHost -c Release -v quiet -nologo > "$data/build.log" 2>&1 || { tail -n 40 "$data/build.log"; exit 1; }
@@ -95,7 +100,7 @@ curl -fs -o /dev/null "$api/backup-configs" || { echo "The local host did not an
 config=$(curl -fsS -X POST "$api/backup-configs" -H 'Content-Type: application/json' -d @- <<JSON
 {
   "name": "Demo CMS",
-  "database": { "host": "127.0.0.1", "port": $BF_TEST_PG_PORT, "database": "democms", "username": "postgres", "sslMode": "verify-full" },
+  "database": { "host": "127.0.0.1", "port": $BF_TEST_PG_PORT, "database": "democms", "username": "postgres", "passwordSetting": "BackupSecrets__DEMO_DB_PASSWORD", "sslMode": "verify-full" },
   "files": { "root": "$data/site" },
   "schedule": { "frequency": "daily", "time": "02:30", "timeZone": "Europe/Berlin" },
   "storage": { "type": "azureBlob", "container": "backups", "prefix": "demo" },

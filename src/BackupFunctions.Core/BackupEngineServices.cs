@@ -67,12 +67,14 @@ public static class BackupEngineServices
         services.AddOptions<SecretOptions>().Bind(configuration.GetSection(SecretOptions.SectionName))
             .Validate(o => o.SealingKey.Length == 0 || IsBase64Key(o.SealingKey), "Secrets:SealingKey must be 32 random bytes as base64 (head -c 32 /dev/urandom | base64), or empty.")
             .ValidateOnStart();
-        services.TryAddSingleton(sp => new SecretSealer(sp.GetRequiredService<IOptions<SecretOptions>>().Value.SealingKey, name => configuration[name]));
+        // Secrets referenced by API callers come only from the BackupSecrets section (never any other app setting).
+        services.TryAddSingleton(new SecretReferences(configuration));
+        services.TryAddSingleton(sp => new SecretSealer(sp.GetRequiredService<IOptions<SecretOptions>>().Value.SealingKey, sp.GetRequiredService<SecretReferences>()));
         services.TryAddSingleton<StorageProbe>();
         services.TryAddSingleton<StorageLocations>();
         services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
-        services.TryAddSingleton(sp => new DatabasePasswords(configuration));
+        services.TryAddSingleton<DatabasePasswords>();
         services.TryAddSingleton(sp => new DatabaseConnections(
             sp.GetRequiredService<DatabasePasswords>(), sp.GetRequiredService<Network.NetworkPolicy>(), sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton<BackupWriter>();
@@ -105,6 +107,11 @@ public static class BackupEngineServices
         services.AddBackupNotifications(configuration);
         // Outbound connections made on an API caller's behalf
         Network.NetworkServices.AddNetworkPolicy(services, configuration);
+        // Which site folders configs may back up
+        services.AddOptions<FilesOptions>().Bind(configuration.GetSection(FilesOptions.SectionName))
+            .Validate(o => o.Validate() is null, "Files:AllowedRoots must be absolute folders separated by ';' (e.g. /var/www), or empty.")
+            .ValidateOnStart();
+        services.TryAddSingleton<SiteRoots>();
         services.TryAddSingleton<BackupConfigChecks>();
         return services;
     }

@@ -13,10 +13,10 @@ namespace BackupFunctions.Tests;
 /// </summary>
 public sealed class ApiValidationTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
 {
-    private static object ValidConfig(string container = "backups") => new
+    private object ValidConfig(string container = "backups") => new
     {
         name = "site",
-        files = new { root = "/var/www/site" },
+        files = new { root = Directory.CreateDirectory(host.Scratch("site")).FullName },
         schedule = new { frequency = "daily", time = "02:30", timeZone = "Europe/Berlin" },
         storage = new { type = "azureBlob", container },
     };

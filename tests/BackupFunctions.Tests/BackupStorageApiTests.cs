@@ -153,11 +153,11 @@ public sealed class BackupStorageApiTests(LocalHostFixture host) : IClassFixture
             name = "ftp",
             type = "ftp",
             settings = new { host = "ftp.example.org", user = "backup" },
-            secrets = new { password = new { setting = "FTP_PASSWORD" } },
+            secrets = new { password = new { setting = "BackupSecrets__FTP_PASSWORD" } },
         });
 
         var row = await RowAsync(id);
-        Assert.Contains("setting:FTP_PASSWORD", row.GetString("Secrets"), StringComparison.Ordinal);
+        Assert.Contains("setting:BackupSecrets__FTP_PASSWORD", row.GetString("Secrets"), StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string> BadLocations => new()
@@ -200,7 +200,7 @@ public sealed class BackupStorageApiTests(LocalHostFixture host) : IClassFixture
         using var response = await host.Http.PostAsJsonAsync("api/backup-configs", new
         {
             name = "site",
-            files = new { root = "/var/www/site" },
+            files = new { root = Directory.CreateDirectory(host.Scratch("site")).FullName },
             schedule = new { frequency = "manual" },
             storage = new { storageId = "stg-000000000000000000000000" },
         });

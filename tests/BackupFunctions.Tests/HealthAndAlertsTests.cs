@@ -17,8 +17,8 @@ public sealed class HealthAndAlertsTests(LocalHostFixture host) : IClassFixture<
     [Fact]
     public async Task A_failing_backup_raises_one_alert_that_escalates_is_acknowledged_and_resolved_by_the_next_success()
     {
-        // The site root does not exist yet: archiving the files fails until it does.
-        var site = host.Scratch("site");
+        // The site root is removed after the config is stored: archiving the files fails until it is back.
+        var site = Directory.CreateDirectory(host.Scratch("site")).FullName;
         var configId = await host.CreateConfigAsync(new
         {
             name = "flaky site",
@@ -26,6 +26,7 @@ public sealed class HealthAndAlertsTests(LocalHostFixture host) : IClassFixture<
             schedule = new { frequency = "manual" },
             storage = new { type = "local", path = "health-" + Guid.NewGuid().ToString("N")[..8] },
         });
+        Directory.Delete(site);
 
         var failed = await BackupAsync(configId);
         Assert.Equal("failed", failed.GetProperty("status").GetString());

@@ -129,7 +129,7 @@ public sealed class NetworkConfinementApiTests(PublicOnlyHostFixture host) : ICl
     private async Task<string> PlantAsync(string type, string address, int port)
     {
         var catalog = new BackupCatalog(new TableServiceClient(TestEnvironment.AzuriteConnectionString), host.TablePrefix, TimeProvider.System);
-        var sealer = new SecretSealer(host.SealingKey, _ => null);
+        var sealer = new SecretSealer(host.SealingKey, new SecretReferences(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
         var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var (settings, secretName, secret) = type switch
         {

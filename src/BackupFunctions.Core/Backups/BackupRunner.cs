@@ -25,6 +25,7 @@ public sealed class BackupRunner(
     IKeyEncryptionKey keyEncryptionKey,
     BackupWriter writer,
     DatabaseConnections databases,
+    SiteRoots siteRoots,
     TimeProvider time,
     ILogger<BackupRunner> logger,
     JobLogs logs,
@@ -126,9 +127,9 @@ public sealed class BackupRunner(
     public async Task<FilesPartResult> ArchiveFilesAsync(PartInput input, CancellationToken cancellationToken)
     {
         var plan = input.Plan;
-        var files = plan.Config.Files ?? throw new InvalidOperationException("The config has no site files to archive.");
-        if (!Directory.Exists(files.Root))
-            throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
+        // Checked again here, not only when the config was posted: the config may predate the rule, or the root may
+        // have been replaced by a link to elsewhere since. The archiver gets the resolved folder.
+        var files = siteRoots.Confine(plan.Config.Files ?? throw new InvalidOperationException("The config has no site files to archive."));
 
         var scan = SiteArchiver.Scan(files.Root, files.Components);
         await catalog.UpdateJobAsync(plan.JobId, j => j with

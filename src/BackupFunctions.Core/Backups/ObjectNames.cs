@@ -12,8 +12,12 @@ public static class ObjectNames
     public const string FirstFilesVolume = "files-00001.part";
 
     /// <summary>The folder of one backup, ending with '/'.</summary>
+    /// <exception cref="ArgumentException">The prefix breaks the rule the API checks a posted <c>prefix</c> with.</exception>
     public static string BackupFolder(string prefix, string backupId)
     {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (Storage.ObjectNameRules.DestinationPrefixProblem(prefix) is { } problem)
+            throw new ArgumentException($"The destination prefix '{Storage.ObjectNameRules.Printable(prefix)}' {problem}.", nameof(prefix));
         var trimmed = prefix.Trim('/');
         return trimmed.Length == 0 ? $"backups/{backupId}/" : $"{trimmed}/backups/{backupId}/";
     }

@@ -7,7 +7,7 @@ namespace BackupFunctions.Core.Configs;
 /// (<see cref="BackupConfigValidator"/>, pure) and then what only the app's settings can tell: which hosts it may
 /// name, which site roots it may read, which settings its secrets may refer to. Errors are keyed by JSON path.
 /// </summary>
-public sealed class BackupConfigChecks(NetworkPolicy network)
+public sealed class BackupConfigChecks(NetworkPolicy network, SiteRoots siteRoots)
 {
     /// <summary>An empty result means the config may be stored.</summary>
     public IReadOnlyDictionary<string, string[]> Validate(BackupConfig config)
@@ -24,6 +24,7 @@ public sealed class BackupConfigChecks(NetworkPolicy network)
         // Confinement checks that need the app's settings go below, each adding its errors through Add.
         CheckDatabaseHost(config.Database, Add);
         CheckWebhookHosts(config, Add);
+        CheckSiteRoot(config, errors.ContainsKey("files.root"), Add);
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
@@ -66,5 +67,19 @@ public sealed class BackupConfigChecks(NetworkPolicy network)
             else if (network.CheckHost(uri.IdnHost) is { } refused)
                 add($"notifications.webhooks[{i}].url", $"The URL is not allowed: {refused}.");
         }
+    }
+
+    /// <summary>
+    /// files.root: an existing folder inside Files:AllowedRoots, symbolic links resolved; no component holding the app's
+    /// local backups or key file (<see cref="SiteRoots"/>).
+    /// </summary>
+    private void CheckSiteRoot(BackupConfig config, bool shapeRefused, Action<string, string> add)
+    {
+        if (config.Files is not { } files || shapeRefused)
+            return;
+        if (siteRoots.Check(files.Root, out var realRoot) is { } problem)
+            add("files.root", problem);
+        else if (files.Components is not null && siteRoots.ComponentsProblem(realRoot, files.Components) is { } held)
+            add("files.components", held);
     }
 }

@@ -25,6 +25,8 @@ public static partial class BackupConfigValidator
             Add("name", "The name must not be empty.");
         else if (config.Name.Length > 200)
             Add("name", "The name must be at most 200 characters.");
+        else if (config.Name.Any(char.IsControl))
+            Add("name", "The name must not contain control characters (it is shown in logs, alerts and notifications).");
 
         if (config.Database is null && config.Files is null)
             Add("database", "A backup needs a database, site files, or both.");
@@ -39,8 +41,8 @@ public static partial class BackupConfigValidator
                 Add("database.database", "The database name must not be empty.");
             if (string.IsNullOrWhiteSpace(db.Username))
                 Add("database.username", "The username must not be empty.");
-            if (db.PasswordSetting is { } setting && !SettingNames.IsValid(setting))
-                Add("database.passwordSetting", "The password setting must be the NAME of an app setting (letters, digits, _ : . -), never the password itself.");
+            if (db.PasswordSetting is { } setting && Secrets.SecretReferences.Problem(setting) is { } problem)
+                Add("database.passwordSetting", "The password setting must be the name of an app setting, never the password itself. " + problem);
             if (!Sources.PostgresSslModes.TryParse(db.SslMode, out _))
                 Add("database.sslMode", $"The sslMode must be one of {Quoted(Sources.PostgresSslModes.Names)} (default '{Sources.PostgresSslModes.VerifyFull}').");
         }
@@ -49,12 +51,17 @@ public static partial class BackupConfigValidator
         {
             if (string.IsNullOrWhiteSpace(files.Root) || !Path.IsPathFullyQualified(files.Root))
                 Add("files.root", "The site root must be an absolute folder path.");
-            if (files.Components.Count == 0)
+            if (files.Components is null || files.Components.Count == 0)
                 Add("files.components", "List at least one component folder (e.g. uploads, themes, plugins, config).");
-            foreach (var component in files.Components)
+            else if (files.Components.Count > SiteRoots.MaxComponents)
+                Add("files.components", $"List at most {SiteRoots.MaxComponents} component folders.");
+            else
             {
-                if (string.IsNullOrWhiteSpace(component) || component is "." or ".." || component.Contains('/') || component.Contains('\\'))
-                    Add("files.components", $"'{component}' is not a folder name directly under the site root.");
+                // The rule the backup applies again when it reads the site (SiteRoots.Confine).
+                foreach (var problem in files.Components.Select(SiteRoots.ComponentProblem).OfType<string>().Distinct())
+                    Add("files.components", problem);
+                if (files.Components.Distinct(StringComparer.Ordinal).Count() != files.Components.Count)
+                    Add("files.components", "Each component may be listed once.");
             }
         }
 
@@ -114,8 +121,9 @@ public static partial class BackupConfigValidator
                         add($"{path}.container", "A blob container name is 3–63 lowercase letters, digits and single hyphens.");
                     break;
                 case "local":
-                    if (string.IsNullOrWhiteSpace(storage.Path) || Path.IsPathRooted(storage.Path) || storage.Path.Split('/', '\\').Contains(".."))
-                        add($"{path}.path", "The local path must be relative to the configured local root, without '..'.");
+                    // The rule BackupStoreFactory applies when it opens the folder: what passes here can be written.
+                    if (Storage.ObjectNameRules.LocalPathProblem(storage.Path) is { } pathProblem)
+                        add($"{path}.path", $"The local path is a folder relative to the configured local root: it {pathProblem}.");
                     break;
                 default:
                     add($"{path}.type", "Give storageId (a location from /api/backup-storage), or type 'azureBlob' or 'local' with its settings.");
@@ -126,8 +134,9 @@ public static partial class BackupConfigValidator
             add($"{path}.maxSizeBytes", "maxSizeBytes must be a positive number of bytes.");
         if (storage.StorageId is not null && storage.MaxSizeBytes is not null)
             add($"{path}.maxSizeBytes", "A storage location has its own maxSizeBytes; give maxSizeBytes only with an inline destination.");
-        if (storage.Prefix.Length > 200 || storage.Prefix.Contains('\\') || storage.Prefix.Split('/').Any(s => s is "." or ".."))
-            add($"{path}.prefix", "The prefix must be at most 200 characters, with '/' separators and no '.' or '..' segments.");
+        // The rule ObjectNames.BackupFolder applies when a backup is written.
+        if (Storage.ObjectNameRules.DestinationPrefixProblem(storage.Prefix) is { } prefixProblem)
+            add($"{path}.prefix", $"The prefix is '/'-separated folder names in front of the backups' names: it {prefixProblem}.");
     }
 
     private static bool SameDestination(StorageDestination a, StorageDestination b) =>

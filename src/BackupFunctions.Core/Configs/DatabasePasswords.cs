@@ -1,20 +1,21 @@
-using Microsoft.Extensions.Configuration;
+using BackupFunctions.Core.Secrets;
 
 namespace BackupFunctions.Core.Configs;
 
 /// <summary>
-/// Resolves <see cref="DatabaseSource.PasswordSetting"/> from the app's settings (app settings or Key Vault references
-/// in Azure, local.settings.json locally), so passwords never sit in the catalog.
+/// Resolves <see cref="DatabaseSource.PasswordSetting"/> through <see cref="SecretReferences"/> (an app setting
+/// <c>BackupSecrets__NAME</c>, a Key Vault reference in Azure), so passwords never sit in the catalog and a config
+/// can never send another app setting to the database host it names.
 /// </summary>
-public sealed class DatabasePasswords(IConfiguration configuration)
+public sealed class DatabasePasswords(SecretReferences references)
 {
-    /// <summary>The password, or null when the source names no setting. A named but missing setting is an error.</summary>
+    /// <summary>The password, or null when the source names no setting.</summary>
+    /// <exception cref="InvalidOperationException">The named setting is not set, or is outside <c>BackupSecrets</c> (a config stored before the rule).</exception>
     public string? Resolve(DatabaseSource source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         if (string.IsNullOrEmpty(source.PasswordSetting))
             return null;
-        return configuration[source.PasswordSetting]
-            ?? throw new InvalidOperationException(
-                $"The setting '{source.PasswordSetting}' named by database.passwordSetting is not set.");
+        return references.Resolve(source.PasswordSetting, $"database password of {source.Database}@{source.Host} (database.passwordSetting)", "the config");
     }
 }

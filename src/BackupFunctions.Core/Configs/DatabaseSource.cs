@@ -8,7 +8,10 @@ public sealed record DatabaseSource
     public required string Database { get; init; }
     public required string Username { get; init; }
 
-    /// <summary>Name of the app setting (or Key Vault reference) that holds the password; null for trust/peer auth.</summary>
+    /// <summary>
+    /// Name of the app setting that holds the password, <c>BackupSecrets__NAME</c> (in Azure a Key Vault reference; see
+    /// <see cref="Secrets.SecretReferences"/>); null for trust/peer auth.
+    /// </summary>
     public string? PasswordSetting { get; init; }
 
     /// <summary>

@@ -2,7 +2,11 @@ using System.Text.RegularExpressions;
 
 namespace BackupFunctions.Core.Configs;
 
-/// <summary>What an app setting's name may look like where a config or a storage location refers to one (never a secret itself).</summary>
+/// <summary>
+/// What an app setting's name may look like where the operator's own settings refer to one
+/// (<c>Notifications:Smtp:PasswordSetting</c>). Names an API caller chooses follow the stricter
+/// <see cref="Secrets.SecretReferences"/> rule instead (only <c>BackupSecrets__NAME</c>).
+/// </summary>
 public static partial class SettingNames
 {
     /// <summary>Letters, digits and <c>_ : . -</c>, at most 128.</summary>

@@ -5,7 +5,7 @@ namespace BackupFunctions.Core.Notifications;
 /// <code>
 /// "notifications": {
 ///   "onSuccess": false, "onFailure": true, "onWarning": true,
-///   "webhooks": [ { "url": "https://hooks.example.com/backup", "secret": { "setting": "BLOG_WEBHOOK_SECRET" } } ],
+///   "webhooks": [ { "url": "https://hooks.example.com/backup", "secret": { "setting": "BackupSecrets__BLOG_WEBHOOK_SECRET" } } ],
 ///   "email": { "to": [ "ops@example.com" ] }
 /// }
 /// </code>

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Mail;
-using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Secrets;
 
 namespace BackupFunctions.Core.Notifications;
 
@@ -12,7 +12,8 @@ namespace BackupFunctions.Core.Notifications;
 /// the URL (it would be shown back by the API), no link-local address (169.254.0.0/16, fe80::/10: cloud metadata
 /// endpoints live there).</item>
 /// <item>A webhook secret is optional (without it nothing is signed); given as a value it has at least
-/// <see cref="MinSecretLength"/> characters; given as <c>{"setting": "NAME"}</c> it names an app setting.</item>
+/// <see cref="MinSecretLength"/> characters; given as <c>{"setting": "BackupSecrets__NAME"}</c> it names an app setting
+/// under <c>BackupSecrets</c> (<see cref="SecretReferences"/>).</item>
 /// <item>E-mail: 1 to <see cref="MaxRecipients"/> plain addresses.</item>
 /// </list>
 /// </summary>
@@ -102,19 +103,20 @@ public static class NotificationConfigValidator
                 add($"{path}.secret", "Give secret only; protectedSecret is set by the service.");
             if (secret.Setting is { } setting)
             {
-                if (!SettingNames.IsValid(setting))
-                    add($"{path}.secret", "A secret reference names an app setting: letters, digits, _ : . - (at most 128).");
+                if (SecretReferences.Problem(setting) is { } referenceProblem)
+                    add($"{path}.secret", referenceProblem);
             }
             else if (secret.Value is not { Length: >= MinSecretLength and <= MaxSecretLength })
                 add($"{path}.secret", $"The webhook secret must have {MinSecretLength} to {MaxSecretLength} characters (e.g. openssl rand -hex 32).");
         }
         else if (webhook.ProtectedSecret is { } stored && !IsProtectedForm(stored))
-            add($"{path}.protectedSecret", "Set by the service; post the secret as secret instead.");
+            add($"{path}.protectedSecret", "Set by the service; post the secret as secret instead (a reference names an app setting BackupSecrets__NAME).");
     }
 
     private static bool IsProtectedForm(string stored) =>
         stored.StartsWith(NotificationSetup.SealedPrefix, StringComparison.Ordinal)
-        || (stored.StartsWith(NotificationSetup.SettingPrefix, StringComparison.Ordinal) && SettingNames.IsValid(stored[NotificationSetup.SettingPrefix.Length..]));
+        || (stored.StartsWith(NotificationSetup.SettingPrefix, StringComparison.Ordinal)
+            && SecretReferences.Problem(stored[NotificationSetup.SettingPrefix.Length..]) is null);
 
     private static bool IsLinkLocal(IPAddress address)
     {

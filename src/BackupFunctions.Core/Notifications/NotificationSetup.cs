@@ -5,7 +5,8 @@ namespace BackupFunctions.Core.Notifications;
 
 /// <summary>
 /// Turns a config's <c>notifications</c> as posted into what the catalog keeps, and back: webhook secrets are sealed
-/// (bound to the webhook's URL) or kept as app-setting references, never as values.
+/// (bound to the webhook's URL) or kept as app-setting references (<c>BackupSecrets__NAME</c> only, see
+/// <see cref="SecretReferences"/>), never as values.
 /// </summary>
 public sealed class NotificationSetup(SecretSealer sealer, IOptions<NotificationOptions> options)
 {
@@ -30,7 +31,7 @@ public sealed class NotificationSetup(SecretSealer sealer, IOptions<Notification
         {
             if (config.Webhooks[i].Secret is { Setting: null } && !sealer.CanSeal)
                 errors[$"notifications.webhooks[{i}].secret"] =
-                    ["This app cannot keep secret values (Secrets:SealingKey is not set): reference an app setting instead, {\"setting\": \"NAME\"}."];
+                    ["This app cannot keep secret values (Secrets:SealingKey is not set): reference an app setting instead, {\"setting\": \"BackupSecrets__NAME\"}."];
         }
         if (errors.Count > 0)
             return (null, errors);

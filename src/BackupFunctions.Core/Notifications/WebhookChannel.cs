@@ -13,14 +13,14 @@ public sealed record WebhookChannel
     public string Url { get; init; } = "";
 
     /// <summary>
-    /// The signing secret as posted: the value (sealed before it is stored) or <c>{"setting": "NAME"}</c>. Never kept
+    /// The signing secret as posted: the value (sealed before it is stored) or <c>{"setting": "BackupSecrets__NAME"}</c>. Never kept
     /// or answered as a value: a stored config holds <see cref="ProtectedSecret"/> instead.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SecretValue? Secret { get; init; }
 
     /// <summary>
-    /// What the catalog keeps for the secret: <c>sealed:v1:…</c> (opens only for this URL) or <c>setting:NAME</c>.
+    /// What the catalog keeps for the secret: <c>sealed:v1:…</c> (opens only for this URL) or <c>setting:BackupSecrets__NAME</c>.
     /// Set by the service (<see cref="NotificationSetup.Prepare"/>); never shown by the API.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -7,7 +7,8 @@ namespace BackupFunctions.Core.Secrets;
 /// Turns the secrets of a storage location into what a table row may hold, and back: a sealed value
 /// (<c>sealed:v1:</c> + base64(nonce(12) ‖ ciphertext ‖ tag(16)), AES-256-GCM under the sealing key, with the
 /// location id and the secret's name as associated data, so a sealed value copied to another row or field does
-/// not open) or a reference to an app setting (<c>setting:NAME</c>).
+/// not open) or a reference to an app setting (<c>setting:BackupSecrets__NAME</c>, read through
+/// <see cref="SecretReferences"/>, which refuses every setting outside <c>BackupSecrets</c>).
 /// </summary>
 public sealed class SecretSealer
 {
@@ -17,15 +18,15 @@ public sealed class SecretSealer
     private const int TagSize = 16;
 
     private readonly byte[]? _key;
-    private readonly Func<string, string?> _settings;
+    private readonly SecretReferences _references;
 
     /// <param name="sealingKeyBase64">32 bytes as base64, or empty (then only setting references are accepted).</param>
-    /// <param name="settings">Reads an app setting by name.</param>
-    public SecretSealer(string sealingKeyBase64, Func<string, string?> settings)
+    /// <param name="references">Reads the app settings that references name (only those under <c>BackupSecrets</c>).</param>
+    public SecretSealer(string sealingKeyBase64, SecretReferences references)
     {
         ArgumentNullException.ThrowIfNull(sealingKeyBase64);
-        ArgumentNullException.ThrowIfNull(settings);
-        _settings = settings;
+        ArgumentNullException.ThrowIfNull(references);
+        _references = references;
         if (sealingKeyBase64.Length == 0)
             return;
         byte[] key;
@@ -54,13 +55,14 @@ public sealed class SecretSealer
     /// the kind (<c>webhook</c>), <paramref name="owner"/> what the sealed value is bound to (it opens only there).
     /// </summary>
     /// <exception cref="InvalidOperationException">A value was given but no sealing key is configured.</exception>
+    /// <exception cref="ArgumentException">A reference names a setting outside <c>BackupSecrets</c> (callers check <see cref="SecretReferences.Problem"/> first).</exception>
     public string Protect(string purpose, string owner, string name, SecretValue secret)
     {
         ArgumentNullException.ThrowIfNull(secret);
         if (secret.Setting is { } setting)
-            return SettingPrefix + setting;
+            return SettingPrefix + SecretReferences.Canonical(setting);
         if (_key is null)
-            throw new InvalidOperationException("Secret values cannot be stored: Secrets:SealingKey is not set. Reference an app setting instead: {\"setting\": \"NAME\"}.");
+            throw new InvalidOperationException("Secret values cannot be stored: Secrets:SealingKey is not set. Reference an app setting instead: {\"setting\": \"BackupSecrets__NAME\"}.");
 
         var plain = Encoding.UTF8.GetBytes(secret.Value ?? "");
         var sealedBytes = new byte[NonceSize + plain.Length + TagSize];
@@ -77,7 +79,10 @@ public sealed class SecretSealer
     public string Reveal(string locationId, string name, string stored) => Reveal(StoragePurpose, locationId, name, stored);
 
     /// <summary>The secret behind what a row keeps, for a secret sealed with <see cref="Protect(string, string, string, SecretValue)"/>.</summary>
-    /// <exception cref="InvalidOperationException">The setting is missing, the sealing key is not set or is not the one that sealed it, or the value was moved or edited.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The setting is missing or outside <c>BackupSecrets</c>, the sealing key is not set or is not the one that sealed
+    /// it, or the value was moved or edited.
+    /// </exception>
     public string Reveal(string purpose, string owner, string name, string stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
@@ -85,10 +90,8 @@ public sealed class SecretSealer
         var subject = purpose == StoragePurpose ? $"storage location {owner}" : $"a {purpose}";
         if (stored.StartsWith(SettingPrefix, StringComparison.Ordinal))
         {
-            var setting = stored[SettingPrefix.Length..];
-            return _settings(setting) is { Length: > 0 } value
-                ? value
-                : throw new InvalidOperationException($"The app setting '{setting}' that holds secret '{name}' of {subject} is not set.");
+            return _references.Resolve(stored[SettingPrefix.Length..], $"secret '{name}' of {subject}",
+                purpose == StoragePurpose ? "the storage location" : $"the config of the {purpose}");
         }
         if (!stored.StartsWith(SealedPrefix, StringComparison.Ordinal))
             throw new InvalidOperationException($"Secret '{name}' of {subject} is stored in an unknown form.");

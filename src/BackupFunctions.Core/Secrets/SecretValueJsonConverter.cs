@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace BackupFunctions.Core.Secrets;
 
-/// <summary>Reads a secret as a JSON string (the value) or as <c>{"setting": "NAME"}</c>; writes only references.</summary>
+/// <summary>Reads a secret as a JSON string (the value) or as <c>{"setting": "BackupSecrets__NAME"}</c>; writes only references.</summary>
 public sealed class SecretValueJsonConverter : JsonConverter<SecretValue>
 {
     public override SecretValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -11,7 +11,7 @@ public sealed class SecretValueJsonConverter : JsonConverter<SecretValue>
         if (reader.TokenType == JsonTokenType.String)
             return new SecretValue { Value = reader.GetString() };
         if (reader.TokenType != JsonTokenType.StartObject)
-            throw new JsonException("A secret is a string, or {\"setting\": \"NAME\"} naming the app setting that holds it.");
+            throw new JsonException("A secret is a string, or {\"setting\": \"BackupSecrets__NAME\"} naming the app setting that holds it.");
 
         string? setting = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
@@ -22,7 +22,7 @@ public sealed class SecretValueJsonConverter : JsonConverter<SecretValue>
             setting = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw new JsonException("\"setting\" must be a string.");
         }
         return string.IsNullOrWhiteSpace(setting)
-            ? throw new JsonException("A secret reference needs \"setting\": the name of the app setting that holds the secret.")
+            ? throw new JsonException("A secret reference needs \"setting\": the name of the app setting (BackupSecrets__NAME) that holds the secret.")
             : new SecretValue { Setting = setting };
     }
 

@@ -76,8 +76,8 @@ public sealed class BackupStoreFactory
         string? Setting(string name) => settings.TryGetValue(name, out var value) ? value : null;
         return location.Type switch
         {
-            StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode")) ?? LocalFolderStore.DefaultFileMode,
-                ParseMode(Setting("folderMode")) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
+            StorageTypes.Local => CreateLocal(Setting("path"), ParseMode(Setting("fileMode"), "fileMode", folder: false) ?? LocalFolderStore.DefaultFileMode,
+                ParseMode(Setting("folderMode"), "folderMode", folder: true) ?? LocalFolderStore.DefaultFolderMode, location.MaxSizeBytes),
             StorageTypes.AzureBlob => CreateAzureBlob(Setting("container"), Setting("accessTier") is { } tier ? new AccessTier(tier) : (AccessTier?)null, location.Immutability),
             StorageTypes.S3 => new S3Store(new S3StoreSettings
             {
@@ -140,7 +140,16 @@ public sealed class BackupStoreFactory
     private static string Required(Func<string, string?> secret, string name, StorageLocation location) =>
         secret(name) ?? throw new InvalidOperationException($"Storage location {location.Id} ({location.Name}) has no secret '{name}'.");
 
-    private static UnixFileMode? ParseMode(string? octal) => octal is null ? null : (UnixFileMode)Convert.ToInt32(octal, 8);
+    // Checked again here for rows written before the rule: a backup must never land readable by other users.
+    private static UnixFileMode? ParseMode(string? octal, string setting, bool folder)
+    {
+        if (octal is null)
+            return null;
+        var mode = (UnixFileMode)Convert.ToInt32(octal, 8);
+        return LocalFileModes.Problem(mode, folder) is { } problem
+            ? throw new ArgumentException($"settings.{setting} {octal} {problem}.", setting)
+            : mode;
+    }
 
     private AzureBlobStore CreateAzureBlob(StorageDestination destination) => CreateAzureBlob(destination.Container, accessTier: null, immutability: null);
 
@@ -174,8 +183,9 @@ public sealed class BackupStoreFactory
             throw new InvalidOperationException($"{StorageOptions.SectionName}:{nameof(StorageOptions.LocalRoot)} must be set for local destinations.");
         if (string.IsNullOrWhiteSpace(path))
             throw new ArgumentException("storage.path is required for a local destination.", nameof(path));
-        if (Path.IsPathRooted(path))
-            throw new ArgumentException($"storage.path '{path}' must be relative to the local root.", nameof(path));
+        // The rule the API applied when the destination was posted; checked again for rows written before it.
+        if (ObjectNameRules.LocalPathProblem(path) is { } problem)
+            throw new ArgumentException($"storage.path '{ObjectNameRules.Printable(path)}' {problem}.", nameof(path));
 
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.LocalRoot));
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(root, path)));

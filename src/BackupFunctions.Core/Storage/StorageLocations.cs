@@ -32,10 +32,10 @@ public sealed class StorageLocations(
         var (settings, errors) = StorageSettingsSchema.Validate(input);
         foreach (var (name, secret) in input.Secrets ?? [])
         {
-            if (secret.Setting is { } setting && !Configs.SettingNames.IsValid(setting))
-                errors[$"secrets.{name}"] = ["A secret reference names an app setting: letters, digits, _ : . - (at most 128)."];
+            if (secret.Setting is { } setting && SecretReferences.Problem(setting) is { } problem)
+                errors[$"secrets.{name}"] = [problem];
             else if (secret.Setting is null && !sealer.CanSeal)
-                errors[$"secrets.{name}"] = ["This app cannot keep secret values (Secrets:SealingKey is not set): reference an app setting instead, {\"setting\": \"NAME\"}."];
+                errors[$"secrets.{name}"] = ["This app cannot keep secret values (Secrets:SealingKey is not set): reference an app setting instead, {\"setting\": \"BackupSecrets__NAME\"}."];
         }
         if (errors.Count == 0)
             CheckHosts(settings, errors);

@@ -93,8 +93,8 @@ public static partial class StorageSettingsSchema
         ArgumentNullException.ThrowIfNull(input);
         var errors = new Dictionary<string, string[]>();
         var normalised = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (string.IsNullOrWhiteSpace(input.Name) || input.Name.Length > 100)
-            errors["name"] = ["name is required (1-100 characters)."];
+        if (string.IsNullOrWhiteSpace(input.Name) || input.Name.Length > 100 || input.Name.Any(char.IsControl))
+            errors["name"] = ["name is required (1-100 characters, no control characters: it is shown in logs and messages)."];
         if (input.Type is null || !Settings.TryGetValue(input.Type, out var fields))
         {
             errors["type"] = [$"type must be one of {string.Join(", ", StorageTypes.All)}."];
@@ -122,8 +122,27 @@ public static partial class StorageSettingsSchema
         {
             errors["settings.container"] = [$"'{container}' is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit)."];
         }
-        if (input.Type == StorageTypes.Local && normalised.TryGetValue("path", out var path) && (Path.IsPathRooted(path) || path.Split('/', '\\').Contains("..")))
-            errors["settings.path"] = ["settings.path is relative to the Storage:LocalRoot setting and may not contain '..'."];
+        foreach (var (name, folder) in new[] { ("fileMode", false), ("folderMode", true) })
+        {
+            if (input.Type == StorageTypes.Local && normalised.TryGetValue(name, out var mode)
+                && LocalFileModes.Problem((UnixFileMode)Convert.ToInt32(mode, 8), folder) is { } modeProblem)
+            {
+                errors[$"settings.{name}"] = [$"settings.{name} {modeProblem}."];
+            }
+        }
+        // The rules the factory and the stores apply when they open the folder: what passes here can be written.
+        if (normalised.TryGetValue("path", out var path))
+        {
+            var pathProblem = input.Type == StorageTypes.Local ? ObjectNameRules.LocalPathProblem(path)
+                : input.Type is StorageTypes.Sftp or StorageTypes.Ftp ? ObjectNameRules.BasePathProblem(path)
+                : null;
+            if (pathProblem is not null)
+            {
+                errors["settings.path"] = [input.Type == StorageTypes.Local
+                    ? $"settings.path is a folder relative to the Storage:LocalRoot setting: it {pathProblem}."
+                    : $"settings.path is the base folder on the server ('/'-separated folder names): it {pathProblem}."];
+            }
+        }
 
         var secretFields = Secrets[input.Type];
         var secrets = input.Secrets ?? [];

@@ -37,7 +37,7 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
         Assert.Equal(created.CreatedAt, raw.GetDateTimeOffset("CreatedAt"));
         var json = raw.GetString("Config");
         Assert.Contains("\"schedule\":{\"frequency\":\"daily\",\"time\":\"02:30\",\"timeZone\":\"Europe/Berlin\"}", json, StringComparison.Ordinal);
-        Assert.Contains("\"passwordSetting\":\"BLOG_DB_PASSWORD\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"passwordSetting\":\"BackupSecrets__BLOG_DB_PASSWORD\"", json, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -167,7 +167,7 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
     internal static BackupConfig SampleConfig(string name) => new()
     {
         Name = name,
-        Database = new DatabaseSource { Host = "db.example", Port = 6432, Database = name, Username = "cms", PasswordSetting = name.ToUpperInvariant() + "_DB_PASSWORD" },
+        Database = new DatabaseSource { Host = "db.example", Port = 6432, Database = name, Username = "cms", PasswordSetting = "BackupSecrets__" + name.ToUpperInvariant() + "_DB_PASSWORD" },
         Files = new FilesSource { Root = "/var/www/" + name, Components = ["uploads", "themes"] },
         Schedule = new BackupSchedule { Frequency = "daily", Time = "02:30", TimeZone = "Europe/Berlin" },
         Storage = new StorageDestination { Type = "azureBlob", Container = "backups", Prefix = name },

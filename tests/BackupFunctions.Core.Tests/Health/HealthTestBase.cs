@@ -27,7 +27,7 @@ public abstract class HealthTestBase : IAsyncLifetime
         Time = new FakeTimeProvider(T0);
         Catalog = new BackupCatalog(_service, _prefix, Time);
         var storageOptions = Options.Create(new StorageOptions { LocalRoot = _folder.Path, Retries = 0 });
-        Stores = new StorageLocations(Catalog, new BackupStoreFactory(storageOptions, Time), new SecretSealer("", _ => null),
+        Stores = new StorageLocations(Catalog, new BackupStoreFactory(storageOptions, Time), new SecretSealer("", TestSecretReferences.None),
             new StorageProbe(Time), Core.Network.NetworkPolicy.InternalAllowed);
         Usage = new StorageUsageTable(_service, _prefix);
         Monitor = new AlertMonitor(Catalog, new DestinationUsageMeter(Stores, storageOptions, Time), Usage,

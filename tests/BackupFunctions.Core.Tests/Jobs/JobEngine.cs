@@ -45,6 +45,7 @@ public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = n
             ["Jobs:ProgressIntervalSeconds"] = "2",
             ["Network:AllowedRanges"] = "127.0.0.0/8",
             ["Postgres:SslRootCertFile"] = TestEnvironment.PostgresRootCert,
+            ["Files:AllowedRoots"] = _folder.Combine("site"),
             ["Jobs:StaleAfterMinutes"] = "30",
         }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection();

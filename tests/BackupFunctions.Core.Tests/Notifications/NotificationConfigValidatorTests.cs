@@ -44,8 +44,10 @@ public sealed class NotificationConfigValidatorTests
     [Theory]
     [InlineData("a-secret-of-sixteen", null, null)]
     [InlineData("too-short", null, "16 to 1024 characters")]
-    [InlineData(null, "BLOG_WEBHOOK_SECRET", null)]
-    [InlineData(null, "not a setting name!", "names an app setting")]
+    [InlineData(null, "BackupSecrets__BLOG_WEBHOOK_SECRET", null)]
+    [InlineData(null, "not a setting name!", "names an app setting BackupSecrets__NAME")]
+    [InlineData(null, "BLOG_WEBHOOK_SECRET", "names an app setting BackupSecrets__NAME")]
+    [InlineData(null, "Keys:TransitKey", "names an app setting BackupSecrets__NAME")]
     public void Webhook_secrets(string? value, string? setting, string? problem)
     {
         var errors = Errors(new NotificationConfig
@@ -67,8 +69,23 @@ public sealed class NotificationConfigValidatorTests
             Webhooks =
             [
                 new WebhookChannel { Url = "https://a.example.com/x", ProtectedSecret = "plain-text-secret-value" },
-                new WebhookChannel { Url = "https://b.example.com/x", ProtectedSecret = "setting:HOOK_SECRET" },
+                new WebhookChannel { Url = "https://b.example.com/x", ProtectedSecret = "setting:BackupSecrets__HOOK_SECRET" },
             ],
+        });
+
+        Assert.Equal(["notifications.webhooks[0].protectedSecret"], errors.Keys);
+    }
+
+    [Theory]
+    [InlineData("setting:Keys:TransitKey")]
+    [InlineData("setting:Secrets:SealingKey")]
+    [InlineData("setting:AzureWebJobsStorage")]
+    [InlineData("setting:HOOK_SECRET")]
+    public void A_posted_protected_secret_may_not_reference_a_setting_outside_BackupSecrets(string protectedSecret)
+    {
+        var errors = Errors(new NotificationConfig
+        {
+            Webhooks = [new WebhookChannel { Url = "https://a.example.com/x", ProtectedSecret = protectedSecret }],
         });
 
         Assert.Equal(["notifications.webhooks[0].protectedSecret"], errors.Keys);

@@ -39,7 +39,7 @@ public static class NotificationHarness
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(time ?? TimeProvider.System);
-        services.AddSingleton(new SecretSealer(SealingKey, name => configuration[name]));
+        services.AddSingleton(new SecretSealer(SealingKey, new SecretReferences(configuration)));
         if (catalog is not null)
             services.AddSingleton(catalog);
         services.AddBackupNotifications(configuration);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BackupFunctions.Core.Notifications;
 using BackupFunctions.Core.Secrets;
+using BackupFunctions.Core.Tests.Support;
 using Microsoft.Extensions.Options;
 
 namespace BackupFunctions.Core.Tests.Notifications;
@@ -12,7 +13,7 @@ public sealed class NotificationSetupTests
     private static readonly string Key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     private static NotificationSetup Setup(string sealingKey = "", string smtpHost = "smtp.example.com", Dictionary<string, string>? settings = null) =>
-        new(new SecretSealer(sealingKey.Length > 0 ? sealingKey : Key, name => settings?.GetValueOrDefault(name)),
+        new(new SecretSealer(sealingKey.Length > 0 ? sealingKey : Key, TestSecretReferences.With([.. (settings ?? []).Select(s => (s.Key, s.Value))])),
             Options.Create(new NotificationOptions { Smtp = new SmtpOptions { Host = smtpHost } }));
 
     [Fact]
@@ -57,23 +58,46 @@ public sealed class NotificationSetupTests
     [Fact]
     public void A_setting_reference_is_kept_as_a_reference_and_read_when_used()
     {
-        var setup = Setup(settings: new() { ["HOOK_SECRET"] = Secret });
+        var setup = Setup(settings: new() { ["BackupSecrets:HOOK_SECRET"] = Secret });
 
         var (stored, errors) = setup.Prepare(new NotificationConfig
         {
-            Webhooks = [new WebhookChannel { Url = "https://hooks.example.com/x", Secret = new SecretValue { Setting = "HOOK_SECRET" } }],
+            Webhooks = [new WebhookChannel { Url = "https://hooks.example.com/x", Secret = new SecretValue { Setting = "BackupSecrets__HOOK_SECRET" } }],
         });
 
         Assert.Empty(errors);
-        Assert.Equal("setting:HOOK_SECRET", stored!.Webhooks[0].ProtectedSecret);
-        Assert.Equal("HOOK_SECRET", NotificationSetup.SecretSetting(stored.Webhooks[0]));
+        Assert.Equal("setting:BackupSecrets__HOOK_SECRET", stored!.Webhooks[0].ProtectedSecret);
+        Assert.Equal("BackupSecrets__HOOK_SECRET", NotificationSetup.SecretSetting(stored.Webhooks[0]));
         Assert.Equal(Secret, setup.RevealSecret(stored.Webhooks[0]));
+    }
+
+    [Theory]
+    [InlineData("setting:Secrets:SealingKey", null)]
+    [InlineData("setting:HOOK_SECRET", null)]
+    [InlineData(null, "Secrets:SealingKey")]
+    public void A_stored_reference_outside_BackupSecrets_is_not_read_even_when_the_setting_exists(string? protectedSecret, string? setting)
+    {
+        // A config stored before the rule (or written around the API): its reference names an app setting that exists.
+        var setup = Setup(settings: new() { ["Secrets:SealingKey"] = Key, ["HOOK_SECRET"] = Secret });
+        var webhook = new WebhookChannel
+        {
+            Url = "https://hooks.example.com/x",
+            ProtectedSecret = protectedSecret,
+            Secret = setting is null ? null : new SecretValue { Setting = setting },
+        };
+
+        var e = Assert.Throws<InvalidOperationException>(() => setup.RevealSecret(webhook));
+
+        Assert.Contains("BackupSecrets__NAME", e.Message, StringComparison.Ordinal);
+        Assert.Contains("post the config", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Key, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Without_a_sealing_key_a_value_is_refused_naming_the_field()
     {
-        var setup = new NotificationSetup(new SecretSealer("", _ => null), Options.Create(new NotificationOptions()));
+        var setup = new NotificationSetup(new SecretSealer("", TestSecretReferences.None), Options.Create(new NotificationOptions()));
 
         var (stored, errors) = setup.Prepare(new NotificationConfig
         {

@@ -45,7 +45,7 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
         });
         Directory.CreateDirectory(options.Value.LocalRoot);
         _stores = new StorageLocations(_catalog, new BackupStoreFactory(options, _clock),
-            new SecretSealer(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), _ => null),
+            new SecretSealer(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), TestSecretReferences.None),
             new StorageProbe(_clock), Core.Network.NetworkPolicy.InternalAllowed);
     }
 

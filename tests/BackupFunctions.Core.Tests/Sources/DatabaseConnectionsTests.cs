@@ -78,7 +78,7 @@ public sealed class DatabaseConnectionsTests : IDisposable
     private static DatabaseSource Source(string host, int port) => new() { Host = host, Port = port, Database = "cms", Username = "backup" };
 
     private static DatabaseConnections Connections(string allowedRanges, string rootCertFile = "") => new(
-        new DatabasePasswords(new ConfigurationBuilder().Build()),
+        new DatabasePasswords(TestSecretReferences.None),
         NetworkPolicy.FromOptions(new NetworkOptions { AllowedRanges = allowedRanges }),
         new PostgresToolsOptions { SslRootCertFile = rootCertFile });
 }

@@ -57,7 +57,7 @@ public sealed class BackupStoreFactoryTests : IDisposable
     [Fact]
     public async Task A_local_destination_is_a_folder_under_the_root()
     {
-        var store = Factory().Create(new StorageDestination { Type = "local", Path = "site1/./daily" });
+        var store = Factory().Create(new StorageDestination { Type = "local", Path = "site1/daily" });
 
         var local = Assert.IsType<LocalFolderStore>(store);
         Assert.Equal(_root.Combine("site1", "daily"), local.RootFolder);

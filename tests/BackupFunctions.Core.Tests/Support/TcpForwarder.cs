@@ -13,6 +13,7 @@ public sealed class TcpForwarder : IAsyncDisposable
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
+    private readonly MemoryStream _fromClients = new();
     private readonly Lock _lock = new();
     private TcpListener _listener;
     private Task _acceptLoop;
@@ -35,6 +36,16 @@ public sealed class TcpForwarder : IAsyncDisposable
 
     /// <summary>How many connections came in so far.</summary>
     public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>What clients sent to the server so far (the first MiB, as Latin-1 text): what the server was told.</summary>
+    public string ClientText
+    {
+        get
+        {
+            lock (_lock)
+                return System.Text.Encoding.Latin1.GetString(_fromClients.GetBuffer(), 0, (int)_fromClients.Length);
+        }
+    }
 
     /// <summary>Resets every forwarded connection (both sides).</summary>
     public void CutAll()
@@ -71,6 +82,8 @@ public sealed class TcpForwarder : IAsyncDisposable
         await _stop.CancelAsync();
         await PauseAsync();
         _stop.Dispose();
+        lock (_lock)
+            _fromClients.Dispose();
     }
 
     private async Task AcceptAsync(TcpListener listener)
@@ -86,12 +99,12 @@ public sealed class TcpForwarder : IAsyncDisposable
                 _sockets.Add(client);
                 _sockets.Add(server);
             }
-            _ = PumpAsync(client, server);
-            _ = PumpAsync(server, client);
+            _ = PumpAsync(client, server, fromClient: true);
+            _ = PumpAsync(server, client, fromClient: false);
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool fromClient)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -103,6 +116,11 @@ public sealed class TcpForwarder : IAsyncDisposable
                 {
                     to.Shutdown(SocketShutdown.Send);
                     return;
+                }
+                if (fromClient)
+                {
+                    lock (_lock)
+                        _fromClients.Write(buffer, 0, (int)Math.Min(read, Math.Max(0, (1 << 20) - _fromClients.Length)));
                 }
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
                 if (BytesPerSecond is { } rate)

@@ -54,6 +54,9 @@ public class LocalHostFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>The folder under which <see cref="Scratch"/> folders (the tests' site roots) live: the host's Files:AllowedRoots.</summary>
+    public string SitesRoot => _folder.Combine("scratch");
+
     public string Scratch(string name)
     {
         var path = _folder.Combine("scratch", name + "-" + Guid.NewGuid().ToString("N")[..6]);
@@ -65,6 +68,7 @@ public class LocalHostFixture : IAsyncLifetime
         Clock = CreateClock();
         await BeforeStartAsync();
         Directory.CreateDirectory(LocalRoot);
+        Directory.CreateDirectory(SitesRoot);
         LocalKeyFileKek.Create(KeyFile);
         var options = new LocalHostOptions { Url = "http://127.0.0.1:0", EnableTimers = false };
         options.Settings["Catalog:ConnectionString"] = TestEnvironment.AzuriteConnectionString;
@@ -81,6 +85,8 @@ public class LocalHostFixture : IAsyncLifetime
         options.Settings["Postgres:SslRootCertFile"] = TestEnvironment.PostgresRootCert;
         // Every test server (PostgreSQL, sshd, vsftpd, Ceph RGW, webhook receivers) listens on loopback.
         options.Settings["Network:AllowedRanges"] = "127.0.0.0/8";
+        // Configs may back up site folders only under the throwaway scratch folder.
+        options.Settings["Files:AllowedRoots"] = SitesRoot;
         ConfigureSettings(options.Settings);
         options.ConfigureServices = services =>
         {

@@ -49,8 +49,11 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxConnections, 1, nameof(settings));
         if (settings.Port is < 1 or > 65535)
             throw new ArgumentOutOfRangeException(nameof(settings), $"Port {settings.Port} is not a TCP port.");
-        if (settings.BasePath.Any(char.IsControl) || settings.User.Any(char.IsControl) || settings.Password.Any(char.IsControl))
-            throw new ArgumentException("FTP user, password and base path must not contain control characters.", nameof(settings));
+        if (settings.User.Any(char.IsControl) || settings.Password.Any(char.IsControl))
+            throw new ArgumentException("FTP user and password must not contain control characters.", nameof(settings));
+        // The rule the API checks a posted base path with (control characters, '.', '..', empty segments).
+        if (ObjectNameRules.BasePathProblem(settings.BasePath) is { } problem)
+            throw new ArgumentException($"The FTP base path '{ObjectNameRules.Printable(settings.BasePath)}' {problem}.", nameof(settings));
         // Checked here so a bad fingerprint fails at configuration time, not at the first connect.
         FtpControlConnection.ParseFingerprint(settings.CertificateSha256);
 

@@ -530,17 +530,11 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
     private static void ValidateBasePath(string basePath, string parameterName)
     {
         ArgumentNullException.ThrowIfNull(basePath, parameterName);
-        var relative = basePath.Trim('/');
-        if (relative.Length == 0)
-            return;
-        try
+        if (ObjectNameRules.BasePathProblem(basePath) is { } problem)
         {
-            ObjectNameRules.Validate(relative, parameterName);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException($"The base path '{basePath}' must be '/'-separated folder names without '.', '..' or empty segments.",
-                parameterName, ex);
+            throw new ArgumentException(
+                $"The base path '{ObjectNameRules.Printable(basePath)}' must be '/'-separated folder names without '.', '..' or empty segments: it {problem}.",
+                parameterName);
         }
     }
 
