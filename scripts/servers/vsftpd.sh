@@ -65,11 +65,14 @@ bf_start_vsftpd() {
   parent=$(dirname "$dir")
   chmod o+x "$parent" 2>/dev/null || true
 
+  # The account is shared by every instance on the machine (a second checkout's test run may start one beside this),
+  # so its home is '/', which always exists (vsftpd enters the home first), and each instance's folder is its
+  # local_root below: a later start or a removed folder of another instance cannot move this one's files.
   if ! id "$user" >/dev/null 2>&1; then
-    useradd --no-create-home --home-dir "$dir/home" --shell /usr/sbin/nologin "$user" ||
+    useradd --no-create-home --home-dir / --shell /usr/sbin/nologin "$user" ||
       { bf_vsftpd_error "useradd $user failed"; return 1; }
   else
-    usermod --home "$dir/home" "$user" >/dev/null 2>&1 || true
+    usermod --home / "$user" >/dev/null 2>&1 || true
   fi
   # The account has no shell (nologin) and vsftpd listens on loopback only; set BF_VSFTPD_PASSWORD on shared machines.
   password=${BF_VSFTPD_PASSWORD:-Ftp-pass1}
@@ -105,6 +108,8 @@ write_enable=YES
 local_umask=077
 chroot_local_user=YES
 allow_writeable_chroot=YES
+# The chroot: this instance's folder (see the account above).
+local_root=$dir/home
 secure_chroot_dir=$dir/empty
 pam_service_name=$pam
 pasv_enable=YES
