@@ -178,6 +178,8 @@ internal sealed class RestoreCommand
         try
         {
             var manifest = unverified.Verify(dataKey, backupId);
+            // What the restore would refuse, the dry run refuses too.
+            await PartPresence.EnsureAllPresentAsync(store, folder, manifest, cancellationToken);
             StoredPart? indexPart = null;
             long fileCount = 0, bytes = 0;
             if (toDir is not null)
