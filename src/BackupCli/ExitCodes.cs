@@ -12,7 +12,7 @@ internal static class ExitCodes
     /// <summary>Bad usage: unknown option, missing or invalid value; nothing was done.</summary>
     public const int Usage = 2;
 
-    /// <summary>Stored data failed an integrity check: tampered, truncated, swapped, or the wrong key.</summary>
+    /// <summary>Stored data failed an integrity check: tampered, truncated, swapped, missing, or the wrong key.</summary>
     public const int Integrity = 3;
 
     /// <summary>The table printed by <c>--help</c> and in the README.</summary>
@@ -21,6 +21,6 @@ internal static class ExitCodes
           0  ok
           1  failure (destination or database unreachable, backup not found or incomplete, ...)
           2  bad usage (unknown option, missing or invalid value, restore target not empty); one line on stderr says what and why
-          3  integrity failure (tampered, truncated or swapped data, wrong key); the line names the object
+          3  integrity failure (tampered, truncated, swapped or missing data, bad manifest, wrong key); the line names the object
         """;
 }

@@ -29,22 +29,19 @@ internal static class StoredBackups
     }
 
     /// <summary>
-    /// Reads a backup's manifest without checking its MAC (that needs the key). A backup that is not there, or has
-    /// parts but no manifest (incomplete), fails with a message that says which.
+    /// Reads a backup's manifest without checking its MAC (that needs the key), through the engine's capped reader
+    /// (<see cref="StoredManifest"/>: an oversized or malformed manifest is an integrity failure). A backup that is
+    /// not there, or has parts but no manifest (incomplete), fails with a message that says which.
     /// </summary>
     public static async Task<UnverifiedManifest> ReadManifestAsync(
         IBackupStore store, DestinationUri destination, string backupId, CancellationToken cancellationToken)
     {
         CheckId(backupId);
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
-        byte[] bytes;
         try
         {
-            await using var stream = await store.OpenReadAsync(folder + ObjectNames.Manifest, cancellationToken);
-            using var buffer = new MemoryStream();
-            // A manifest is a few KiB: the one object read whole.
-            await stream.CopyToAsync(buffer, cancellationToken);
-            bytes = buffer.ToArray();
+            // The engine's capped reader: a hostile destination cannot make backupctl hold a huge "manifest".
+            return (await StoredManifest.ReadAsync(store, folder, cancellationToken)).Manifest;
         }
         catch (StoreObjectNotFoundException ex)
         {
@@ -54,8 +51,6 @@ internal static class StoredBackups
                 ? $"backup {backupId} in {destination} is incomplete: it has parts but no manifest.json (a backup that did not finish)."
                 : $"there is no backup {backupId} in {destination} (see backupctl ls).", ex);
         }
-
-        return ManifestFile.Read(bytes);
     }
 
     /// <summary>'&lt;prefix&gt;/backups/' or 'backups/'.</summary>

@@ -1,7 +1,8 @@
 namespace BackupCli.Commands;
 
 /// <summary>One row of <c>backupctl ls</c> (and one element of its JSON <c>backups</c> array).</summary>
-/// <param name="Status"><c>complete</c>, <c>incomplete</c> (parts, no manifest) or <c>unreadable</c> (bad or newer manifest).</param>
+/// <param name="Status"><c>complete</c>, <c>incomplete</c> (parts, no manifest), <c>damaged</c> (a part the manifest
+/// lists is missing or has another size) or <c>unreadable</c> (bad, oversized or newer manifest).</param>
 /// <param name="StoredBytes">Bytes of every object in the backup's folder, as listed by the destination.</param>
 internal sealed record BackupListing(string BackupId, string Status, long StoredBytes, int Objects)
 {
@@ -22,6 +23,6 @@ internal sealed record BackupListing(string BackupId, string Status, long Stored
     public int? Tables { get; init; }
     public string? Database { get; init; }
     public double? CompressionRatio { get; init; }
-    /// <summary>Why the backup is incomplete or unreadable; null when complete.</summary>
+    /// <summary>Why the backup is incomplete, damaged or unreadable; null when complete.</summary>
     public string? Problem { get; init; }
 }

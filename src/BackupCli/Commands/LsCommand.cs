@@ -1,19 +1,23 @@
 using System.CommandLine;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Storage;
 
 namespace BackupCli.Commands;
 
 /// <summary>
 /// <c>backupctl ls --from &lt;uri&gt;</c>: every backup in a destination, from its manifest alone (no key needed to
-/// read it; its authenticity is checked by <c>verify --read-data</c> and <c>restore</c>). Folders with parts but no
-/// manifest are shown as incomplete.
+/// read it; its authenticity is checked by <c>verify</c> with a key and by <c>restore</c>). Folders with parts but no
+/// manifest are shown as incomplete. A backup whose manifest lists a part that the destination does not hold (or
+/// holds with another size) is <c>damaged</c>, one whose manifest cannot be read (malformed, oversized) is
+/// <c>unreadable</c>: both are integrity failures, and the listing exits 3 after printing them.
 /// </summary>
 internal static class LsCommand
 {
     public const string Complete = "complete";
     public const string Incomplete = "incomplete";
     public const string Unreadable = "unreadable";
+    public const string Damaged = "damaged";
 
     private static readonly string[] Header = ["BACKUP ID", "STATUS", "CREATED", "CONTENTS", "COMPRESSION", "ENCRYPTION", "STORED", "FILES", "TABLES"];
 
@@ -35,10 +39,12 @@ internal static class LsCommand
         var destination = DestinationUri.Parse(from);
         var store = destination.CreateStore(context, mustExist: true);
         var backups = new List<BackupListing>();
+        string? integrityFailure = null;
         foreach (var (backupId, objects) in await StoredBackups.ListAsync(store, destination.Prefix, cancellationToken))
         {
             var storedBytes = objects.Sum(o => o.Size);
-            var manifestName = ObjectNames.BackupFolder(destination.Prefix, backupId) + ObjectNames.Manifest;
+            var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
+            var manifestName = folder + ObjectNames.Manifest;
             if (!objects.Any(o => o.Name == manifestName))
             {
                 backups.Add(new BackupListing(backupId, Incomplete, storedBytes, objects.Count) { Problem = "no manifest.json: the backup did not finish" });
@@ -48,24 +54,43 @@ internal static class LsCommand
             try
             {
                 var manifest = (await StoredBackups.ReadManifestAsync(store, destination, backupId, cancellationToken)).Manifest;
-                backups.Add(Describe(manifest, storedBytes, objects.Count));
+                var listing = Describe(manifest, storedBytes, objects.Count);
+                if (MissingOrResized(manifest, folder, objects) is { } problem)
+                {
+                    listing = listing with { Status = Damaged, Problem = problem };
+                    integrityFailure ??= $"{backupId}: {problem}";
+                }
+                backups.Add(listing);
             }
-            catch (Exception ex) when (ex is IntegrityException or NotSupportedException)
+            catch (IntegrityException ex)
             {
                 backups.Add(new BackupListing(backupId, Unreadable, storedBytes, objects.Count) { Problem = ex.Message });
+                integrityFailure ??= $"{backupId}: {ex.Message}";
             }
+            catch (NotSupportedException ex)
+            {
+                // A newer format: nothing is wrong with the data, this backupctl is too old to read it.
+                backups.Add(new BackupListing(backupId, Unreadable, storedBytes, objects.Count) { Problem = ex.Message });
+            }
+        }
+
+        var exitCode = ExitCodes.Ok;
+        if (integrityFailure is not null)
+        {
+            context.Stderr.WriteLine($"backupctl: integrity failure: {integrityFailure}");
+            exitCode = ExitCodes.Integrity;
         }
 
         if (json)
         {
             CliOutput.WriteJson(context, new { destination = destination.ToString(), backups });
-            return ExitCodes.Ok;
+            return exitCode;
         }
 
         if (backups.Count == 0)
         {
             context.Stdout.WriteLine($"No backups in {destination}.");
-            return ExitCodes.Ok;
+            return exitCode;
         }
 
         var rows = new List<string[]> { Header };
@@ -87,7 +112,28 @@ internal static class LsCommand
         CliOutput.WriteTable(context.Stdout, rows);
         foreach (var b in backups.Where(b => b.Problem is not null))
             context.Stdout.WriteLine($"{b.BackupId}: {b.Problem}");
-        return ExitCodes.Ok;
+        return exitCode;
+    }
+
+    /// <summary>
+    /// What the listing already shows about the parts the manifest lists: one that is not there, or not with the
+    /// manifest's stored size. Null when every part is there. (The listing costs nothing extra; contents are
+    /// <c>verify</c>'s business.)
+    /// </summary>
+    private static string? MissingOrResized(BackupManifest manifest, string folder, IReadOnlyList<StoredObjectInfo> objects)
+    {
+        var stored = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var info in objects)
+            stored[info.Name] = info.Size;
+        var problems = new List<string>();
+        foreach (var part in manifest.Objects)
+        {
+            if (!stored.TryGetValue(folder + part.Name, out var size))
+                problems.Add($"{part.Name}: listed in the manifest but missing from the destination");
+            else if (size != part.StoredSize)
+                problems.Add($"{part.Name}: {size} bytes stored, the manifest says {part.StoredSize}");
+        }
+        return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
     private static BackupListing Describe(BackupManifest manifest, long storedBytes, int objectCount)

@@ -14,8 +14,9 @@ namespace BackupCli.Commands;
 
 /// <summary>
 /// <c>backupctl restore</c>: restores a backup from a destination and the key alone (<see cref="RestoreRunner"/>:
-/// every part verified before anything is written; files into an empty folder via staging; the database into a new
-/// database, row counts compared). <c>--dry-run</c> lists what would be written and writes nothing.
+/// every part verified before anything is written, each to its manifest's plainSize; files into an empty folder via a
+/// private staging folder; the database into a new database, row counts compared). A part the manifest lists that is
+/// missing is an integrity failure (exit 3). <c>--dry-run</c> lists what would be written and writes nothing.
 /// </summary>
 internal sealed class RestoreCommand
 {
@@ -79,7 +80,8 @@ internal sealed class RestoreCommand
         var dryRun = parse.GetValue(_dryRun);
         var destination = DestinationUri.Parse(parse.GetRequiredValue(_from));
         var backupId = parse.GetRequiredValue(_backupId);
-        var toDir = parse.GetValue(_toDir) is { } dir ? Path.GetFullPath(dir) : null;
+        var givenDir = parse.GetValue(_toDir);
+        var toDir = givenDir is null ? null : ResolveTarget(givenDir);
         var toDb = parse.GetValue(_toDb) is { } db ? PostgresConnectionString.Parse("--to-db", db, _context) : null;
         var patterns = parse.GetValue(_include) ?? [];
         if (toDir is null && toDb is null)
@@ -125,11 +127,31 @@ internal sealed class RestoreCommand
         {
             _context.Stdout.WriteLine($"Restored backup {backupId} from {destination} (every part verified first):");
             if (toDir is not null)
-                _context.Stdout.WriteLine($"  {result.Files} files ({CliOutput.Bytes(result.Bytes)}) into {toDir}");
+            {
+                var through = toDir == Path.TrimEndingDirectorySeparator(Path.GetFullPath(givenDir!)) ? "" : $" (the real folder of {givenDir})";
+                _context.Stdout.WriteLine($"  {result.Files} files ({CliOutput.Bytes(result.Bytes)}) into {toDir}{through}");
+            }
             if (toDb is not null)
                 _context.Stdout.WriteLine($"  database into {toDb}: {result.Tables.Count} tables, row counts match the backup");
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The folder the files will really land in: every symbolic link along --to-dir resolved (<see cref="RealPath"/>),
+    /// so that a --to-dir that is a link gets the files in the folder it points to and stays a link (the restore
+    /// renames its staging folder onto the real, empty folder, never onto the link).
+    /// </summary>
+    private static string ResolveTarget(string dir)
+    {
+        try
+        {
+            return RealPath.Resolve(dir);
+        }
+        catch (IOException ex)
+        {
+            throw new UsageException($"--to-dir: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Refuses, before any key or data is touched, what the restore would refuse later or could not do.</summary>
@@ -156,6 +178,8 @@ internal sealed class RestoreCommand
         try
         {
             var manifest = unverified.Verify(dataKey, backupId);
+            // What the restore would refuse, the dry run refuses too.
+            await PartPresence.EnsureAllPresentAsync(store, folder, manifest, cancellationToken);
             StoredPart? indexPart = null;
             long fileCount = 0, bytes = 0;
             if (toDir is not null)

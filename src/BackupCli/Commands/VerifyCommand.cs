@@ -11,10 +11,12 @@ using BackupFunctions.Core.Verification;
 namespace BackupCli.Commands;
 
 /// <summary>
-/// <c>backupctl verify</c>: without a key, checks every stored object's size and SHA-256 against the manifest.
-/// With <c>--read-data</c> (key needed) it also runs the engine's <see cref="DeepVerifier"/>: the manifest's MAC, every
-/// part decrypted and decompressed, the file volume parsed (every file's SHA-256 against the index) and the database
-/// dump listed by pg_restore.
+/// <c>backupctl verify</c>: checks every stored object's size and SHA-256 against the manifest; whenever a key is
+/// given, the manifest's MAC first (a wrong key, an altered manifest or one swapped for an unencrypted one is an
+/// integrity failure). With <c>--read-data</c> (key needed) it also runs the engine's <see cref="DeepVerifier"/>: every
+/// part decrypted and decompressed to its manifest's plainSize, the file volume parsed (every file's SHA-256 against
+/// the index) and the database dump listed by pg_restore. A part the manifest lists that is missing is an integrity
+/// failure (exit 3) either way.
 /// </summary>
 internal sealed class VerifyCommand
 {
@@ -67,9 +69,12 @@ internal sealed class VerifyCommand
             ? _key.Require(parse, _context, "verify --read-data")
             : _key.Resolve(parse, _context);
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
+        // With a key the manifest is authenticated before anything it lists is believed: without this, a quick verify
+        // with the key would pass a manifest (and the sizes and hashes in it) that anyone able to write could forge.
+        var authentic = kek is not null && await AuthenticateAsync(unverified, kek, backupId, cancellationToken);
         var report = await ProgressBars.RunAsync(_context, json, async bars =>
         {
-            var report = new VerifyReport(backupId, destination.ToString(), readData);
+            var report = new VerifyReport(backupId, destination.ToString(), readData) { ManifestAuthentic = authentic };
             foreach (var part in unverified.Manifest.Objects)
                 report.Objects.Add(await CheckStoredAsync(bars, store, folder, part, hashContent: !readData, cancellationToken));
             if (readData && report.Ok)
@@ -89,7 +94,9 @@ internal sealed class VerifyCommand
             {
                 _context.Stdout.WriteLine(readData
                     ? $"OK: manifest authentic, every part decrypts; {report.Files} files ({CliOutput.Bytes(report.FilesBytes ?? 0)}) match the index; dump {report.DumpCheck ?? "none"}."
-                    : $"OK: size and SHA-256 of {report.Objects.Count} objects match the manifest (add --read-data and the key to check every byte).");
+                    : report.ManifestAuthentic
+                        ? $"OK: manifest authentic; size and SHA-256 of {report.Objects.Count} objects match it (add --read-data to check every byte)."
+                        : $"OK: size and SHA-256 of {report.Objects.Count} objects match the manifest (add the key to check that the manifest is authentic, and --read-data to check every byte).");
             }
         }
 
@@ -97,6 +104,35 @@ internal sealed class VerifyCommand
             return ExitCodes.Ok;
         _context.Stderr.WriteLine($"backupctl: integrity failure: {report.Objects.First(o => o.Error is not null).Error}");
         return ExitCodes.Integrity;
+    }
+
+    /// <summary>
+    /// Checks the manifest's MAC with the data key <paramref name="kek"/> unwraps. With a key, a manifest without MAC
+    /// (encryption none) is refused as a possible downgrade, as restore refuses it. Throws
+    /// <see cref="IntegrityException"/> (exit 3) when the manifest is not authentic or the key is not the backup's.
+    /// </summary>
+    private static async Task<bool> AuthenticateAsync(UnverifiedManifest unverified, IKeyEncryptionKey kek, string backupId, CancellationToken cancellationToken)
+    {
+        byte[] dataKey;
+        try
+        {
+            dataKey = await ManifestKeys.OpenAsync(unverified, kek, allowUnencrypted: false, cancellationToken);
+        }
+        catch (IntegrityException e) when (e.ObjectName is null)
+        {
+            // Thrown by the key itself: the envelope is not one it made (wrong key or passphrase, edited envelope).
+            throw new IntegrityException(ObjectNames.Manifest, $"the data key cannot be unwrapped with this key: {e.Message}", e);
+        }
+
+        try
+        {
+            unverified.Verify(dataKey, backupId);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
     }
 
     /// <summary>The object is there with the manifest's size (and, unless the data is read later anyway, its SHA-256).</summary>
@@ -107,7 +143,7 @@ internal sealed class VerifyCommand
         var check = new ObjectCheck(part.Name, part.Kind, part.StoredSize);
         var info = await store.GetInfoAsync(name, cancellationToken);
         if (info is null)
-            return check with { Error = $"{part.Name}: missing from the destination" };
+            return check with { Error = $"{part.Name}: listed in the manifest but missing from the destination" };
         if (info.Size != part.StoredSize)
             return check with { Error = $"{part.Name}: {info.Size} bytes stored, the manifest says {part.StoredSize}" };
         if (!hashContent)

@@ -7,7 +7,7 @@ internal sealed record VerifyReport(string BackupId, string Destination, bool Re
 
     public List<ObjectCheck> Objects { get; } = [];
 
-    /// <summary>True once the manifest's MAC was checked with the data key (<c>--read-data</c>).</summary>
+    /// <summary>True once the manifest's MAC was checked with the data key (whenever a key is given).</summary>
     public bool ManifestAuthentic { get; set; }
 
     /// <summary>Files and links checked against the index (<c>--read-data</c>).</summary>

@@ -1,16 +1,26 @@
 using System.Buffers;
 using System.Formats.Tar;
 using System.Security.Cryptography;
+using System.Text;
 using BackupFunctions.Core.Format;
 
 namespace BackupFunctions.Core.Archive;
 
 /// <summary>
-/// One safe extraction into a staging folder beside the target (<c>&lt;target&gt;.restoring-&lt;random&gt;</c>): add
-/// one or more volumes, then <see cref="Complete"/> moves the staging folder into place. Disposing without completing
-/// removes the staging folder, so the target is never touched by a failed or cancelled restore.
+/// One safe extraction into a staging folder beside the target (<c>&lt;target&gt;.restoring-&lt;random&gt;</c>, see
+/// <see cref="RestoreStaging"/>): add one or more volumes, then <see cref="Complete"/> moves the restored tree into
+/// place. Disposing without completing removes the staging folder, so the target is never touched by a failed or
+/// cancelled restore.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Restored plaintext is never readable by another user, also when the process is killed midway: the staging folder
+/// and every folder in it are created 0700, every file 0600, whatever the umask. The archive's real modes are applied
+/// in <see cref="Complete"/> only, once everything is written and checked, just before the rename. The target is
+/// resolved first (<see cref="RealPath"/>): a target that is a symbolic link (or lies below one) is restored into the
+/// real folder, and the link stays as it was. Staging folders of restores that died in the same parent folder are
+/// removed when an extraction begins (<see cref="RestoreStaging.RemoveStale"/>).
+/// </para>
 /// <para>
 /// Refused (as <see cref="IntegrityException"/> naming the volume and the entry): absolute names, "." / ".." or empty
 /// segments, entries below a symbolic link of the archive, duplicates (next to each other, among a folder's children,
@@ -24,13 +34,25 @@ namespace BackupFunctions.Core.Archive;
 /// Memory does not grow with the number of files: the index is read in step with the tar (<see cref="FileIndexCursor"/>)
 /// and never held. What is kept until <see cref="Complete"/> is one small record per folder written (its mode and time
 /// can only be set once nothing more is written into it) and per symbolic link (links are resolved through each other
-/// at the end, and nothing may be written below one); both are far fewer than files in a site.
+/// at the end, and nothing may be written below one); both are far fewer than files in a site. The mode of each file
+/// (when it is not 0600 already) waits in a scratch file of the staging folder (its name and two bytes), read back
+/// once in <see cref="Complete"/>: a few bytes on disk per file, beside the file itself.
 /// </para>
 /// </remarks>
 public sealed class SiteExtraction : IDisposable
 {
     private const UnixFileMode PermissionBits = (UnixFileMode)0x1FF;
     private const int MaxLinkHops = 40;
+    private const string ModesFile = "modes";
+    private const string NewFolderProbe = "new-folder";
+
+    private readonly RestoreStaging _staging;
+
+    /// <summary>The restored tree inside the staging folder.</summary>
+    private readonly string _root;
+
+    /// <summary>Files whose mode is applied in <see cref="Complete"/>: created on the first one.</summary>
+    private BinaryWriter? _modes;
 
     /// <summary>Every symbolic link of the archive so far; Written is false for those the include filter skipped.</summary>
     private readonly Dictionary<string, (string Target, string Volume, bool Written)> _links = new(StringComparer.Ordinal);
@@ -43,34 +65,38 @@ public sealed class SiteExtraction : IDisposable
     private bool _broken;
     private bool _completed;
 
-    private SiteExtraction(string target, string staging)
+    private SiteExtraction(string target, RestoreStaging staging)
     {
         TargetDirectory = target;
-        StagingDirectory = staging;
+        _staging = staging;
+        _root = staging.Tree;
     }
 
+    /// <summary>The resolved target (symbolic links along the path replaced by what they point to).</summary>
     public string TargetDirectory { get; }
 
-    public string StagingDirectory { get; }
+    /// <summary>The staging folder beside the target; the restored tree is a folder inside it.</summary>
+    public string StagingDirectory => _staging.Folder;
 
     /// <summary>What the extraction holds until <see cref="Complete"/>: folders written and symbolic links, never files.</summary>
     internal int RetainedEntries => _directories.Count + _links.Count;
 
     /// <summary>
-    /// Checks that <paramref name="targetDirectory"/> does not exist or is empty (else
-    /// <see cref="InvalidOperationException"/> naming it) and creates the staging folder beside it.
+    /// Resolves <paramref name="targetDirectory"/> (<see cref="RealPath"/>), checks that it does not exist or is empty
+    /// (else <see cref="InvalidOperationException"/> naming it), removes stale staging folders beside it and creates
+    /// this extraction's staging folder there.
     /// </summary>
     public static SiteExtraction Begin(string targetDirectory)
     {
         ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
-        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetDirectory));
+        var target = RealPath.Resolve(targetDirectory);
         EnsureEmptyOrMissing(target);
-        var parent = Path.GetDirectoryName(target)
-            ?? throw new InvalidOperationException($"restore target {target} has no parent folder for staging");
+        var parent = Path.GetDirectoryName(target);
+        if (string.IsNullOrEmpty(parent))
+            throw new InvalidOperationException($"restore target {target} has no parent folder for staging");
         Directory.CreateDirectory(parent);
-        var staging = $"{target}.restoring-{RandomNumberGenerator.GetHexString(12, lowercase: true)}";
-        Directory.CreateDirectory(staging);
-        return new SiteExtraction(target, staging);
+        RestoreStaging.RemoveStale(parent);
+        return new SiteExtraction(target, RestoreStaging.Create(parent, Path.GetFileName(target)));
     }
 
     /// <summary>
@@ -149,8 +175,9 @@ public sealed class SiteExtraction : IDisposable
     }
 
     /// <summary>
-    /// Checks every symbolic link against the whole restored tree, restores folder modes and times, and moves the
-    /// staging folder into place (the target must still be missing or empty).
+    /// Checks every symbolic link against the whole restored tree, applies the archive's modes (files, then folders)
+    /// and the folders' times, gives the restored folder itself the mode a new folder gets (as <c>mkdir</c> would), and
+    /// moves the tree into place (the target must still be missing or empty). The staging folder is removed.
     /// </summary>
     public void Complete()
     {
@@ -164,8 +191,10 @@ public sealed class SiteExtraction : IDisposable
                 throw new IntegrityException(volume, $"{name}: symbolic link target '{target}' points outside the restored site");
         }
 
+        // Everything is written and checked: only now may anything become readable by others.
         if (!OperatingSystem.IsWindows())
         {
+            ApplyFileModes();
             // Deepest first is not needed for correctness (chmod/utime of a child leave the parent's mtime alone),
             // but reverse order keeps a read-only parent from mattering at all.
             for (var i = _directories.Count - 1; i >= 0; i--)
@@ -175,11 +204,23 @@ public sealed class SiteExtraction : IDisposable
         for (var i = _directories.Count - 1; i >= 0; i--)
             Directory.SetLastWriteTimeUtc(StagingPath(_directories[i].Name), _directories[i].ModifiedAt.UtcDateTime);
 
+        if (!OperatingSystem.IsWindows())
+        {
+            // The site root is not in the archive: it gets what a new folder gets (0777 less the umask), as it did
+            // when the staging folder was made by a plain mkdir.
+            var probe = _staging.Scratch(NewFolderProbe);
+            Directory.CreateDirectory(probe);
+            var newFolderMode = File.GetUnixFileMode(probe);
+            Directory.Delete(probe);
+            File.SetUnixFileMode(_root, newFolderMode);
+        }
+
         EnsureEmptyOrMissing(TargetDirectory);
         if (Directory.Exists(TargetDirectory))
             Directory.Delete(TargetDirectory);
-        Directory.Move(StagingDirectory, TargetDirectory);
+        Directory.Move(_root, TargetDirectory);
         _completed = true;
+        _staging.Dispose();
     }
 
     /// <summary>Removes the staging folder unless the extraction completed.</summary>
@@ -188,7 +229,8 @@ public sealed class SiteExtraction : IDisposable
         if (_completed)
             return;
         _completed = true;
-        DeleteStaging(StagingDirectory);
+        _modes?.Dispose();
+        _staging.Dispose();
     }
 
     private async Task ExtractEntryAsync(
@@ -249,7 +291,7 @@ public sealed class SiteExtraction : IDisposable
                     break;
                 if (string.IsNullOrEmpty(target) || target.Contains('\0', StringComparison.Ordinal) || IsRooted(target))
                     throw new IntegrityException(volumeName, $"{name}: symbolic link target '{target}' is absolute or empty");
-                Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+                EnsureFolder(Path.GetDirectoryName(fullPath)!);
                 Create(name, fullPath, volumeName, () => File.CreateSymbolicLink(fullPath, target));
                 _files++;
                 break;
@@ -267,8 +309,47 @@ public sealed class SiteExtraction : IDisposable
 
     private void WriteDirectory(string name, string fullPath, UnixFileMode mode, DateTimeOffset modifiedAt)
     {
-        Directory.CreateDirectory(fullPath);
+        EnsureFolder(fullPath);
         _directories.Add((name, mode, modifiedAt));
+    }
+
+    /// <summary>Creates a folder of the tree and any missing folder above it, each 0700.</summary>
+    private void EnsureFolder(string fullPath)
+    {
+        if (Directory.Exists(fullPath))
+            return;
+        var parent = Path.GetDirectoryName(fullPath)!;
+        if (parent.Length > _root.Length)
+            EnsureFolder(parent);
+        RestoreStaging.CreatePrivateFolder(fullPath);
+    }
+
+    /// <summary>Notes a file whose mode is applied in <see cref="Complete"/>.</summary>
+    private void DeferMode(string name, UnixFileMode mode)
+    {
+        _modes ??= new BinaryWriter(
+            RestoreStaging.OpenPrivateFile(_staging.Scratch(ModesFile), FileMode.CreateNew, FileAccess.Write, bufferSize: 64 * 1024),
+            Encoding.UTF8, leaveOpen: false);
+        _modes.Write(name);
+        _modes.Write((ushort)mode);
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private void ApplyFileModes()
+    {
+        if (_modes is null)
+            return;
+        _modes.Dispose();
+        _modes = null;
+        using var reader = new BinaryReader(
+            RestoreStaging.OpenPrivateFile(_staging.Scratch(ModesFile), FileMode.Open, FileAccess.Read, bufferSize: 64 * 1024), Encoding.UTF8);
+        var length = reader.BaseStream.Length;
+        while (reader.BaseStream.Position < length)
+        {
+            var name = reader.ReadString();
+            // The file was created by this extraction (new, 0600) inside the private tree: no link can stand in for it.
+            File.SetUnixFileMode(StagingPath(name), (UnixFileMode)reader.ReadUInt16());
+        }
     }
 
     /// <summary>
@@ -309,7 +390,7 @@ public sealed class SiteExtraction : IDisposable
         // Files come folder by folder: one check per folder, not a stat per file.
         if (!string.Equals(folder, _lastFolder, StringComparison.Ordinal))
         {
-            Directory.CreateDirectory(folder);
+            EnsureFolder(folder);
             _lastFolder = folder;
         }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -319,13 +400,9 @@ public sealed class SiteExtraction : IDisposable
         {
             // Synchronous, unbuffered writes of whole 128 KiB blocks: on Linux an "asynchronous" FileStream only moves
             // each write to the thread pool, which costs more than the write for the many small files of a site.
-            using var output = Create(name, fullPath, volumeName, () => new FileStream(fullPath, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-            }));
+            // Created 0600: the archive's mode is applied in Complete.
+            using var output = Create(name, fullPath, volumeName,
+                () => RestoreStaging.OpenPrivateFile(fullPath, FileMode.CreateNew, FileAccess.Write));
             if (entry.DataStream is { } data)
             {
                 int read;
@@ -343,10 +420,11 @@ public sealed class SiteExtraction : IDisposable
             if (!CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), expectedHash))
                 throw new IntegrityException(volumeName, $"{name}: SHA-256 does not match the index");
 
-            // Through the open handle: no second path lookup per file.
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(output.SafeFileHandle, entry.Mode & PermissionBits);
+            // The time through the open handle (no second path lookup per file): it grants nothing, and nothing changes
+            // a file's mtime once it is closed (a later chmod changes only its ctime). The mode waits for Complete.
             File.SetLastWriteTimeUtc(output.SafeFileHandle, entry.ModificationTime.UtcDateTime);
+            if (!OperatingSystem.IsWindows() && (entry.Mode & PermissionBits) != RestoreStaging.PrivateFileMode)
+                DeferMode(name, entry.Mode & PermissionBits);
         }
         finally
         {
@@ -355,7 +433,7 @@ public sealed class SiteExtraction : IDisposable
         _files++;
     }
 
-    private string StagingPath(string name) => Path.Combine(StagingDirectory, name.Replace('/', Path.DirectorySeparatorChar));
+    private string StagingPath(string name) => Path.Combine(_root, name.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>The full path inside staging, or null when the name is not a plain relative path that stays inside.</summary>
     private string? SafeFullPath(string name)
@@ -370,8 +448,8 @@ public sealed class SiteExtraction : IDisposable
                 return null;
         }
 
-        var fullPath = Path.GetFullPath(Path.Combine(StagingDirectory, name));
-        return fullPath.StartsWith(StagingDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? fullPath : null;
+        var fullPath = Path.GetFullPath(Path.Combine(_root, name));
+        return fullPath.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? fullPath : null;
     }
 
     private string? LinkAncestor(string name)
@@ -427,35 +505,5 @@ public sealed class SiteExtraction : IDisposable
     {
         if (File.Exists(target) || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any()))
             throw new InvalidOperationException($"restore target {target} exists and is not empty");
-    }
-
-    private static void DeleteStaging(string staging)
-    {
-        try
-        {
-            Directory.Delete(staging, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Restored read-only folders block the delete: make them writable (without following links) and retry.
-            try
-            {
-                MakeWritable(new DirectoryInfo(staging));
-                Directory.Delete(staging, recursive: true);
-            }
-            catch (Exception retry) when (retry is IOException or UnauthorizedAccessException)
-            {
-                // Best effort: the staging folder is named as such and holds no live data.
-            }
-        }
-    }
-
-    private static void MakeWritable(DirectoryInfo directory)
-    {
-        if (OperatingSystem.IsWindows() || directory.LinkTarget is not null)
-            return;
-        directory.UnixFileMode |= UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        foreach (var child in directory.EnumerateDirectories("*", new EnumerationOptions { AttributesToSkip = 0 }))
-            MakeWritable(child);
     }
 }

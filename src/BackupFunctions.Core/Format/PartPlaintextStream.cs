@@ -6,14 +6,18 @@ namespace BackupFunctions.Core.Format;
 /// The plaintext of a part as <see cref="PartReader"/> returns it: turns decompression failures into
 /// <see cref="IntegrityException"/> naming the part, and at the end of the plaintext reads the decoded stream to its
 /// end, so the final chunk and the stored size and hash are always checked even when the decompressor stops early.
+/// The plaintext must be exactly the manifest's <c>plainSize</c>: one byte more fails at once (a decompressor cannot
+/// be made to produce more than the manifest promised), fewer fail at the end.
 /// </summary>
 /// <param name="plaintext">The decompressing stream, reading from <paramref name="input"/>.</param>
 /// <param name="input">Wraps <paramref name="decoded"/>; tells the decompressor's own failures from those of its input.</param>
 /// <param name="decoded">The compressed stream: the decrypting stream, or the hash-checking stored bytes without encryption.</param>
-internal sealed class PartPlaintextStream(Stream plaintext, FaultTrackingReadStream input, Stream decoded, string objectName)
+/// <param name="plainSize">The manifest's <c>plainSize</c> of the part.</param>
+internal sealed class PartPlaintextStream(Stream plaintext, FaultTrackingReadStream input, Stream decoded, string objectName, long plainSize)
     : ForwardOnlyReadStream
 {
     private bool _drained;
+    private long _plaintextBytes;
 
     public override int Read(Span<byte> buffer)
     {
@@ -31,7 +35,7 @@ internal sealed class PartPlaintextStream(Stream plaintext, FaultTrackingReadStr
             Span<byte> probe = stackalloc byte[1];
             CheckDrained(decoded.Read(probe));
         }
-        return read;
+        return Count(read, buffer.IsEmpty);
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -47,7 +51,7 @@ internal sealed class PartPlaintextStream(Stream plaintext, FaultTrackingReadStr
         }
         if (read == 0 && !buffer.IsEmpty && !_drained)
             CheckDrained(await decoded.ReadAsync(new byte[1], cancellationToken));
-        return read;
+        return Count(read, buffer.IsEmpty);
     }
 
     protected override void Dispose(bool disposing)
@@ -65,6 +69,17 @@ internal sealed class PartPlaintextStream(Stream plaintext, FaultTrackingReadStr
         await plaintext.DisposeAsync();
         await decoded.DisposeAsync();
         await base.DisposeAsync();
+    }
+
+    private int Count(int read, bool emptyBuffer)
+    {
+        _plaintextBytes += read;
+        if (_plaintextBytes > plainSize || (read == 0 && !emptyBuffer && _plaintextBytes != plainSize))
+        {
+            throw new IntegrityException(objectName,
+                $"{(_plaintextBytes > plainSize ? "at least " : "")}{_plaintextBytes} plaintext bytes, the manifest says {plainSize}");
+        }
+        return read;
     }
 
     private void CheckDrained(int extraBytes)

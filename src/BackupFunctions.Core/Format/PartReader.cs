@@ -10,9 +10,10 @@ namespace BackupFunctions.Core.Format;
 public static class PartReader
 {
     /// <summary>
-    /// Opens the plaintext of <paramref name="part"/>. Any integrity failure — stored size or hash different from the
-    /// manifest, a flipped bit, truncation, reordered chunks, a part of another backup, the wrong key — throws
-    /// <see cref="IntegrityException"/> naming the part, at the latest when the end of the stream is read.
+    /// Opens the plaintext of <paramref name="part"/>. Any integrity failure — the part missing, stored size or hash
+    /// different from the manifest, a plaintext size other than its <c>plainSize</c>, a flipped bit, truncation,
+    /// reordered chunks, a part of another backup, the wrong key — throws <see cref="IntegrityException"/> naming the
+    /// part, at the latest when the end of the stream is read.
     /// </summary>
     /// <remarks>
     /// Plaintext is returned chunk by chunk as each chunk authenticates, before the stored hash can be checked at the
@@ -37,7 +38,17 @@ public static class PartReader
         var compression = CompressionStreams.Parse(manifest.Compression);
         var encryption = EncryptionAlgorithms.Parse(manifest.Encryption);
 
-        var stored = await store.OpenReadAsync(objectName, cancellationToken);
+        Stream stored;
+        try
+        {
+            stored = await store.OpenReadAsync(objectName, cancellationToken);
+        }
+        catch (StoreObjectNotFoundException e)
+        {
+            // Listed in the (authenticated) manifest, so it belongs to the backup: its absence is damage, not a
+            // missing backup.
+            throw new IntegrityException(objectName, "listed in the manifest but missing from the destination", e);
+        }
         Stream decoded = stored;
         try
         {
@@ -66,7 +77,7 @@ public static class PartReader
             {
                 throw new IntegrityException(objectName, $"decompression failed: {e.Message}", e);
             }
-            return new PartPlaintextStream(plaintext, input, decoded, objectName);
+            return new PartPlaintextStream(plaintext, input, decoded, objectName, part.PlainSize);
         }
         catch
         {

@@ -10,10 +10,12 @@ using Microsoft.Extensions.Logging;
 namespace BackupFunctions.Core.Restores;
 
 /// <summary>
-/// Restores a backup from a destination alone (no catalog needed): manifest → unwrap key → check the manifest's MAC →
-/// prove the database part end to end (hash, AEAD, decompression) → files into an empty folder through a staging
-/// folder that replaces it only once every byte checked out → the database into a new database → compare the restored
-/// row counts with the manifest. Nothing reaches a target unless the parts it comes from are intact.
+/// Restores a backup from a destination alone (no catalog needed): manifest (capped reader) → unwrap key → check the
+/// manifest's MAC → every listed part present with its stored size → prove the database part end to end (hash, AEAD,
+/// decompression, plainSize) → files into an empty folder through a private staging folder that replaces it only once
+/// every byte checked out → the database into a new database → compare the restored row counts with the manifest.
+/// Nothing reaches a target unless the parts it comes from are intact; every damage (a missing part included) is an
+/// <see cref="IntegrityException"/> naming the object.
 /// </summary>
 public sealed class RestoreRunner(
     IKeyEncryptionKey? keyEncryptionKey,
@@ -26,21 +28,14 @@ public sealed class RestoreRunner(
         var folder = request.Folder;
         await CheckTargetsAsync(request, cancellationToken);
 
-        byte[] manifestBytes;
-        await using (var stream = await request.Store.OpenReadAsync(folder + ObjectNames.Manifest, cancellationToken))
-        using (var buffer = new MemoryStream())
-        {
-            // The manifest is small (a few KiB): the one object read whole.
-            await stream.CopyToAsync(buffer, cancellationToken);
-            manifestBytes = buffer.ToArray();
-        }
-
-        var unverified = ManifestFile.Read(manifestBytes);
+        // Capped: a destination cannot make the restore hold more than StoredManifest.MaxBytes.
+        var (unverified, _) = await StoredManifest.ReadAsync(request.Store, folder, cancellationToken);
         // ManifestFile.Read lets a manifest without key envelope (and without MAC) through only for encryption none.
         var dataKey = await ManifestKeys.OpenAsync(unverified, keyEncryptionKey, request.AllowUnencrypted, cancellationToken);
         try
         {
             var manifest = unverified.Verify(dataKey, request.BackupId);
+            await PartPresence.EnsureAllPresentAsync(request.Store, folder, manifest, cancellationToken);
 
             // The dump streams straight into pg_restore, so its part is proven end to end before anything is written.
             // The files need no second pass: they are extracted into a staging folder that replaces the target only
