@@ -1,18 +1,64 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
 namespace BackupFunctions.Core.Archive;
 
 /// <summary>
-/// The physical path of a folder that may not exist yet, as <c>realpath -m</c> gives it: every symbolic link along
-/// the path — the last component included, and links whose target does not exist yet — is replaced by what it points
-/// to, and ".." steps up from the real folder reached so far (not textually, as <see cref="Path.GetFullPath(string)"/>
-/// does). A restore resolves its target with it so that the final rename replaces the real, empty folder and leaves a
-/// link that points to it as it was.
+/// Physical paths: every symbolic link along a path replaced by what it points to, and ".." stepping up from the real
+/// folder reached so far (not textually, as <see cref="Path.GetFullPath(string)"/> does). Site roots are confined with
+/// <see cref="TryResolve"/> (the path must exist); a restore resolves its target, which may not exist yet, with
+/// <see cref="Resolve"/>.
 /// </summary>
 public static class RealPath
 {
+    /// <summary>
+    /// realpath(3) of an existing file or folder: the kernel's own resolution, so no walk of ours can disagree with
+    /// it. Null when it cannot be resolved (missing, a loop, no permission), with the reason in
+    /// <paramref name="error"/>.
+    /// </summary>
+    public static string? TryResolve(string path, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        error = "";
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            error = "not a path";
+            return null;
+        }
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("Paths are resolved with realpath(3); run the app on Linux.");
+
+        var bytes = Encoding.UTF8.GetBytes(path + "\0");
+        // With a null buffer, realpath allocates the result (PATH_MAX-free), which free() releases.
+        var resolved = NativeRealPath(bytes, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
+        {
+            error = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            return null;
+        }
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static extern IntPtr NativeRealPath(byte[] path, IntPtr resolved);
+
+    [DllImport("libc", EntryPoint = "free")]
+    private static extern void Free(IntPtr pointer);
+
     /// <summary>The kernel's limit (Linux MAXSYMLINKS).</summary>
     private const int MaxLinkHops = 40;
 
-    /// <summary>The resolved absolute path; a relative <paramref name="path"/> is taken from the current folder.</summary>
+    /// <summary>
+    /// As <c>realpath -m</c>: the resolved absolute path of a folder that may not exist yet (links whose target does
+    /// not exist yet are followed too); a relative <paramref name="path"/> is taken from the current folder.
+    /// </summary>
     /// <exception cref="IOException">More than 40 links on the way (a loop).</exception>
     public static string Resolve(string path)
     {

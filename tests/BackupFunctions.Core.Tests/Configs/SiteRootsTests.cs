@@ -1,3 +1,4 @@
+using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Storage;
