@@ -38,7 +38,11 @@ public sealed class BackupCopies(
         return result;
     }
 
-    /// <summary>Removes what a failed copy left in a replica: without its manifest it is garbage. Safe to repeat.</summary>
+    /// <summary>
+    /// Removes what a failed copy (or a failed or cancelled job) left in a destination: without its manifest it is
+    /// garbage. That includes the temporary objects of the run's interrupted uploads: the run is over, so none of them
+    /// is still being written. Safe to repeat.
+    /// </summary>
     public async Task RemoveCopyAsync(ReplicaInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -61,6 +65,34 @@ public sealed class BackupCopies(
                     input.Plan.BackupId, name, store.Location, ex.Message);
             }
         }
+        await RemoveTemporariesAsync(store, folder, input.Plan.BackupId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes the temporary objects of a finished run's interrupted uploads from copy <see cref="ReplicaInput.Index"/>
+    /// (a completed backup's folder holds one when a step's first attempt died mid-put and its retry succeeded).
+    /// </summary>
+    /// <returns>How many were removed.</returns>
+    public async Task<int> RemoveTemporariesAsync(ReplicaInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var store = await stores.OpenAsync(input.Plan.Destination(input.Index), cancellationToken);
+        return await RemoveTemporariesAsync(store, input.Plan.FolderIn(input.Index), input.Plan.BackupId, cancellationToken);
+    }
+
+    private async Task<int> RemoveTemporariesAsync(IBackupStore store, string folder, string backupId, CancellationToken cancellationToken)
+    {
+        var names = new List<(string Name, long Size)>();
+        await foreach (var info in store.ListTemporaryAsync(folder, cancellationToken))
+            names.Add((info.Name, info.Size));
+        foreach (var (name, _) in names)
+            await store.DeleteTemporaryAsync(name, cancellationToken);
+        if (names.Count > 0)
+        {
+            logger.LogInformation("Backup {BackupId}: removed {Count} temporary objects ({Bytes} bytes) of interrupted uploads from {Location}",
+                backupId, names.Count, names.Sum(n => n.Size), store.Location);
+        }
+        return names.Count;
     }
 
     /// <summary>Quick verification of copy <see cref="VerifyInput.Index"/>: sizes and SHA-256 read back from the destination.</summary>

@@ -270,7 +270,28 @@ public sealed class BackupRunner(
                 copies = locations.Count,
                 warnings,
             }, cancellationToken);
+        await RemoveTemporariesAsync(plan, locations, cancellationToken);
         return record;
+    }
+
+    /// <summary>
+    /// Removes from each copy made the temporary objects of this run's interrupted uploads (a step whose first attempt
+    /// died mid-put and whose retry succeeded): the run is over, nothing of it is still writing. Best effort: the
+    /// backup is recorded, and retention sweeps what is left after the grace period.
+    /// </summary>
+    private async Task RemoveTemporariesAsync(BackupPlan plan, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
+    {
+        foreach (var location in locations.Where(l => l.Status == "ok"))
+        {
+            try
+            {
+                await copies.RemoveTemporariesAsync(new ReplicaInput(plan, location.Index), cancellationToken);
+            }
+            catch (Exception e) when (e is StoreException or InvalidOperationException)
+            {
+                logger.LogWarning(e, "Backup {BackupId}: could not remove temporary objects from {Location}", plan.BackupId, location.Location);
+            }
+        }
     }
 
     /// <summary>

@@ -45,6 +45,8 @@ public sealed class JobEngine : IAsyncLifetime
             ["Jobs:ProgressIntervalSeconds"] = "2",
             ["Network:AllowedRanges"] = "127.0.0.0/8",
             ["Jobs:StaleAfterMinutes"] = "30",
+            // Storage locations with sealed secrets (SFTP and FTP passwords).
+            ["Secrets:SealingKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);
