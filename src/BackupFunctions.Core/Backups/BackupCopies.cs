@@ -30,9 +30,12 @@ public sealed class BackupCopies(
         await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Replicate, BackupSteps.Total) }, cancellationToken);
         var source = await stores.OpenAsync(plan.Destination(0), cancellationToken);
         var target = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
-        // Under the job's watch: heartbeats while a large copy runs, and a cancel stops it.
+        // Under the job's watch: heartbeats while a large copy runs, and a cancel stops it. The copy's manifest is a
+        // commit like the primary's: refused once the job has ended (and removed again if it landed late).
         var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _watchInterval, logger,
-            (_, ct) => BackupReplicator.CopyAsync(source, plan.FolderIn(0), target, plan.FolderIn(input.Index), ct), cancellationToken);
+            (_, ct) => CommitGuard.CommitAsync(catalog, plan.JobId, plan.BackupId, target, plan.FolderIn(input.Index) + ObjectNames.Manifest, time, logger,
+                (beforeManifest, token) => BackupReplicator.CopyAsync(source, plan.FolderIn(0), target, plan.FolderIn(input.Index), token, beforeManifest), ct),
+            cancellationToken);
         logger.LogInformation("Backup {BackupId}: copied {Objects} objects ({Bytes} bytes) to {Location} in {Seconds} s",
             plan.BackupId, result.Objects, result.Bytes, target.Location, result.Seconds);
         return result;

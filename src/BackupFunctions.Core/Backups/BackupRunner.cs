@@ -34,6 +34,9 @@ public sealed class BackupRunner(
 {
     private readonly TimeSpan _progressInterval = (jobs ?? new JobOptions()).ProgressInterval;
 
+    /// <summary>Puts a store around each opened destination; tests hold a put in flight through it.</summary>
+    internal Func<Configs.StorageDestination, IBackupStore, IBackupStore> WrapStore { get; init; } = (_, store) => store;
+
     /// <summary>Marks the job running and fixes the plan from the config as it is now.</summary>
     public async Task<BackupPlan> StartJobAsync(BackupRequest request, CancellationToken cancellationToken)
     {
@@ -92,7 +95,7 @@ public sealed class BackupRunner(
         var source = plan.Config.Database ?? throw new InvalidOperationException("The config has no database to dump.");
         await StartStepAsync(plan.JobId, BackupSteps.DumpDatabase, cancellationToken);
         var connection = new PostgresConnectionInfo(source.Host, source.Port, source.Database, source.Username, passwords.Resolve(source));
-        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
+        var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
@@ -134,7 +137,7 @@ public sealed class BackupRunner(
                 JobProgressMath.StartStep(j.Progress, BackupSteps.ArchiveFiles, BackupSteps.Total), scan.Files, scan.Bytes),
         }, cancellationToken);
 
-        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
+        var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var settings = PartSettingsFor(plan.Config);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
@@ -161,21 +164,26 @@ public sealed class BackupRunner(
         }
     }
 
-    /// <summary>Writes <c>manifest.json</c> last: the commit point of the backup.</summary>
+    /// <summary>
+    /// Writes <c>manifest.json</c> last: the commit point of the backup. Refused (<see cref="JobCancelledException"/>)
+    /// when the job is no longer running or its cancel was asked for — checked first, right before the put, and again
+    /// after it (a manifest that landed after the job ended is removed again): a job the watchdog failed while this
+    /// step hung never gets a manifest.
+    /// </summary>
     public async Task<ManifestResult> WriteManifestAsync(ManifestInput input, CancellationToken cancellationToken)
     {
         var plan = input.Plan;
-        // The manifest commits the backup: a cancelled job must not get one.
-        await ThrowIfCancelRequestedAsync(plan.JobId, cancellationToken);
+        await CommitGuard.EnsureMayCommitAsync(catalog, plan.JobId, plan.BackupId, cancellationToken);
         await StartStepAsync(plan.JobId, BackupSteps.WriteManifest, cancellationToken);
         var draft = new ManifestDraft(plan.BackupId, plan.ConfigId, plan.StartedAt, time.GetUtcNow(),
             PartSettingsFor(plan.Config), input.Key?.Stored, input.Database, input.Files);
-        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
+        var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         ManifestResult result;
         try
         {
-            (_, result) = await BackupWriter.WriteManifestAsync(store, plan.Folder, draft, dataKey, cancellationToken);
+            (_, result) = await CommitGuard.CommitAsync(catalog, plan.JobId, plan.BackupId, store, plan.Folder + ObjectNames.Manifest, time, logger,
+                (beforePut, ct) => BackupWriter.WriteManifestAsync(store, plan.Folder, draft, dataKey, ct, beforePut), cancellationToken);
         }
         finally
         {
@@ -199,7 +207,8 @@ public sealed class BackupRunner(
     {
         var plan = input.Plan;
         // Last point of return: after this check the backup is recorded and a cancel is too late (the job completes).
-        await ThrowIfCancelRequestedAsync(plan.JobId, cancellationToken);
+        // A job that has ended meanwhile (the watchdog failed it) records nothing.
+        await CommitGuard.EnsureMayCommitAsync(catalog, plan.JobId, plan.BackupId, cancellationToken);
         await StartStepAsync(plan.JobId, BackupSteps.RecordBackup, cancellationToken);
         var locations = await copies.DescribeAsync(plan, input.Manifest.ManifestName, input.Copies, cancellationToken);
         var warnings = locations.Where(l => l.Status == "failed").Select(l => $"copy to {l.Location} failed: {l.Error}")
@@ -313,14 +322,26 @@ public sealed class BackupRunner(
 
         var now = time.GetUtcNow();
         var status = input.Cancelled ? JobStatus.Cancelled : JobStatus.Failed;
-        var job = await catalog.UpdateJobAsync(input.JobId, j => j with
+        var endedBefore = false;
+        var job = await catalog.UpdateJobAsync(input.JobId, j =>
         {
-            Status = status,
-            CompletedAt = now,
-            DurationSeconds = j.StartedAt is { } s ? Math.Round((now - s).TotalSeconds, 3) : null,
-            Error = input.Error,
-            Progress = j.Progress with { Eta = null },
+            // An ended job keeps how it ended: a late second verdict (the orchestration of a job the watchdog already
+            // failed stopping on the watchdog's cancel flag) does not rewrite it.
+            endedBefore = j.IsFinished;
+            return endedBefore ? j : j with
+            {
+                Status = status,
+                CompletedAt = now,
+                DurationSeconds = j.StartedAt is { } s ? Math.Round((now - s).TotalSeconds, 3) : null,
+                Error = input.Error,
+                Progress = j.Progress with { Eta = null },
+            };
         }, cancellationToken);
+        if (endedBefore)
+        {
+            logger.LogInformation("Backup job {JobId} had already ended ({Status}); its status is kept", input.JobId, JobStatusWords.Of(job.Status));
+            return;
+        }
         if (input.Cancelled)
         {
             logger.LogWarning("Backup job {JobId} cancelled: {Reason}", input.JobId, input.Error);
@@ -336,12 +357,8 @@ public sealed class BackupRunner(
         await alerts.JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
     }
 
-    /// <summary>Throws <see cref="JobCancelledException"/> when the job's cancel has been requested.</summary>
-    private async Task ThrowIfCancelRequestedAsync(string jobId, CancellationToken cancellationToken)
-    {
-        if (await catalog.GetJobAsync(jobId, cancellationToken) is { CancelRequested: true })
-            throw JobCancelledException.For(jobId);
-    }
+    private async Task<IBackupStore> OpenAsync(Configs.StorageDestination destination, CancellationToken cancellationToken)
+        => WrapStore(destination, await stores.OpenAsync(destination, cancellationToken));
 
     /// <summary>
     /// The plain data key for a step: opened from its transit seal when the app has a transit key (no KEK unwrap, so a
