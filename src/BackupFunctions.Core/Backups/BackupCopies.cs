@@ -20,6 +20,9 @@ public sealed class BackupCopies(
 {
     private readonly TimeSpan _watchInterval = (jobs ?? new JobOptions()).ProgressInterval;
 
+    /// <summary>Puts a store around each destination a copy writes to; tests hold a put in flight through it.</summary>
+    internal Func<Configs.StorageDestination, IBackupStore, IBackupStore> WrapStore { get; init; } = (_, store) => store;
+
     /// <summary>Streams the backup from the primary to replica <see cref="ReplicaInput.Index"/> (1…), manifest last.</summary>
     public async Task<ReplicationResult> ReplicateAsync(ReplicaInput input, CancellationToken cancellationToken)
     {
@@ -29,7 +32,7 @@ public sealed class BackupCopies(
             throw new ArgumentOutOfRangeException(nameof(input), input.Index, "A replica index is 1 to the number of replicas.");
         await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Replicate, BackupSteps.Total) }, cancellationToken);
         var source = await stores.OpenAsync(plan.Destination(0), cancellationToken);
-        var target = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
+        var target = WrapStore(plan.Destination(input.Index), await stores.OpenAsync(plan.Destination(input.Index), cancellationToken));
         // Under the job's watch: heartbeats while a large copy runs, and a cancel stops it. The copy's manifest is a
         // commit like the primary's: refused once the job has ended (and removed again if it landed late).
         var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _watchInterval, logger,

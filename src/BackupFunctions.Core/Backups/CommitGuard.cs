@@ -37,17 +37,18 @@ internal static class CommitGuard
         Func<Func<CancellationToken, Task>, CancellationToken, Task<T>> put, CancellationToken cancellationToken)
     {
         var result = await put(ct => EnsureMayCommitAsync(catalog, jobId, backupId, ct), cancellationToken);
+        // On a token of its own: the step's may have been cancelled by the very cancel this looks for (a put that did
+        // not notice it completed anyway), and the check and the delete must still happen.
+        using var own = new CancellationTokenSource(TimeSpan.FromMinutes(2), time);
         try
         {
-            await EnsureMayCommitAsync(catalog, jobId, backupId, cancellationToken);
+            await EnsureMayCommitAsync(catalog, jobId, backupId, own.Token);
         }
         catch (JobCancelledException)
         {
-            // On a token of its own: the step's may be cancelled too, and this delete must still happen.
-            using var cleanup = new CancellationTokenSource(TimeSpan.FromMinutes(2), time);
             try
             {
-                await store.DeleteAsync(manifestName, cleanup.Token);
+                await store.DeleteAsync(manifestName, own.Token);
                 logger.LogWarning("Job {JobId} ended while its manifest {Manifest} was being written to {Location}; the manifest was removed again",
                     jobId, manifestName, store.Location);
             }

@@ -84,6 +84,37 @@ public sealed class LateManifestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_replica_manifest_put_that_lands_after_the_cancel_and_its_cleanup_is_removed_again()
+    {
+        var (config, plan, key, files) = await ArchivedRunAsync("replica");
+        var runner = _engine.Get<BackupRunner>();
+        await runner.WriteManifestAsync(new ManifestInput(plan, key, null, files), CancellationToken.None);
+        // The replica's manifest put hangs and, like a put stuck in the network, does not notice the step's cancellation.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var copies = new BackupCopies(_engine.Catalog, _engine.Get<StorageLocations>(), _engine.Get<Core.Verification.QuickVerifier>(), _engine.Clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BackupCopies>.Instance, _engine.Get<JobOptions>())
+        {
+            WrapStore = (destination, store) => destination == config.Config.Replicas[0] ? new HeldManifestStore(store, reached, held.Task) : store,
+        };
+
+        var copy = copies.ReplicateAsync(new ReplicaInput(plan, 1), CancellationToken.None);
+        await reached.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var instances = new FakeJobInstances();
+        instances.States[plan.JobId] = JobInstanceState.Active;
+        await _engine.Get<JobCancellation>().RequestAsync(plan.JobId, instances, CancellationToken.None);
+        // The step's watch sees the flag; the orchestration gives up waiting and cleans up, as after StopGrace.
+        _engine.Clock.Advance(TimeSpan.FromSeconds(3));
+        await runner.FailJobAsync(new FailureInput(plan.JobId, JobCancellation.Reason, plan) { Cancelled = true }, CancellationToken.None);
+        Assert.Empty(_engine.FilesOf(config));
+        held.SetResult();
+
+        await Assert.ThrowsAsync<JobCancelledException>(() => copy);
+        Assert.Empty(_engine.FilesOf(config));
+        Assert.Equal(JobStatus.Cancelled, (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
     public async Task A_failed_job_keeps_its_status_when_its_orchestration_reports_the_stop_late()
     {
         var (_, plan, _, _) = await ArchivedRunAsync("verdict");
@@ -100,7 +131,7 @@ public sealed class LateManifestTests : IAsyncLifetime
         Assert.Contains("orchestration ended", job.Error, StringComparison.Ordinal);
     }
 
-    /// <summary>A store whose manifest puts wait for <paramref name="release"/> before they start writing.</summary>
+    /// <summary>A store whose manifest puts wait for <paramref name="release"/> before they write, whatever their token says.</summary>
     private sealed class HeldManifestStore(IBackupStore inner, TaskCompletionSource reached, Task release) : IBackupStore
     {
         public string Location => inner.Location;
@@ -110,7 +141,9 @@ public sealed class LateManifestTests : IAsyncLifetime
             if (name.EndsWith(ObjectNames.Manifest, StringComparison.Ordinal))
             {
                 reached.TrySetResult();
-                await release.WaitAsync(cancellationToken);
+                // Deaf to the token on purpose: a put stuck in the network that completes whatever the caller wanted.
+                await release;
+                cancellationToken = CancellationToken.None;
             }
             await inner.PutAsync(name, content, cancellationToken);
         }
