@@ -62,12 +62,12 @@ public sealed class LocalFolderStore : IBackupStore
         // What a re-put replaces does not count against the room it needs. Temporary files count: they are on the disk.
         var (usedByObjects, usedByTemporaries) = _maxSizeBytes is null ? (0, 0) : Usage();
         var room = _maxSizeBytes is { } max ? max - usedByObjects - usedByTemporaries + (File.Exists(target) ? new FileInfo(target).Length : 0) : long.MaxValue;
+        // Said when the maximum refuses a put: a destination full of leftovers must not look full of backups.
+        var temporariesNote = usedByTemporaries > 0
+            ? $" ({usedByTemporaries} bytes of the destination are temporary files of uploads in progress or interrupted; job cleanup and retention remove the leftovers)"
+            : "";
         if (room <= 0)
-        {
-            throw new StoreException($"Put of '{name}' to {Location} refused: the destination holds its maximum of {_maxSizeBytes} bytes"
-                + (usedByTemporaries > 0 ? $" ({usedByTemporaries} bytes of them in temporary files of interrupted uploads, removed by job cleanup and by retention after Storage:TemporaryGraceHours)." : "."),
-                StoreFailureKind.Full);
-        }
+            throw new StoreException($"Put of '{name}' to {Location} refused: the destination holds its maximum of {_maxSizeBytes} bytes{temporariesNote}.", StoreFailureKind.Full);
 
         var folder = Path.GetDirectoryName(target)!;
         var tempPath = Path.Combine(folder, TemporaryNames.ForFile(Path.GetFileName(target)));
@@ -93,7 +93,7 @@ public sealed class LocalFolderStore : IBackupStore
                         break;
                     room -= read;
                     if (room < 0)
-                        throw new StoreException($"Put of '{name}' to {Location} stopped: it would pass the destination's maximum of {_maxSizeBytes} bytes.", StoreFailureKind.Full);
+                        throw new StoreException($"Put of '{name}' to {Location} stopped: it would pass the destination's maximum of {_maxSizeBytes} bytes{temporariesNote}.", StoreFailureKind.Full);
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
                 // The rename below must never publish data that is still only in the page cache.
