@@ -322,13 +322,14 @@ public sealed class BackupRunner(
 
         var now = time.GetUtcNow();
         var status = input.Cancelled ? JobStatus.Cancelled : JobStatus.Failed;
-        var endedBefore = false;
+        var endedOtherwise = false;
         var job = await catalog.UpdateJobAsync(input.JobId, j =>
         {
             // An ended job keeps how it ended: a late second verdict (the orchestration of a job the watchdog already
-            // failed stopping on the watchdog's cancel flag) does not rewrite it.
-            endedBefore = j.IsFinished;
-            return endedBefore ? j : j with
+            // failed stopping on the watchdog's cancel flag) does not rewrite it. A retry of this very call (same
+            // verdict) goes on to the log, metrics and alert it may not have reached the first time.
+            endedOtherwise = j.IsFinished && j.Status != status;
+            return j.IsFinished ? j : j with
             {
                 Status = status,
                 CompletedAt = now,
@@ -337,7 +338,7 @@ public sealed class BackupRunner(
                 Progress = j.Progress with { Eta = null },
             };
         }, cancellationToken);
-        if (endedBefore)
+        if (endedOtherwise)
         {
             logger.LogInformation("Backup job {JobId} had already ended ({Status}); its status is kept", input.JobId, JobStatusWords.Of(job.Status));
             return;
