@@ -35,6 +35,7 @@ public static class BackupEngineServices
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName))
             .Validate(o => o.Retries is >= 0 and <= 10, "Storage:Retries must be 0-10.")
             .Validate(o => o.RetryDelaySeconds is > 0 and <= 60, "Storage:RetryDelaySeconds must be more than 0 and at most 60.")
+            .Validate(o => o.TemporaryGraceHours is >= 1 and <= 8760, "Storage:TemporaryGraceHours must be 1-8760 (a year).")
             .ValidateOnStart();
         services.AddOptions<KeyOptions>().Bind(configuration.GetSection(KeyOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<KeyOptions>>(new KeyOptionsValidator(name => configuration[name]));

@@ -20,6 +20,9 @@ public sealed class BackupCopies(
 {
     private readonly TimeSpan _watchInterval = (jobs ?? new JobOptions()).ProgressInterval;
 
+    /// <summary>Puts a store around each destination a copy writes to; tests hold a put in flight through it.</summary>
+    internal Func<Configs.StorageDestination, IBackupStore, IBackupStore> WrapStore { get; init; } = (_, store) => store;
+
     /// <summary>Streams the backup from the primary to replica <see cref="ReplicaInput.Index"/> (1…), manifest last.</summary>
     public async Task<ReplicationResult> ReplicateAsync(ReplicaInput input, CancellationToken cancellationToken)
     {
@@ -29,16 +32,23 @@ public sealed class BackupCopies(
             throw new ArgumentOutOfRangeException(nameof(input), input.Index, "A replica index is 1 to the number of replicas.");
         await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Replicate, BackupSteps.Total) }, cancellationToken);
         var source = await stores.OpenAsync(plan.Destination(0), cancellationToken);
-        var target = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
-        // Under the job's watch: heartbeats while a large copy runs, and a cancel stops it.
+        var target = WrapStore(plan.Destination(input.Index), await stores.OpenAsync(plan.Destination(input.Index), cancellationToken));
+        // Under the job's watch: heartbeats while a large copy runs, and a cancel stops it. The copy's manifest is a
+        // commit like the primary's: refused once the job has ended (and removed again if it landed late).
         var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _watchInterval, logger,
-            (_, ct) => BackupReplicator.CopyAsync(source, plan.FolderIn(0), target, plan.FolderIn(input.Index), ct), cancellationToken);
+            (_, ct) => CommitGuard.CommitAsync(catalog, plan.JobId, plan.BackupId, target, plan.FolderIn(input.Index) + ObjectNames.Manifest, time, logger,
+                (beforeManifest, token) => BackupReplicator.CopyAsync(source, plan.FolderIn(0), target, plan.FolderIn(input.Index), token, beforeManifest), ct),
+            cancellationToken);
         logger.LogInformation("Backup {BackupId}: copied {Objects} objects ({Bytes} bytes) to {Location} in {Seconds} s",
             plan.BackupId, result.Objects, result.Bytes, target.Location, result.Seconds);
         return result;
     }
 
-    /// <summary>Removes what a failed copy left in a replica: without its manifest it is garbage. Safe to repeat.</summary>
+    /// <summary>
+    /// Removes what a failed copy (or a failed or cancelled job) left in a destination: without its manifest it is
+    /// garbage. That includes the temporary objects of the run's interrupted uploads: the run is over, so none of them
+    /// is still being written. Safe to repeat.
+    /// </summary>
     public async Task RemoveCopyAsync(ReplicaInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -61,6 +71,34 @@ public sealed class BackupCopies(
                     input.Plan.BackupId, name, store.Location, ex.Message);
             }
         }
+        await RemoveTemporariesAsync(store, folder, input.Plan.BackupId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes the temporary objects of a finished run's interrupted uploads from copy <see cref="ReplicaInput.Index"/>
+    /// (a completed backup's folder holds one when a step's first attempt died mid-put and its retry succeeded).
+    /// </summary>
+    /// <returns>How many were removed.</returns>
+    public async Task<int> RemoveTemporariesAsync(ReplicaInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var store = await stores.OpenAsync(input.Plan.Destination(input.Index), cancellationToken);
+        return await RemoveTemporariesAsync(store, input.Plan.FolderIn(input.Index), input.Plan.BackupId, cancellationToken);
+    }
+
+    private async Task<int> RemoveTemporariesAsync(IBackupStore store, string folder, string backupId, CancellationToken cancellationToken)
+    {
+        var names = new List<(string Name, long Size)>();
+        await foreach (var info in store.ListTemporaryAsync(folder, cancellationToken))
+            names.Add((info.Name, info.Size));
+        foreach (var (name, _) in names)
+            await store.DeleteTemporaryAsync(name, cancellationToken);
+        if (names.Count > 0)
+        {
+            logger.LogInformation("Backup {BackupId}: removed {Count} temporary objects ({Bytes} bytes) of interrupted uploads from {Location}",
+                backupId, names.Count, names.Sum(n => n.Size), store.Location);
+        }
+        return names.Count;
     }
 
     /// <summary>Quick verification of copy <see cref="VerifyInput.Index"/>: sizes and SHA-256 read back from the destination.</summary>

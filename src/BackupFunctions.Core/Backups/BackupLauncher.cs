@@ -10,17 +10,20 @@ namespace BackupFunctions.Core.Backups;
 /// Starts backups: by hand (API) or when due (timer). The job row is written first, as <c>pending</c>, so the id the
 /// caller gets can be polled at once; its insert is also the guard that a slot never runs twice. A config runs at most
 /// <c>maxConcurrent</c> jobs at once: a manual start beyond that is refused, and a scheduled slot that falls due then
-/// is skipped (recorded as a <c>skipped</c> job under the slot's id, so it is skipped once and visibly).
+/// is skipped (recorded as a <c>skipped</c> job under the slot's id, so it is skipped once and visibly). Both kinds of
+/// start claim their place through one guard (<see cref="JobSlotGuard"/>) before the job row is written, so
+/// simultaneous starts (ten requests at once, a request and the timer, two app instances) never pass the limit.
 /// </summary>
 public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILogger<BackupLauncher> logger, BackupMetrics? metrics = null)
 {
+    private readonly JobSlotGuard _slots = new(catalog, time);
+
     /// <summary>How long a pending job row may wait for its orchestration before a later firing starts it.</summary>
     public static readonly TimeSpan OrphanedAfter = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// Starts a backup of <paramref name="configId"/> now, unless the config does not exist or already has
-    /// <c>maxConcurrent</c> jobs pending or running. (Two requests racing for the last free place may both get it: the
-    /// count and the insert are not one transaction.)
+    /// <c>maxConcurrent</c> jobs pending or running (or claimed by starts racing this one).
     /// </summary>
     public async Task<ManualStartResult> StartNowAsync(string configId, IBackupStarter starter, CancellationToken cancellationToken)
     {
@@ -28,8 +31,9 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
         if (await catalog.GetConfigAsync(configId, cancellationToken) is not { } config)
             return new ManualStartResult(ManualStartOutcome.ConfigNotFound);
         var now = time.GetUtcNow();
-        var active = await CountActiveJobsAsync(configId, now, starter, cancellationToken);
-        if (active >= config.Config.MaxConcurrent)
+        var id = JobIds.ForManual(configId, now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+        var (claimed, active) = await _slots.TryClaimAsync(configId, id, config.Config.MaxConcurrent, starter, cancellationToken);
+        if (!claimed)
         {
             var reason = $"{Describe(active)} of config {configId} {(active == 1 ? "is" : "are")} still running (maxConcurrent {config.Config.MaxConcurrent}); "
                 + "start again when it has finished, or raise maxConcurrent.";
@@ -39,7 +43,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
 
         var job = new BackupJob
         {
-            Id = JobIds.ForManual(configId, now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))),
+            Id = id,
             ConfigId = configId,
             Trigger = "manual",
             CreatedAt = now,
@@ -95,8 +99,23 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
         {
             // Another firing owns this slot. Only a row left pending for a while without an orchestration (the firing
             // that wrote it died before starting it) is taken over; a fresh one is still being started.
-            if (!await IsOrphanedAsync(existing, now, starter, cancellationToken))
+            if (!await JobSlotGuard.IsOrphanedAsync(existing, now, starter, cancellationToken))
                 return null;
+            // While it lay orphaned it held no place: it needs one again like any start.
+            var (claimed, active) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
+            if (!claimed)
+            {
+                var reason = SkipReason(active, config.Config.MaxConcurrent);
+                var skipped = await catalog.UpdateJobAsync(id, j => j.Status == JobStatus.Pending
+                    ? j with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason }
+                    : j, cancellationToken);
+                if (skipped.Status == JobStatus.Skipped)
+                {
+                    logger.LogWarning("Scheduled backup {JobId} of config {ConfigId} for slot {Slot} skipped: {Reason}", id, config.Id, slot, reason);
+                    metrics?.RunFinished(skipped, config.Config.Name);
+                }
+                return null;
+            }
             logger.LogWarning("Job {JobId} was left pending without an orchestration; starting it now", id);
         }
         else
@@ -110,12 +129,11 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
                 ScheduledFor = slot,
                 Progress = new JobProgress { TotalSteps = BackupSteps.Total },
             };
-            var limit = config.Config.MaxConcurrent;
-            var active = await CountActiveJobsAsync(config.Id, now, starter, cancellationToken);
-            if (active >= limit)
+            var (claimed, active) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
+            if (!claimed)
             {
                 // Skipped rather than queued: a late run would shift every later slot, and the next slot comes anyway.
-                var reason = $"Skipped: {Describe(active)} of this config {(active == 1 ? "was" : "were")} still running (maxConcurrent {limit}).";
+                var reason = SkipReason(active, config.Config.MaxConcurrent);
                 var skipped = job with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason };
                 if (await catalog.TryCreateJobAsync(skipped, cancellationToken))
                 {
@@ -134,25 +152,8 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
         return id;
     }
 
-    /// <summary>Jobs of the config pending or running, not counting pending rows that never got an orchestration.</summary>
-    private async Task<int> CountActiveJobsAsync(string configId, DateTimeOffset now, IBackupStarter starter, CancellationToken cancellationToken)
-    {
-        var count = 0;
-        await foreach (var _ in catalog.JobsOfConfigAsync(configId, JobStatus.Running, cancellationToken))
-            count++;
-        await foreach (var job in catalog.JobsOfConfigAsync(configId, JobStatus.Pending, cancellationToken))
-        {
-            if (!await IsOrphanedAsync(job, now, starter, cancellationToken))
-                count++;
-        }
-        return count;
-    }
-
-    /// <summary>A pending row older than <see cref="OrphanedAfter"/> whose orchestration does not exist.</summary>
-    private static async Task<bool> IsOrphanedAsync(BackupJob job, DateTimeOffset now, IBackupStarter starter, CancellationToken cancellationToken)
-        => job.Status == JobStatus.Pending
-            && job.CreatedAt <= now - OrphanedAfter
-            && !await starter.ExistsAsync(job.Id, cancellationToken);
+    private static string SkipReason(int active, int limit)
+        => $"Skipped: {Describe(active)} of this config {(active == 1 ? "was" : "were")} still running (maxConcurrent {limit}).";
 
     private static string Describe(int jobs) => jobs == 1 ? "1 backup" : $"{jobs} backups";
 }

@@ -36,6 +36,9 @@ public sealed class BackupRunner(
 {
     private readonly TimeSpan _progressInterval = (jobs ?? new JobOptions()).ProgressInterval;
 
+    /// <summary>Puts a store around each opened destination; tests hold a put in flight through it.</summary>
+    internal Func<Configs.StorageDestination, IBackupStore, IBackupStore> WrapStore { get; init; } = (_, store) => store;
+
     /// <summary>Marks the job running and fixes the plan from the config as it is now.</summary>
     public async Task<BackupPlan> StartJobAsync(BackupRequest request, CancellationToken cancellationToken)
     {
@@ -96,7 +99,7 @@ public sealed class BackupRunner(
         // Resolved and checked now, not at create time: the config may be older than the check, and a name may resolve
         // elsewhere today. A refused host fails the step before anything is sent to it.
         var connection = await databases.ConnectToAsync(source, cancellationToken);
-        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
+        var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
@@ -138,7 +141,7 @@ public sealed class BackupRunner(
                 JobProgressMath.StartStep(j.Progress, BackupSteps.ArchiveFiles, BackupSteps.Total), scan.Files, scan.Bytes),
         }, cancellationToken);
 
-        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
+        var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var settings = PartSettingsFor(plan.Config);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
@@ -165,21 +168,26 @@ public sealed class BackupRunner(
         }
     }
 
-    /// <summary>Writes <c>manifest.json</c> last: the commit point of the backup.</summary>
+    /// <summary>
+    /// Writes <c>manifest.json</c> last: the commit point of the backup. Refused (<see cref="JobCancelledException"/>)
+    /// when the job is no longer running or its cancel was asked for — checked first, right before the put, and again
+    /// after it (a manifest that landed after the job ended is removed again): a job the watchdog failed while this
+    /// step hung never gets a manifest.
+    /// </summary>
     public async Task<ManifestResult> WriteManifestAsync(ManifestInput input, CancellationToken cancellationToken)
     {
         var plan = input.Plan;
-        // The manifest commits the backup: a cancelled job must not get one.
-        await ThrowIfCancelRequestedAsync(plan.JobId, cancellationToken);
+        await CommitGuard.EnsureMayCommitAsync(catalog, plan.JobId, plan.BackupId, cancellationToken);
         await StartStepAsync(plan.JobId, BackupSteps.WriteManifest, cancellationToken);
         var draft = new ManifestDraft(plan.BackupId, plan.ConfigId, plan.StartedAt, time.GetUtcNow(),
             PartSettingsFor(plan.Config), input.Key?.Stored, input.Database, input.Files);
-        var store = await stores.OpenAsync(plan.Config.Storage, cancellationToken);
+        var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         ManifestResult result;
         try
         {
-            (_, result) = await BackupWriter.WriteManifestAsync(store, plan.Folder, draft, dataKey, cancellationToken);
+            (_, result) = await CommitGuard.CommitAsync(catalog, plan.JobId, plan.BackupId, store, plan.Folder + ObjectNames.Manifest, time, logger,
+                (beforePut, ct) => BackupWriter.WriteManifestAsync(store, plan.Folder, draft, dataKey, ct, beforePut), cancellationToken);
         }
         finally
         {
@@ -203,7 +211,8 @@ public sealed class BackupRunner(
     {
         var plan = input.Plan;
         // Last point of return: after this check the backup is recorded and a cancel is too late (the job completes).
-        await ThrowIfCancelRequestedAsync(plan.JobId, cancellationToken);
+        // A job that has ended meanwhile (the watchdog failed it) records nothing.
+        await CommitGuard.EnsureMayCommitAsync(catalog, plan.JobId, plan.BackupId, cancellationToken);
         await StartStepAsync(plan.JobId, BackupSteps.RecordBackup, cancellationToken);
         var locations = await copies.DescribeAsync(plan, input.Manifest.ManifestName, input.Copies, cancellationToken);
         var warnings = locations.Where(l => l.Status == "failed").Select(l => $"copy to {l.Location} failed: {l.Error}")
@@ -274,7 +283,28 @@ public sealed class BackupRunner(
                 copies = locations.Count,
                 warnings,
             }, cancellationToken);
+        await RemoveTemporariesAsync(plan, locations, cancellationToken);
         return record;
+    }
+
+    /// <summary>
+    /// Removes from each copy made the temporary objects of this run's interrupted uploads (a step whose first attempt
+    /// died mid-put and whose retry succeeded): the run is over, nothing of it is still writing. Best effort: the
+    /// backup is recorded, and retention sweeps what is left after the grace period.
+    /// </summary>
+    private async Task RemoveTemporariesAsync(BackupPlan plan, IReadOnlyList<BackupLocation> locations, CancellationToken cancellationToken)
+    {
+        foreach (var location in locations.Where(l => l.Status == "ok"))
+        {
+            try
+            {
+                await copies.RemoveTemporariesAsync(new ReplicaInput(plan, location.Index), cancellationToken);
+            }
+            catch (Exception e) when (e is StoreException or InvalidOperationException)
+            {
+                logger.LogWarning(e, "Backup {BackupId}: could not remove temporary objects from {Location}", plan.BackupId, location.Location);
+            }
+        }
     }
 
     /// <summary>
@@ -296,14 +326,27 @@ public sealed class BackupRunner(
 
         var now = time.GetUtcNow();
         var status = input.Cancelled ? JobStatus.Cancelled : JobStatus.Failed;
-        var job = await catalog.UpdateJobAsync(input.JobId, j => j with
+        var endedOtherwise = false;
+        var job = await catalog.UpdateJobAsync(input.JobId, j =>
         {
-            Status = status,
-            CompletedAt = now,
-            DurationSeconds = j.StartedAt is { } s ? Math.Round((now - s).TotalSeconds, 3) : null,
-            Error = input.Error,
-            Progress = j.Progress with { Eta = null },
+            // An ended job keeps how it ended: a late second verdict (the orchestration of a job the watchdog already
+            // failed stopping on the watchdog's cancel flag) does not rewrite it. A retry of this very call (same
+            // verdict) goes on to the log, metrics and alert it may not have reached the first time.
+            endedOtherwise = j.IsFinished && j.Status != status;
+            return j.IsFinished ? j : j with
+            {
+                Status = status,
+                CompletedAt = now,
+                DurationSeconds = j.StartedAt is { } s ? Math.Round((now - s).TotalSeconds, 3) : null,
+                Error = input.Error,
+                Progress = j.Progress with { Eta = null },
+            };
         }, cancellationToken);
+        if (endedOtherwise)
+        {
+            logger.LogInformation("Backup job {JobId} had already ended ({Status}); its status is kept", input.JobId, JobStatusWords.Of(job.Status));
+            return;
+        }
         if (input.Cancelled)
         {
             logger.LogWarning("Backup job {JobId} cancelled: {Reason}", input.JobId, input.Error);
@@ -319,12 +362,8 @@ public sealed class BackupRunner(
         await alerts.JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
     }
 
-    /// <summary>Throws <see cref="JobCancelledException"/> when the job's cancel has been requested.</summary>
-    private async Task ThrowIfCancelRequestedAsync(string jobId, CancellationToken cancellationToken)
-    {
-        if (await catalog.GetJobAsync(jobId, cancellationToken) is { CancelRequested: true })
-            throw JobCancelledException.For(jobId);
-    }
+    private async Task<IBackupStore> OpenAsync(Configs.StorageDestination destination, CancellationToken cancellationToken)
+        => WrapStore(destination, await stores.OpenAsync(destination, cancellationToken));
 
     /// <summary>
     /// The plain data key for a step: opened from its transit seal when the app has a transit key (no KEK unwrap, so a

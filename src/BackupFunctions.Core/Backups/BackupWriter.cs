@@ -88,9 +88,12 @@ public sealed class BackupWriter(PostgresDumper dumper)
     /// <summary>
     /// Builds the manifest of the written parts and stores it as <c>manifest.json</c>, the backup's commit point.
     /// With encryption <c>none</c>, <paramref name="dataKey"/> is empty and the manifest has no MAC.
+    /// <paramref name="beforePut"/> runs right before the put, when all else is ready: a check that may still refuse
+    /// the commit (the job has ended meanwhile).
     /// </summary>
     public static async Task<(BackupManifest Manifest, ManifestResult Result)> WriteManifestAsync(
-        IBackupStore store, string folder, ManifestDraft draft, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken)
+        IBackupStore store, string folder, ManifestDraft draft, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? beforePut = null)
     {
         var parts = new List<StoredPart>();
         if (draft.Database is { } db)
@@ -134,6 +137,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
 
         var bytes = ManifestFile.Write(manifest, dataKey.Span);
         var name = folder + ObjectNames.Manifest;
+        if (beforePut is not null)
+            await beforePut(cancellationToken);
         using (var content = new MemoryStream(bytes, writable: false))
             await store.PutAsync(name, content, cancellationToken);
         return (manifest, new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, draft.CompletedAt, statistics));

@@ -22,6 +22,10 @@ public sealed class JobCancelledException : Exception
     {
     }
 
+    /// <summary>A step of a job that has ended meanwhile (the watchdog failed it, say) and must not commit anything.</summary>
+    public static JobCancelledException NoLongerRunning(string jobId, string status)
+        => new($"Job {jobId} is {status}, no longer running: it commits nothing more.");
+
     /// <summary>The message every cancelled step gives.</summary>
     public static JobCancelledException For(string jobId, Exception? cause = null)
         => cause is null ? new($"Job {jobId} was cancelled on request.") : new($"Job {jobId} was cancelled on request.", cause);

@@ -6,7 +6,9 @@ namespace BackupFunctions.Core.Backups;
 
 /// <summary>
 /// Finds orphaned jobs — pending or running, but with nothing left to move them — and fails them with the reason,
-/// removing their partial objects like any failure. A timer runs it every few minutes.
+/// removing their partial objects like any failure. It sets the job's cancel flag before anything else, so that a
+/// step of the job still running somewhere cannot commit the backup afterwards (see <see cref="CommitGuard"/>).
+/// A timer runs it every few minutes.
 /// </summary>
 public sealed class JobWatchdog(
     BackupCatalog catalog, BackupRunner runner, JobLogs logs, TimeProvider time, JobOptions options, ILogger<JobWatchdog> logger)
@@ -68,6 +70,15 @@ public sealed class JobWatchdog(
             if (job is null || OrphanReason(job, state, time.GetUtcNow(), options.StaleAfter) is not { } reason)
                 continue;
 
+            // The cancel flag first, before anything else happens to the job: a step of it still running (its
+            // orchestration may be gone or terminated, its activity is not) sees the flag within a progress interval
+            // and stops, and the manifest and record steps refuse to commit a job that carries it. A job that has
+            // ended since the read above is left alone.
+            var cancelAskedBefore = job.CancelRequested;
+            job = await catalog.UpdateJobAsync(job.Id, j => j.IsFinished ? j : j with { CancelRequested = true }, cancellationToken);
+            if (job.IsFinished)
+                continue;
+
             logger.LogError("Backup job {JobId} is orphaned: {Reason}", job.Id, reason);
             await logs.WriteAsync(job.Id, JobLogLevel.Error, "Watchdog: job orphaned", new { reason, orchestration = state.ToString().ToLowerInvariant() }, cancellationToken);
             if (state == JobInstanceState.Active)
@@ -75,9 +86,10 @@ public sealed class JobWatchdog(
                 // A hung run must not wake up later and write into a backup that is being removed.
                 await instances.TerminateAsync(job.Id, reason, cancellationToken);
             }
+            // Failed, with the watchdog's reason; cancelled only when someone had asked for that before.
             await runner.FailJobAsync(new FailureInput(job.Id, reason, await JobCancellation.PlanOfAsync(catalog, job, cancellationToken))
             {
-                Cancelled = job.CancelRequested,
+                Cancelled = cancelAskedBefore,
             }, cancellationToken);
             failed.Add(job.Id);
         }

@@ -21,4 +21,11 @@ public static class ObjectNames
         var trimmed = prefix.Trim('/');
         return trimmed.Length == 0 ? $"backups/{backupId}/" : $"{trimmed}/backups/{backupId}/";
     }
+
+    /// <summary>The folder of all backups under a prefix, ending with '/': each backup's folder is one level below.</summary>
+    public static string BackupsFolder(string prefix)
+    {
+        var trimmed = prefix.Trim('/');
+        return trimmed.Length == 0 ? "backups/" : $"{trimmed}/backups/";
+    }
 }

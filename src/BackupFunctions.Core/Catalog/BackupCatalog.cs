@@ -285,6 +285,40 @@ public sealed class BackupCatalog
         return parts.Count == 0 ? null : string.Join(" and ", parts);
     }
 
+    // --- maxConcurrent guard ---
+
+    /// <summary>The guard row of a config's maxConcurrent places (no holders and no version when it has none yet).</summary>
+    public async Task<JobSlots> ReadJobSlotsAsync(string configId, CancellationToken cancellationToken)
+    {
+        RequireKey(configId, nameof(configId));
+        var row = await GetRowAsync(_jobs, CatalogRows.JobSlotsPartition, configId, cancellationToken);
+        return row is null ? new JobSlots(configId, [], null) : CatalogRows.ToJobSlots(row, _jobs.Name);
+    }
+
+    /// <summary>
+    /// Replaces the holders of the guard row <paramref name="read"/> came from, only if the row is still at that
+    /// version (inserts it when <paramref name="read"/> found none); false, and nothing written, when another writer
+    /// got in between.
+    /// </summary>
+    public async Task<bool> TryWriteJobSlotsAsync(JobSlots read, IReadOnlyList<JobSlotHolder> holders, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(holders);
+        var row = CatalogRows.FromJobSlots(read.ConfigId, holders);
+        try
+        {
+            if (read.Version is null)
+                await _jobs.AddEntityAsync(row, cancellationToken);
+            else
+                await _jobs.UpdateEntityAsync(row, new ETag(read.Version), TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
     // --- backups ---
 
     /// <summary>Insert or replace (recording is idempotent).</summary>

@@ -18,6 +18,9 @@ internal static class CatalogRows
     public const string BackupPartition = "backup";
     public const string AlertPartition = "alert";
 
+    /// <summary>The maxConcurrent guard rows (one per config) live beside the jobs, in a partition of their own.</summary>
+    public const string JobSlotsPartition = "slots";
+
     /// <summary>
     /// Table Storage holds at most 64 KiB per string column, i.e. 32K UTF-16 characters; this leaves a margin. Larger
     /// JSON is refused; larger free text (error messages) is cut.
@@ -113,6 +116,16 @@ internal static class CatalogRows
         ["CancelRequested"] = job.CancelRequested,
         ["LastUpdatedAt"] = job.LastUpdatedAt,
     };
+
+    public static TableEntity FromJobSlots(string configId, IReadOnlyList<JobSlotHolder> holders) => new(JobSlotsPartition, configId)
+    {
+        ["Holders"] = Json(holders, "Holders"),
+    };
+
+    public static JobSlots ToJobSlots(TableEntity row, string table) => Read(row, table, () => new JobSlots(
+        row.RowKey,
+        row.GetString("Holders") is null ? [] : FromJson<JobSlotHolder[]>(row, "Holders"),
+        row.ETag.ToString()));
 
     public static BackupJob ToJob(TableEntity row, string table) => Read(row, table, () => new BackupJob
     {

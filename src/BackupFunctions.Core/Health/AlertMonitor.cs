@@ -80,7 +80,11 @@ public sealed class AlertMonitor(
                         ConfigId = stored.Id,
                         Destination = destination.Key,
                         Message = string.Create(CultureInfo.InvariantCulture,
-                            $"Destination {measured.Name} is {measured.Percentage:0.##} % full: {measured.UsedBytes} of {measured.TotalBytes} bytes ({measured.TotalFrom})."),
+                            $"Destination {measured.Name} is {measured.Percentage:0.##} % full: {measured.UsedBytes} of {measured.TotalBytes} bytes ({measured.TotalFrom})")
+                            + (measured.TemporaryBytes > 0
+                                ? string.Create(CultureInfo.InvariantCulture,
+                                    $", {measured.TemporaryBytes} of them in {measured.TemporaryObjects} temporary objects of uploads in progress or interrupted (removed by job cleanup, and by retention after Storage:TemporaryGraceHours).")
+                                : "."),
                         CreatedAt = now,
                     });
                 }

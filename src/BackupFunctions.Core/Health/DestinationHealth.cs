@@ -11,7 +11,14 @@ public sealed record DestinationHealth
     /// <summary><c>primary</c> or <c>replica</c>.</summary>
     public required string Role { get; init; }
 
+    /// <summary>Every object's bytes, temporary objects included (see <see cref="StorageUsage.UsedBytes"/>).</summary>
     public long? UsedBytes { get; init; }
+
+    /// <summary>Of <see cref="UsedBytes"/>, the bytes of temporary objects (uploads in progress and leftovers of interrupted ones).</summary>
+    public long? TemporaryBytes { get; init; }
+
+    /// <summary>How many temporary objects those are.</summary>
+    public int? TemporaryObjects { get; init; }
     public long? TotalBytes { get; init; }
     public double? Percentage { get; init; }
     public DateTimeOffset? MeasuredAt { get; init; }

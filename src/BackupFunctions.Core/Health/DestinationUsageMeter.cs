@@ -9,6 +9,13 @@ namespace BackupFunctions.Core.Health;
 /// <c>maxSizeBytes</c>, else for a local folder what it could grow to (used + the file system's free space). Other
 /// types without a limit have no total (object stores have no natural one).
 /// </summary>
+/// <remarks>
+/// Temporary objects (uploads in progress, and what interrupted uploads left behind: see <see cref="IBackupStore"/>)
+/// are counted in the used bytes, because they take the room they take — a local destination's put refuses on the
+/// same sum, and a full disk is full whatever fills it — and are reported apart
+/// (<see cref="StorageUsage.TemporaryBytes"/>, <see cref="StorageUsage.TemporaryObjects"/>), so a destination that
+/// looks full because of leftovers says so. Job cleanup and retention remove them.
+/// </remarks>
 public sealed class DestinationUsageMeter(StorageLocations stores, IOptions<StorageOptions> options, TimeProvider time)
 {
     public const string FromMaxSize = "maxSize";
@@ -27,6 +34,14 @@ public sealed class DestinationUsageMeter(StorageLocations stores, IOptions<Stor
         long used = 0;
         await foreach (var stored in store.ListAsync("", cancellationToken))
             used += stored.Size;
+        long temporaryBytes = 0;
+        var temporaryObjects = 0;
+        await foreach (var temporary in store.ListTemporaryAsync("", cancellationToken))
+        {
+            temporaryBytes += temporary.Size;
+            temporaryObjects++;
+        }
+        used += temporaryBytes;
 
         long? total = location is null ? destination.Destination.MaxSizeBytes : location.MaxSizeBytes;
         var from = total is null ? null : FromMaxSize;
@@ -40,6 +55,8 @@ public sealed class DestinationUsageMeter(StorageLocations stores, IOptions<Stor
             Destination = destination.Key,
             Name = location?.Name ?? destination.Name,
             UsedBytes = used,
+            TemporaryBytes = temporaryBytes,
+            TemporaryObjects = temporaryObjects,
             TotalBytes = total,
             Percentage = StorageUsage.PercentageOf(used, total),
             TotalFrom = from,

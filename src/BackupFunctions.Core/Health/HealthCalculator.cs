@@ -86,6 +86,8 @@ public static class HealthCalculator
                 Name = measured.Name,
                 Role = role,
                 UsedBytes = measured.UsedBytes,
+                TemporaryBytes = measured.TemporaryBytes,
+                TemporaryObjects = measured.TemporaryObjects,
                 TotalBytes = measured.TotalBytes,
                 Percentage = measured.Percentage,
                 MeasuredAt = measured.MeasuredAt,

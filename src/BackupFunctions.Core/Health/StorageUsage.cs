@@ -9,8 +9,20 @@ public sealed record StorageUsage
     /// <summary>The location's name, or what an inline destination is (<c>azureBlob:container</c>, <c>local:path</c>).</summary>
     public required string Name { get; init; }
 
-    /// <summary>The bytes of every object in the destination (all prefixes: a size limit is the destination's).</summary>
+    /// <summary>
+    /// The bytes of every object in the destination (all prefixes: a size limit is the destination's), temporary
+    /// objects included (they take room too; see <see cref="TemporaryBytes"/>).
+    /// </summary>
     public required long UsedBytes { get; init; }
+
+    /// <summary>
+    /// Of <see cref="UsedBytes"/>, the bytes of temporary objects: uploads in progress and what interrupted uploads left
+    /// behind (local, SFTP and FTP destinations), until job cleanup or retention removes them.
+    /// </summary>
+    public long TemporaryBytes { get; init; }
+
+    /// <summary>How many temporary objects <see cref="TemporaryBytes"/> are.</summary>
+    public int TemporaryObjects { get; init; }
 
     /// <summary>What it may hold: its <c>maxSizeBytes</c>, or for a local folder without one the used bytes plus the file
     /// system's free space; null when neither is known (no percentage then, and no storage_full).</summary>

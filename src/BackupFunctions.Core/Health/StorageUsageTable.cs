@@ -32,6 +32,8 @@ public sealed class StorageUsageTable
         {
             ["Name"] = usage.Name,
             ["UsedBytes"] = usage.UsedBytes,
+            ["TemporaryBytes"] = usage.TemporaryBytes,
+            ["TemporaryObjects"] = usage.TemporaryObjects,
             ["TotalBytes"] = usage.TotalBytes,
             ["Percentage"] = usage.Percentage,
             ["TotalFrom"] = usage.TotalFrom,
@@ -61,6 +63,8 @@ public sealed class StorageUsageTable
                 Destination = row.RowKey,
                 Name = row.GetString("Name") ?? row.RowKey,
                 UsedBytes = Number(row, "UsedBytes") is { } used ? (long)used : 0,
+                TemporaryBytes = Number(row, "TemporaryBytes") is { } temporary ? (long)temporary : 0,
+                TemporaryObjects = Number(row, "TemporaryObjects") is { } temporaries ? (int)temporaries : 0,
                 TotalBytes = Number(row, "TotalBytes") is { } total ? (long)total : null,
                 Percentage = Number(row, "Percentage"),
                 TotalFrom = row.GetString("TotalFrom"),

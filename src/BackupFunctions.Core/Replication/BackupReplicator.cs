@@ -16,10 +16,12 @@ namespace BackupFunctions.Core.Replication;
 /// </summary>
 public static class BackupReplicator
 {
+    /// <param name="beforeManifest">Runs right before the manifest is put: a check that may still refuse the commit.</param>
     /// <exception cref="StoreObjectNotFoundException">The source has no such backup.</exception>
     /// <exception cref="IntegrityException">An object of the source does not match its manifest.</exception>
     public static async Task<ReplicationResult> CopyAsync(
-        IBackupStore source, string sourceFolder, IBackupStore target, string targetFolder, CancellationToken cancellationToken)
+        IBackupStore source, string sourceFolder, IBackupStore target, string targetFolder, CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? beforeManifest = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
@@ -41,6 +43,8 @@ public static class BackupReplicator
             await target.PutAsync(targetFolder + part.Name, read, cancellationToken);
         }
         // The commit point of the copy: the very bytes the primary holds (their MAC binds them to the data key).
+        if (beforeManifest is not null)
+            await beforeManifest(cancellationToken);
         await target.PutAsync(targetFolder + ObjectNames.Manifest, new MemoryStream(manifestBytes, writable: false), cancellationToken);
         return new ReplicationResult(manifest.Manifest.Objects.Count + 1, bytes + manifestBytes.Length,
             Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), serverSide);

@@ -3,6 +3,7 @@ using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BackupFunctions.Core.Retention;
 
@@ -18,9 +19,16 @@ namespace BackupFunctions.Core.Retention;
 /// reported, whether the lock is known beforehand (the location's immutability days after the backup completed, or
 /// the lock a destination reports for the copy's manifest) or only when a destination refuses the delete.
 /// Only the config's own backups are read and touched.
+/// After the removals, each run also sweeps the temporary objects that interrupted uploads left in the config's
+/// destinations (under its prefix's <c>backups/</c> folder; see <see cref="IBackupStore"/> on temporary objects): those
+/// whose last write is older than <see cref="StorageOptions.TemporaryGraceHours"/>, except in the folder of a job that
+/// is still pending or running — an upload that is still going is never touched.
 /// </remarks>
-public sealed class RetentionCleaner(BackupCatalog catalog, StorageLocations stores, TimeProvider time, ILogger<RetentionCleaner> logger)
+public sealed class RetentionCleaner(
+    BackupCatalog catalog, StorageLocations stores, TimeProvider time, ILogger<RetentionCleaner> logger, IOptions<StorageOptions>? storage = null)
 {
+    private readonly TimeSpan _temporaryGrace = TimeSpan.FromHours((storage?.Value ?? new StorageOptions()).TemporaryGraceHours);
+
     /// <summary>Puts a store around each opened destination; tests inject failures and locks through it.</summary>
     internal Func<StorageDestination, IBackupStore, IBackupStore> WrapStore { get; init; } = (_, store) => store;
 
@@ -49,9 +57,18 @@ public sealed class RetentionCleaner(BackupCatalog catalog, StorageLocations sto
                 ? await RemoveAsync(records[entry.BackupId], entry, state, cancellationToken)
                 : entry);
         }
-        var report = plan with { Applied = true, Backups = entries };
-        logger.LogInformation("Retention of config {ConfigId}: {Removed} backups removed, {Kept} kept, {Locked} locked, {Failed} failed",
-            configId, report.Removed, report.Keep, report.Locked, report.Failed);
+        var sweep = await SweepTemporariesAsync(stored, state, cancellationToken);
+        var report = plan with
+        {
+            Applied = true,
+            Backups = entries,
+            TemporariesRemoved = sweep.Removed,
+            TemporaryBytesRemoved = sweep.Bytes,
+            Warnings = [.. plan.Warnings, .. sweep.Problems],
+        };
+        logger.LogInformation(
+            "Retention of config {ConfigId}: {Removed} backups removed, {Kept} kept, {Locked} locked, {Failed} failed; {Temporaries} temporary objects ({TemporaryBytes} bytes) swept",
+            configId, report.Removed, report.Keep, report.Locked, report.Failed, sweep.Removed, sweep.Bytes);
         return report;
     }
 
@@ -303,6 +320,70 @@ public sealed class RetentionCleaner(BackupCatalog catalog, StorageLocations sto
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Removes the stale temporary objects under the config's backups folder in each of its destinations (see the class
+    /// remarks). A destination that fails is reported, never thrown: the backups' retention has been applied already.
+    /// </summary>
+    private async Task<(int Removed, long Bytes, List<string> Problems)> SweepTemporariesAsync(
+        StoredBackupConfig stored, RunState state, CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - _temporaryGrace;
+        var removed = 0;
+        long bytes = 0;
+        var problems = new List<string>();
+        var ended = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var config = stored.Config;
+        foreach (var destination in config.Replicas.Prepend(config.Storage).DistinctBy(d => (KeyOf(d), ObjectNames.BackupsFolder(d.Prefix))))
+        {
+            if (state.Down.TryGetValue(KeyOf(destination), out var down))
+            {
+                problems.Add($"temporary objects not swept: {down}");
+                continue;
+            }
+            var folder = ObjectNames.BackupsFolder(destination.Prefix);
+            IBackupStore? store = null;
+            try
+            {
+                store = await OpenAsync(destination, cancellationToken);
+                var stale = new List<StoredObjectInfo>();
+                await foreach (var temporary in store.ListTemporaryAsync(folder, cancellationToken))
+                {
+                    if (temporary.LastModified > cutoff)
+                        continue;
+                    // <prefix>/backups/<job id>/…: the job that wrote it decides whether an upload may still be going.
+                    var rest = temporary.Name[folder.Length..];
+                    var slash = rest.IndexOf('/', StringComparison.Ordinal);
+                    if (slash > 0 && !await HasEndedAsync(rest[..slash], ended, cancellationToken))
+                        continue;
+                    stale.Add(temporary);
+                }
+                foreach (var temporary in stale)
+                {
+                    await store.DeleteTemporaryAsync(temporary.Name, cancellationToken);
+                    removed++;
+                    bytes += temporary.Size;
+                    logger.LogInformation("Retention of config {ConfigId}: removed the temporary object {Name} ({Bytes} bytes, last written {LastWritten:u}) from {Location}",
+                        stored.Id, temporary.Name, temporary.Size, temporary.LastModified, store.Location);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var where = store?.Location ?? destination.StorageId ?? destination.Type;
+                logger.LogWarning(e, "Retention of config {ConfigId}: sweeping temporary objects at {Location} failed", stored.Id, where);
+                problems.Add($"temporary objects at {where} not swept: {e.Message}");
+            }
+        }
+        return (removed, bytes, problems);
+    }
+
+    /// <summary>Whether the job <paramref name="jobId"/> has ended (or never was one): its uploads are over.</summary>
+    private async Task<bool> HasEndedAsync(string jobId, Dictionary<string, bool> known, CancellationToken cancellationToken)
+    {
+        if (!known.TryGetValue(jobId, out var ended))
+            known[jobId] = ended = await catalog.GetJobAsync(jobId, cancellationToken) is not { IsFinished: false };
+        return ended;
     }
 
     private async Task<IBackupStore> OpenAsync(StorageDestination destination, CancellationToken cancellationToken)

@@ -4,7 +4,8 @@ namespace BackupFunctions.Core.Retention;
 
 /// <summary>A config's retention plan (newest backup first), the outcome of applying it, and totals.</summary>
 /// <param name="Applied">False for a dry run: nothing was changed.</param>
-/// <param name="Warnings">Where the destinations' immutability locks and the policy disagree (see <see cref="RetentionRules.ImmutabilityWarnings"/>).</param>
+/// <param name="Warnings">Where the destinations' immutability locks and the policy disagree (see <see cref="RetentionRules.ImmutabilityWarnings"/>),
+/// and destinations whose temporary objects could not be swept.</param>
 public sealed record RetentionReport(
     string ConfigId,
     DateTimeOffset EvaluatedAt,
@@ -12,6 +13,12 @@ public sealed record RetentionReport(
     IReadOnlyList<RetentionEntry> Backups,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>Temporary objects of interrupted uploads that the run removed (0 in a dry run).</summary>
+    public int TemporariesRemoved { get; init; }
+
+    /// <summary>Their bytes.</summary>
+    public long TemporaryBytesRemoved { get; init; }
+
     /// <summary>Backups the plan keeps.</summary>
     public int Keep => Backups.Count(b => b.Decision == RetentionEntry.Keep);
 

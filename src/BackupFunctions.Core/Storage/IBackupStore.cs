@@ -24,7 +24,22 @@ namespace BackupFunctions.Core.Storage;
 /// backslashes and control characters are refused with <see cref="ArgumentException"/>.</item>
 /// <item>A name is never both an object and the folder of other objects ("a" and "a/b"): a file system cannot
 /// hold both, so a local destination refuses the second with <see cref="StoreException"/>.</item>
+/// <item>Temporary objects (below) are never listed by <see cref="ListAsync"/> nor readable, and their names are
+/// refused as object names; <see cref="ListTemporaryAsync"/> finds them and <see cref="DeleteTemporaryAsync"/> removes
+/// them.</item>
 /// </list>
+/// <para><b>Temporary objects.</b> A store whose destination cannot make a put appear whole by itself writes the
+/// content under a temporary name and renames it over the target at the end: the local folder, SFTP and FTP stores
+/// write <c>folder/.file.tmp-&lt;12 hex digits&gt;</c> for the object <c>folder/file</c>. A put that fails or is
+/// cancelled removes its own temporary object; only a process (or a connection) that dies in the middle of a put
+/// leaves one behind. Such a leftover is garbage, but it takes room: it is a file on the destination's disk, so it
+/// counts against a local destination's <c>maxSizeBytes</c> like any file, and the usage meter counts and reports it
+/// (<c>temporaryBytes</c>). Its <see cref="StoredObjectInfo.LastModified"/> is its last write: a put still writing
+/// keeps it fresh. Who removes it: the cleanup of a failed or cancelled job removes the temporaries in the job's own
+/// backup folders (the job is over, so none of them is still being written), and retention removes those older than
+/// the grace period (<c>Storage:TemporaryGraceHours</c>) outside the folders of jobs still running. Stores whose
+/// uploads are atomic by themselves (Azure Blob: uncommitted blocks; S3/GCS: multipart uploads) have no temporary
+/// objects: they list none.</para>
 /// </remarks>
 public interface IBackupStore
 {
@@ -55,4 +70,20 @@ public interface IBackupStore
 
     /// <summary>Deletes the object; succeeds when it is already gone.</summary>
     Task DeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The temporary objects (see the remarks) whose name starts with <paramref name="prefix"/>, at any depth, in
+    /// ordinal name order, with their size and last write: those of puts in progress and those left behind by puts
+    /// that were interrupted. Nothing for a store without temporary objects. The prefix follows the rules of
+    /// <see cref="ListAsync"/>.
+    /// </summary>
+    IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes a temporary object found by <see cref="ListTemporaryAsync"/> (and folders it leaves empty, as
+    /// <see cref="DeleteAsync"/> does); succeeds when it is already gone. A put still writing it then fails.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a temporary object's name (an object's name
+    /// is refused: this never deletes an object), or the store has no temporary objects.</exception>
+    Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken);
 }

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using BackupFunctions.Core.Streams;
 
 namespace BackupFunctions.Core.Storage;
@@ -13,7 +11,9 @@ namespace BackupFunctions.Core.Storage;
 /// <remarks>
 /// A put writes a hidden temporary file next to the target (<c>.c.tmp-&lt;random&gt;</c>), flushes it to disk and
 /// renames it over the target, so readers see the old object or the complete new one, never a partial one.
-/// Temporary files are never listed, and names that look like one are refused.
+/// Temporary files are never listed, and names that look like one are refused; a process killed mid-put leaves its
+/// temporary file behind (see <see cref="IBackupStore"/> on temporary objects): it counts against the maximum size
+/// until job cleanup or retention removes it.
 /// On Unix, files get <c>fileMode</c> and folders <c>folderMode</c> exactly (not narrowed by the umask), because
 /// backups hold a site's data and its database.
 /// With a maximum size, a put is refused before it writes anything when the folder is already full, and stopped
@@ -21,7 +21,7 @@ namespace BackupFunctions.Core.Storage;
 /// with <see cref="StoreFailureKind.Full"/>. The usage is the sum of the folder's files, counted at the start of
 /// each put, so puts running at the same time can together pass the maximum by what they write concurrently.
 /// </remarks>
-public sealed partial class LocalFolderStore : IBackupStore
+public sealed class LocalFolderStore : IBackupStore
 {
     /// <summary>Owner read/write (0600).</summary>
     public const UnixFileMode DefaultFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -30,7 +30,6 @@ public sealed partial class LocalFolderStore : IBackupStore
     public const UnixFileMode DefaultFolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     private const int CopyBufferSize = 1024 * 1024;
-    private const string TempMarker = ".tmp-";
 
     private readonly string _root;
     private readonly UnixFileMode _fileMode;
@@ -60,13 +59,18 @@ public sealed partial class LocalFolderStore : IBackupStore
         ArgumentNullException.ThrowIfNull(content);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // What a re-put replaces does not count against the room it needs.
-        var room = _maxSizeBytes is { } max ? max - UsedBytes() + (File.Exists(target) ? new FileInfo(target).Length : 0) : long.MaxValue;
+        // What a re-put replaces does not count against the room it needs. Temporary files count: they are on the disk.
+        var (usedByObjects, usedByTemporaries) = _maxSizeBytes is null ? (0, 0) : Usage();
+        var room = _maxSizeBytes is { } max ? max - usedByObjects - usedByTemporaries + (File.Exists(target) ? new FileInfo(target).Length : 0) : long.MaxValue;
+        // Said when the maximum refuses a put: a destination full of leftovers must not look full of backups.
+        var temporariesNote = usedByTemporaries > 0
+            ? $" ({usedByTemporaries} bytes of the destination are temporary files of uploads in progress or interrupted; job cleanup and retention remove the leftovers)"
+            : "";
         if (room <= 0)
-            throw new StoreException($"Put of '{name}' to {Location} refused: the destination holds its maximum of {_maxSizeBytes} bytes.", StoreFailureKind.Full);
+            throw new StoreException($"Put of '{name}' to {Location} refused: the destination holds its maximum of {_maxSizeBytes} bytes{temporariesNote}.", StoreFailureKind.Full);
 
         var folder = Path.GetDirectoryName(target)!;
-        var tempPath = Path.Combine(folder, $".{Path.GetFileName(target)}{TempMarker}{RandomNumberGenerator.GetHexString(12, lowercase: true)}");
+        var tempPath = Path.Combine(folder, TemporaryNames.ForFile(Path.GetFileName(target)));
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         var sourceFailed = false;
         try
@@ -89,7 +93,7 @@ public sealed partial class LocalFolderStore : IBackupStore
                         break;
                     room -= read;
                     if (room < 0)
-                        throw new StoreException($"Put of '{name}' to {Location} stopped: it would pass the destination's maximum of {_maxSizeBytes} bytes.", StoreFailureKind.Full);
+                        throw new StoreException($"Put of '{name}' to {Location} stopped: it would pass the destination's maximum of {_maxSizeBytes} bytes{temporariesNote}.", StoreFailureKind.Full);
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
                 // The rename below must never publish data that is still only in the page cache.
@@ -150,44 +154,32 @@ public sealed partial class LocalFolderStore : IBackupStore
         return Task.FromResult(file.Exists ? new StoredObjectInfo(name, file.Length, file.LastWriteTimeUtc) : null);
     }
 
-    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ObjectNameRules.ValidatePrefix(prefix);
-        // Only the folder of the prefix's last complete segment can hold matches; the rest of the tree is skipped.
-        var lastSlash = prefix.LastIndexOf('/');
-        var folderName = lastSlash < 0 ? "" : prefix[..lastSlash];
-        var folder = folderName.Length == 0 ? _root : Path.Combine(_root, ToPlatform(folderName));
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken)
+        => CollectAsync(prefix, temporaries: false, cancellationToken);
 
-        var found = new List<StoredObjectInfo>();
-        if (Directory.Exists(folder))
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken)
+        => CollectAsync(prefix, temporaries: true, cancellationToken);
+
+    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken)
+    {
+        TemporaryNames.ValidateTemporary(name, Location);
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = Path.Combine(_root, ToPlatform(name));
+        try
         {
-            var options = new EnumerationOptions
-            {
-                RecurseSubdirectories = true,
-                // The defaults skip hidden files, and on Unix every name starting with '.' is "hidden".
-                AttributesToSkip = 0,
-                IgnoreInaccessible = false,
-            };
-            var entries = new FileSystemEnumerable<StoredObjectInfo>(folder,
-                (ref entry) => new StoredObjectInfo(ToName(entry.ToFullPath()), entry.Length, entry.LastWriteTimeUtc),
-                options)
-            {
-                ShouldIncludePredicate = (ref entry) => !entry.IsDirectory && !IsTempFileName(entry.FileName),
-            };
-            foreach (var info in entries)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (info.Name.StartsWith(prefix, StringComparison.Ordinal))
-                    found.Add(info);
-            }
+            // A put still writing holds it open; on Unix the unlink succeeds and that put's rename then fails.
+            File.Delete(path);
         }
-        // The file system's order is arbitrary; the contract is ordinal order of the whole name.
-        found.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        foreach (var info in found)
+        catch (DirectoryNotFoundException)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return info;
+            // Its folder is gone too: nothing left to remove.
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException($"Delete of temporary '{name}' from {Location} failed: {ex.Message}", KindOf(ex), ex);
+        }
+        RemoveEmptyFolders(Path.GetDirectoryName(path)!);
+        return Task.CompletedTask;
     }
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken)
@@ -210,13 +202,69 @@ public sealed partial class LocalFolderStore : IBackupStore
     /// <summary>The bytes of every file under the root (temporary files included: they take room too).</summary>
     public long UsedBytes()
     {
+        var (objects, temporaries) = Usage();
+        return objects + temporaries;
+    }
+
+    /// <summary>The bytes of the objects and, apart, of the temporary files under the root.</summary>
+    private (long Objects, long Temporaries) Usage()
+    {
         if (!Directory.Exists(_root))
-            return 0;
+            return (0, 0);
         var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
-        return new FileSystemEnumerable<long>(_root, (ref entry) => entry.Length, options)
+        long objects = 0, temporaries = 0;
+        foreach (var (length, temporary) in new FileSystemEnumerable<(long, bool)>(_root,
+                     (ref entry) => (entry.Length, IsTempFileName(entry.FileName)), options)
+                 {
+                     ShouldIncludePredicate = (ref entry) => !entry.IsDirectory,
+                 })
         {
-            ShouldIncludePredicate = (ref entry) => !entry.IsDirectory,
-        }.Sum();
+            if (temporary)
+                temporaries += length;
+            else
+                objects += length;
+        }
+        return (objects, temporaries);
+    }
+
+    private async IAsyncEnumerable<StoredObjectInfo> CollectAsync(string prefix, bool temporaries, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectNameRules.ValidatePrefix(prefix);
+        // Only the folder of the prefix's last complete segment can hold matches; the rest of the tree is skipped.
+        var lastSlash = prefix.LastIndexOf('/');
+        var folderName = lastSlash < 0 ? "" : prefix[..lastSlash];
+        var folder = folderName.Length == 0 ? _root : Path.Combine(_root, ToPlatform(folderName));
+
+        var found = new List<StoredObjectInfo>();
+        if (Directory.Exists(folder))
+        {
+            var options = new EnumerationOptions
+            {
+                RecurseSubdirectories = true,
+                // The defaults skip hidden files, and on Unix every name starting with '.' is "hidden".
+                AttributesToSkip = 0,
+                IgnoreInaccessible = false,
+            };
+            var entries = new FileSystemEnumerable<StoredObjectInfo>(folder,
+                (ref entry) => new StoredObjectInfo(ToName(entry.ToFullPath()), entry.Length, entry.LastWriteTimeUtc),
+                options)
+            {
+                ShouldIncludePredicate = (ref entry) => !entry.IsDirectory && IsTempFileName(entry.FileName) == temporaries,
+            };
+            foreach (var info in entries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (info.Name.StartsWith(prefix, StringComparison.Ordinal))
+                    found.Add(info);
+            }
+        }
+        // The file system's order is arbitrary; the contract is ordinal order of the whole name.
+        found.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var info in found)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return info;
+        }
     }
 
     private string PathOf(string name)
@@ -321,14 +369,11 @@ public sealed partial class LocalFolderStore : IBackupStore
         _ => StoreFailureKind.Other,
     };
 
-    private static bool IsTempFileName(ReadOnlySpan<char> fileName) => TempFileName().IsMatch(fileName);
+    private static bool IsTempFileName(ReadOnlySpan<char> fileName) => TemporaryNames.IsTemporary(fileName);
 
     private static void TryDelete(string path)
     {
         try { File.Delete(path); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
     }
-
-    [GeneratedRegex(@"^\..*\.tmp-[0-9a-f]{12}$", RegexOptions.CultureInvariant)]
-    private static partial Regex TempFileName();
 }

@@ -22,4 +22,11 @@ public sealed class StorageOptions
 
     /// <summary>The first retry's delay in seconds; each further one doubles (with jitter), up to 30 s.</summary>
     public double RetryDelaySeconds { get; set; } = 1;
+
+    /// <summary>
+    /// Hours (1-8760) after its last write that retention takes a temporary object (what an upload killed mid-way
+    /// leaves behind on a local, SFTP or FTP destination) for garbage and removes it; a running upload writes its
+    /// temporary object all the time, and those in the folders of running jobs are never removed.
+    /// </summary>
+    public int TemporaryGraceHours { get; set; } = 24;
 }

@@ -120,5 +120,9 @@ public sealed class BackupWriterFilesTests
         public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => _inner.ListAsync(prefix, cancellationToken);
 
         public Task DeleteAsync(string name, CancellationToken cancellationToken) => _inner.DeleteAsync(name, cancellationToken);
+
+        public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) => _inner.ListTemporaryAsync(prefix, cancellationToken);
+
+        public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => _inner.DeleteTemporaryAsync(name, cancellationToken);
     }
 }

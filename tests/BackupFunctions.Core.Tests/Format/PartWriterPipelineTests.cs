@@ -182,5 +182,9 @@ public sealed class PartWriterPipelineTests
         public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => Inner.ListAsync(prefix, cancellationToken);
 
         public Task DeleteAsync(string name, CancellationToken cancellationToken) => Inner.DeleteAsync(name, cancellationToken);
+
+        public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) => Inner.ListTemporaryAsync(prefix, cancellationToken);
+
+        public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => Inner.DeleteTemporaryAsync(name, cancellationToken);
     }
 }

@@ -47,6 +47,8 @@ public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = n
             ["Postgres:SslRootCertFile"] = TestEnvironment.PostgresRootCert,
             ["Files:AllowedRoots"] = _folder.Combine("site"),
             ["Jobs:StaleAfterMinutes"] = "30",
+            // Storage locations with sealed secrets (SFTP and FTP passwords).
+            ["Secrets:SealingKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);

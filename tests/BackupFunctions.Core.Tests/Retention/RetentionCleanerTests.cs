@@ -333,5 +333,9 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
         public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
 
         public virtual Task DeleteAsync(string name, CancellationToken cancellationToken) => inner.DeleteAsync(name, cancellationToken);
+
+        public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) => inner.ListTemporaryAsync(prefix, cancellationToken);
+
+        public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => inner.DeleteTemporaryAsync(name, cancellationToken);
     }
 }

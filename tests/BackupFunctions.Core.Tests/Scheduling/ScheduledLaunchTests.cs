@@ -183,6 +183,36 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
         Assert.Equal(ManualStartOutcome.Started, (await launcher.StartNowAsync(configId, starter, default)).Outcome);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Manual_starts_racing_the_timer_on_two_instances_never_pass_maxConcurrent(int maxConcurrent)
+    {
+        // Runs never finish here: every place taken stays taken.
+        var starter = new RecordingStarter(Catalog, Time, finishAs: JobStatus.Running);
+        var first = Launcher(Catalog);
+        var second = Launcher(new BackupCatalog(Service, Prefix, Time));
+        for (var round = 0; round < 10; round++)
+        {
+            Time.SetUtcNow(At("2026-06-01T09:50Z").AddHours(round));
+            var configId = await CreateAsync(new BackupSchedule { Frequency = "hourly", Minute = 0 }, maxConcurrent);
+            Time.SetUtcNow(At("2026-06-01T10:00Z").AddHours(round));
+
+            // The slot falls due on both instances while three requests start the same config by hand.
+            var manual = Task.WhenAll(
+                first.StartNowAsync(configId, starter, default), second.StartNowAsync(configId, starter, default),
+                first.StartNowAsync(configId, starter, default));
+            await Task.WhenAll(manual, first.StartDueAsync(starter, default), second.StartDueAsync(starter, default));
+
+            var jobs = await JobsOfAsync(configId);
+            var active = jobs.Count(j => j.Status is JobStatus.Pending or JobStatus.Running);
+            Assert.True(active == maxConcurrent,
+                $"round {round}: {active} runs of a maxConcurrent {maxConcurrent} config: {string.Join(", ", jobs.Select(j => $"{j.Trigger} {j.Status}"))}");
+            Assert.Equal(maxConcurrent, (await manual).Count(r => r.Outcome == ManualStartOutcome.Started)
+                + (jobs.Any(j => j.Trigger == "schedule" && j.Status == JobStatus.Running) ? 1 : 0));
+        }
+    }
+
     [Fact]
     public async Task NextRunAt_is_stored_on_create_and_rewritten_by_the_timer_only_when_it_changes()
     {

@@ -23,6 +23,15 @@ public abstract class BackupStoreContractTests
 
     protected CancellationToken Ct => _timeout.Token;
 
+    /// <summary>Whether the store writes a put under a temporary name first (local folder, SFTP, FTP).</summary>
+    protected virtual bool WritesTemporaries => false;
+
+    /// <summary>
+    /// Writes a temporary object around the store, exactly as its put names it: what a put whose process died leaves
+    /// behind. Only called when <see cref="WritesTemporaries"/>.
+    /// </summary>
+    protected virtual Task PlantTemporaryAsync(string temporaryName, byte[] content) => throw new NotSupportedException();
+
     [Fact]
     public async Task Round_trip_of_a_20_MiB_non_seekable_stream_is_byte_equal()
     {
@@ -265,6 +274,92 @@ public abstract class BackupStoreContractTests
         Assert.Equal(names.Select(n => P + n).Order(StringComparer.Ordinal), (await ListAsync(P)).Select(x => x.Name));
     }
 
+    [Fact]
+    public async Task Temporaries_of_interrupted_puts_are_listed_apart_removed_by_name_and_never_mistaken_for_objects()
+    {
+        await Store.PutAsync(P + "a/obj", new MemoryStream([1, 2, 3]), Ct);
+        var leftover = P + "a/.obj.tmp-0123456789ab";
+        var alone = P + "b/c/.d.tmp-00000000000f";
+        if (!WritesTemporaries)
+        {
+            Assert.Empty(await ListTemporaryAsync(P));
+            await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.DeleteTemporaryAsync(leftover, Ct));
+            return;
+        }
+        var before = DateTimeOffset.UtcNow.AddMinutes(-2);
+        await PlantTemporaryAsync(leftover, new byte[5]);
+        await PlantTemporaryAsync(alone, new byte[7]);
+
+        // Hidden from the objects, listed apart with size and last write, by prefix like objects.
+        Assert.Equal([(P + "a/obj", 3L)], await ListAsync(P));
+        Assert.Equal([(leftover, 5L), (alone, 7L)], await ListTemporaryAsync(P));
+        await foreach (var temporary in Store.ListTemporaryAsync(P, Ct))
+            Assert.InRange(temporary.LastModified, before, DateTimeOffset.UtcNow.AddMinutes(2));
+        Assert.Equal([(alone, 7L)], await ListTemporaryAsync(P + "b/"));
+        Assert.Equal([(leftover, 5L)], await ListTemporaryAsync(P + "a/.o"));
+        Assert.Empty(await ListTemporaryAsync(P + "x/"));
+        await Assert.ThrowsAsync<StoreObjectNotFoundException>(() => Store.OpenReadAsync(P + "a/obj.tmp-0123456789ab", Ct));
+
+        // Only a temporary's name is taken: an object is never deleted this way.
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.DeleteTemporaryAsync(P + "a/obj", Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.DeleteTemporaryAsync(P + "a/../a/.obj.tmp-0123456789ab", Ct));
+        Assert.Equal([(P + "a/obj", 3L)], await ListAsync(P));
+
+        await Store.DeleteTemporaryAsync(leftover, Ct);
+        await Store.DeleteTemporaryAsync(leftover, Ct);
+        await Store.DeleteTemporaryAsync(alone, Ct);
+        Assert.Empty(await ListTemporaryAsync(P));
+        Assert.Equal([(P + "a/obj", 3L)], await ListAsync(P));
+        // The folders the removed temporary was alone in are gone too: "b" can now be an object.
+        await Store.PutAsync(P + "b", new MemoryStream([4]), Ct);
+        Assert.Equal([(P + "a/obj", 3L), (P + "b", 1L)], await ListAsync(P));
+    }
+
+    [Fact]
+    public async Task A_put_in_progress_is_a_fresh_temporary_until_it_completes()
+    {
+        var source = new HeldStream(3 * MiB);
+        var before = DateTimeOffset.UtcNow.AddMinutes(-2);
+
+        var put = Store.PutAsync(P + "g/part", source, Ct);
+        try
+        {
+            await source.Paused.WaitAsync(Ct);
+            Assert.Empty(await ListAsync(P));
+            var temporaries = new List<StoredObjectInfo>();
+            await foreach (var temporary in Store.ListTemporaryAsync(P, Ct))
+                temporaries.Add(temporary);
+            if (WritesTemporaries)
+            {
+                // What the retention sweep sees of a running upload: its temporary object, written just now.
+                var temporary = Assert.Single(temporaries);
+                Assert.Matches(@"/g/\.part\.tmp-[0-9a-f]{12}$", temporary.Name);
+                Assert.StartsWith(P, temporary.Name, StringComparison.Ordinal);
+                Assert.InRange(temporary.LastModified, before, DateTimeOffset.UtcNow.AddMinutes(2));
+            }
+            else
+            {
+                Assert.Empty(temporaries);
+            }
+        }
+        finally
+        {
+            source.Release.TrySetResult();
+        }
+        await put;
+
+        Assert.Equal([(P + "g/part", 3L * MiB)], await ListAsync(P));
+        Assert.Empty(await ListTemporaryAsync(P));
+    }
+
+    protected async Task<List<(string Name, long Size)>> ListTemporaryAsync(string prefix)
+    {
+        var result = new List<(string, long)>();
+        await foreach (var info in Store.ListTemporaryAsync(prefix, Ct))
+            result.Add((info.Name, info.Size));
+        return result;
+    }
+
     protected async Task<List<(string Name, long Size)>> ListAsync(string prefix)
     {
         var result = new List<(string, long)>();
@@ -291,5 +386,32 @@ public abstract class BackupStoreContractTests
     {
         await using var stream = await Store.OpenReadAsync(name, Ct);
         return await SHA256.HashDataAsync(stream, Ct);
+    }
+
+    /// <summary>Produces some bytes, then holds the put until <see cref="Release"/> before reporting its end.</summary>
+    private sealed class HeldStream(int bytesBeforePause) : BackupFunctions.Core.Streams.ForwardOnlyReadStream
+    {
+        private int _produced;
+
+        public SemaphoreSlim Paused { get; } = new(0);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override int Read(Span<byte> buffer) => throw new NotSupportedException("async only");
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_produced >= bytesBeforePause)
+            {
+                if (!Release.Task.IsCompleted)
+                    Paused.Release();
+                await Release.Task.WaitAsync(cancellationToken);
+                return 0;
+            }
+            var count = Math.Min(buffer.Length, bytesBeforePause - _produced);
+            buffer.Span[..count].Fill(0x5a);
+            _produced += count;
+            return count;
+        }
     }
 }

@@ -11,5 +11,14 @@ public sealed class LocalFolderStoreContractTests : BackupStoreContractTests, ID
 
     protected override IBackupStore Store { get; }
 
+    protected override bool WritesTemporaries => true;
+
+    protected override Task PlantTemporaryAsync(string temporaryName, byte[] content)
+    {
+        var path = _folder.Combine("root", temporaryName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return File.WriteAllBytesAsync(path, content);
+    }
+
     public void Dispose() => _folder.Dispose();
 }

@@ -160,6 +160,26 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_leftover_temporary_counts_against_the_maximum_and_the_refusal_says_so_until_it_is_removed()
+    {
+        var root = _folder.Combine("root");
+        var store = new LocalFolderStore(root, maxSizeBytes: 1000);
+        await store.PutAsync("a/first", new MemoryStream(new byte[300]), Ct);
+        // What a put killed mid-way leaves behind.
+        await File.WriteAllBytesAsync(Path.Combine(root, "a", ".second.tmp-0123456789ab"), new byte[700], Ct);
+
+        var ex = await Assert.ThrowsAsync<StoreException>(() => store.PutAsync("a/second", new MemoryStream(new byte[10]), Ct));
+
+        Assert.Equal(StoreFailureKind.Full, ex.Kind);
+        Assert.Contains("700 bytes of the destination are temporary files", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1000, store.UsedBytes());
+
+        await store.DeleteTemporaryAsync("a/.second.tmp-0123456789ab", Ct);
+        await store.PutAsync("a/second", new MemoryStream(new byte[10]), Ct);
+        Assert.Equal(310, store.UsedBytes());
+    }
+
+    [Fact]
     public async Task A_re_put_may_use_the_room_of_the_object_it_replaces()
     {
         var store = new LocalFolderStore(_folder.Combine("root"), maxSizeBytes: 1000);

@@ -87,6 +87,20 @@ public sealed class MemoryBackupStore(TimeProvider? timeProvider = null) : IBack
         return Task.CompletedTask;
     }
 
+    /// <summary>None: a put here is atomic by itself (an object appears when its stream has been read to the end).</summary>
+    public async IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        cancellationToken.ThrowIfCancellationRequested();
+        yield break;
+    }
+
+    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken)
+    {
+        ValidateName(name);
+        throw new ArgumentException($"{Location} has no temporary objects ('{name}').", nameof(name));
+    }
+
     /// <summary>The stored bytes (a copy), for tests that inspect or tamper with them.</summary>
     public byte[] GetBytes(string name) => (byte[])_objects[name].Content.Clone();
 

@@ -2,9 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using BackupFunctions.Core.Streams;
 
 namespace BackupFunctions.Core.Storage.Ftp;
@@ -16,8 +14,9 @@ namespace BackupFunctions.Core.Storage.Ftp;
 /// <remarks>
 /// <para>A put uploads (STOR) to a hidden temporary name in the target folder (<c>.c.tmp-&lt;random&gt;</c>) and
 /// renames it over the target (RNFR/RNTO; servers on Unix rename(2), which replaces the old file in one step), so
-/// readers see the old object or the complete new one. A failed or cancelled put deletes its temporary file.
-/// Temporary files are never listed, and names that look like one are refused.</para>
+/// readers see the old object or the complete new one. A failed or cancelled put deletes its temporary file; a
+/// process killed mid-put (or a server gone before the delete) leaves it behind. Temporary files are never listed,
+/// and names that look like one are refused; <see cref="ListTemporaryAsync"/> finds them.</para>
 /// <para>The base folder must exist: every operation fails with <see cref="StoreFailureKind.ContainerNotFound"/>
 /// otherwise (a mistyped path must not look like an empty destination). Folders below it are made as needed and
 /// removed when a delete empties them.</para>
@@ -28,10 +27,9 @@ namespace BackupFunctions.Core.Storage.Ftp;
 /// read stream holds one until it is disposed. Connects time out after <see cref="FtpStoreSettings.ConnectTimeout"/>,
 /// and a server silent for <see cref="FtpStoreSettings.ReadWriteTimeout"/> fails the operation as transient.</para>
 /// </remarks>
-public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
+public sealed class FtpStore : IBackupStore, IAsyncDisposable
 {
     private const int CopyBufferSize = 256 * 1024;
-    private const string TempMarker = ".tmp-";
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(15);
 
     private readonly FtpConnectionPool _pool;
@@ -75,7 +73,7 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
 
         var slash = name.LastIndexOf('/');
         var folder = slash < 0 ? "" : name[..slash];
-        var tempName = $"{(slash < 0 ? "" : folder + "/")}.{name[(slash + 1)..]}{TempMarker}{RandomNumberGenerator.GetHexString(12, lowercase: true)}";
+        var tempName = $"{(slash < 0 ? "" : folder + "/")}{TemporaryNames.ForFile(name[(slash + 1)..])}";
         var tempMayExist = false;
         var sourceFailed = false;
         var connection = await RentAsync("put", name, cancellationToken);
@@ -198,7 +196,39 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
     }
 
     /// <remarks>Walks the folders under the prefix's last complete segment, collects, and sorts (names only, a few hundred bytes per object).</remarks>
-    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken)
+        => ListFilesAsync(prefix, temporaries: false, cancellationToken);
+
+    /// <remarks>Walks the folders like <see cref="ListAsync"/>; times from LIST are minutes.</remarks>
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken)
+        => ListFilesAsync(prefix, temporaries: true, cancellationToken);
+
+    public async Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken)
+    {
+        TemporaryNames.ValidateTemporary(name, Location);
+        var connection = await RentAsync("delete temporary", name, cancellationToken);
+        try
+        {
+            var path = Absolute(connection, name);
+            var deleted = await connection.ExecuteAsync("DELE " + path, cancellationToken);
+            // vsftpd says 550 for a missing file and for a refused delete alike: only a file still there is a refusal.
+            if (deleted.Code == 550 && await SizeOfAsync(connection, path, cancellationToken) is not null)
+                throw new FtpReplyException("DELE", deleted);
+            if (deleted.Code is not (250 or 550))
+                throw new FtpReplyException("DELE", deleted);
+            await RemoveEmptyFoldersAsync(connection, name, cancellationToken);
+        }
+        catch (Exception ex) when (IsFtpFailure(ex, cancellationToken))
+        {
+            throw Map("delete temporary", name, ex);
+        }
+        finally
+        {
+            await _pool.ReturnAsync(connection);
+        }
+    }
+
+    private async IAsyncEnumerable<StoredObjectInfo> ListFilesAsync(string prefix, bool temporaries, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectNameRules.ValidatePrefix(prefix);
         var lastSlash = prefix.LastIndexOf('/');
@@ -221,7 +251,7 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
                         if (asFolder.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(asFolder, StringComparison.Ordinal))
                             folders.Push(name);
                     }
-                    else if (name.StartsWith(prefix, StringComparison.Ordinal) && !IsTempFileName(entry.Name))
+                    else if (name.StartsWith(prefix, StringComparison.Ordinal) && IsTempFileName(entry.Name) == temporaries)
                     {
                         found.Add(new StoredObjectInfo(name, entry.Size, entry.LastModified));
                     }
@@ -455,8 +485,5 @@ public sealed partial class FtpStore : IBackupStore, IAsyncDisposable
 
     private static string Said(FtpReplyException reply) => $"the server answered {reply.Command} with {reply.Reply.Code}.";
 
-    private static bool IsTempFileName(string fileName) => TempFileName().IsMatch(fileName);
-
-    [GeneratedRegex(@"^\..*\.tmp-[0-9a-f]{12}$", RegexOptions.CultureInvariant)]
-    private static partial Regex TempFileName();
+    private static bool IsTempFileName(string fileName) => TemporaryNames.IsTemporary(fileName);
 }

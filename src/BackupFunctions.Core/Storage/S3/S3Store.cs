@@ -324,6 +324,25 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
         }
     }
 
+    /// <remarks>
+    /// None: a put is a single PutObject or a multipart upload, whose parts are not an object of any name. The parts of
+    /// a multipart upload whose process died are kept (and billed) by the service until the upload is aborted: give
+    /// the bucket a lifecycle rule that aborts incomplete multipart uploads (AbortIncompleteMultipartUpload).
+    /// </remarks>
+    public async IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectNameRules.ValidatePrefix(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        await Task.CompletedTask;
+        yield break;
+    }
+
+    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken)
+    {
+        ObjectNameRules.Validate(name);
+        throw new ArgumentException($"{Location} has no temporary objects ('{name}').", nameof(name));
+    }
+
     public void Dispose()
     {
         _client.Dispose();

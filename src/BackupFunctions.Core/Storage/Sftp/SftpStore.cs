@@ -21,8 +21,8 @@ namespace BackupFunctions.Core.Storage.Sftp;
 /// <para>A put writes a hidden temporary file next to the target (<c>.c.tmp-&lt;random&gt;</c>, mode
 /// <see cref="SftpStoreSettings.FileMode"/> before the first byte is written) and renames it over the target with
 /// the OpenSSH <c>posix-rename</c> extension, so readers see the old object or the complete new one. A failed or
-/// cancelled put deletes its temporary file; only a connection that breaks mid-put can leave one behind, and those
-/// are never listed (names that look like one are refused). Folders are created as needed with
+/// cancelled put deletes its temporary file; only a connection (or process) that breaks mid-put can leave one behind.
+/// Those are never listed (names that look like one are refused); <see cref="ListTemporaryAsync"/> finds them. Folders are created as needed with
 /// <see cref="SftpStoreSettings.FolderMode"/> and removed again when a delete empties them, as in
 /// <see cref="LocalFolderStore"/>. Data is not fsynced on the server: SSH.NET has no <c>fsync@openssh.com</c>.</para>
 /// <para>Every operation rents a connection of its own from a small pool (see <see cref="SftpConnectionPool"/>),
@@ -30,9 +30,8 @@ namespace BackupFunctions.Core.Storage.Sftp;
 /// Connecting is bounded by <see cref="SftpStoreSettings.ConnectTimeout"/> and every SFTP request by
 /// <see cref="SftpStoreSettings.OperationTimeout"/>, besides the caller's cancellation token.</para>
 /// </remarks>
-public sealed partial class SftpStore : IBackupStore, IDisposable
+public sealed class SftpStore : IBackupStore, IDisposable
 {
-    private const string TempMarker = ".tmp-";
     private const int PutAttempts = 3;
 
     // Less free space than this after a generic write failure is read as a full disk (SFTP v3 has no "no space" status).
@@ -92,7 +91,7 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
         {
             var target = PathOf(name);
             var folder = target[..target.LastIndexOf('/')];
-            tempPath = $"{folder}/.{target[(folder.Length + 1)..]}{TempMarker}{RandomNumberGenerator.GetHexString(12, lowercase: true)}";
+            tempPath = $"{folder}/{TemporaryNames.ForFile(target[(folder.Length + 1)..])}";
 
             await CreateTempFileAsync(client, name, tempPath, cancellationToken);
             // The library's upload keeps several write requests in flight: about 2.5 times the throughput of
@@ -161,7 +160,33 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
     }
 
     /// <remarks>Walks the folders below the prefix's last complete segment and sorts the names (a few hundred bytes per object).</remarks>
-    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken)
+        => ListFilesAsync(prefix, temporaries: false, cancellationToken);
+
+    /// <remarks>Walks the folders like <see cref="ListAsync"/>.</remarks>
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken)
+        => ListFilesAsync(prefix, temporaries: true, cancellationToken);
+
+    public async Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken)
+    {
+        TemporaryNames.ValidateTemporary(name, Location);
+        await RunAsync("delete temporary", name, async client =>
+        {
+            var path = PathOf(name);
+            try
+            {
+                await client.DeleteFileAsync(path, cancellationToken);
+            }
+            catch (SftpPathNotFoundException)
+            {
+                // Already gone (renamed by its put after all, or removed by another sweep).
+            }
+            await RemoveEmptyFoldersAsync(client, path[..path.LastIndexOf('/')], cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<StoredObjectInfo> ListFilesAsync(string prefix, bool temporaries, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectNameRules.ValidatePrefix(prefix);
         var lastSlash = prefix.LastIndexOf('/');
@@ -171,7 +196,7 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
         {
             var result = new List<StoredObjectInfo>();
             var start = folderName.Length == 0 ? _pool.BaseFolder : PathOf(folderName.TrimEnd('/'));
-            await CollectAsync(client, start, folderName, prefix, result, isStart: true, cancellationToken);
+            await CollectAsync(client, start, folderName, prefix, temporaries, result, isStart: true, cancellationToken);
             return result;
         }, cancellationToken);
 
@@ -323,7 +348,7 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
         }
     }
 
-    private static async Task CollectAsync(SftpClient client, string folder, string folderName, string prefix,
+    private static async Task CollectAsync(SftpClient client, string folder, string folderName, string prefix, bool temporaries,
         List<StoredObjectInfo> found, bool isStart, CancellationToken cancellationToken)
     {
         var subfolders = new List<(string Path, string Name)>();
@@ -339,7 +364,7 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
                     if ((name + "/").StartsWith(prefix, StringComparison.Ordinal))
                         subfolders.Add((entry.FullName, name + "/"));
                 }
-                else if (entry.IsRegularFile && !IsTempFileName(entry.Name) && name.StartsWith(prefix, StringComparison.Ordinal))
+                else if (entry.IsRegularFile && IsTempFileName(entry.Name) == temporaries && name.StartsWith(prefix, StringComparison.Ordinal))
                 {
                     found.Add(new StoredObjectInfo(name, entry.Length, new DateTimeOffset(entry.LastWriteTimeUtc, TimeSpan.Zero)));
                 }
@@ -356,7 +381,7 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
             return;
         }
         foreach (var (path, name) in subfolders)
-            await CollectAsync(client, path, name, prefix, found, isStart: false, cancellationToken);
+            await CollectAsync(client, path, name, prefix, temporaries, found, isStart: false, cancellationToken);
     }
 
     // Retention deletes whole backups; without this every deleted backup would leave its empty folder behind.
@@ -547,8 +572,5 @@ public sealed partial class SftpStore : IBackupStore, IDisposable
         return short.Parse(Convert.ToString(bits, 8), NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
-    private static bool IsTempFileName(ReadOnlySpan<char> fileName) => TempFileName().IsMatch(fileName);
-
-    [GeneratedRegex(@"^\..*\.tmp-[0-9a-f]{12}$", RegexOptions.CultureInvariant)]
-    private static partial Regex TempFileName();
+    private static bool IsTempFileName(ReadOnlySpan<char> fileName) => TemporaryNames.IsTemporary(fileName);
 }

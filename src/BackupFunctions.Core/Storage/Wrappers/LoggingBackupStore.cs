@@ -29,11 +29,21 @@ public sealed partial class LoggingBackupStore(IBackupStore inner, ILogger logge
     public Task DeleteAsync(string name, CancellationToken cancellationToken) =>
         LogAsync("delete", name, () => inner.DeleteAsync(name, cancellationToken));
 
-    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) =>
+        LogAsync("delete temporary", name, () => inner.DeleteTemporaryAsync(name, cancellationToken));
+
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) =>
+        LogListAsync("list", prefix, inner.ListAsync(prefix, cancellationToken), cancellationToken);
+
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) =>
+        LogListAsync("list temporary", prefix, inner.ListTemporaryAsync(prefix, cancellationToken), cancellationToken);
+
+    private async IAsyncEnumerable<StoredObjectInfo> LogListAsync(
+        string operation, string prefix, IAsyncEnumerable<StoredObjectInfo> listing, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var count = 0;
-        await using var enumerator = inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var enumerator = listing.GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             try
@@ -43,13 +53,13 @@ public sealed partial class LoggingBackupStore(IBackupStore inner, ILogger logge
             }
             catch (StoreException ex)
             {
-                LogFailed(logger, ex, "list", prefix, inner.Location, ex.Kind);
+                LogFailed(logger, ex, operation, prefix, inner.Location, ex.Kind);
                 throw;
             }
             count++;
             yield return enumerator.Current;
         }
-        LogListed(logger, inner.Location, prefix, count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogListed(logger, operation, inner.Location, prefix, count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task LogAsync(string operation, string name, Func<Task> call)
@@ -87,8 +97,8 @@ public sealed partial class LoggingBackupStore(IBackupStore inner, ILogger logge
     [LoggerMessage(Level = LogLevel.Debug, Message = "Storage {Operation} {ObjectName} at {StoreLocation} took {ElapsedMs:F0} ms")]
     private static partial void LogDone(ILogger logger, string operation, string objectName, string storeLocation, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Storage list {Prefix} at {StoreLocation}: {Count} objects in {ElapsedMs:F0} ms")]
-    private static partial void LogListed(ILogger logger, string storeLocation, string prefix, int count, double elapsedMs);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Storage {Operation} {Prefix} at {StoreLocation}: {Count} objects in {ElapsedMs:F0} ms")]
+    private static partial void LogListed(ILogger logger, string operation, string storeLocation, string prefix, int count, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage {Operation} {ObjectName} at {StoreLocation} failed ({FailureKind})")]
     private static partial void LogFailed(ILogger logger, Exception exception, string operation, string objectName, string storeLocation, StoreFailureKind failureKind);

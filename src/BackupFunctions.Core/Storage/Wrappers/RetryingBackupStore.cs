@@ -81,13 +81,23 @@ public sealed class RetryingBackupStore : IBackupStore, IBackupStoreWrapper
     public async Task DeleteAsync(string name, CancellationToken cancellationToken) =>
         await _pipeline.ExecuteAsync(async ct => await _inner.DeleteAsync(name, ct), cancellationToken);
 
-    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) =>
+        await _pipeline.ExecuteAsync(async ct => await _inner.DeleteTemporaryAsync(name, ct), cancellationToken);
+
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) =>
+        ResumingListAsync(() => _inner.ListAsync(prefix, cancellationToken), cancellationToken);
+
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) =>
+        ResumingListAsync(() => _inner.ListTemporaryAsync(prefix, cancellationToken), cancellationToken);
+
+    private async IAsyncEnumerable<StoredObjectInfo> ResumingListAsync(
+        Func<IAsyncEnumerable<StoredObjectInfo>> list, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? lastYielded = null;
         var attempt = 0;
         while (true)
         {
-            var enumerator = _inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var enumerator = list().GetAsyncEnumerator(cancellationToken);
             try
             {
                 while (true)

@@ -78,6 +78,23 @@ public sealed class ThrottlingBackupStore : IBackupStore, IBackupStoreWrapper
     public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) =>
         _inner.ListAsync(prefix, cancellationToken);
 
+    /// <remarks>Not throttled, like <see cref="ListAsync"/>.</remarks>
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) =>
+        _inner.ListTemporaryAsync(prefix, cancellationToken);
+
+    public async Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        try
+        {
+            await _inner.DeleteTemporaryAsync(name, cancellationToken);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
     private async Task<Stream> OpenHoldingSlotAsync(Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);

@@ -10,6 +10,11 @@ public sealed class FtpStoreContractTests(FtpFolder folder) : BackupStoreContrac
 
     protected override IBackupStore Store => _store;
 
+    protected override bool WritesTemporaries => true;
+
+    protected override Task PlantTemporaryAsync(string temporaryName, byte[] content)
+        => FtpFolder.PlantAsync(folder.Path + "/" + temporaryName, content);
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _store.DisposeAsync();

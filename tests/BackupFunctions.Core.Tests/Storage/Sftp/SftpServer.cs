@@ -97,6 +97,24 @@ public sealed class SftpServer : IAsyncLifetime
         await client.DeleteDirectoryAsync(path, CancellationToken.None);
     }
 
+    /// <summary>
+    /// Writes a file (and its folders) at <paramref name="path"/> (relative to the login folder) around any store: what
+    /// a put whose process died leaves behind, say.
+    /// </summary>
+    public static async Task PlantAsync(string path, byte[] content)
+    {
+        using var client = Connect();
+        var folder = "";
+        foreach (var segment in path.Split('/')[..^1])
+        {
+            folder = folder.Length == 0 ? segment : folder + "/" + segment;
+            if (!client.Exists(folder))
+                await client.CreateDirectoryAsync(folder, CancellationToken.None);
+        }
+        await using var source = new MemoryStream(content);
+        await client.UploadFileAsync(source, path, CancellationToken.None);
+    }
+
     /// <summary>The SHA-256 fingerprint of an OpenSSH public key file, as <c>ssh-keygen -lf</c> prints it.</summary>
     public static string FingerprintOfPublicKeyFile(string path)
     {

@@ -10,5 +10,10 @@ public sealed class SftpStoreKeyLoginContractTests(SftpServer server) : BackupSt
 
     protected override IBackupStore Store => _store;
 
+    protected override bool WritesTemporaries => true;
+
+    protected override Task PlantTemporaryAsync(string temporaryName, byte[] content)
+        => SftpServer.PlantAsync(server.Folder + "/" + temporaryName, content);
+
     public void Dispose() => _store.Dispose();
 }

@@ -229,6 +229,36 @@ public sealed class SftpStoreTests(SftpServer server) : IClassFixture<SftpServer
     }
 
     [Fact]
+    public async Task A_put_cut_off_with_its_server_leaves_its_temporary_file_which_is_listed_and_removed_apart()
+    {
+        await using var forwarder = new TcpForwarder(SftpServer.Host, SftpServer.Port);
+        var store = Track(new SftpStore(server.PasswordSettings(_base) with { Port = forwarder.Port }));
+        var source = new GatedStream(3 * 1024 * 1024);
+        var put = store.PutAsync("x/part", source, Ct);
+        await source.Paused.WaitAsync(Ct);
+
+        // The server goes away mid-put (as when the worker's process dies): nothing can remove the temporary file now.
+        await forwarder.PauseAsync();
+        source.Release.SetResult();
+        await Assert.ThrowsAnyAsync<StoreException>(() => put);
+        forwarder.Resume();
+
+        using var client = SftpServer.Connect();
+        var left = Assert.Single(FileNames(client, _base + "/x"));
+        Assert.Matches(@"^\.part\.tmp-[0-9a-f]{12}$", left);
+        Assert.Empty(await ListAsync(store, ""));
+        var temporaries = await store.ListTemporaryAsync("", Ct).ToListAsync(Ct);
+        var temporary = Assert.Single(temporaries);
+        Assert.Equal("x/" + left, temporary.Name);
+        Assert.InRange(temporary.Size, 1, 3 * 1024 * 1024);
+
+        await store.DeleteTemporaryAsync(temporary.Name, Ct);
+
+        Assert.Empty(await store.ListTemporaryAsync("", Ct).ToListAsync(Ct));
+        Assert.False(client.Exists(_base + "/x"));
+    }
+
+    [Fact]
     public async Task Failed_and_cancelled_puts_remove_their_temporary_files()
     {
         var store = Track(new SftpStore(server.PasswordSettings(_base)));

@@ -56,6 +56,12 @@ internal sealed class FlakyStore(IBackupStore inner) : IBackupStore
         }
     }
 
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) =>
+        Fail("list temporary") ? throw Failure() : inner.ListTemporaryAsync(prefix, cancellationToken);
+
+    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) =>
+        Fail("delete temporary") ? throw Failure() : inner.DeleteTemporaryAsync(name, cancellationToken);
+
     private bool Fail(string operation)
     {
         var n = _calls[operation] = _calls.GetValueOrDefault(operation) + 1;

@@ -16,5 +16,14 @@ public sealed class WrappedStoreContractTests : BackupStoreContractTests, IDispo
 
     protected override IBackupStore Store { get; }
 
+    protected override bool WritesTemporaries => true;
+
+    protected override Task PlantTemporaryAsync(string temporaryName, byte[] content)
+    {
+        var path = _folder.Combine("root", temporaryName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return File.WriteAllBytesAsync(path, content);
+    }
+
     public void Dispose() => _folder.Dispose();
 }
