@@ -27,6 +27,28 @@ public sealed class HandleSiteWalkTests : IDisposable
         Assert.True(SiteWalker.UsesHandles);
     }
 
+    /// <summary>The path walk (kept for Windows) lists what the handle walk lists, so the fallback does not drift.</summary>
+    [Fact]
+    public void The_path_walk_lists_the_same_entries_as_the_handle_walk()
+    {
+        Write("uploads/b/z.txt", "zz");
+        Write("uploads/a.txt", "a");
+        Write("uploads/.htaccess", "deny");
+        Write("wp-config.php", "<?php");
+        Directory.CreateDirectory(Path.Combine(Site, "uploads", "empty"));
+        File.CreateSymbolicLink(Path.Combine(Site, "uploads", "link"), "b/z.txt");
+        File.SetUnixFileMode(Path.Combine(Site, "wp-config.php"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        List<string> components = ["uploads", "wp-config.php", "missing"];
+
+        static string Describe(SiteWalker.Entry e) =>
+            $"{e.Name} {e.Kind} {(e.Kind == SiteWalker.Kind.SymbolicLink ? "-" : e.Mode.ToString())} {e.ModifiedAt:O} {e.Size} {e.LinkTarget}";
+        var byHandles = HandleSiteWalk.Walk(Site, components, openFiles: false, _ => { }).Select(Describe).ToList();
+        var byPaths = PathSiteWalk.Walk(Site, components, openFiles: false, _ => { }).Select(Describe).ToList();
+
+        Assert.Equal(8, byHandles.Count);
+        Assert.Equal(byPaths, byHandles);
+    }
+
     /// <summary>
     /// A component below a folder ("wp-content/uploads") where the site made that folder a link to somewhere else:
     /// the link is not followed to reach the component (the path walk followed it and archived what is there).
