@@ -121,7 +121,7 @@ internal sealed class BackupCommand
         try
         {
             var envelope = kek is null ? null : await kek.WrapAsync(dataKey, cancellationToken);
-            var (manifest, result) = await ProgressBars.RunAsync(_context, json, async bars =>
+            var (manifest, result, filesPart) = await ProgressBars.RunAsync(_context, json, async bars =>
             {
                 try
                 {
@@ -135,6 +135,7 @@ internal sealed class BackupCommand
             });
 
             var statistics = manifest.Statistics;
+            var changedFiles = filesPart?.ChangedFiles ?? [];
             if (json)
             {
                 CliOutput.WriteJson(_context, new
@@ -150,6 +151,7 @@ internal sealed class BackupCommand
                     keyId = manifest.Key?.KeyId,
                     statistics,
                     objects = manifest.Objects,
+                    changedFiles,
                 });
             }
             else
@@ -159,6 +161,15 @@ internal sealed class BackupCommand
                 _context.Stderr.WriteLine(
                     $"Backup {backupId} written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
                     $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
+                if (statistics.ChangedFiles > 0)
+                {
+                    // Not an error: each is stored as its index entry says (see README, "Files that change during a backup").
+                    _context.Stderr.WriteLine($"{statistics.ChangedFiles} files changed while they were archived:");
+                    foreach (var change in changedFiles)
+                        _context.Stderr.WriteLine($"  {change.Change,-8} {change.Path}");
+                    if (statistics.ChangedFiles > changedFiles.Count)
+                        _context.Stderr.WriteLine($"  … and {statistics.ChangedFiles - changedFiles.Count} more");
+                }
             }
             return ExitCodes.Ok;
         }
@@ -168,7 +179,7 @@ internal sealed class BackupCommand
         }
     }
 
-    private async Task<(BackupManifest, ManifestResult)> WriteAsync(
+    private async Task<(BackupManifest, ManifestResult, FilesPartResult?)> WriteAsync(
         ProgressBars bars, IBackupStore store, string folder, string backupId, PartSettings settings, byte[] dataKey, KeyEnvelope? envelope,
         DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
     {
@@ -192,7 +203,8 @@ internal sealed class BackupCommand
         }
 
         var draft = new ManifestDraft(backupId, ConfigId, startedAt, _context.Time.GetUtcNow(), settings, envelope, databasePart, filesPart);
-        return await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, cancellationToken);
+        var (manifest, result) = await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, cancellationToken);
+        return (manifest, result, filesPart);
     }
 
     private (PostgresConnectionInfo? Database, FilesSource? Files) Sources(ParseResult parse)

@@ -160,12 +160,31 @@ public sealed class BackupRunner(
                 bytes = result.Bytes,
                 storedBytes = result.Volume.StoredSize + result.Index.StoredSize,
             }, cancellationToken);
+            await ReportChangedFilesAsync(plan.JobId, result, cancellationToken);
             return result;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
+
+    /// <summary>
+    /// Names the files that changed while they were archived in the job's row (replacing what a previous attempt of the
+    /// step wrote) and log, one log entry each for the listed ones and one for the rest. They are notes: the job still
+    /// completes as <c>completed</c>, without an alert, because the backup holds each file as its index describes it.
+    /// </summary>
+    private async Task ReportChangedFilesAsync(string jobId, FilesPartResult result, CancellationToken cancellationToken)
+    {
+        await catalog.UpdateJobAsync(jobId, j => j with { ChangedFiles = result.ChangedFiles, ChangedFileCount = result.ChangedFileCount }, cancellationToken);
+        if (result.ChangedFileCount == 0)
+            return;
+        logger.LogInformation("Job {JobId}: {Count} files changed while they were archived", jobId, result.ChangedFileCount);
+        foreach (var change in result.ChangedFiles)
+            await logs.WriteAsync(jobId, JobLogLevel.Info, "File changed while archived", new { path = change.Path, change = change.Change }, cancellationToken);
+        var unlisted = result.ChangedFileCount - result.ChangedFiles.Count;
+        if (unlisted > 0)
+            await logs.WriteAsync(jobId, JobLogLevel.Info, "More files changed while archived", new { count = unlisted }, cancellationToken);
     }
 
     /// <summary>

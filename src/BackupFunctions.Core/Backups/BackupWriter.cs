@@ -82,7 +82,11 @@ public sealed class BackupWriter(PostgresDumper dumper)
         await Task.WhenAll(volumeTask, indexTask);
         var volume = await volumeTask;
         var index = await indexTask;
-        return new FilesPartResult(volume, index, archive!.Files, archive.Folders, archive.Bytes);
+        return new FilesPartResult(volume, index, archive!.Files, archive.Folders, archive.Bytes)
+        {
+            ChangedFiles = archive.ChangedFiles,
+            ChangedFileCount = archive.ChangedFileCount,
+        };
     }
 
     /// <summary>
@@ -117,6 +121,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
             StoredBytes = stored,
             CompressionRatio = stored == 0 ? 0 : Math.Round((double)original / stored, 3),
             DurationSeconds = Math.Round((draft.CompletedAt - draft.StartedAt).TotalSeconds, 3),
+            ChangedFiles = draft.Files?.ChangedFileCount ?? 0,
         };
         var manifest = new BackupManifest
         {

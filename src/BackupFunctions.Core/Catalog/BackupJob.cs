@@ -21,6 +21,14 @@ public sealed record BackupJob
 
     /// <summary>What went wrong without failing the job (a replica that could not be written), one line each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// Files that changed while the backup read them (a growing log, a replaced cache file): the first few, see
+    /// <see cref="ChangedFileCount"/> for all. Notes, not warnings: the backup holds each as described in its index.
+    /// </summary>
+    public IReadOnlyList<Archive.FileChange> ChangedFiles { get; init; } = [];
+
+    public long ChangedFileCount { get; init; }
     public JobProgress Progress { get; init; } = new();
     /// <summary>Set when the backup has been recorded.</summary>
     public string? BackupId { get; init; }

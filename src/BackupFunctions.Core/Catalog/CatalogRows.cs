@@ -98,6 +98,8 @@ internal static class CatalogRows
         ["DurationSeconds"] = job.DurationSeconds,
         ["Error"] = Cut(job.Error),
         ["Warnings"] = job.Warnings.Count == 0 ? null : Json(job.Warnings, "Warnings"),
+        ["ChangedFiles"] = job.ChangedFiles.Count == 0 ? null : Json(job.ChangedFiles, "ChangedFiles"),
+        ["ChangedFileCount"] = job.ChangedFileCount == 0 ? null : job.ChangedFileCount,
         ["BackupId"] = job.BackupId,
         ["CurrentStep"] = Cut(job.Progress.CurrentStep),
         ["CompletedSteps"] = job.Progress.CompletedSteps,
@@ -140,6 +142,8 @@ internal static class CatalogRows
         DurationSeconds = GetDouble(row, "DurationSeconds"),
         Error = row.GetString("Error"),
         Warnings = row.GetString("Warnings") is null ? Array.Empty<string>() : FromJson<string[]>(row, "Warnings"),
+        ChangedFiles = row.GetString("ChangedFiles") is null ? [] : FromJson<Archive.FileChange[]>(row, "ChangedFiles"),
+        ChangedFileCount = GetInt64(row, "ChangedFileCount") ?? 0,
         BackupId = row.GetString("BackupId"),
         Notifications = row.GetString("Notifications") is null ? [] : FromJson<Notifications.NotificationDelivery[]>(row, "Notifications"),
         Progress = new JobProgress

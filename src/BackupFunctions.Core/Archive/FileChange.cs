@@ -1,0 +1,25 @@
+namespace BackupFunctions.Core.Archive;
+
+/// <summary>
+/// A site entry that changed while the backup archived it. None of these fails the backup (a live CMS writes while it
+/// is backed up); each is named in the job's log and result so that nobody mistakes the copy for a frozen snapshot.
+/// </summary>
+/// <param name="Path">'/'-separated path relative to the site root, as in the file index.</param>
+/// <param name="Change">One of the constants below.</param>
+public sealed record FileChange(string Path, string Change)
+{
+    /// <summary>Longer than it was when opened: archived up to the length it had then.</summary>
+    public const string Grew = "grew";
+
+    /// <summary>Shorter than it was when opened: archived at the length it had then, the missing end as zero bytes.</summary>
+    public const string Shrank = "shrank";
+
+    /// <summary>Same length, but written to while it was read: the archive may mix old and new content.</summary>
+    public const string Modified = "modified";
+
+    /// <summary>The name held another file or folder than the listing saw (e.g. replaced by a rename): what was opened is archived.</summary>
+    public const string Replaced = "replaced";
+
+    /// <summary>Listed, then gone or turned into something else (e.g. a symbolic link) before it was opened: not in the backup.</summary>
+    public const string Skipped = "skipped";
+}
