@@ -144,11 +144,8 @@ public sealed class ApiValidationTests(LocalHostFixture host) : IClassFixture<Lo
     private static async Task AssertProblemNamesAsync(HttpResponseMessage response, string field)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var body = await response.Content.ReadAsStringAsync();
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.True(problem.TryGetProperty("errors", out var errors), body);
-        Assert.True(errors.TryGetProperty(field, out var messages), $"expected an error for '{field}': {body}");
-        Assert.True(messages.GetArrayLength() > 0);
+        await ProblemAssert.NamesFieldAsync(response, field, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
     }
 

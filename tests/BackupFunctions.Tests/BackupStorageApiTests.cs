@@ -188,10 +188,7 @@ public sealed class BackupStorageApiTests(LocalHostFixture host) : IClassFixture
     public async Task A_bad_location_is_refused_naming_the_field(string body, string field)
     {
         using var response = await host.Http.PostAsync("api/backup-storage", new StringContent(body, Encoding.UTF8, "application/json"));
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        await ProblemAssert.NamesFieldAsync(response, field);
     }
 
     [Fact]

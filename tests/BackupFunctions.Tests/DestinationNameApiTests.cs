@@ -99,7 +99,7 @@ public sealed class DestinationNameApiTests(LocalHostFixture host) : IClassFixtu
     {
         var before = await CountAsync();
         using var response = await host.Http.PostAsJsonAsync("api/backup-configs", config);
-        await AssertProblemNamesAsync(response, field);
+        await ProblemAssert.NamesFieldAsync(response, field);
         Assert.Equal(before, await CountAsync());
     }
 
@@ -107,16 +107,8 @@ public sealed class DestinationNameApiTests(LocalHostFixture host) : IClassFixtu
     {
         var before = await CountAsync();
         using var response = await host.Http.PostAsJsonAsync("api/backup-storage", location);
-        await AssertProblemNamesAsync(response, field);
+        await ProblemAssert.NamesFieldAsync(response, field);
         Assert.Equal(before, await CountAsync());
-    }
-
-    private static async Task AssertProblemNamesAsync(HttpResponseMessage response, string field)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
-        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
-        Assert.True(errors.TryGetProperty(field, out var messages) && messages.GetArrayLength() > 0, $"expected an error for '{field}': {body}");
     }
 
     private async Task<(int Configs, int Locations)> CountAsync()

@@ -60,11 +60,7 @@ public sealed class SecretReferenceApiTests(SecretReferenceHostFixture host) : I
         var before = await CountRowsAsync();
 
         using var response = await host.Http.PostAsJsonAsync(route, body);
-        var text = await response.Content.ReadAsStringAsync();
-
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
-        var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors");
-        Assert.True(errors.TryGetProperty(field, out var messages), text);
+        var messages = await ProblemAssert.NamesFieldAsync(response, field);
         Assert.Contains("BackupSecrets__NAME", messages[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(before, await CountRowsAsync());
     }

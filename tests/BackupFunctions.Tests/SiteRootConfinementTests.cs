@@ -160,11 +160,7 @@ public sealed class SiteRootConfinementTests(LocalHostFixture host) : IClassFixt
     {
         var before = await CountConfigsAsync();
         using var response = await host.Http.PostAsJsonAsync("api/backup-configs", config);
-        var body = await response.Content.ReadAsStringAsync();
-
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
-        var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
-        Assert.True(errors.TryGetProperty(field, out var messages), body);
+        var messages = await ProblemAssert.NamesFieldAsync(response, field);
         Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains(says, StringComparison.Ordinal));
         Assert.Equal(before, await CountConfigsAsync());
     }

@@ -227,19 +227,10 @@ public sealed class AzureBlobStore : IBackupStore, IServerSideCopy
     /// None: a put's staged blocks are not an object of any name, and the service discards blocks left uncommitted
     /// by an interrupted put after a week by itself.
     /// </remarks>
-    public async IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ObjectNameRules.ValidatePrefix(prefix);
-        cancellationToken.ThrowIfCancellationRequested();
-        await Task.CompletedTask;
-        yield break;
-    }
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken)
+        => NoTemporaryObjects.ListAsync(prefix, cancellationToken);
 
-    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken)
-    {
-        ObjectNameRules.Validate(name);
-        throw new ArgumentException($"{Location} has no temporary objects ('{name}').", nameof(name));
-    }
+    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => NoTemporaryObjects.DeleteAsync(name, Location);
 
     private async Task EnsureContainerAsync(CancellationToken cancellationToken)
     {

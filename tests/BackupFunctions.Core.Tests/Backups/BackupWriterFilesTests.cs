@@ -198,15 +198,17 @@ public sealed class BackupWriterFilesTests
     }
 
     /// <summary>A memory store that runs an action once it has read a given number of bytes of one object.</summary>
-    private sealed class TriggeringStore(string objectName, long after, Action action) : IBackupStore
+    private sealed class TriggeringStore(string objectName, long after, Action action, MemoryBackupStore inner) : ForwardingBackupStore(inner)
     {
-        public MemoryBackupStore Inner { get; } = new();
+        public TriggeringStore(string objectName, long after, Action action) : this(objectName, after, action, new MemoryBackupStore())
+        {
+        }
+
+        public MemoryBackupStore Inner { get; } = inner;
 
         public bool Triggered { get; private set; }
 
-        public string Location => Inner.Location;
-
-        public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
+        public override async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
         {
             if (!name.EndsWith(objectName, StringComparison.Ordinal))
             {
@@ -220,15 +222,6 @@ public sealed class BackupWriterFilesTests
             action();
             await Inner.PutAsync(name, new ConcatStream(head, content), cancellationToken);
         }
-
-        public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => Inner.OpenReadAsync(name, cancellationToken);
-        public Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken) => Inner.OpenReadRangeAsync(name, offset, length, cancellationToken);
-
-        public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) => Inner.GetInfoAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => Inner.ListAsync(prefix, cancellationToken);
-
-        public Task DeleteAsync(string name, CancellationToken cancellationToken) => Inner.DeleteAsync(name, cancellationToken);
     }
 
     /// <summary>Some bytes, then the rest of a stream.</summary>
@@ -263,33 +256,18 @@ public sealed class BackupWriterFilesTests
     }
 
     /// <summary>A store whose index upload fails after reading a little: the volume upload must be abandoned too.</summary>
-    private sealed class FailingIndexStore : IBackupStore
+    private sealed class FailingIndexStore() : ForwardingBackupStore(new MemoryBackupStore())
     {
-        private readonly MemoryBackupStore _inner = new();
+        public override string Location => "memory://failing-index";
 
-        public string Location => "memory://failing-index";
-
-        public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
+        public override async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
         {
             if (name.EndsWith(ObjectNames.Index, StringComparison.Ordinal))
             {
                 await content.ReadExactlyAsync(new byte[16], cancellationToken);
                 throw new StoreException($"put {name} failed: quota exceeded");
             }
-            await _inner.PutAsync(name, content, cancellationToken);
+            await base.PutAsync(name, content, cancellationToken);
         }
-
-        public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => _inner.OpenReadAsync(name, cancellationToken);
-        public Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken) => _inner.OpenReadRangeAsync(name, offset, length, cancellationToken);
-
-        public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) => _inner.GetInfoAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => _inner.ListAsync(prefix, cancellationToken);
-
-        public Task DeleteAsync(string name, CancellationToken cancellationToken) => _inner.DeleteAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) => _inner.ListTemporaryAsync(prefix, cancellationToken);
-
-        public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => _inner.DeleteTemporaryAsync(name, cancellationToken);
     }
 }

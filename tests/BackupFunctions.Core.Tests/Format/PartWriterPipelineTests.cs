@@ -145,17 +145,19 @@ public sealed class PartWriterPipelineTests
     /// A memory store that records the exception each put ended with, and can fail a put itself (as a destination that
     /// runs out of quota) after reading a number of bytes.
     /// </summary>
-    private sealed class RecordingStore : IBackupStore
+    private sealed class RecordingStore(MemoryBackupStore inner) : ForwardingBackupStore(inner)
     {
-        public MemoryBackupStore Inner { get; } = new();
+        public RecordingStore() : this(new MemoryBackupStore())
+        {
+        }
+
+        public MemoryBackupStore Inner { get; } = inner;
 
         public ConcurrentDictionary<string, ConcurrentBag<Exception>> PutFailures { get; } = new();
 
         public long? FailAfterBytes { get; set; }
 
-        public string Location => Inner.Location;
-
-        public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
+        public override async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
         {
             try
             {
@@ -173,18 +175,5 @@ public sealed class PartWriterPipelineTests
                 throw;
             }
         }
-
-        public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => Inner.OpenReadAsync(name, cancellationToken);
-        public Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken) => Inner.OpenReadRangeAsync(name, offset, length, cancellationToken);
-
-        public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) => Inner.GetInfoAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => Inner.ListAsync(prefix, cancellationToken);
-
-        public Task DeleteAsync(string name, CancellationToken cancellationToken) => Inner.DeleteAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) => Inner.ListTemporaryAsync(prefix, cancellationToken);
-
-        public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => Inner.DeleteTemporaryAsync(name, cancellationToken);
     }
 }

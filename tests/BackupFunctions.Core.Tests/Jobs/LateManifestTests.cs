@@ -4,6 +4,7 @@ using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Health;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Tests.Support;
 
 namespace BackupFunctions.Core.Tests.Jobs;
 
@@ -132,11 +133,9 @@ public sealed class LateManifestTests : IAsyncLifetime
     }
 
     /// <summary>A store whose manifest puts wait for <paramref name="release"/> before they write, whatever their token says.</summary>
-    private sealed class HeldManifestStore(IBackupStore inner, TaskCompletionSource reached, Task release) : IBackupStore
+    private sealed class HeldManifestStore(IBackupStore inner, TaskCompletionSource reached, Task release) : ForwardingBackupStore(inner)
     {
-        public string Location => inner.Location;
-
-        public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
+        public override async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
         {
             if (name.EndsWith(ObjectNames.Manifest, StringComparison.Ordinal))
             {
@@ -145,24 +144,8 @@ public sealed class LateManifestTests : IAsyncLifetime
                 await release;
                 cancellationToken = CancellationToken.None;
             }
-            await inner.PutAsync(name, content, cancellationToken);
+            await base.PutAsync(name, content, cancellationToken);
         }
-
-        public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => inner.OpenReadAsync(name, cancellationToken);
-
-        public Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken)
-            => inner.OpenReadRangeAsync(name, offset, length, cancellationToken);
-
-        public Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) => inner.GetInfoAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-        public Task DeleteAsync(string name, CancellationToken cancellationToken) => inner.DeleteAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken)
-            => inner.ListTemporaryAsync(prefix, cancellationToken);
-
-        public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => inner.DeleteTemporaryAsync(name, cancellationToken);
     }
 
     /// <summary>A job started for real, its key prepared and the site archived into both destinations.</summary>

@@ -301,41 +301,19 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>A destination that went down: every delete fails as a network failure would.</summary>
-    private sealed class FailingDeleteStore(IBackupStore inner) : ForwardingStore(inner)
+    private sealed class FailingDeleteStore(IBackupStore inner) : ForwardingBackupStore(inner)
     {
         public override Task DeleteAsync(string name, CancellationToken cancellationToken)
             => throw new StoreTransientException("The replica is down (connection refused).");
     }
 
     /// <summary>A destination with an immutability lock on every object (as S3 Object Lock answers a delete).</summary>
-    private sealed class LockedStore(IBackupStore inner, DateTimeOffset until) : ForwardingStore(inner)
+    private sealed class LockedStore(IBackupStore inner, DateTimeOffset until) : ForwardingBackupStore(inner)
     {
         public override Task DeleteAsync(string name, CancellationToken cancellationToken)
             => throw new StoreException($"'{name}' is locked.", StoreFailureKind.Locked);
 
         public override async Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken)
             => await base.GetInfoAsync(name, cancellationToken) is { } info ? info with { LockedUntil = until } : null;
-    }
-
-    private abstract class ForwardingStore(IBackupStore inner) : IBackupStore
-    {
-        public string Location => inner.Location;
-
-        public Task PutAsync(string name, Stream content, CancellationToken cancellationToken) => inner.PutAsync(name, content, cancellationToken);
-
-        public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => inner.OpenReadAsync(name, cancellationToken);
-
-        public Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken)
-            => inner.OpenReadRangeAsync(name, offset, length, cancellationToken);
-
-        public virtual Task<StoredObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) => inner.GetInfoAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-        public virtual Task DeleteAsync(string name, CancellationToken cancellationToken) => inner.DeleteAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken) => inner.ListTemporaryAsync(prefix, cancellationToken);
-
-        public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => inner.DeleteTemporaryAsync(name, cancellationToken);
     }
 }

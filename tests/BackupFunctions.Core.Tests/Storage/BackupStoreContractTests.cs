@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Tests.Support;
 
 namespace BackupFunctions.Core.Tests.Storage;
 
@@ -386,32 +387,5 @@ public abstract class BackupStoreContractTests
     {
         await using var stream = await Store.OpenReadAsync(name, Ct);
         return await SHA256.HashDataAsync(stream, Ct);
-    }
-
-    /// <summary>Produces some bytes, then holds the put until <see cref="Release"/> before reporting its end.</summary>
-    private sealed class HeldStream(int bytesBeforePause) : BackupFunctions.Core.Streams.ForwardOnlyReadStream
-    {
-        private int _produced;
-
-        public SemaphoreSlim Paused { get; } = new(0);
-
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override int Read(Span<byte> buffer) => throw new NotSupportedException("async only");
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_produced >= bytesBeforePause)
-            {
-                if (!Release.Task.IsCompleted)
-                    Paused.Release();
-                await Release.Task.WaitAsync(cancellationToken);
-                return 0;
-            }
-            var count = Math.Min(buffer.Length, bytesBeforePause - _produced);
-            buffer.Span[..count].Fill(0x5a);
-            _produced += count;
-            return count;
-        }
     }
 }

@@ -54,7 +54,7 @@ public sealed class LocalFolderStoreTests : IDisposable
     public async Task A_put_in_progress_is_invisible_until_it_completes()
     {
         var store = new LocalFolderStore(_folder.Path);
-        var source = new GatedStream(3 * 1024 * 1024);
+        var source = new HeldStream(3 * 1024 * 1024);
 
         var put = store.PutAsync("x/part", source, Ct);
         await source.Paused.WaitAsync(Ct);
@@ -215,43 +215,5 @@ public sealed class LocalFolderStoreTests : IDisposable
         await foreach (var info in store.ListAsync(prefix, Ct))
             result.Add(info);
         return result;
-    }
-
-    /// <summary>Produces a few bytes, then waits until released: a put caught in the middle.</summary>
-    private sealed class GatedStream(int bytesBeforePause) : Stream
-    {
-        private int _produced;
-
-        public SemaphoreSlim Paused { get; } = new(0);
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_produced >= bytesBeforePause)
-            {
-                if (!Release.Task.IsCompleted)
-                    Paused.Release();
-                await Release.Task.WaitAsync(cancellationToken);
-                return 0;
-            }
-            var count = Math.Min(buffer.Length, bytesBeforePause - _produced);
-            buffer.Span[..count].Fill(0x5a);
-            _produced += count;
-            return count;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -329,19 +329,10 @@ public sealed class S3Store : IBackupStore, IDisposable, IServerSideCopy
     /// a multipart upload whose process died are kept (and billed) by the service until the upload is aborted: give
     /// the bucket a lifecycle rule that aborts incomplete multipart uploads (AbortIncompleteMultipartUpload).
     /// </remarks>
-    public async IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ObjectNameRules.ValidatePrefix(prefix);
-        cancellationToken.ThrowIfCancellationRequested();
-        await Task.CompletedTask;
-        yield break;
-    }
+    public IAsyncEnumerable<StoredObjectInfo> ListTemporaryAsync(string prefix, CancellationToken cancellationToken)
+        => NoTemporaryObjects.ListAsync(prefix, cancellationToken);
 
-    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken)
-    {
-        ObjectNameRules.Validate(name);
-        throw new ArgumentException($"{Location} has no temporary objects ('{name}').", nameof(name));
-    }
+    public Task DeleteTemporaryAsync(string name, CancellationToken cancellationToken) => NoTemporaryObjects.DeleteAsync(name, Location);
 
     public void Dispose()
     {

@@ -209,7 +209,7 @@ public sealed class SftpStoreTests(SftpServer server) : IClassFixture<SftpServer
     public async Task A_put_in_progress_is_a_hidden_temporary_file_that_is_never_listed()
     {
         var store = Track(new SftpStore(server.PasswordSettings(_base)));
-        var source = new GatedStream(3 * 1024 * 1024);
+        var source = new HeldStream(3 * 1024 * 1024);
 
         var put = store.PutAsync("x/part", source, Ct);
         await source.Paused.WaitAsync(Ct);
@@ -233,7 +233,7 @@ public sealed class SftpStoreTests(SftpServer server) : IClassFixture<SftpServer
     {
         await using var forwarder = new TcpForwarder(SftpServer.Host, SftpServer.Port);
         var store = Track(new SftpStore(server.PasswordSettings(_base) with { Port = forwarder.Port }));
-        var source = new GatedStream(3 * 1024 * 1024);
+        var source = new HeldStream(3 * 1024 * 1024);
         var put = store.PutAsync("x/part", source, Ct);
         await source.Paused.WaitAsync(Ct);
 
@@ -442,32 +442,5 @@ public sealed class SftpStoreTests(SftpServer server) : IClassFixture<SftpServer
         var error = await process.StandardError.ReadToEndAsync(Ct);
         await process.WaitForExitAsync(Ct);
         Assert.True(process.ExitCode == 0, $"{program} failed: {error}");
-    }
-
-    /// <summary>Produces some bytes, then waits for <see cref="Release"/> before reporting its end.</summary>
-    private sealed class GatedStream(int bytesBeforePause) : BackupFunctions.Core.Streams.ForwardOnlyReadStream
-    {
-        private int _produced;
-
-        public SemaphoreSlim Paused { get; } = new(0);
-
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override int Read(Span<byte> buffer) => throw new NotSupportedException("async only");
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_produced >= bytesBeforePause)
-            {
-                if (!Release.Task.IsCompleted)
-                    Paused.Release();
-                await Release.Task.WaitAsync(cancellationToken);
-                return 0;
-            }
-            var count = Math.Min(buffer.Length, bytesBeforePause - _produced);
-            buffer.Span[..count].Fill(0x5a);
-            _produced += count;
-            return count;
-        }
     }
 }
