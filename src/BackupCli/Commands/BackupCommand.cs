@@ -121,7 +121,7 @@ internal sealed class BackupCommand
         try
         {
             var envelope = kek is null ? null : await kek.WrapAsync(dataKey, cancellationToken);
-            var (manifest, result) = await ProgressBars.RunAsync(_context, json, async bars =>
+            var (manifest, result, filesPart) = await ProgressBars.RunAsync(_context, json, async bars =>
             {
                 try
                 {
@@ -148,6 +148,8 @@ internal sealed class BackupCommand
                     manifest.CompressionLevel,
                     manifest.Encryption,
                     keyId = manifest.Key?.KeyId,
+                    linkedComponents = filesPart?.LinkedComponents ?? [],
+                    linkedComponentCount = filesPart?.LinkedComponentCount ?? 0,
                     statistics,
                     objects = manifest.Objects,
                 });
@@ -160,6 +162,9 @@ internal sealed class BackupCommand
                     $"Backup {backupId} written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
                     $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
             }
+
+            if (!json && filesPart is { LinkedComponentCount: > 0 })
+                WriteLinkedComponents(filesPart);
             return ExitCodes.Ok;
         }
         finally
@@ -168,7 +173,7 @@ internal sealed class BackupCommand
         }
     }
 
-    private async Task<(BackupManifest, ManifestResult)> WriteAsync(
+    private async Task<(BackupManifest, ManifestResult, FilesPartResult?)> WriteAsync(
         ProgressBars bars, IBackupStore store, string folder, string backupId, PartSettings settings, byte[] dataKey, KeyEnvelope? envelope,
         DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
     {
@@ -192,7 +197,23 @@ internal sealed class BackupCommand
         }
 
         var draft = new ManifestDraft(backupId, ConfigId, startedAt, _context.Time.GetUtcNow(), settings, envelope, databasePart, filesPart);
-        return await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, cancellationToken);
+        var (manifest, result) = await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, cancellationToken);
+        return (manifest, result, filesPart);
+    }
+
+    /// <summary>
+    /// Not an error: a component that is a symbolic link is stored as the link it is, so what it points to (a mounted
+    /// volume, say) is not in the backup. Said on stderr, after the summary.
+    /// </summary>
+    private void WriteLinkedComponents(FilesPartResult filesPart)
+    {
+        _context.Stderr.WriteLine(filesPart.LinkedComponentCount == 1
+            ? "Note: 1 component is a symbolic link; it is stored as a link and what it points to is not in this backup:"
+            : $"Note: {filesPart.LinkedComponentCount} components are symbolic links; they are stored as links and what they point to is not in this backup:");
+        foreach (var linked in filesPart.LinkedComponents)
+            _context.Stderr.WriteLine($"  {linked.Component} -> {linked.Target}");
+        if (filesPart.LinkedComponentCount > filesPart.LinkedComponents.Count)
+            _context.Stderr.WriteLine($"  … and {filesPart.LinkedComponentCount - filesPart.LinkedComponents.Count} more");
     }
 
     private (PostgresConnectionInfo? Database, FilesSource? Files) Sources(ParseResult parse)

@@ -121,6 +121,8 @@ internal sealed class RestoreCommand
                 result.Bytes,
                 toDatabase = toDb?.ToString(),
                 tables = result.Tables,
+                outsideLinks = result.OutsideLinks,
+                outsideLinkCount = result.OutsideLinkCount,
             });
         }
         else
@@ -133,8 +135,34 @@ internal sealed class RestoreCommand
             }
             if (toDb is not null)
                 _context.Stdout.WriteLine($"  database into {toDb}: {result.Tables.Count} tables, row counts match the backup");
+            WriteOutsideLinks(result);
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The note about links restored as the site had them but pointing out of the restored folder: not an error (exit
+    /// 0), but their targets must exist on this host for them to work, which only the operator can see to.
+    /// </summary>
+    private void WriteOutsideLinks(RestoreResult result)
+    {
+        if (result.OutsideLinkCount == 0)
+            return;
+        _context.Stdout.WriteLine(result.OutsideLinkCount == 1
+            ? "  note: 1 symbolic link points outside the restored folder; it was restored as it was (its target must exist on this host):"
+            : $"  note: {result.OutsideLinkCount} symbolic links point outside the restored folder; they were restored as they were (their targets must exist on this host):");
+        foreach (var link in result.OutsideLinks)
+        {
+            var why = link.Reason switch
+            {
+                OutsideLink.Absolute => "absolute",
+                OutsideLink.Loop => "a loop of links, does not resolve",
+                _ => "leaves the restored folder",
+            };
+            _context.Stdout.WriteLine($"    {link.Path} -> {link.Target} ({why})");
+        }
+        if (result.OutsideLinkCount > result.OutsideLinks.Count)
+            _context.Stdout.WriteLine($"    … and {result.OutsideLinkCount - result.OutsideLinks.Count} more");
     }
 
     /// <summary>

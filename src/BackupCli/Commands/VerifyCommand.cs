@@ -97,6 +97,8 @@ internal sealed class VerifyCommand
                     : report.ManifestAuthentic
                         ? $"OK: manifest authentic; size and SHA-256 of {report.Objects.Count} objects match it (add --read-data to check every byte)."
                         : $"OK: size and SHA-256 of {report.Objects.Count} objects match the manifest (add the key to check that the manifest is authentic, and --read-data to check every byte).");
+                if (report.OutsideLinks > 0)
+                    _context.Stdout.WriteLine($"Note: {report.OutsideLinks} symbolic links point outside the site; a restore writes them as they are and names them.");
             }
         }
 
@@ -200,5 +202,6 @@ internal sealed class VerifyCommand
         report.Files = result.Files;
         report.FilesBytes = result.FilesBytes;
         report.DumpCheck = result.DumpCheck;
+        report.OutsideLinks = result.OutsideLinks;
     }
 }

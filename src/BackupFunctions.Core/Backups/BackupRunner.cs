@@ -151,6 +151,7 @@ public sealed class BackupRunner(
                 cancellationToken);
 
             await CompleteStepAsync(plan.JobId, cancellationToken);
+            await ReportLinkedComponentsAsync(plan.JobId, result, cancellationToken);
             logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) archived → {StoredBytes} stored",
                 plan.JobId, result.Files, result.Bytes, result.Volume.StoredSize);
             await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files archived", new
@@ -360,6 +361,32 @@ public sealed class BackupRunner(
         var configName = input.Plan?.Config.Name ?? (await catalog.GetConfigAsync(job.ConfigId, cancellationToken))?.Config.Name ?? "";
         metrics.RunFinished(job, configName);
         await alerts.JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
+    }
+
+    /// <summary>
+    /// Names the components that are symbolic links in the job's row (replacing what a previous attempt of the step
+    /// wrote) and, as warnings, in its log and the app log: each is stored as a link, so what it points to is not in the
+    /// backup. The job's status is left alone (it still completes): the backup holds the site as it is.
+    /// </summary>
+    private async Task ReportLinkedComponentsAsync(string jobId, FilesPartResult result, CancellationToken cancellationToken)
+    {
+        await catalog.UpdateJobAsync(jobId, j => j with
+        {
+            LinkedComponents = result.LinkedComponents,
+            LinkedComponentCount = result.LinkedComponentCount,
+        }, cancellationToken);
+        foreach (var linked in result.LinkedComponents)
+        {
+            logger.LogWarning("Job {JobId}: component {Component} is a symbolic link to {Target}; stored as a link, what it points to is not in the backup",
+                jobId, linked.Component, linked.Target);
+            await logs.WriteAsync(jobId, JobLogLevel.Warning, "Component is a symbolic link: what it points to is not in the backup",
+                new { component = linked.Component, target = linked.Target }, cancellationToken);
+        }
+        var unlisted = result.LinkedComponentCount - result.LinkedComponents.Count;
+        if (unlisted > 0)
+        {
+            await logs.WriteAsync(jobId, JobLogLevel.Warning, "More components are symbolic links", new { count = unlisted }, cancellationToken);
+        }
     }
 
     private async Task<IBackupStore> OpenAsync(Configs.StorageDestination destination, CancellationToken cancellationToken)

@@ -56,6 +56,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
         var entries = Channel.CreateBounded<FileIndexEntry>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ArchiveResult? archive = null;
+        // Components that are links are stored as links: their content is not in the backup, which the job must say.
+        var linkedComponents = new LinkedComponentLog();
 
         var volumeTask = CancelOthersOnFailure(failed, PartWriter.WriteAsync(
             store, folder + ObjectNames.FirstFilesVolume, backupId, ObjectNames.FirstFilesVolume, "files", settings, dataKey,
@@ -64,7 +66,13 @@ public sealed class BackupWriter(PostgresDumper dumper)
                 try
                 {
                     archive = await SiteArchiver.WriteAsync(
-                        files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext, entries.Writer.WriteAsync, progress, ct);
+                        files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext,
+                        (entry, token) =>
+                        {
+                            linkedComponents.Observe(entry);
+                            return entries.Writer.WriteAsync(entry, token);
+                        },
+                        progress, ct);
                     entries.Writer.Complete();
                 }
                 catch (Exception e)
@@ -82,7 +90,11 @@ public sealed class BackupWriter(PostgresDumper dumper)
         await Task.WhenAll(volumeTask, indexTask);
         var volume = await volumeTask;
         var index = await indexTask;
-        return new FilesPartResult(volume, index, archive!.Files, archive.Folders, archive.Bytes);
+        return new FilesPartResult(volume, index, archive!.Files, archive.Folders, archive.Bytes)
+        {
+            LinkedComponents = linkedComponents.Listed,
+            LinkedComponentCount = linkedComponents.Count,
+        };
     }
 
     /// <summary>

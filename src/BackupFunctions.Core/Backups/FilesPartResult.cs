@@ -3,4 +3,14 @@ using BackupFunctions.Core.Format;
 namespace BackupFunctions.Core.Backups;
 
 /// <summary>The stored file volume, the file index that describes it, and counts.</summary>
-public sealed record FilesPartResult(StoredPart Volume, StoredPart Index, long Files, long Folders, long Bytes);
+public sealed record FilesPartResult(StoredPart Volume, StoredPart Index, long Files, long Folders, long Bytes)
+{
+    /// <summary>
+    /// Components that are symbolic links, stored as links (their content is not in the backup): the first
+    /// <see cref="LinkedComponent.MaxListed"/>, as this result goes through orchestration history;
+    /// <see cref="LinkedComponentCount"/> counts them all.
+    /// </summary>
+    public IReadOnlyList<LinkedComponent> LinkedComponents { get; init; } = [];
+
+    public long LinkedComponentCount { get; init; }
+}

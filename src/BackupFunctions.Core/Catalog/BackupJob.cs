@@ -27,6 +27,15 @@ public sealed record BackupJob
 
     /// <summary>How the notifications about this run fared, per channel (notes, not warnings: they never change the status).</summary>
     public IReadOnlyList<Notifications.NotificationDelivery> Notifications { get; init; } = [];
+
+    /// <summary>
+    /// Components of the site that are symbolic links (e.g. <c>uploads</c> linked to a mounted volume): stored as links,
+    /// so what they point to is not in the backup. A note, not a warning: the job completes, but the operator should
+    /// know. The first few; <see cref="LinkedComponentCount"/> counts them all.
+    /// </summary>
+    public IReadOnlyList<Backups.LinkedComponent> LinkedComponents { get; init; } = [];
+
+    public long LinkedComponentCount { get; init; }
     /// <summary>
     /// Set by <c>POST /api/backup-jobs/{id}/cancel</c>; the running step sees it within a progress interval and stops,
     /// then the orchestration removes what the run wrote and marks the job <see cref="JobStatus.Cancelled"/>.

@@ -108,6 +108,8 @@ internal static class CatalogRows
         ["ProcessedBytes"] = job.Progress.ProcessedBytes,
         ["TotalBytes"] = job.Progress.TotalBytes,
         ["Notifications"] = job.Notifications.Count == 0 ? null : Json(job.Notifications, "Notifications"),
+        ["LinkedComponents"] = job.LinkedComponents.Count == 0 ? null : Json(job.LinkedComponents, "LinkedComponents"),
+        ["LinkedComponentCount"] = job.LinkedComponentCount == 0 ? null : job.LinkedComponentCount,
         ["DatabaseBytes"] = job.Progress.DatabaseBytes,
         ["Speed"] = job.Progress.Speed,
         ["Eta"] = job.Progress.Eta,
@@ -142,6 +144,8 @@ internal static class CatalogRows
         Warnings = row.GetString("Warnings") is null ? Array.Empty<string>() : FromJson<string[]>(row, "Warnings"),
         BackupId = row.GetString("BackupId"),
         Notifications = row.GetString("Notifications") is null ? [] : FromJson<Notifications.NotificationDelivery[]>(row, "Notifications"),
+        LinkedComponents = row.GetString("LinkedComponents") is null ? [] : FromJson<Backups.LinkedComponent[]>(row, "LinkedComponents"),
+        LinkedComponentCount = GetInt64(row, "LinkedComponentCount") ?? 0,
         Progress = new JobProgress
         {
             CurrentStep = row.GetString("CurrentStep"),
