@@ -135,6 +135,7 @@ internal sealed class BackupCommand
             });
 
             var statistics = manifest.Statistics;
+            var changedFiles = filesPart?.ChangedFiles ?? [];
             if (json)
             {
                 CliOutput.WriteJson(_context, new
@@ -148,10 +149,11 @@ internal sealed class BackupCommand
                     manifest.CompressionLevel,
                     manifest.Encryption,
                     keyId = manifest.Key?.KeyId,
-                    linkedComponents = filesPart?.LinkedComponents ?? [],
-                    linkedComponentCount = filesPart?.LinkedComponentCount ?? 0,
                     statistics,
                     objects = manifest.Objects,
+                    changedFiles,
+                    linkedComponents = filesPart?.LinkedComponents ?? [],
+                    linkedComponentCount = filesPart?.LinkedComponentCount ?? 0,
                 });
             }
             else
@@ -161,10 +163,18 @@ internal sealed class BackupCommand
                 _context.Stderr.WriteLine(
                     $"Backup {backupId} written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
                     $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
+                // Not errors: each file is stored as its index entry says (see README, "Files that change during a
+                // backup"), each linked component as the link it is — but what such a link points to (a mounted volume,
+                // say) is not in the backup, which the operator must know.
+                CliOutput.WriteNotes(_context.Stderr, $"{statistics.ChangedFiles} files changed while they were archived:",
+                    [.. changedFiles.Select(change => $"{change.Change,-8} {change.Path}")], statistics.ChangedFiles);
+                var linkedCount = filesPart?.LinkedComponentCount ?? 0;
+                CliOutput.WriteNotes(_context.Stderr, linkedCount == 1
+                        ? "Note: 1 component is a symbolic link; it is stored as a link and what it points to is not in this backup:"
+                        : $"Note: {linkedCount} components are symbolic links; they are stored as links and what they point to is not in this backup:",
+                    [.. (filesPart?.LinkedComponents ?? []).Select(linked => $"{linked.Component} -> {linked.Target}")], linkedCount);
             }
 
-            if (!json && filesPart is { LinkedComponentCount: > 0 })
-                WriteLinkedComponents(filesPart);
             return ExitCodes.Ok;
         }
         finally
@@ -199,21 +209,6 @@ internal sealed class BackupCommand
         var draft = new ManifestDraft(backupId, ConfigId, startedAt, _context.Time.GetUtcNow(), settings, envelope, databasePart, filesPart);
         var (manifest, result) = await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, cancellationToken);
         return (manifest, result, filesPart);
-    }
-
-    /// <summary>
-    /// Not an error: a component that is a symbolic link is stored as the link it is, so what it points to (a mounted
-    /// volume, say) is not in the backup. Said on stderr, after the summary.
-    /// </summary>
-    private void WriteLinkedComponents(FilesPartResult filesPart)
-    {
-        _context.Stderr.WriteLine(filesPart.LinkedComponentCount == 1
-            ? "Note: 1 component is a symbolic link; it is stored as a link and what it points to is not in this backup:"
-            : $"Note: {filesPart.LinkedComponentCount} components are symbolic links; they are stored as links and what they point to is not in this backup:");
-        foreach (var linked in filesPart.LinkedComponents)
-            _context.Stderr.WriteLine($"  {linked.Component} -> {linked.Target}");
-        if (filesPart.LinkedComponentCount > filesPart.LinkedComponents.Count)
-            _context.Stderr.WriteLine($"  … and {filesPart.LinkedComponentCount - filesPart.LinkedComponents.Count} more");
     }
 
     private (PostgresConnectionInfo? Database, FilesSource? Files) Sources(ParseResult parse)

@@ -144,26 +144,18 @@ internal sealed class RestoreCommand
     /// The note about links restored as the site had them but pointing out of the restored folder: not an error (exit
     /// 0), but their targets must exist on this host for them to work, which only the operator can see to.
     /// </summary>
-    private void WriteOutsideLinks(RestoreResult result)
-    {
-        if (result.OutsideLinkCount == 0)
-            return;
-        _context.Stdout.WriteLine(result.OutsideLinkCount == 1
+    private void WriteOutsideLinks(RestoreResult result) => CliOutput.WriteNotes(_context.Stdout,
+        result.OutsideLinkCount == 1
             ? "  note: 1 symbolic link points outside the restored folder; it was restored as it was (its target must exist on this host):"
-            : $"  note: {result.OutsideLinkCount} symbolic links point outside the restored folder; they were restored as they were (their targets must exist on this host):");
-        foreach (var link in result.OutsideLinks)
-        {
-            var why = link.Reason switch
-            {
-                OutsideLink.Absolute => "absolute",
-                OutsideLink.Loop => "a loop of links, does not resolve",
-                _ => "leaves the restored folder",
-            };
-            _context.Stdout.WriteLine($"    {link.Path} -> {link.Target} ({why})");
-        }
-        if (result.OutsideLinkCount > result.OutsideLinks.Count)
-            _context.Stdout.WriteLine($"    … and {result.OutsideLinkCount - result.OutsideLinks.Count} more");
-    }
+            : $"  note: {result.OutsideLinkCount} symbolic links point outside the restored folder; they were restored as they were (their targets must exist on this host):",
+        [.. result.OutsideLinks.Select(link => $"{link.Path} -> {link.Target} ({Why(link.Reason)})")], result.OutsideLinkCount, indent: "    ");
+
+    private static string Why(string reason) => reason switch
+    {
+        OutsideLink.Absolute => "absolute",
+        OutsideLink.Loop => "a loop of links, does not resolve",
+        _ => "leaves the restored folder",
+    };
 
     /// <summary>
     /// The folder the files will really land in: every symbolic link along --to-dir resolved (<see cref="RealPath"/>),

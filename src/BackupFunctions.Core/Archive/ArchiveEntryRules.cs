@@ -82,18 +82,14 @@ internal sealed class ArchiveEntryRules
     /// </summary>
     public (IReadOnlyList<OutsideLink> Listed, long Count) OutsideLinks()
     {
-        var listed = new List<OutsideLink>();
-        long count = 0;
+        var outside = new NoteList<OutsideLink>(OutsideLink.MaxListed);
         foreach (var (name, (target, _, written)) in _links)
         {
-            if (!written || ReasonFor(name, target) is not { } reason)
-                continue;
-            count++;
-            if (listed.Count < OutsideLink.MaxListed)
-                listed.Add(new OutsideLink(name, target, reason));
+            if (written && ReasonFor(name, target) is { } reason)
+                outside.Add(new OutsideLink(name, target, reason));
         }
 
-        return (listed, count);
+        return (outside.Listed, outside.Count);
     }
 
     /// <summary>A non-empty '/'-separated path without absolute start, NUL, or empty, "." and ".." segments.</summary>

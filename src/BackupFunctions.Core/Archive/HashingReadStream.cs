@@ -4,10 +4,12 @@ using BackupFunctions.Core.Streams;
 namespace BackupFunctions.Core.Archive;
 
 /// <summary>
-/// Read-through view of a file that hashes (SHA-256) what passes and guarantees exactly the length that was promised
-/// up front: TarWriter writes the size into the header first and then copies until end of stream, so a file that grew
-/// or shrank meanwhile would corrupt the archive. Either case throws an <see cref="IOException"/> naming the file.
-/// Seekable only in the sense TarWriter needs (Length and Position); the file is read once.
+/// Read-through view of a file that hashes (SHA-256) what passes and yields exactly the length that was promised up
+/// front: TarWriter writes the size into the header first and then copies until end of stream, so a file that grew or
+/// shrank meanwhile would corrupt the archive. A file that grew is cut at the promised length (what was appended is
+/// not read); one that shrank is completed with zero bytes (<see cref="Shrank"/> tells). The hash is of what passed,
+/// so the index entry matches the stored bytes either way. Seekable only in the sense TarWriter needs (Length and
+/// Position); the file is read once.
 /// </summary>
 internal sealed class HashingReadStream : ForwardOnlyReadStream
 {
@@ -16,6 +18,7 @@ internal sealed class HashingReadStream : ForwardOnlyReadStream
     private readonly long _length;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _position;
+    private bool _shrank;
 
     public HashingReadStream(Stream inner, long length, string displayName)
     {
@@ -23,6 +26,9 @@ internal sealed class HashingReadStream : ForwardOnlyReadStream
         _length = length;
         _displayName = displayName;
     }
+
+    /// <summary>The file ended before the promised length; the rest was made up of zero bytes.</summary>
+    public bool Shrank => _shrank;
 
     public override bool CanSeek => true;
     public override long Length => _length;
@@ -43,39 +49,37 @@ internal sealed class HashingReadStream : ForwardOnlyReadStream
 
     public override int Read(Span<byte> buffer)
     {
-        if (buffer.IsEmpty)
+        var wanted = Wanted(buffer.Length);
+        if (wanted == 0)
             return 0;
-        if (_position == _length)
-        {
-            Span<byte> probe = stackalloc byte[1];
-            return _inner.Read(probe) == 0 ? 0 : throw Grew();
-        }
-
-        var read = _inner.Read(buffer[..(int)Math.Min(buffer.Length, _length - _position)]);
-        return Account(buffer[..read]);
+        var read = _shrank ? 0 : _inner.Read(buffer[..wanted]);
+        return Account(buffer[..wanted], read);
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (buffer.IsEmpty)
+        var wanted = Wanted(buffer.Length);
+        if (wanted == 0)
             return 0;
-        if (_position == _length)
-            return await _inner.ReadAsync(new byte[1], cancellationToken) == 0 ? 0 : throw Grew();
-
-        var read = await _inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _length - _position)], cancellationToken);
-        return Account(buffer.Span[..read]);
+        var read = _shrank ? 0 : await _inner.ReadAsync(buffer[..wanted], cancellationToken);
+        return Account(buffer.Span[..wanted], read);
     }
 
-    private int Account(ReadOnlySpan<byte> read)
+    private int Wanted(int bufferLength) => (int)Math.Min(bufferLength, _length - _position);
+
+    /// <summary>Hashes what was read; at a premature end of file, fills the buffer with zeros instead.</summary>
+    private int Account(Span<byte> buffer, int read)
     {
-        if (read.IsEmpty)
-            throw new IOException($"{_displayName}: file shrank while being archived ({_position} of {_length} bytes read)");
-        _hash.AppendData(read);
-        _position += read.Length;
-        return read.Length;
+        if (read == 0)
+        {
+            _shrank = true;
+            buffer.Clear();
+            read = buffer.Length;
+        }
+        _hash.AppendData(buffer[..read]);
+        _position += read;
+        return read;
     }
-
-    private IOException Grew() => new($"{_displayName}: file grew while being archived (more than {_length} bytes)");
 
     protected override void Dispose(bool disposing)
     {

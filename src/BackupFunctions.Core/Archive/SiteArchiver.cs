@@ -33,7 +33,7 @@ public static class SiteArchiver
                     break;
                 case SiteWalker.Kind.File:
                     files++;
-                    bytes += ((FileInfo)entry.Info).Length;
+                    bytes += entry.Size;
                     break;
                 default:
                     files++;
@@ -47,7 +47,7 @@ public static class SiteArchiver
     /// <summary>
     /// Writes the tar to <paramref name="tarOutput"/> (not disposed). Entry names are '/'-separated paths relative to
     /// the site root, e.g. <c>uploads/2024/photo.jpg</c>. <paramref name="volume"/> is recorded in each index entry.
-    /// A file that changes size while it is read throws an <see cref="IOException"/> naming it.
+    /// A file that changes while it is read does not fail the archive: see <see cref="ArchiveResult.ChangedFiles"/>.
     /// </summary>
     public static async Task<ArchiveResult> WriteAsync(
         string siteRoot,
@@ -70,6 +70,13 @@ public static class SiteArchiver
     /// As above, but hands each index entry to <paramref name="onEntry"/> as soon as its file is in the tar, instead of
     /// collecting them: memory then stays flat however many files the site has (the result's Entries is empty).
     /// </summary>
+    /// <remarks>
+    /// A file is archived at the length it had when it was opened (fstat of the open handle), whatever happens to it
+    /// while it is read: if it grows, the rest is left out; if it shrinks, the missing end is written as zero bytes.
+    /// Either way its index entry (size, SHA-256) describes exactly the bytes stored, so a restore verifies. Such
+    /// files, and entries that were replaced or vanished between the listing and the open, are reported in
+    /// <see cref="ArchiveResult.ChangedFiles"/>.
+    /// </remarks>
     public static async Task<ArchiveResult> WriteAsync(
         string siteRoot,
         IReadOnlyList<string> components,
@@ -83,27 +90,33 @@ public static class SiteArchiver
         ArgumentNullException.ThrowIfNull(tarOutput);
 
         long files = 0, folders = 0, bytes = 0;
+        var changes = new NoteList<FileChange>(FileChange.MaxListed, c => c.Shortened());
+        // A component that is a link is stored as one like any link, but its content is not in the backup: the job says so.
+        var componentNames = SiteWalker.NormalizeComponents(components).ToHashSet(StringComparer.Ordinal);
+        var linkedComponents = new NoteList<LinkedComponent>(LinkedComponent.MaxListed, l => l.Shortened());
         await using (var writer = new TarWriter(tarOutput, TarEntryFormat.Pax, leaveOpen: true))
         {
-            foreach (var item in SiteWalker.Walk(siteRoot, components))
+            foreach (var item in SiteWalker.Walk(siteRoot, components, openFiles: true, changes.Add))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var modifiedAt = new DateTimeOffset(item.Info.LastWriteTimeUtc);
+                var modifiedAt = item.ModifiedAt;
                 switch (item.Kind)
                 {
                     case SiteWalker.Kind.Directory:
                     {
-                        var mode = ModeOf(item.Info, DefaultDirectoryMode);
+                        var mode = ModeOf(item, DefaultDirectoryMode);
                         var tarEntry = new PaxTarEntry(TarEntryType.Directory, item.Name + "/") { Mode = mode, ModificationTime = modifiedAt };
                         await writer.WriteEntryAsync(tarEntry, cancellationToken);
                         await onEntry(new FileIndexEntry(item.Name, FileIndexEntry.DirectoryType, 0, modifiedAt, (int)mode, null, volume), cancellationToken);
+                        if (item.Replaced)
+                            changes.Add(new FileChange(item.Name, FileChange.Replaced));
                         folders++;
                         break;
                     }
 
                     case SiteWalker.Kind.SymbolicLink:
                     {
-                        var target = item.Info.LinkTarget!;
+                        var target = item.LinkTarget!;
                         var tarEntry = new PaxTarEntry(TarEntryType.SymbolicLink, item.Name)
                         {
                             LinkName = target,
@@ -115,15 +128,19 @@ public static class SiteArchiver
                         {
                             LinkTarget = target,
                         }, cancellationToken);
+                        if (componentNames.Contains(item.Name))
+                            linkedComponents.Add(new LinkedComponent(item.Name, target));
                         files++;
                         break;
                     }
 
                     default:
                     {
-                        var mode = ModeOf(item.Info, DefaultFileMode);
-                        var (size, sha256) = await WriteFileAsync(writer, item, mode, modifiedAt, cancellationToken);
+                        var mode = ModeOf(item, DefaultFileMode);
+                        var (size, sha256, change) = await WriteFileAsync(writer, item, mode, cancellationToken);
                         await onEntry(new FileIndexEntry(item.Name, FileIndexEntry.FileType, size, modifiedAt, (int)mode, sha256, volume), cancellationToken);
+                        if (change is not null)
+                            changes.Add(new FileChange(item.Name, change));
                         files++;
                         bytes += size;
                         break;
@@ -134,31 +151,39 @@ public static class SiteArchiver
             }
         }
 
-        return new ArchiveResult([], files, folders, bytes);
+        return new ArchiveResult([], files, folders, bytes)
+        {
+            ChangedFiles = changes.Listed,
+            ChangedFileCount = changes.Count,
+            LinkedComponents = linkedComponents.Listed,
+            LinkedComponentCount = linkedComponents.Count,
+        };
     }
 
-    private static async Task<(long Size, string Sha256)> WriteFileAsync(
-        TarWriter writer, SiteWalker.Entry item, UnixFileMode mode, DateTimeOffset modifiedAt, CancellationToken cancellationToken)
+    /// <returns>The bytes stored, their SHA-256, and how the file changed while it was read (null: it did not).</returns>
+    private static async Task<(long Size, string Sha256, string? Change)> WriteFileAsync(
+        TarWriter writer, SiteWalker.Entry item, UnixFileMode mode, CancellationToken cancellationToken)
     {
-        var file = new FileStream(item.Info.FullName, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-        });
-        // The length is fixed when the file is opened; the stream enforces it while TarWriter copies.
-        await using var content = new HashingReadStream(file, file.Length, item.Name);
+        var handle = item.Content!;
+        // TarWriter writes the length into the header before the content, so it is fixed here: the length at open.
+        await using var content = new HashingReadStream(new FileStream(handle, FileAccess.Read), item.Size, item.Name);
         var tarEntry = new PaxTarEntry(TarEntryType.RegularFile, item.Name)
         {
             Mode = mode,
-            ModificationTime = modifiedAt,
+            ModificationTime = item.ModifiedAt,
             DataStream = content,
         };
         await writer.WriteEntryAsync(tarEntry, cancellationToken);
-        return (content.Length, Convert.ToHexStringLower(content.GetHash()));
+
+        var now = SiteWalker.StateOf(handle);
+        var change = content.Shrank || now.Length < item.Size ? FileChange.Shrank
+            : now.Length > item.Size ? FileChange.Grew
+            : now.ModifiedAt != item.ModifiedAt ? FileChange.Modified
+            : item.Replaced ? FileChange.Replaced
+            : null;
+        return (content.Length, Convert.ToHexStringLower(content.GetHash()), change);
     }
 
-    private static UnixFileMode ModeOf(FileSystemInfo info, UnixFileMode windowsDefault) =>
-        OperatingSystem.IsWindows() ? windowsDefault : info.UnixFileMode;
+    private static UnixFileMode ModeOf(SiteWalker.Entry item, UnixFileMode windowsDefault) =>
+        OperatingSystem.IsWindows() ? windowsDefault : item.Mode;
 }

@@ -1,4 +1,4 @@
-using System.Formats.Tar;
+using Microsoft.Win32.SafeHandles;
 
 namespace BackupFunctions.Core.Archive;
 
@@ -7,17 +7,14 @@ namespace BackupFunctions.Core.Archive;
 /// its content and siblings in ordinal order. Symbolic links are reported, never followed. FIFOs, sockets and devices
 /// are no part of a site and are skipped.
 /// </summary>
+/// <remarks>
+/// On Linux and macOS the walk goes through handles (<see cref="HandleSiteWalk"/>): a site that swaps an entry for a
+/// symbolic link while it runs cannot make it read anything outside the root. Elsewhere (Windows, where backupctl may
+/// run but the service never does) it goes by path as it always did (<see cref="PathSiteWalk"/>), which such a swap can
+/// mislead.
+/// </remarks>
 internal static class SiteWalker
 {
-    private static readonly EnumerationOptions Children = new()
-    {
-        // The defaults skip "hidden" entries, which on Unix means every dotfile (.htaccess!).
-        AttributesToSkip = 0,
-        IgnoreInaccessible = false,
-        RecurseSubdirectories = false,
-        ReturnSpecialDirectories = false,
-    };
-
     internal enum Kind
     {
         File,
@@ -25,24 +22,50 @@ internal static class SiteWalker
         SymbolicLink,
     }
 
-    /// <summary>One entry: its '/'-separated name relative to the site root, and what it is.</summary>
-    internal sealed record Entry(string Name, Kind Kind, FileSystemInfo Info);
+    /// <summary>
+    /// One entry: its '/'-separated name relative to the site root, what it is, and its mode, time and size (files)
+    /// as they were when it was opened (or, for a scan and for links, listed).
+    /// </summary>
+    internal sealed record Entry(string Name, Kind Kind, UnixFileMode Mode, DateTimeOffset ModifiedAt, long Size)
+    {
+        /// <summary>Where a link points, exactly as stored in it.</summary>
+        public string? LinkTarget { get; init; }
 
-    public static IEnumerable<Entry> Walk(string siteRoot, IReadOnlyList<string> components)
+        /// <summary>
+        /// A file's open handle when the walk opens files: owned by the walk and closed when it moves on, so read it
+        /// before asking for the next entry.
+        /// </summary>
+        public SafeFileHandle? Content { get; init; }
+
+        /// <summary>The name held another file than the listing saw (it was replaced meanwhile); Content is the new one.</summary>
+        public bool Replaced { get; init; }
+    }
+
+    /// <summary>A file's length and modification time, from its open handle.</summary>
+    internal readonly record struct FileState(long Length, DateTimeOffset ModifiedAt);
+
+    /// <summary>Which walk this platform gets (tests compare the two).</summary>
+    internal static bool UsesHandles => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
+
+    /// <summary>
+    /// Walks the components. With <paramref name="openFiles"/>, each file comes with its open <see cref="Entry.Content"/>
+    /// and its state at open; entries that changed kind or vanished between the listing and the open are not returned
+    /// but handed to <paramref name="skipped"/>.
+    /// </summary>
+    public static IEnumerable<Entry> Walk(string siteRoot, IReadOnlyList<string> components, bool openFiles = false, Action<FileChange>? skipped = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(siteRoot);
         ArgumentNullException.ThrowIfNull(components);
         var root = Path.GetFullPath(siteRoot);
-        foreach (var component in NormalizeComponents(components))
-        {
-            var path = Path.Combine(root, component.Replace('/', Path.DirectorySeparatorChar));
-            FileSystemInfo info = Directory.Exists(path) ? new DirectoryInfo(path) : new FileInfo(path);
-            if (!info.Exists && info.LinkTarget is null)
-                continue;
-            foreach (var entry in WalkFrom(info, component))
-                yield return entry;
-        }
+        var normalized = NormalizeComponents(components);
+        return UsesHandles
+            ? HandleSiteWalk.Walk(root, normalized, openFiles, skipped ?? (_ => { }))
+            : PathSiteWalk.Walk(root, normalized, openFiles, skipped ?? (_ => { }));
     }
+
+    /// <summary>The length and modification time of an open file now (fstat of the handle).</summary>
+    public static FileState StateOf(SafeFileHandle file) =>
+        UsesHandles ? HandleSiteWalk.StateOf(file) : new FileState(RandomAccess.GetLength(file), File.GetLastWriteTimeUtc(file));
 
     /// <summary>Components as '/'-separated relative paths, ordinal order, without duplicates or nested repeats.</summary>
     internal static List<string> NormalizeComponents(IReadOnlyList<string> components)
@@ -64,54 +87,5 @@ internal static class SiteWalker
         }
 
         return result;
-    }
-
-    private static IEnumerable<Entry> WalkFrom(FileSystemInfo info, string name)
-    {
-        if (info.LinkTarget is not null)
-        {
-            yield return new Entry(name, Kind.SymbolicLink, info);
-            yield break;
-        }
-
-        if (info is FileInfo file)
-        {
-            if (IsRegularFile(file))
-                yield return new Entry(name, Kind.File, info);
-            yield break;
-        }
-
-        yield return new Entry(name, Kind.Directory, info);
-        var children = ((DirectoryInfo)info).EnumerateFileSystemInfos("*", Children)
-            .OrderBy(child => child.Name, StringComparer.Ordinal);
-        foreach (var child in children)
-        {
-            foreach (var entry in WalkFrom(child, name + "/" + child.Name))
-                yield return entry;
-        }
-    }
-
-    /// <summary>
-    /// .NET shows FIFOs, sockets and devices as empty files, and opening a FIFO would block. Only empty files can be
-    /// one of those, so for them TarWriter (which lstat()s the path without opening it) tells the real type.
-    /// </summary>
-    private static bool IsRegularFile(FileInfo file)
-    {
-        if (file.Length > 0)
-            return true;
-        try
-        {
-            using var probe = new MemoryStream();
-            using (var writer = new TarWriter(probe, TarEntryFormat.Pax, leaveOpen: true))
-                writer.WriteEntry(file.FullName, "probe");
-            probe.Position = 0;
-            using var reader = new TarReader(probe);
-            return reader.GetNextEntry()?.EntryType == TarEntryType.RegularFile;
-        }
-        catch (IOException)
-        {
-            // Sockets are refused by TarWriter as unsupported.
-            return false;
-        }
     }
 }

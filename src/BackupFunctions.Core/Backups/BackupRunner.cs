@@ -151,7 +151,6 @@ public sealed class BackupRunner(
                 cancellationToken);
 
             await CompleteStepAsync(plan.JobId, cancellationToken);
-            await ReportLinkedComponentsAsync(plan.JobId, result, cancellationToken);
             logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) archived → {StoredBytes} stored",
                 plan.JobId, result.Files, result.Bytes, result.Volume.StoredSize);
             await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files archived", new
@@ -161,12 +160,58 @@ public sealed class BackupRunner(
                 bytes = result.Bytes,
                 storedBytes = result.Volume.StoredSize + result.Index.StoredSize,
             }, cancellationToken);
+            await ReportNotesAsync(plan.JobId, result, cancellationToken);
             return result;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
+
+    /// <summary>
+    /// Names, in the job's row (replacing what a previous attempt of the step wrote) and log, the files that changed
+    /// while they were archived and the components that are symbolic links: one log entry each for the listed ones and
+    /// one for the rest. They never change the job's status (it still completes as <c>completed</c>, without an alert):
+    /// the backup holds each file as its index describes it, and each linked component as the link it is. A linked
+    /// component is logged as a warning all the same, since what it points to is not in the backup.
+    /// </summary>
+    private async Task ReportNotesAsync(string jobId, FilesPartResult result, CancellationToken cancellationToken)
+    {
+        await catalog.UpdateJobAsync(jobId, j => j with
+        {
+            ChangedFiles = result.ChangedFiles,
+            ChangedFileCount = result.ChangedFileCount,
+            LinkedComponents = result.LinkedComponents,
+            LinkedComponentCount = result.LinkedComponentCount,
+        }, cancellationToken);
+
+        if (result.ChangedFileCount > 0)
+            logger.LogInformation("Job {JobId}: {Count} files changed while they were archived", jobId, result.ChangedFileCount);
+        await LogNotesAsync(jobId, JobLogLevel.Info, result.ChangedFiles, result.ChangedFileCount,
+            "File changed while archived", change => new { path = change.Path, change = change.Change },
+            "More files changed while archived", cancellationToken);
+
+        foreach (var linked in result.LinkedComponents)
+        {
+            logger.LogWarning("Job {JobId}: component {Component} is a symbolic link to {Target}; stored as a link, what it points to is not in the backup",
+                jobId, linked.Component, linked.Target);
+        }
+        await LogNotesAsync(jobId, JobLogLevel.Warning, result.LinkedComponents, result.LinkedComponentCount,
+            "Component is a symbolic link: what it points to is not in the backup", linked => new { component = linked.Component, target = linked.Target },
+            "More components are symbolic links", cancellationToken);
+    }
+
+    /// <summary>One job log entry per listed note, then one with the count of those not listed.</summary>
+    private async Task LogNotesAsync<T>(
+        string jobId, JobLogLevel level, IReadOnlyList<T> listed, long count, string message, Func<T, object> context, string moreMessage,
+        CancellationToken cancellationToken)
+    {
+        foreach (var note in listed)
+            await logs.WriteAsync(jobId, level, message, context(note), cancellationToken);
+        var unlisted = count - listed.Count;
+        if (unlisted > 0)
+            await logs.WriteAsync(jobId, level, moreMessage, new { count = unlisted }, cancellationToken);
     }
 
     /// <summary>
@@ -361,32 +406,6 @@ public sealed class BackupRunner(
         var configName = input.Plan?.Config.Name ?? (await catalog.GetConfigAsync(job.ConfigId, cancellationToken))?.Config.Name ?? "";
         metrics.RunFinished(job, configName);
         await alerts.JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
-    }
-
-    /// <summary>
-    /// Names the components that are symbolic links in the job's row (replacing what a previous attempt of the step
-    /// wrote) and, as warnings, in its log and the app log: each is stored as a link, so what it points to is not in the
-    /// backup. The job's status is left alone (it still completes): the backup holds the site as it is.
-    /// </summary>
-    private async Task ReportLinkedComponentsAsync(string jobId, FilesPartResult result, CancellationToken cancellationToken)
-    {
-        await catalog.UpdateJobAsync(jobId, j => j with
-        {
-            LinkedComponents = result.LinkedComponents,
-            LinkedComponentCount = result.LinkedComponentCount,
-        }, cancellationToken);
-        foreach (var linked in result.LinkedComponents)
-        {
-            logger.LogWarning("Job {JobId}: component {Component} is a symbolic link to {Target}; stored as a link, what it points to is not in the backup",
-                jobId, linked.Component, linked.Target);
-            await logs.WriteAsync(jobId, JobLogLevel.Warning, "Component is a symbolic link: what it points to is not in the backup",
-                new { component = linked.Component, target = linked.Target }, cancellationToken);
-        }
-        var unlisted = result.LinkedComponentCount - result.LinkedComponents.Count;
-        if (unlisted > 0)
-        {
-            await logs.WriteAsync(jobId, JobLogLevel.Warning, "More components are symbolic links", new { count = unlisted }, cancellationToken);
-        }
     }
 
     private async Task<IBackupStore> OpenAsync(Configs.StorageDestination destination, CancellationToken cancellationToken)

@@ -56,8 +56,6 @@ public sealed class BackupWriter(PostgresDumper dumper)
         var entries = Channel.CreateBounded<FileIndexEntry>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ArchiveResult? archive = null;
-        // Components that are links are stored as links: their content is not in the backup, which the job must say.
-        var linkedComponents = new LinkedComponentLog();
 
         var volumeTask = CancelOthersOnFailure(failed, PartWriter.WriteAsync(
             store, folder + ObjectNames.FirstFilesVolume, backupId, ObjectNames.FirstFilesVolume, "files", settings, dataKey,
@@ -66,13 +64,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
                 try
                 {
                     archive = await SiteArchiver.WriteAsync(
-                        files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext,
-                        (entry, token) =>
-                        {
-                            linkedComponents.Observe(entry);
-                            return entries.Writer.WriteAsync(entry, token);
-                        },
-                        progress, ct);
+                        files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext, entries.Writer.WriteAsync, progress, ct);
                     entries.Writer.Complete();
                 }
                 catch (Exception e)
@@ -92,8 +84,10 @@ public sealed class BackupWriter(PostgresDumper dumper)
         var index = await indexTask;
         return new FilesPartResult(volume, index, archive!.Files, archive.Folders, archive.Bytes)
         {
-            LinkedComponents = linkedComponents.Listed,
-            LinkedComponentCount = linkedComponents.Count,
+            ChangedFiles = archive.ChangedFiles,
+            ChangedFileCount = archive.ChangedFileCount,
+            LinkedComponents = archive.LinkedComponents,
+            LinkedComponentCount = archive.LinkedComponentCount,
         };
     }
 
@@ -129,6 +123,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
             StoredBytes = stored,
             CompressionRatio = stored == 0 ? 0 : Math.Round((double)original / stored, 3),
             DurationSeconds = Math.Round((draft.CompletedAt - draft.StartedAt).TotalSeconds, 3),
+            ChangedFiles = draft.Files?.ChangedFileCount ?? 0,
         };
         var manifest = new BackupManifest
         {

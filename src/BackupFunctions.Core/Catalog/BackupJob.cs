@@ -21,21 +21,30 @@ public sealed record BackupJob
 
     /// <summary>What went wrong without failing the job (a replica that could not be written), one line each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// Files that changed while the backup read them (a growing log, a replaced cache file): the first few, see
+    /// <see cref="ChangedFileCount"/> for all. Notes, not warnings: the backup holds each as described in its index.
+    /// </summary>
+    public IReadOnlyList<Archive.FileChange> ChangedFiles { get; init; } = [];
+
+    public long ChangedFileCount { get; init; }
+
+    /// <summary>
+    /// Components of the site that are symbolic links (e.g. <c>uploads</c> linked to a mounted volume): stored as links,
+    /// so what they point to is not in the backup. Like <see cref="ChangedFiles"/>, not a warning that changes the
+    /// status (the backup holds the site as it is), but the job's log says it as one. The first few;
+    /// <see cref="LinkedComponentCount"/> counts them all.
+    /// </summary>
+    public IReadOnlyList<Archive.LinkedComponent> LinkedComponents { get; init; } = [];
+
+    public long LinkedComponentCount { get; init; }
     public JobProgress Progress { get; init; } = new();
     /// <summary>Set when the backup has been recorded.</summary>
     public string? BackupId { get; init; }
 
     /// <summary>How the notifications about this run fared, per channel (notes, not warnings: they never change the status).</summary>
     public IReadOnlyList<Notifications.NotificationDelivery> Notifications { get; init; } = [];
-
-    /// <summary>
-    /// Components of the site that are symbolic links (e.g. <c>uploads</c> linked to a mounted volume): stored as links,
-    /// so what they point to is not in the backup. A note, not a warning: the job completes, but the operator should
-    /// know. The first few; <see cref="LinkedComponentCount"/> counts them all.
-    /// </summary>
-    public IReadOnlyList<Backups.LinkedComponent> LinkedComponents { get; init; } = [];
-
-    public long LinkedComponentCount { get; init; }
     /// <summary>
     /// Set by <c>POST /api/backup-jobs/{id}/cancel</c>; the running step sees it within a progress interval and stops,
     /// then the orchestration removes what the run wrote and marks the job <see cref="JobStatus.Cancelled"/>.

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace BackupFunctions.Core.Format;
 
 /// <summary>What one backup contains and what it cost.</summary>
@@ -15,4 +17,11 @@ public sealed record BackupStatistics
     /// <summary>OriginalBytes / StoredBytes (higher is better); 0 when nothing was stored.</summary>
     public double CompressionRatio { get; init; }
     public double DurationSeconds { get; init; }
+
+    /// <summary>
+    /// Files that changed while they were archived (see <see cref="Archive.FileChange"/>); left out when 0, so the
+    /// manifests of backups without any stay as they were.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long ChangedFiles { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using BackupFunctions.Core.Archive;
@@ -121,6 +122,52 @@ public sealed class SiteArchiveRoundTripTests : IDisposable
             "uploads/Grüße", "uploads/Grüße/日本語.txt", "uploads/empty.txt", "uploads/private", "wp-config.php",
         ],
             result.Entries.Select(e => e.Path));
+    }
+
+    /// <summary>
+    /// The stored format is a promise: the walk through handles writes, for the same site, what the walk by path wrote
+    /// before it, entry for entry and field for field (tar and index; the hashes were taken from the archiver as it was
+    /// before the handle walk). Only the PAX atime and ctime records differ from run to run: TarWriter stamps them with
+    /// the current time.
+    /// </summary>
+    [Fact]
+    public async Task The_tar_and_the_index_are_those_the_path_walk_wrote()
+    {
+        BuildSite();
+        foreach (var link in new[] { "themes/current", "themes/dangling" })
+        {
+            // A link's own time cannot be set through .NET; touch -h sets it without following the link.
+            using var touch = Process.Start("touch", ["-h", "-d", "2021-03-04 05:06:07.891011 UTC", Path.Combine(Site, link)]);
+            await touch.WaitForExitAsync();
+            Assert.Equal(0, touch.ExitCode);
+        }
+        using var tar = new MemoryStream();
+        using var index = new MemoryStream();
+
+        var result = await SiteArchiver.WriteAsync(Site, ArchivedComponents, TarBuilder.Volume, tar, null, CancellationToken.None);
+        await FileIndex.WriteAsync(result.Entries, index, CancellationToken.None);
+
+        Assert.Equal(3188224, tar.Length);
+        Assert.Equal("23da0ad59e3490b4d22b790886c9e4a4525a934f759856926ea0f1d890ccdb6b", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DescribeTar(tar)))));
+        Assert.Equal("5b08eca5869cda199079c47772b85ac8f0c46e5bcd97d14dd16e22be8c41bfe4", Convert.ToHexStringLower(SHA256.HashData(index.ToArray())));
+    }
+
+    /// <summary>Every header field and record of every entry, and a hash of its data, except the PAX atime and ctime.</summary>
+    private static string DescribeTar(MemoryStream tar)
+    {
+        tar.Position = 0;
+        var lines = new StringBuilder();
+        using var reader = new System.Formats.Tar.TarReader(tar, leaveOpen: true);
+        while (reader.GetNextEntry() is System.Formats.Tar.PaxTarEntry entry)
+        {
+            var data = entry.DataStream is { } stream ? Convert.ToHexStringLower(SHA256.HashData(stream)) : "-";
+            var records = entry.ExtendedAttributes.Where(a => a.Key is not ("atime" or "ctime")).OrderBy(a => a.Key, StringComparer.Ordinal)
+                .Select(a => $"{a.Key}={a.Value}");
+            lines.AppendLine(CultureInfo.InvariantCulture,
+                $"{entry.EntryType} {entry.Name} {entry.Length} {(int)entry.Mode} {entry.ModificationTime.UtcTicks} {entry.Uid} {entry.Gid} " +
+                $"{entry.UserName}|{entry.GroupName}|{entry.LinkName}|{entry.DeviceMajor}|{entry.DeviceMinor} {data} {string.Join(';', records)}");
+        }
+        return lines.ToString();
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace BackupFunctions.Core.Backups;
+namespace BackupFunctions.Core.Archive;
 
 /// <summary>
 /// A component of a site (e.g. <c>uploads</c>) that is itself a symbolic link, say to a mounted volume. The backup
@@ -18,4 +18,7 @@ public sealed record LinkedComponent(string Component, string Target)
     /// (<see cref="Catalog.CatalogRows.MaxColumnChars"/>) whatever the site holds.
     /// </summary>
     public const int MaxChars = 500;
+
+    /// <summary>As listed in a job: component and target cut to <see cref="MaxChars"/>.</summary>
+    internal LinkedComponent Shortened() => new(NoteText.Cut(Component, MaxChars), NoteText.Cut(Target, MaxChars));
 }
