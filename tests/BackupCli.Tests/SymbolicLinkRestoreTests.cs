@@ -61,6 +61,7 @@ public sealed class SymbolicLinkRestoreTests : IDisposable
 
         var verify = await Cli.RunAsync("verify", "--from", destination, backupId, "--read-data", "--key-file", key);
         Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("Note: 4 symbolic links point outside the site", verify.Stdout, StringComparison.Ordinal);
 
         var target = _temp.Combine("restored");
         var restore = await Cli.RunAsync("restore", "--from", destination, backupId, "--to-dir", target, "--key-file", key);

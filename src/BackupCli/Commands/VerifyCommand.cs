@@ -97,8 +97,12 @@ internal sealed class VerifyCommand
                     : report.ManifestAuthentic
                         ? $"OK: manifest authentic; size and SHA-256 of {report.Objects.Count} objects match it (add --read-data to check every byte)."
                         : $"OK: size and SHA-256 of {report.Objects.Count} objects match the manifest (add the key to check that the manifest is authentic, and --read-data to check every byte).");
-                if (report.OutsideLinks > 0)
-                    _context.Stdout.WriteLine($"Note: {report.OutsideLinks} symbolic links point outside the site; a restore writes them as they are and names them.");
+                if (report.OutsideLinkCount is { } outside and > 0)
+                {
+                    _context.Stdout.WriteLine(outside == 1
+                        ? "Note: 1 symbolic link points outside the site; a restore writes it as it is and names it."
+                        : $"Note: {outside} symbolic links point outside the site; a restore writes them as they are and names them.");
+                }
             }
         }
 
@@ -202,6 +206,6 @@ internal sealed class VerifyCommand
         report.Files = result.Files;
         report.FilesBytes = result.FilesBytes;
         report.DumpCheck = result.DumpCheck;
-        report.OutsideLinks = result.OutsideLinks;
+        report.OutsideLinkCount = result.OutsideLinkCount;
     }
 }

@@ -19,5 +19,5 @@ internal sealed record VerifyReport(string BackupId, string Destination, bool Re
     public string? DumpCheck { get; set; }
 
     /// <summary>Symbolic links whose target is absolute or leads out of the site (<c>--read-data</c>); restored as they are.</summary>
-    public long? OutsideLinks { get; set; }
+    public long? OutsideLinkCount { get; set; }
 }

@@ -65,7 +65,7 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
             Files = findings.Files,
             FilesBytes = findings.FilesBytes,
             DumpCheck = findings.DumpCheck,
-            OutsideLinks = findings.Files is null ? null : findings.Rules.OutsideLinks().Count,
+            OutsideLinkCount = findings.Files is null ? null : findings.Rules.OutsideLinks().Count,
         };
     }
 

@@ -24,5 +24,5 @@ public sealed record VerificationResult(
     /// Deep only: symbolic links whose target is absolute or leads out of the site (see <see cref="Archive.OutsideLink"/>).
     /// Not a problem: a restore writes them as they were and names them; null when no file volume was checked.
     /// </summary>
-    public long? OutsideLinks { get; init; }
+    public long? OutsideLinkCount { get; init; }
 }
