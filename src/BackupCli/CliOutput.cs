@@ -34,6 +34,21 @@ internal static class CliOutput
         context.JsonWritten = true;
     }
 
+    /// <summary>
+    /// A note about things a run came across (nothing when <paramref name="count"/> is 0): the heading, one indented line
+    /// per listed thing, and "… and N more" for those the list left out (such lists are capped, their counts are not).
+    /// </summary>
+    public static void WriteNotes(TextWriter writer, string heading, IReadOnlyList<string> listed, long count, string indent = "  ")
+    {
+        if (count == 0)
+            return;
+        writer.WriteLine(heading);
+        foreach (var line in listed)
+            writer.WriteLine(indent + line);
+        if (count > listed.Count)
+            writer.WriteLine($"{indent}… and {count - listed.Count} more");
+    }
+
     /// <summary>Rows as left-aligned columns separated by two spaces; the first row is the header.</summary>
     public static void WriteTable(TextWriter writer, IReadOnlyList<string[]> rows)
     {

@@ -152,6 +152,8 @@ internal sealed class BackupCommand
                     statistics,
                     objects = manifest.Objects,
                     changedFiles,
+                    linkedComponents = filesPart?.LinkedComponents ?? [],
+                    linkedComponentCount = filesPart?.LinkedComponentCount ?? 0,
                 });
             }
             else
@@ -161,16 +163,18 @@ internal sealed class BackupCommand
                 _context.Stderr.WriteLine(
                     $"Backup {backupId} written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
                     $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
-                if (statistics.ChangedFiles > 0)
-                {
-                    // Not an error: each is stored as its index entry says (see README, "Files that change during a backup").
-                    _context.Stderr.WriteLine($"{statistics.ChangedFiles} files changed while they were archived:");
-                    foreach (var change in changedFiles)
-                        _context.Stderr.WriteLine($"  {change.Change,-8} {change.Path}");
-                    if (statistics.ChangedFiles > changedFiles.Count)
-                        _context.Stderr.WriteLine($"  … and {statistics.ChangedFiles - changedFiles.Count} more");
-                }
+                // Not errors: each file is stored as its index entry says (see README, "Files that change during a
+                // backup"), each linked component as the link it is — but what such a link points to (a mounted volume,
+                // say) is not in the backup, which the operator must know.
+                CliOutput.WriteNotes(_context.Stderr, $"{statistics.ChangedFiles} files changed while they were archived:",
+                    [.. changedFiles.Select(change => $"{change.Change,-8} {change.Path}")], statistics.ChangedFiles);
+                var linkedCount = filesPart?.LinkedComponentCount ?? 0;
+                CliOutput.WriteNotes(_context.Stderr, linkedCount == 1
+                        ? "Note: 1 component is a symbolic link; it is stored as a link and what it points to is not in this backup:"
+                        : $"Note: {linkedCount} components are symbolic links; they are stored as links and what they point to is not in this backup:",
+                    [.. (filesPart?.LinkedComponents ?? []).Select(linked => $"{linked.Component} -> {linked.Target}")], linkedCount);
             }
+
             return ExitCodes.Ok;
         }
         finally

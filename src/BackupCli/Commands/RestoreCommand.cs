@@ -121,6 +121,8 @@ internal sealed class RestoreCommand
                 result.Bytes,
                 toDatabase = toDb?.ToString(),
                 tables = result.Tables,
+                outsideLinks = result.OutsideLinks,
+                outsideLinkCount = result.OutsideLinkCount,
             });
         }
         else
@@ -133,9 +135,27 @@ internal sealed class RestoreCommand
             }
             if (toDb is not null)
                 _context.Stdout.WriteLine($"  database into {toDb}: {result.Tables.Count} tables, row counts match the backup");
+            WriteOutsideLinks(result);
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// The note about links restored as the site had them but pointing out of the restored folder: not an error (exit
+    /// 0), but their targets must exist on this host for them to work, which only the operator can see to.
+    /// </summary>
+    private void WriteOutsideLinks(RestoreResult result) => CliOutput.WriteNotes(_context.Stdout,
+        result.OutsideLinkCount == 1
+            ? "  note: 1 symbolic link points outside the restored folder; it was restored as it was (its target must exist on this host):"
+            : $"  note: {result.OutsideLinkCount} symbolic links point outside the restored folder; they were restored as they were (their targets must exist on this host):",
+        [.. result.OutsideLinks.Select(link => $"{link.Path} -> {link.Target} ({Why(link.Reason)})")], result.OutsideLinkCount, indent: "    ");
+
+    private static string Why(string reason) => reason switch
+    {
+        OutsideLink.Absolute => "absolute",
+        OutsideLink.Loop => "a loop of links, does not resolve",
+        _ => "leaves the restored folder",
+    };
 
     /// <summary>
     /// The folder the files will really land in: every symbolic link along --to-dir resolved (<see cref="RealPath"/>),

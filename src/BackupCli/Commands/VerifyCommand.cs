@@ -97,6 +97,12 @@ internal sealed class VerifyCommand
                     : report.ManifestAuthentic
                         ? $"OK: manifest authentic; size and SHA-256 of {report.Objects.Count} objects match it (add --read-data to check every byte)."
                         : $"OK: size and SHA-256 of {report.Objects.Count} objects match the manifest (add the key to check that the manifest is authentic, and --read-data to check every byte).");
+                if (report.OutsideLinkCount is { } outside and > 0)
+                {
+                    _context.Stdout.WriteLine(outside == 1
+                        ? "Note: 1 symbolic link points outside the site; a restore writes it as it is and names it."
+                        : $"Note: {outside} symbolic links point outside the site; a restore writes them as they are and names them.");
+                }
             }
         }
 
@@ -200,5 +206,6 @@ internal sealed class VerifyCommand
         report.Files = result.Files;
         report.FilesBytes = result.FilesBytes;
         report.DumpCheck = result.DumpCheck;
+        report.OutsideLinkCount = result.OutsideLinkCount;
     }
 }

@@ -17,4 +17,7 @@ internal sealed record VerifyReport(string BackupId, string Destination, bool Re
 
     /// <summary>How the database dump was checked (<c>--read-data</c>); null without a database part.</summary>
     public string? DumpCheck { get; set; }
+
+    /// <summary>Symbolic links whose target is absolute or leads out of the site (<c>--read-data</c>); restored as they are.</summary>
+    public long? OutsideLinkCount { get; set; }
 }

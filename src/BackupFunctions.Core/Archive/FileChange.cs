@@ -22,4 +22,13 @@ public sealed record FileChange(string Path, string Change)
 
     /// <summary>Listed, then gone or turned into something else (e.g. a symbolic link) before it was opened: not in the backup.</summary>
     public const string Skipped = "skipped";
+
+    /// <summary>How many are listed (the list travels through orchestration history and into the job row); all are counted.</summary>
+    public const int MaxListed = 20;
+
+    /// <summary>Longer paths are cut to this many characters (plus '…'), so that the whole list fits one catalog column.</summary>
+    public const int MaxPathChars = 1000;
+
+    /// <summary>As listed in a job: the path cut to <see cref="MaxPathChars"/>.</summary>
+    internal FileChange Shortened() => this with { Path = NoteText.Cut(Path, MaxPathChars) };
 }

@@ -90,7 +90,10 @@ public static class SiteArchiver
         ArgumentNullException.ThrowIfNull(tarOutput);
 
         long files = 0, folders = 0, bytes = 0;
-        var changes = new FileChangeLog();
+        var changes = new NoteList<FileChange>(FileChange.MaxListed, c => c.Shortened());
+        // A component that is a link is stored as one like any link, but its content is not in the backup: the job says so.
+        var componentNames = SiteWalker.NormalizeComponents(components).ToHashSet(StringComparer.Ordinal);
+        var linkedComponents = new NoteList<LinkedComponent>(LinkedComponent.MaxListed, l => l.Shortened());
         await using (var writer = new TarWriter(tarOutput, TarEntryFormat.Pax, leaveOpen: true))
         {
             foreach (var item in SiteWalker.Walk(siteRoot, components, openFiles: true, changes.Add))
@@ -125,6 +128,8 @@ public static class SiteArchiver
                         {
                             LinkTarget = target,
                         }, cancellationToken);
+                        if (componentNames.Contains(item.Name))
+                            linkedComponents.Add(new LinkedComponent(item.Name, target));
                         files++;
                         break;
                     }
@@ -146,7 +151,13 @@ public static class SiteArchiver
             }
         }
 
-        return new ArchiveResult([], files, folders, bytes) { ChangedFiles = changes.Listed, ChangedFileCount = changes.Count };
+        return new ArchiveResult([], files, folders, bytes)
+        {
+            ChangedFiles = changes.Listed,
+            ChangedFileCount = changes.Count,
+            LinkedComponents = linkedComponents.Listed,
+            LinkedComponentCount = linkedComponents.Count,
+        };
     }
 
     /// <returns>The bytes stored, their SHA-256, and how the file changed while it was read (null: it did not).</returns>

@@ -25,16 +25,25 @@ namespace BackupFunctions.Core.Archive;
 /// Refused (as <see cref="IntegrityException"/> naming the volume and the entry): absolute names, "." / ".." or empty
 /// segments, entries below a symbolic link of the archive, duplicates (next to each other, among a folder's children,
 /// any that would be written twice, or a folder where a link was), hard links, devices and other special entries,
-/// symbolic links whose target is absolute or resolves (through the archive's other links) outside the restored site,
-/// entries missing from the index, index entries of the volume missing from the archive, entries out of the index's
-/// order, size or SHA-256 mismatches. Modes are restored as permission bits only (no setuid/setgid/sticky); owners
-/// are not restored.
+/// symbolic links whose target is empty, holds a NUL or differs from the index, entries missing from the index, index
+/// entries of the volume missing from the archive, entries out of the index's order, size or SHA-256 mismatches (the
+/// rules that need no disk are <see cref="ArchiveEntryRules"/>, which deep verification applies too). Modes are
+/// restored as permission bits only (no setuid/setgid/sticky); owners are not restored.
+/// </para>
+/// <para>
+/// Symbolic links are restored exactly as they were stored, also those whose target is absolute or leads out of the
+/// site: the site had them, and a restore that refused them would make such a backup unrestorable. They are named in
+/// <see cref="OutsideLinks"/>. Nothing is ever written, chmod'ed or time-stamped through a link: no entry may lie below
+/// one, and the links are created only in <see cref="Complete"/>, after every file is written and has its mode, and
+/// before the folders get theirs — so while anything is written or chmod'ed by name there is no link in the tree at
+/// all, and the folders that are chmod'ed and time-stamped after are checked not to be links. A link's own mode and
+/// time are not restored (Linux ignores a link's mode).
 /// </para>
 /// <para>
 /// Memory does not grow with the number of files: the index is read in step with the tar (<see cref="FileIndexCursor"/>)
 /// and never held. What is kept until <see cref="Complete"/> is one small record per folder written (its mode and time
-/// can only be set once nothing more is written into it) and per symbolic link (links are resolved through each other
-/// at the end, and nothing may be written below one); both are far fewer than files in a site. The mode of each file
+/// can only be set once nothing more is written into it) and per symbolic link (created at the end, resolved through
+/// each other there, and nothing may be written below one); both are far fewer than files in a site. The mode of each file
 /// (when it is not 0600 already) waits in a scratch file of the staging folder (its name and two bytes), read back
 /// once in <see cref="Complete"/>: a few bytes on disk per file, beside the file itself.
 /// </para>
@@ -42,7 +51,6 @@ namespace BackupFunctions.Core.Archive;
 public sealed class SiteExtraction : IDisposable
 {
     private const UnixFileMode PermissionBits = (UnixFileMode)0x1FF;
-    private const int MaxLinkHops = 40;
     private const string ModesFile = "modes";
     private const string NewFolderProbe = "new-folder";
 
@@ -54,8 +62,8 @@ public sealed class SiteExtraction : IDisposable
     /// <summary>Files whose mode is applied in <see cref="Complete"/>: created on the first one.</summary>
     private BinaryWriter? _modes;
 
-    /// <summary>Every symbolic link of the archive so far; Written is false for those the include filter skipped.</summary>
-    private readonly Dictionary<string, (string Target, string Volume, bool Written)> _links = new(StringComparer.Ordinal);
+    /// <summary>The rules that need no disk, and every symbolic link of the archive so far (created in <see cref="Complete"/>).</summary>
+    private readonly ArchiveEntryRules _rules = new();
 
     /// <summary>Folders written, in archive order ('/'-separated names): their modes and times are set last.</summary>
     private readonly List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt)> _directories = [];
@@ -79,7 +87,16 @@ public sealed class SiteExtraction : IDisposable
     public string StagingDirectory => _staging.Folder;
 
     /// <summary>What the extraction holds until <see cref="Complete"/>: folders written and symbolic links, never files.</summary>
-    internal int RetainedEntries => _directories.Count + _links.Count;
+    internal int RetainedEntries => _directories.Count + _rules.Links;
+
+    /// <summary>
+    /// Set by <see cref="Complete"/>: the restored symbolic links whose target is absolute, leads out of the restored
+    /// folder or does not resolve (the first <see cref="OutsideLink.MaxListed"/>; <see cref="OutsideLinkCount"/> counts
+    /// them all). Restored as they were: a note for the operator, not an error.
+    /// </summary>
+    public IReadOnlyList<OutsideLink> OutsideLinks { get; private set; } = [];
+
+    public long OutsideLinkCount { get; private set; }
 
     /// <summary>
     /// Resolves <paramref name="targetDirectory"/> (<see cref="RealPath"/>), checks that it does not exist or is empty
@@ -175,9 +192,10 @@ public sealed class SiteExtraction : IDisposable
     }
 
     /// <summary>
-    /// Checks every symbolic link against the whole restored tree, applies the archive's modes (files, then folders)
-    /// and the folders' times, gives the restored folder itself the mode a new folder gets (as <c>mkdir</c> would), and
-    /// moves the tree into place (the target must still be missing or empty). The staging folder is removed.
+    /// Applies the archive's modes to the files, creates the symbolic links, applies the folders' modes and times, gives
+    /// the restored folder itself the mode a new folder gets (as <c>mkdir</c> would), and moves the tree into place (the
+    /// target must still be missing or empty). The staging folder is removed. <see cref="OutsideLinks"/> then names the
+    /// links that point out of the restored folder.
     /// </summary>
     public void Complete()
     {
@@ -185,24 +203,36 @@ public sealed class SiteExtraction : IDisposable
         if (_broken)
             throw new InvalidOperationException("a volume of this extraction failed");
 
-        foreach (var (name, (target, volume, written)) in _links)
-        {
-            if (written && Escapes(name, target))
-                throw new IntegrityException(volume, $"{name}: symbolic link target '{target}' points outside the restored site");
-        }
+        var (outsideLinks, outsideLinkCount) = _rules.OutsideLinks();
 
-        // Everything is written and checked: only now may anything become readable by others.
+        // Everything is written and checked: only now may anything become readable by others. The files first, while
+        // the tree holds no link at all: a chmod by name cannot reach anything but the file this extraction created.
         if (!OperatingSystem.IsWindows())
-        {
             ApplyFileModes();
-            // Deepest first is not needed for correctness (chmod/utime of a child leave the parent's mtime alone),
-            // but reverse order keeps a read-only parent from mattering at all.
-            for (var i = _directories.Count - 1; i >= 0; i--)
-                File.SetUnixFileMode(StagingPath(_directories[i].Name), _directories[i].Mode);
+
+        // The links now, before the folders get their (possibly read-only) modes and their times (a new link would
+        // change its folder's time). Each goes into a folder of the tree (no entry lies below a link), where nothing
+        // may exist under its name yet.
+        foreach (var (name, target, volume) in _rules.WrittenLinks)
+        {
+            var fullPath = StagingPath(name);
+            Create(name, fullPath, volume, () => File.CreateSymbolicLink(fullPath, target));
         }
 
+        // Deepest first is not needed for correctness (chmod/utime of a child leave the parent's mtime alone), but
+        // reverse order keeps a read-only parent from mattering at all. chmod and utime follow links: each folder is
+        // one this extraction made, and no link can have its name (creating it would have failed above) — checked
+        // again here, since a link reaching them would change something outside the tree.
         for (var i = _directories.Count - 1; i >= 0; i--)
-            Directory.SetLastWriteTimeUtc(StagingPath(_directories[i].Name), _directories[i].ModifiedAt.UtcDateTime);
+        {
+            var (name, mode, modifiedAt) = _directories[i];
+            var fullPath = StagingPath(name);
+            if (new DirectoryInfo(fullPath).LinkTarget is not null)
+                throw new InvalidOperationException($"{name}: a folder of the restore became a symbolic link");
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(fullPath, mode);
+            Directory.SetLastWriteTimeUtc(fullPath, modifiedAt.UtcDateTime);
+        }
 
         if (!OperatingSystem.IsWindows())
         {
@@ -221,6 +251,8 @@ public sealed class SiteExtraction : IDisposable
         Directory.Move(_root, TargetDirectory);
         _completed = true;
         _staging.Dispose();
+        OutsideLinks = outsideLinks;
+        OutsideLinkCount = outsideLinkCount;
     }
 
     /// <summary>Removes the staging folder unless the extraction completed.</summary>
@@ -241,28 +273,16 @@ public sealed class SiteExtraction : IDisposable
         List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt, bool Written)> above,
         CancellationToken cancellationToken)
     {
-        var (name, type) = entry.EntryType switch
-        {
-            TarEntryType.Directory => (entry.Name.TrimEnd('/'), FileIndexEntry.DirectoryType),
-            TarEntryType.RegularFile or TarEntryType.V7RegularFile => (entry.Name, FileIndexEntry.FileType),
-            TarEntryType.SymbolicLink => (entry.Name, FileIndexEntry.SymbolicLinkType),
-            _ => throw new IntegrityException(volumeName, $"{entry.Name}: {entry.EntryType} entries are not allowed"),
-        };
-
+        var (name, type) = _rules.Check(entry, volumeName);
         var fullPath = SafeFullPath(name)
             ?? throw new IntegrityException(volumeName, $"{entry.Name}: unsafe path (absolute, '..' or outside the target)");
-        var linkAncestor = LinkAncestor(name);
-        if (linkAncestor is not null)
-            throw new IntegrityException(volumeName, $"{name}: lies below the symbolic link {linkAncestor}");
-        if (_links.ContainsKey(name))
-            throw new IntegrityException(volumeName, $"{name}: appears twice in the archives");
         var indexed = await cursor.NextAsync(name, type);
-        if (type == FileIndexEntry.SymbolicLinkType && indexed.LinkTarget is not null && indexed.LinkTarget != entry.LinkName)
-            throw new IntegrityException(volumeName, $"{name}: symbolic link target differs from the index");
+        var write = include is null || include(name);
+        if (type == FileIndexEntry.SymbolicLinkType)
+            _rules.AddLink(name, entry.LinkName, indexed, volumeName, write);
 
         while (above.Count > 0 && !FileIndexCursor.IsBelow(name, above[^1].Name))
             above.RemoveAt(above.Count - 1);
-        var write = include is null || include(name);
         if (write)
         {
             // The folders above come first, whether or not the filter named them (their modes and times too).
@@ -285,14 +305,13 @@ public sealed class SiteExtraction : IDisposable
                 break;
 
             case FileIndexEntry.SymbolicLinkType:
-                var target = entry.LinkName;
-                _links.Add(name, (target, volumeName, write));
+                // Created in Complete; its folder now, and nothing may be there under its name (a folder or file
+                // entry before it). The tree holds no link yet, so Path.Exists follows none.
                 if (!write)
                     break;
-                if (string.IsNullOrEmpty(target) || target.Contains('\0', StringComparison.Ordinal) || IsRooted(target))
-                    throw new IntegrityException(volumeName, $"{name}: symbolic link target '{target}' is absolute or empty");
                 EnsureFolder(Path.GetDirectoryName(fullPath)!);
-                Create(name, fullPath, volumeName, () => File.CreateSymbolicLink(fullPath, target));
+                if (Path.Exists(fullPath))
+                    throw new IntegrityException(volumeName, $"{name}: appears twice in the archives");
                 _files++;
                 break;
 
@@ -435,71 +454,15 @@ public sealed class SiteExtraction : IDisposable
 
     private string StagingPath(string name) => Path.Combine(_root, name.Replace('/', Path.DirectorySeparatorChar));
 
-    /// <summary>The full path inside staging, or null when the name is not a plain relative path that stays inside.</summary>
+    /// <summary>
+    /// The full path inside staging of a name <see cref="ArchiveEntryRules"/> accepted, or null when it would not stay
+    /// inside after all (it cannot: a plain relative path; checked again because the write depends on it).
+    /// </summary>
     private string? SafeFullPath(string name)
     {
-        if (name.Length == 0 || IsRooted(name) || name.Contains('\0', StringComparison.Ordinal))
-            return null;
-        foreach (var segment in name.Split('/'))
-        {
-            if (segment is "" or "." or "..")
-                return null;
-            if (OperatingSystem.IsWindows() && segment.AsSpan().IndexOfAny('\\', ':') >= 0)
-                return null;
-        }
-
         var fullPath = Path.GetFullPath(Path.Combine(_root, name));
         return fullPath.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? fullPath : null;
     }
-
-    private string? LinkAncestor(string name)
-    {
-        for (var slash = name.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = name.IndexOf('/', slash + 1))
-        {
-            if (_links.ContainsKey(name[..slash]))
-                return name[..slash];
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Resolves a link target the way the kernel will, through the other links of the restored tree (all inside the
-    /// staging folder, so the archive alone decides), and says whether it ever steps above the root.
-    /// A purely textual check would miss e.g. <c>a -&gt; b/..</c> with <c>b -&gt; .</c>.
-    /// </summary>
-    private bool Escapes(string linkName, string target)
-    {
-        var resolved = linkName.Split('/').SkipLast(1).ToList();
-        var pending = new Stack<string>(target.Split('/').Reverse());
-        var hops = 0;
-        while (pending.TryPop(out var segment))
-        {
-            if (segment is "" or ".")
-                continue;
-            if (segment == "..")
-            {
-                if (resolved.Count == 0)
-                    return true;
-                resolved.RemoveAt(resolved.Count - 1);
-                continue;
-            }
-
-            resolved.Add(segment);
-            if (_links.TryGetValue(string.Join('/', resolved), out var next) && next.Written)
-            {
-                if (++hops > MaxLinkHops || IsRooted(next.Target))
-                    return true;
-                resolved.RemoveAt(resolved.Count - 1);
-                foreach (var part in next.Target.Split('/').Reverse())
-                    pending.Push(part);
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsRooted(string path) => path.StartsWith('/') || path.StartsWith('\\') || Path.IsPathRooted(path);
 
     private static void EnsureEmptyOrMissing(string target)
     {

@@ -1,10 +1,12 @@
 namespace BackupFunctions.Core.Archive;
 
 /// <summary>
-/// Safe extraction of a site tar: entries that would escape the target (absolute paths, "..", links pointing out)
-/// are refused, every file's SHA-256 is checked against the index, and nothing appears in the target until the
-/// whole archive has been extracted and checked (staging folder beside the target, then moved into place).
-/// For several volumes into one target use <see cref="SiteExtraction"/> directly.
+/// Safe extraction of a site tar: entries that would escape the target (absolute paths, "..", anything below a
+/// symbolic link) are refused, every file's SHA-256 is checked against the index, and nothing appears in the target
+/// until the whole archive has been extracted and checked (staging folder beside the target, then moved into place).
+/// Symbolic links are restored as they were stored, also those that point out of the target; nothing is ever written
+/// through one. For several volumes into one target, or to learn which links point out
+/// (<see cref="SiteExtraction.OutsideLinks"/>), use <see cref="SiteExtraction"/> directly.
 /// </summary>
 public static class SiteExtractor
 {

@@ -160,7 +160,7 @@ public sealed class BackupRunner(
                 bytes = result.Bytes,
                 storedBytes = result.Volume.StoredSize + result.Index.StoredSize,
             }, cancellationToken);
-            await ReportChangedFilesAsync(plan.JobId, result, cancellationToken);
+            await ReportNotesAsync(plan.JobId, result, cancellationToken);
             return result;
         }
         finally
@@ -170,21 +170,48 @@ public sealed class BackupRunner(
     }
 
     /// <summary>
-    /// Names the files that changed while they were archived in the job's row (replacing what a previous attempt of the
-    /// step wrote) and log, one log entry each for the listed ones and one for the rest. They are notes: the job still
-    /// completes as <c>completed</c>, without an alert, because the backup holds each file as its index describes it.
+    /// Names, in the job's row (replacing what a previous attempt of the step wrote) and log, the files that changed
+    /// while they were archived and the components that are symbolic links: one log entry each for the listed ones and
+    /// one for the rest. They never change the job's status (it still completes as <c>completed</c>, without an alert):
+    /// the backup holds each file as its index describes it, and each linked component as the link it is. A linked
+    /// component is logged as a warning all the same, since what it points to is not in the backup.
     /// </summary>
-    private async Task ReportChangedFilesAsync(string jobId, FilesPartResult result, CancellationToken cancellationToken)
+    private async Task ReportNotesAsync(string jobId, FilesPartResult result, CancellationToken cancellationToken)
     {
-        await catalog.UpdateJobAsync(jobId, j => j with { ChangedFiles = result.ChangedFiles, ChangedFileCount = result.ChangedFileCount }, cancellationToken);
-        if (result.ChangedFileCount == 0)
-            return;
-        logger.LogInformation("Job {JobId}: {Count} files changed while they were archived", jobId, result.ChangedFileCount);
-        foreach (var change in result.ChangedFiles)
-            await logs.WriteAsync(jobId, JobLogLevel.Info, "File changed while archived", new { path = change.Path, change = change.Change }, cancellationToken);
-        var unlisted = result.ChangedFileCount - result.ChangedFiles.Count;
+        await catalog.UpdateJobAsync(jobId, j => j with
+        {
+            ChangedFiles = result.ChangedFiles,
+            ChangedFileCount = result.ChangedFileCount,
+            LinkedComponents = result.LinkedComponents,
+            LinkedComponentCount = result.LinkedComponentCount,
+        }, cancellationToken);
+
+        if (result.ChangedFileCount > 0)
+            logger.LogInformation("Job {JobId}: {Count} files changed while they were archived", jobId, result.ChangedFileCount);
+        await LogNotesAsync(jobId, JobLogLevel.Info, result.ChangedFiles, result.ChangedFileCount,
+            "File changed while archived", change => new { path = change.Path, change = change.Change },
+            "More files changed while archived", cancellationToken);
+
+        foreach (var linked in result.LinkedComponents)
+        {
+            logger.LogWarning("Job {JobId}: component {Component} is a symbolic link to {Target}; stored as a link, what it points to is not in the backup",
+                jobId, linked.Component, linked.Target);
+        }
+        await LogNotesAsync(jobId, JobLogLevel.Warning, result.LinkedComponents, result.LinkedComponentCount,
+            "Component is a symbolic link: what it points to is not in the backup", linked => new { component = linked.Component, target = linked.Target },
+            "More components are symbolic links", cancellationToken);
+    }
+
+    /// <summary>One job log entry per listed note, then one with the count of those not listed.</summary>
+    private async Task LogNotesAsync<T>(
+        string jobId, JobLogLevel level, IReadOnlyList<T> listed, long count, string message, Func<T, object> context, string moreMessage,
+        CancellationToken cancellationToken)
+    {
+        foreach (var note in listed)
+            await logs.WriteAsync(jobId, level, message, context(note), cancellationToken);
+        var unlisted = count - listed.Count;
         if (unlisted > 0)
-            await logs.WriteAsync(jobId, JobLogLevel.Info, "More files changed while archived", new { count = unlisted }, cancellationToken);
+            await logs.WriteAsync(jobId, level, moreMessage, new { count = unlisted }, cancellationToken);
     }
 
     /// <summary>

@@ -86,6 +86,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
         {
             ChangedFiles = archive.ChangedFiles,
             ChangedFileCount = archive.ChangedFileCount,
+            LinkedComponents = archive.LinkedComponents,
+            LinkedComponentCount = archive.LinkedComponentCount,
         };
     }
 

@@ -29,6 +29,16 @@ public sealed record BackupJob
     public IReadOnlyList<Archive.FileChange> ChangedFiles { get; init; } = [];
 
     public long ChangedFileCount { get; init; }
+
+    /// <summary>
+    /// Components of the site that are symbolic links (e.g. <c>uploads</c> linked to a mounted volume): stored as links,
+    /// so what they point to is not in the backup. Like <see cref="ChangedFiles"/>, not a warning that changes the
+    /// status (the backup holds the site as it is), but the job's log says it as one. The first few;
+    /// <see cref="LinkedComponentCount"/> counts them all.
+    /// </summary>
+    public IReadOnlyList<Archive.LinkedComponent> LinkedComponents { get; init; } = [];
+
+    public long LinkedComponentCount { get; init; }
     public JobProgress Progress { get; init; } = new();
     /// <summary>Set when the backup has been recorded.</summary>
     public string? BackupId { get; init; }

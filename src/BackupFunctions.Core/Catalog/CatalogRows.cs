@@ -100,6 +100,8 @@ internal static class CatalogRows
         ["Warnings"] = job.Warnings.Count == 0 ? null : Json(job.Warnings, "Warnings"),
         ["ChangedFiles"] = job.ChangedFiles.Count == 0 ? null : Json(job.ChangedFiles, "ChangedFiles"),
         ["ChangedFileCount"] = job.ChangedFileCount == 0 ? null : job.ChangedFileCount,
+        ["LinkedComponents"] = job.LinkedComponents.Count == 0 ? null : Json(job.LinkedComponents, "LinkedComponents"),
+        ["LinkedComponentCount"] = job.LinkedComponentCount == 0 ? null : job.LinkedComponentCount,
         ["BackupId"] = job.BackupId,
         ["CurrentStep"] = Cut(job.Progress.CurrentStep),
         ["CompletedSteps"] = job.Progress.CompletedSteps,
@@ -144,6 +146,8 @@ internal static class CatalogRows
         Warnings = row.GetString("Warnings") is null ? Array.Empty<string>() : FromJson<string[]>(row, "Warnings"),
         ChangedFiles = row.GetString("ChangedFiles") is null ? [] : FromJson<Archive.FileChange[]>(row, "ChangedFiles"),
         ChangedFileCount = GetInt64(row, "ChangedFileCount") ?? 0,
+        LinkedComponents = row.GetString("LinkedComponents") is null ? [] : FromJson<Archive.LinkedComponent[]>(row, "LinkedComponents"),
+        LinkedComponentCount = GetInt64(row, "LinkedComponentCount") ?? 0,
         BackupId = row.GetString("BackupId"),
         Notifications = row.GetString("Notifications") is null ? [] : FromJson<Notifications.NotificationDelivery[]>(row, "Notifications"),
         Progress = new JobProgress

@@ -47,9 +47,9 @@ public sealed class RestoreRunner(
                 logger.LogInformation("Backup {BackupId}: database part verified", manifest.BackupId);
             }
 
-            var (files, bytes) = request.TargetDirectory is { } dir
+            var files = request.TargetDirectory is { } dir
                 ? await RestoreFilesAsync(request, folder, manifest, dataKey, dir, cancellationToken)
-                : (0L, 0L);
+                : new FilesRestored(0, 0, [], 0);
 
             IReadOnlyList<TableRowCount> tables = [];
             if (request.TargetDatabase is { } db)
@@ -57,7 +57,11 @@ public sealed class RestoreRunner(
                 tables = await RestoreDatabaseAsync(request, folder, manifest, dataKey, db, cancellationToken);
             }
 
-            return new RestoreResult(manifest.BackupId, files, bytes, request.TargetDatabase is not null, tables);
+            return new RestoreResult(manifest.BackupId, files.Files, files.Bytes, request.TargetDatabase is not null, tables)
+            {
+                OutsideLinks = files.OutsideLinks,
+                OutsideLinkCount = files.OutsideLinkCount,
+            };
         }
         finally
         {
@@ -75,7 +79,9 @@ public sealed class RestoreRunner(
             throw new InvalidOperationException($"The target database '{db.Database}' already exists; restore into a new database.");
     }
 
-    private async Task<(long Files, long Bytes)> RestoreFilesAsync(
+    private sealed record FilesRestored(long Files, long Bytes, IReadOnlyList<OutsideLink> OutsideLinks, long OutsideLinkCount);
+
+    private async Task<FilesRestored> RestoreFilesAsync(
         RestoreRequest request, string folder, BackupManifest manifest, byte[] dataKey, string targetDirectory, CancellationToken cancellationToken)
     {
         var indexPart = Single(manifest, ObjectNames.Index);
@@ -96,7 +102,12 @@ public sealed class RestoreRunner(
 
         extraction.Complete();
         logger.LogInformation("Backup {BackupId}: {Files} files ({Bytes} bytes) restored to {Target}", manifest.BackupId, done.Files, done.Bytes, targetDirectory);
-        return (done.Files, done.Bytes);
+        if (extraction.OutsideLinkCount > 0)
+        {
+            logger.LogWarning("Backup {BackupId}: {Count} restored symbolic links point outside {Target} (restored as they were), e.g. {Path} -> {LinkTarget}",
+                manifest.BackupId, extraction.OutsideLinkCount, targetDirectory, extraction.OutsideLinks[0].Path, extraction.OutsideLinks[0].Target);
+        }
+        return new FilesRestored(done.Files, done.Bytes, extraction.OutsideLinks, extraction.OutsideLinkCount);
     }
 
     private async Task<IReadOnlyList<TableRowCount>> RestoreDatabaseAsync(

@@ -9,33 +9,30 @@ namespace BackupFunctions.Core.Verification;
 /// <summary>
 /// Reads a file volume's tar without writing anything and checks it against the file index, read in step with the tar
 /// (<see cref="FileIndexCursor"/>, so neither is held): every entry listed in the same order with the same type, every
-/// file's size and SHA-256, nothing missing, nothing added.
+/// file's size and SHA-256, nothing missing, nothing added — and the entry rules a restore applies
+/// (<see cref="ArchiveEntryRules"/>: names, entry kinds, nothing below a link, link targets), so that what verifies
+/// restores.
 /// </summary>
 internal static class ArchiveVerifier
 {
     /// <summary>Returns the files (and links) and bytes checked; a mismatch throws <see cref="IntegrityException"/> naming the volume and the entry.</summary>
+    /// <param name="rules">Shared by the volumes of one backup (links of one volume count for the next), as in a restore.</param>
     public static async Task<ArchiveProgress> VerifyAsync(
-        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, ArchiveEntryRules rules, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(rules);
         await using var cursor = new FileIndexCursor(index, volumeName, cancellationToken);
         long files = 0, bytes = 0;
         await using (var reader = new TarReader(tarInput, leaveOpen: true))
         {
             while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
             {
-                var (name, type) = entry.EntryType switch
-                {
-                    TarEntryType.Directory => (entry.Name.TrimEnd('/'), FileIndexEntry.DirectoryType),
-                    TarEntryType.RegularFile or TarEntryType.V7RegularFile => (entry.Name, FileIndexEntry.FileType),
-                    TarEntryType.SymbolicLink => (entry.Name, FileIndexEntry.SymbolicLinkType),
-                    _ => throw new IntegrityException(volumeName, $"{entry.Name}: {entry.EntryType} entries are not allowed"),
-                };
+                var (name, type) = rules.Check(entry, volumeName);
                 var indexed = await cursor.NextAsync(name, type);
 
                 if (type == FileIndexEntry.SymbolicLinkType)
                 {
-                    if (indexed.LinkTarget is not null && indexed.LinkTarget != entry.LinkName)
-                        throw new IntegrityException(volumeName, $"{name}: symbolic link target differs from the index");
+                    rules.AddLink(name, entry.LinkName, indexed, volumeName, written: true);
                     files++;
                 }
                 else if (type == FileIndexEntry.FileType)

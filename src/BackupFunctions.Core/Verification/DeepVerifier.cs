@@ -65,6 +65,7 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
             Files = findings.Files,
             FilesBytes = findings.FilesBytes,
             DumpCheck = findings.DumpCheck,
+            OutsideLinkCount = findings.Files is null ? null : findings.Rules.OutsideLinks().Count,
         };
     }
 
@@ -194,7 +195,7 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
                         store, folder + indexPart!.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken))
                     {
                         files = await ArchiveVerifier.VerifyAsync(
-                            plaintext, part.Name, FileIndex.ReadEntriesAsync(index, cancellationToken), cancellationToken);
+                            plaintext, part.Name, FileIndex.ReadEntriesAsync(index, cancellationToken), findings.Rules, cancellationToken);
                     }
                     break;
                 case "database":
@@ -270,6 +271,9 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
         public long? FilesBytes { get; set; }
 
         public string? DumpCheck { get; set; }
+
+        /// <summary>The restore's entry rules, over every file volume of the backup (a link in one counts for the next).</summary>
+        public ArchiveEntryRules Rules { get; } = new();
 
         /// <summary>
         /// Adds one line for <paramref name="objectName"/>. The readers name objects by their full name in the store;

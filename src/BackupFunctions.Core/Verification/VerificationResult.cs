@@ -19,4 +19,10 @@ public sealed record VerificationResult(
 
     /// <summary>Deep only: how the database dump was proven readable; null without a database part or when it failed.</summary>
     public string? DumpCheck { get; init; }
+
+    /// <summary>
+    /// Deep only: symbolic links whose target is absolute or leads out of the site (see <see cref="Archive.OutsideLink"/>).
+    /// Not a problem: a restore writes them as they were and names them; null when no file volume was checked.
+    /// </summary>
+    public long? OutsideLinkCount { get; init; }
 }

@@ -157,6 +157,33 @@ public sealed class BackupWriterFilesTests
         }
     }
 
+    /// <summary>
+    /// uploads linked to a mounted volume: stored as the link (what it points to is not read), named in the result that
+    /// the job reports, and the step completes.
+    /// </summary>
+    [Fact]
+    public async Task A_component_that_is_a_link_is_stored_as_one_and_named_in_the_result()
+    {
+        using var site = new TempFolder();
+        using var volume = new TempFolder();
+        File.WriteAllText(System.IO.Path.Combine(volume.Path, "a.jpg"), "on the volume");
+        Directory.CreateSymbolicLink(System.IO.Path.Combine(site.Path, "uploads"), volume.Path);
+        Directory.CreateDirectory(System.IO.Path.Combine(site.Path, "themes"));
+        File.WriteAllText(System.IO.Path.Combine(site.Path, "themes", "style.css"), "body {}");
+        var store = new MemoryBackupStore();
+        var key = RandomNumberGenerator.GetBytes(32);
+
+        var result = await BackupWriter.WriteFilesAsync(store, "b/", "b1", new PartSettings(), key,
+            new FilesSource { Root = site.Path, Components = ["uploads", "themes"] }, null, default);
+
+        Assert.Equal([new LinkedComponent("uploads", volume.Path)], result.LinkedComponents);
+        Assert.Equal(1, result.LinkedComponentCount);
+        Assert.Empty(result.ChangedFiles);
+        var index = await ReadIndexAsync(store, result, key);
+        Assert.Equal(["themes", "themes/style.css", "uploads"], index.Select(e => e.Path).Order(StringComparer.Ordinal));
+        Assert.Equal(volume.Path, Assert.Single(index, e => e.Type == FileIndexEntry.SymbolicLinkType).LinkTarget);
+    }
+
     private static async Task<IReadOnlyList<FileIndexEntry>> ReadIndexAsync(IBackupStore store, FilesPartResult result, byte[] key)
     {
         var manifest = new BackupManifest
