@@ -94,6 +94,8 @@ public static class SiteArchiver
         // A component that is a link is stored as one like any link, but its content is not in the backup: the job says so.
         var componentNames = SiteWalker.NormalizeComponents(components).ToHashSet(StringComparer.Ordinal);
         var linkedComponents = new NoteList<LinkedComponent>(LinkedComponent.MaxListed, l => l.Shortened());
+        foreach (var below in ComponentsBelowLinks(siteRoot, componentNames.Order(StringComparer.Ordinal)))
+            linkedComponents.Add(below);
         await using (var writer = new TarWriter(tarOutput, TarEntryFormat.Pax, leaveOpen: true))
         {
             foreach (var item in SiteWalker.Walk(siteRoot, components, openFiles: true, changes.Add))
@@ -158,6 +160,29 @@ public static class SiteArchiver
             LinkedComponents = linkedComponents.Listed,
             LinkedComponentCount = linkedComponents.Count,
         };
+    }
+
+    /// <summary>
+    /// The components below a folder of the site that is a link ("wp-content/uploads" with "wp-content" linked to a
+    /// volume): the walk never follows the link, so nothing of such a component is in the backup, not even a link, and
+    /// the job must say so as for a component that is a link. Looked up with lstat for this note only: nothing is read
+    /// through the link, and a link swapped in after this look is still not followed by the walk.
+    /// </summary>
+    private static IEnumerable<LinkedComponent> ComponentsBelowLinks(string siteRoot, IEnumerable<string> components)
+    {
+        foreach (var component in components)
+        {
+            var segments = component.Split('/');
+            for (var depth = 1; depth < segments.Length; depth++)
+            {
+                var above = new FileInfo(Path.Combine(siteRoot, string.Join('/', segments[..depth])));
+                if (above.LinkTarget is { } target)
+                {
+                    yield return new LinkedComponent(component, target.TrimEnd('/') + "/" + string.Join('/', segments[depth..]));
+                    break;
+                }
+            }
+        }
     }
 
     /// <returns>The bytes stored, their SHA-256, and how the file changed while it was read (null: it did not).</returns>

@@ -60,6 +60,22 @@ public sealed class LinkedComponentArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task A_component_below_a_folder_that_is_a_link_is_named_and_nothing_of_it_is_stored()
+    {
+        var shared = _temp.Combine("shared");
+        Directory.CreateDirectory(Path.Combine(shared, "uploads"));
+        File.WriteAllText(Path.Combine(shared, "uploads", "a.jpg"), "not read");
+        Directory.CreateDirectory(Path.Combine(Site, "themes"));
+        Directory.CreateSymbolicLink(Path.Combine(Site, "wp-content"), shared);
+
+        var result = await ArchiveAsync("themes", "wp-content/uploads");
+
+        Assert.Equal([new LinkedComponent("wp-content/uploads", shared + "/uploads")], result.LinkedComponents);
+        Assert.Equal(1, result.LinkedComponentCount);
+        Assert.DoesNotContain(result.Entries, e => e.Path.StartsWith("wp-content", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_site_without_linked_components_names_none()
     {
         Directory.CreateDirectory(Path.Combine(Site, "uploads"));
