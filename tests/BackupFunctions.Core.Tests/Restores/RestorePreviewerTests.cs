@@ -160,6 +160,33 @@ public sealed class RestorePreviewerTests : IDisposable
         Assert.Equal(0, preview.Files.Unchanged.Count + preview.Files.Delete.Count + preview.Files.Overwrite.Count);
     }
 
+    [Fact]
+    public async Task Names_that_sort_differently_by_path_and_by_folder_merge_as_the_walk_lists_them()
+    {
+        // Plain ordinal order puts "a-c" before "a/b"; the walk and the index put the folder "a" and its content first.
+        Write("uploads/a/b.txt", "b");
+        Write("uploads/a-c.txt", "c");
+        Write("uploads/a.d/e.txt", "e");
+        Write("uploads/a0.txt", "0");
+        await _backup.WriteAsync(_site.Path, ["uploads"], null);
+
+        var preview = await new RestorePreviewer(_backup.Kek).PreviewAsync(Request(_backup.Store) with { Components = ["uploads"] }, default);
+
+        Assert.Equal(["uploads", "uploads/a", "uploads/a/b.txt", "uploads/a-c.txt", "uploads/a.d", "uploads/a.d/e.txt", "uploads/a0.txt"],
+            preview.Files!.Unchanged.Paths);
+        Assert.Equal(0, preview.Files.Create.Count + preview.Files.Delete.Count + preview.Files.Overwrite.Count);
+    }
+
+    [Fact]
+    public async Task A_damaged_index_fails_the_preview_instead_of_answering_from_it()
+    {
+        BuildSite();
+        await _backup.WriteAsync(_site.Path, Components, null);
+        await Verification.StoredBackupFixture.FlipAByteAsync(_backup.Store, "site/backups/b1/index.bin");
+
+        await Assert.ThrowsAsync<BackupFunctions.Core.Format.IntegrityException>(() => new RestorePreviewer(_backup.Kek).PreviewAsync(Request(_backup.Store), default));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
