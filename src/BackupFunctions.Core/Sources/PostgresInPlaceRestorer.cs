@@ -133,13 +133,61 @@ public sealed class PostgresInPlaceRestorer
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(dump);
-        ArgumentOutOfRangeException.ThrowIfLessThan(lockTimeout, TimeSpan.FromMilliseconds(1));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(lockTimeout, TimeSpan.FromMilliseconds(int.MaxValue));
+        CheckLockTimeout(lockTimeout);
 
-        var prelude = Encoding.UTF8.GetBytes(Prelude(lockTimeout));
+        await RunAsync(target, dump, FullPrelude(lockTimeout), epilogueSql: "", [], cancellationToken);
+        return await new PostgresDumper(_options).DescribeAsync(target, cancellationToken);
+    }
+
+    /// <summary>
+    /// Replaces only <paramref name="tables"/> (definition, data, indexes, constraints, own foreign keys, triggers,
+    /// owned sequences, comments, grants) by their state in the dump, atomically; every other object stays as it is.
+    /// Foreign keys of other tables that reference a restored table are dropped and added again from their live
+    /// definition, so they are checked against the restored rows (a violation fails the restore). A view or another
+    /// object that depends on a restored table fails the restore (nothing is changed): it would have to be dropped.
+    /// </summary>
+    /// <param name="openDump">Opens the dump (already proven); called twice: once for its table of contents, once to restore.</param>
+    /// <param name="tables">Schema-qualified names as the manifest writes them (<c>public.posts</c>, <c>"My Schema"."Table"</c>).</param>
+    /// <returns>What the database holds afterwards (all user tables with their row counts).</returns>
+    /// <exception cref="PostgresToolException">A table is not in the dump, or pg_restore or psql failed; nothing was committed.</exception>
+    public async Task<DatabaseSourceInfo> RestoreTablesAsync(
+        PostgresConnectionInfo target,
+        Func<CancellationToken, Task<Stream>> openDump,
+        IReadOnlyList<string> tables,
+        TimeSpan lockTimeout,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(openDump);
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentOutOfRangeException.ThrowIfZero(tables.Count);
+        CheckLockTimeout(lockTimeout);
+        var names = tables.Select(ParseTableName).Distinct().ToList();
+
+        List<string> toc;
+        await using (var dump = await openDump(cancellationToken))
+            toc = await ListAsync(dump, cancellationToken);
+        var listFile = Path.Combine(Path.GetTempPath(), "bf-restore-" + Guid.NewGuid().ToString("N") + ".list");
+        try
+        {
+            await File.WriteAllLinesAsync(listFile, DumpTableSelection.Select(toc, names), cancellationToken);
+            await using var dump = await openDump(cancellationToken);
+            await RunAsync(target, dump, SelectivePrelude(lockTimeout, names), SelectiveEpilogue, ["--use-list=" + listFile], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(listFile);
+        }
+        return await new PostgresDumper(_options).DescribeAsync(target, cancellationToken);
+    }
+
+    private async Task RunAsync(
+        PostgresConnectionInfo target, Stream dump, string preludeSql, string epilogueSql, string[] selection, CancellationToken cancellationToken)
+    {
+        var prelude = Encoding.UTF8.GetBytes(preludeSql);
+        var epilogue = Encoding.UTF8.GetBytes(epilogueSql);
         var psql = PostgresProcess.ToolPath(_options, "psql");
         string[] arguments = ["--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--file=-", .. PostgresProcess.ConnectionArguments(target)];
-        string? restoreFailure = null;
         var outcome = await PostgresProcess.RunAsync(
             psql,
             arguments,
@@ -154,13 +202,14 @@ public sealed class PostgresInPlaceRestorer
                 try
                 {
                     await WriteToPsqlAsync(sql, prelude, ct);
-                    var tail = await ConvertAsync(dump, sql, ct);
-                    if (tail is null)
-                    {
-                        restoreFailure = "pg_restore's output ends without COMMIT";
-                        throw new PostgresToolException(restoreFailure);
-                    }
-                    await WriteToPsqlAsync(sql, tail, ct);
+                    var tail = await ConvertAsync(dump, sql, selection, ct);
+                    var commit = tail.AsSpan().LastIndexOf("\nCOMMIT;\n"u8);
+                    if (commit < 0)
+                        throw new PostgresToolException("pg_restore's output ends without COMMIT; nothing was committed");
+                    // The epilogue runs last inside the transaction, after the dump's own statements.
+                    await WriteToPsqlAsync(sql, tail.AsMemory(0, commit + 1), ct);
+                    await WriteToPsqlAsync(sql, epilogue, ct);
+                    await WriteToPsqlAsync(sql, tail.AsMemory(commit + 1), ct);
                 }
                 catch (PsqlStoppedException)
                 {
@@ -182,8 +231,6 @@ public sealed class PostgresInPlaceRestorer
             cancellationToken);
         if (outcome.ExitCode != 0)
             throw new PostgresToolException($"the restore into {target} was rolled back: psql failed (exit {outcome.ExitCode}): {outcome.Stderr}");
-
-        return await new PostgresDumper(_options).DescribeAsync(target, cancellationToken);
     }
 
     /// <summary>
@@ -199,7 +246,43 @@ public sealed class PostgresInPlaceRestorer
         return !(bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static string Prelude(TimeSpan lockTimeout)
+    private static void CheckLockTimeout(TimeSpan lockTimeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lockTimeout, TimeSpan.FromMilliseconds(1));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(lockTimeout, TimeSpan.FromMilliseconds(int.MaxValue));
+    }
+
+    private static string FullPrelude(TimeSpan lockTimeout) => TransactionStart(lockTimeout) + DropUserObjectsSql + "\n";
+
+    /// <summary>
+    /// Remembers and drops the foreign keys of other tables that reference the restored ones (the epilogue adds them
+    /// again), then drops the restored tables without CASCADE, so nothing else can go with them.
+    /// </summary>
+    private static string SelectivePrelude(TimeSpan lockTimeout, IReadOnlyList<(string Schema, string Name)> tables)
+    {
+        var regclasses = string.Join(", ", tables.Select(t => "pg_catalog.to_regclass(" + Literal(Qualified(t)) + ")"));
+        return TransactionStart(lockTimeout)
+            + "SET search_path = pg_catalog;\n"
+            + "CREATE TEMPORARY TABLE bf_restore_foreign_keys ON COMMIT DROP AS\n"
+            + "  SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname) AS drop_statement,\n"
+            + "         format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_catalog.pg_get_constraintdef(c.oid)) AS add_statement\n"
+            + "  FROM pg_catalog.pg_constraint c\n"
+            + "  WHERE c.contype = 'f' AND c.confrelid = ANY (ARRAY[" + regclasses + "]::oid[])\n"
+            + "    AND (c.conrelid <> ALL (ARRAY[" + regclasses + "]::oid[])) IS NOT FALSE;\n"
+            + "DO $bf_restore$ DECLARE s text; BEGIN\n"
+            + "  FOR s IN SELECT drop_statement FROM pg_temp.bf_restore_foreign_keys LOOP EXECUTE s; END LOOP;\n"
+            + "END $bf_restore$;\n"
+            + "DROP TABLE IF EXISTS " + string.Join(", ", tables.Select(Qualified)) + ";\n";
+    }
+
+    private const string SelectiveEpilogue = """
+        DO $bf_restore$ DECLARE s text; BEGIN
+          FOR s IN SELECT add_statement FROM pg_temp.bf_restore_foreign_keys LOOP EXECUTE s; END LOOP;
+        END $bf_restore$;
+
+        """;
+
+    private static string TransactionStart(TimeSpan lockTimeout)
     {
         var milliseconds = ((long)Math.Ceiling(lockTimeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         // client_connection_check_interval: a backend busy with a long statement (an index build) notices within a
@@ -208,22 +291,106 @@ public sealed class PostgresInPlaceRestorer
         return "BEGIN;\n"
             + "SET lock_timeout = " + milliseconds + ";\n"
             + "SET client_connection_check_interval = 1000;\n"
-            + "SET client_min_messages = error;\n"
-            + DropUserObjectsSql + "\n";
+            + "SET client_min_messages = error;\n";
+    }
+
+    private static string Qualified((string Schema, string Name) table) =>
+        PostgresConnections.QuoteIdentifier(table.Schema) + "." + PostgresConnections.QuoteIdentifier(table.Name);
+
+    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>
+    /// Splits a schema-qualified name as <c>format('%I.%I')</c> writes it (the manifest's form) into its two
+    /// identifiers: each bare (taken as it is) or double-quoted with doubled inner quotes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not exactly two identifiers separated by a dot.</exception>
+    internal static (string Schema, string Name) ParseTableName(string table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var parts = new List<string>();
+        var i = 0;
+        while (true)
+        {
+            var part = new StringBuilder();
+            if (i < table.Length && table[i] == '"')
+            {
+                i++;
+                while (true)
+                {
+                    if (i >= table.Length)
+                        throw new ArgumentException($"'{table}' has an unclosed quote.", nameof(table));
+                    if (table[i] == '"')
+                    {
+                        if (i + 1 < table.Length && table[i + 1] == '"')
+                        {
+                            part.Append('"');
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    part.Append(table[i++]);
+                }
+            }
+            else
+            {
+                while (i < table.Length && table[i] != '.' && table[i] != '"')
+                    part.Append(table[i++]);
+            }
+            if (part.Length == 0)
+                throw new ArgumentException($"'{table}' is not a schema-qualified table name (schema.table).", nameof(table));
+            parts.Add(part.ToString());
+            if (i == table.Length)
+                break;
+            if (table[i] != '.')
+                throw new ArgumentException($"'{table}' is not a schema-qualified table name (schema.table).", nameof(table));
+            i++;
+        }
+        if (parts.Count != 2)
+            throw new ArgumentException($"'{table}' is not a schema-qualified table name (schema.table).", nameof(table));
+        return (parts[0], parts[1]);
+    }
+
+    private async Task<List<string>> ListAsync(Stream dump, CancellationToken cancellationToken)
+    {
+        var tool = PostgresProcess.ToolPath(_options, "pg_restore");
+        var lines = new List<string>();
+        var outcome = await PostgresProcess.RunAsync(
+            tool,
+            ["--list", "--verbose"],
+            connection: null,
+            redirectStdin: true,
+            redirectStdout: true,
+            async (process, ct) =>
+            {
+                var read = Task.Run(async () =>
+                {
+                    while (await process.StandardOutput.ReadLineAsync(ct) is { } line)
+                        lines.Add(line);
+                }, ct);
+                // pg_restore --list stops reading after the table of contents; the data is not needed here.
+                await PostgresProcess.FeedStdinAsync(process, dump, ct);
+                await read;
+            },
+            cancellationToken);
+        if (outcome.ExitCode != 0)
+            throw new PostgresToolException($"pg_restore --list failed (exit {outcome.ExitCode}): {outcome.Stderr}");
+        return lines;
     }
 
     /// <summary>
     /// Runs pg_restore over the dump and forwards its SQL to psql, all but the last <see cref="HeldBackBytes"/>;
-    /// returns those once pg_restore exited 0 and the dump was read to its end, or null when they hold no COMMIT.
+    /// returns those once pg_restore exited 0 and the dump was read to its end.
     /// </summary>
-    private async Task<byte[]?> ConvertAsync(Stream dump, Stream sql, CancellationToken cancellationToken)
+    private async Task<byte[]> ConvertAsync(Stream dump, Stream sql, string[] selection, CancellationToken cancellationToken)
     {
         var tool = PostgresProcess.ToolPath(_options, "pg_restore");
         byte[] tail = [];
         var fedCompletely = true;
         var outcome = await PostgresProcess.RunAsync(
             tool,
-            ["--single-transaction", "--file=-"],
+            ["--single-transaction", "--file=-", .. selection],
             connection: null,
             redirectStdin: true,
             redirectStdout: true,
@@ -244,7 +411,7 @@ public sealed class PostgresInPlaceRestorer
         // checks the end of the dump before the COMMIT reaches psql.
         if (!fedCompletely)
             await dump.CopyToAsync(Stream.Null, cancellationToken);
-        return tail.AsSpan().IndexOf("\nCOMMIT;\n"u8) >= 0 ? tail : null;
+        return tail;
     }
 
     private static async Task<byte[]> ForwardHoldingBackAsync(Stream from, Stream to, CancellationToken cancellationToken)

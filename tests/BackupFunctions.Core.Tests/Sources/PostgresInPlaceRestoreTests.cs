@@ -193,6 +193,78 @@ public sealed class PostgresInPlaceRestoreTests
         Assert.False(await restorer.IsEmptyAsync(db.Connection, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Selective_restore_replaces_only_the_given_table_and_keeps_the_foreign_keys_of_others()
+    {
+        await using var db = await ScratchDatabase.CreateAsync("bfinpl");
+        await db.ExecuteAsync(Schema);
+        using var temp = new TempFolder();
+        var (dumpFile, info) = await DumpAsync(db, temp);
+        var postsAtBackup = await NormalizedDumpAsync(db.Connection, "--table=public.posts");
+        await db.ExecuteAsync(ChangesAfterBackup);
+        await db.ExecuteAsync("CREATE INDEX posts_body_idx ON posts (body); ALTER TABLE posts ADD COLUMN extra int");
+        // The sequence of posts.id belongs to posts: it is restored with it.
+        string[] others = ["--exclude-table=public.posts", "--exclude-table=public.posts_id_seq"];
+        var othersBefore = await NormalizedDumpAsync(db.Connection, others);
+        Assert.NotEqual(postsAtBackup, await NormalizedDumpAsync(db.Connection, "--table=public.posts"));
+
+        var restored = await new PostgresInPlaceRestorer(Tools).RestoreTablesAsync(
+            db.Connection, _ => Task.FromResult<Stream>(File.OpenRead(dumpFile)), ["public.posts"], LockTimeout, CancellationToken.None);
+
+        Assert.Equal(postsAtBackup, await NormalizedDumpAsync(db.Connection, "--table=public.posts"));
+        Assert.Equal(othersBefore, await NormalizedDumpAsync(db.Connection, others));
+        Assert.Equal(info.Tables.Single(t => t.Table == "public.posts"), restored.Tables.Single(t => t.Table == "public.posts"));
+        // The foreign keys of comments and shop.orders still point at posts and are checked.
+        Assert.Equal(2L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'public.posts'::regclass"));
+        await Assert.ThrowsAsync<PostgresException>(() => db.ExecuteAsync("INSERT INTO shop.orders VALUES (999999, 999999, 1)"));
+    }
+
+    [Fact]
+    public async Task Selective_restore_that_would_break_another_table_or_view_fails_and_changes_nothing()
+    {
+        await using var db = await ScratchDatabase.CreateAsync("bfinpl");
+        await db.ExecuteAsync(Schema);
+        using var temp = new TempFolder();
+        var (dumpFile, _) = await DumpAsync(db, temp);
+        var restorer = new PostgresInPlaceRestorer(Tools);
+        Task<Stream> Open(CancellationToken _) => Task.FromResult<Stream>(File.OpenRead(dumpFile));
+
+        // The view post_stats depends on posts: it would have to go, so the restore refuses.
+        await db.ExecuteAsync("UPDATE posts SET title = 'changed' WHERE id < 100");
+        var before = await NormalizedDumpAsync(db.Connection);
+        var error = await Assert.ThrowsAsync<PostgresToolException>(
+            () => restorer.RestoreTablesAsync(db.Connection, Open, ["public.posts"], LockTimeout, CancellationToken.None));
+        Assert.Contains("post_stats", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await NormalizedDumpAsync(db.Connection));
+
+        // A comment on a post created after the backup: restoring posts alone would leave it dangling.
+        await db.ExecuteAsync("DROP VIEW post_stats; INSERT INTO posts (id, title) VALUES (50000, 'new'); INSERT INTO comments (post_id, text) VALUES (50000, 'on new')");
+        before = await NormalizedDumpAsync(db.Connection);
+        error = await Assert.ThrowsAsync<PostgresToolException>(
+            () => restorer.RestoreTablesAsync(db.Connection, Open, ["public.posts"], LockTimeout, CancellationToken.None));
+        Assert.Contains("comments_post_id_fkey", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await NormalizedDumpAsync(db.Connection));
+
+        await Assert.ThrowsAsync<PostgresToolException>(
+            () => restorer.RestoreTablesAsync(db.Connection, Open, ["public.nosuchtable"], LockTimeout, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("public.posts", "public", "posts")]
+    [InlineData("\"Mixed Schema\".\"Täble \"\"quoted\"\"\"", "Mixed Schema", "Täble \"quoted\"")]
+    [InlineData("shop.\"a.b\"", "shop", "a.b")]
+    public void Table_names_are_parsed_as_the_manifest_writes_them(string table, string schema, string name) =>
+        Assert.Equal((schema, name), PostgresInPlaceRestorer.ParseTableName(table));
+
+    [Theory]
+    [InlineData("posts")]
+    [InlineData("a.b.c")]
+    [InlineData("\"open.b")]
+    [InlineData("a.")]
+    [InlineData(".b")]
+    public void Names_that_are_not_schema_and_table_are_refused(string table) =>
+        Assert.Throws<ArgumentException>(() => PostgresInPlaceRestorer.ParseTableName(table));
+
     private static async Task<(string File, DatabaseSourceInfo Info)> DumpAsync(ScratchDatabase db, TempFolder temp)
     {
         var dumpFile = temp.Combine("db.dump");
@@ -213,7 +285,7 @@ public sealed class PostgresInPlaceRestoreTests
     /// Schema and data as plain SQL (owners and grants left out), without comments and the random
     /// <c>\restrict</c> keys, so that two dumps of the same content compare equal.
     /// </summary>
-    internal static async Task<string> NormalizedDumpAsync(PostgresConnectionInfo db)
+    internal static async Task<string> NormalizedDumpAsync(PostgresConnectionInfo db, params string[] selection)
     {
         var startInfo = new ProcessStartInfo(Path.Combine(TestEnvironment.PostgresBinDirectory, "pg_dump"))
         {
@@ -222,6 +294,8 @@ public sealed class PostgresInPlaceRestoreTests
             UseShellExecute = false,
         };
         foreach (var argument in new[] { "--no-owner", "--no-privileges", "--host=" + db.Host, "--port=" + db.Port, "--username=postgres", "--dbname=" + db.Database })
+            startInfo.ArgumentList.Add(argument);
+        foreach (var argument in selection)
             startInfo.ArgumentList.Add(argument);
         startInfo.Environment["PGSSLMODE"] = "verify-full";
         startInfo.Environment["PGSSLROOTCERT"] = TestEnvironment.PostgresRootCert;
