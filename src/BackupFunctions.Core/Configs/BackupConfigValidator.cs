@@ -45,6 +45,13 @@ public static partial class BackupConfigValidator
                 Add("database.passwordSetting", "The password setting must be the name of an app setting, never the password itself. " + problem);
             if (!Sources.PostgresSslModes.TryParse(db.SslMode, out _))
                 Add("database.sslMode", $"The sslMode must be one of {Quoted(Sources.PostgresSslModes.Names)} (default '{Sources.PostgresSslModes.VerifyFull}').");
+            if (db.Restore is { } restore)
+            {
+                if (string.IsNullOrWhiteSpace(restore.Username))
+                    Add("database.restore.username", "The restore role's username must not be empty.");
+                if (restore.PasswordSetting is { } restoreSetting && Secrets.SecretReferences.Problem(restoreSetting) is { } restoreProblem)
+                    Add("database.restore.passwordSetting", "The password setting must be the name of an app setting, never the password itself. " + restoreProblem);
+            }
         }
 
         if (config.Files is { } files)

@@ -18,4 +18,15 @@ public sealed class DatabasePasswords(SecretReferences references)
             return null;
         return references.Resolve(source.PasswordSetting, $"database password of {source.Database}@{source.Host} (database.passwordSetting)", "the config");
     }
+
+    /// <summary>The password of the restore role (<see cref="DatabaseSource.Restore"/>), or null when it names no setting.</summary>
+    /// <exception cref="InvalidOperationException">The source has no restore role, or its setting is not set or outside <c>BackupSecrets</c>.</exception>
+    public string? ResolveRestore(DatabaseSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var role = source.Restore ?? throw new InvalidOperationException($"the config of {source.Database}@{source.Host} names no restore role (database.restore)");
+        if (string.IsNullOrEmpty(role.PasswordSetting))
+            return null;
+        return references.Resolve(role.PasswordSetting, $"restore password of {source.Database}@{source.Host} (database.restore.passwordSetting)", "the config");
+    }
 }

@@ -19,4 +19,7 @@ public sealed record DatabaseSource
     /// <c>require</c> or <c>disable</c> (<see cref="Sources.PostgresSslModes"/>).
     /// </summary>
     public string SslMode { get; init; } = Sources.PostgresSslModes.VerifyFull;
+
+    /// <summary>The role a restore into this database connects as; null: the backup role above.</summary>
+    public DatabaseRestoreRole? Restore { get; init; }
 }

@@ -24,6 +24,24 @@ public sealed class DatabaseConnections(DatabasePasswords passwords, NetworkPoli
     public async Task<PostgresConnectionInfo> ConnectToAsync(DatabaseSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        return await ConnectAsync(source, source.Username, () => passwords.Resolve(source), cancellationToken);
+    }
+
+    /// <summary>
+    /// The connection a restore into <paramref name="source"/> makes: as its restore role (<see cref="DatabaseSource.Restore"/>)
+    /// when the config names one, else as the backup role; same address check and TLS as <see cref="ConnectToAsync"/>.
+    /// </summary>
+    public async Task<PostgresConnectionInfo> ConnectForRestoreAsync(DatabaseSource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Restore is { } role
+            ? await ConnectAsync(source, role.Username, () => passwords.ResolveRestore(source), cancellationToken)
+            : await ConnectToAsync(source, cancellationToken);
+    }
+
+    private async Task<PostgresConnectionInfo> ConnectAsync(
+        DatabaseSource source, string username, Func<string?> password, CancellationToken cancellationToken)
+    {
         if (!PostgresSslModes.TryParse(source.SslMode, out var sslMode))
             throw new InvalidOperationException(
                 $"database.sslMode '{source.SslMode}' is none of {string.Join(", ", PostgresSslModes.Names)}.");
@@ -40,7 +58,7 @@ public sealed class DatabaseConnections(DatabasePasswords passwords, NetworkPoli
 
         // The first allowed address in the resolver's order: the tools would try it first too. One address for
         // Npgsql and pg_dump alike, so the snapshot pg_dump imports is on the server Npgsql exported it from.
-        return new PostgresConnectionInfo(source.Host, source.Port, source.Database, source.Username, passwords.Resolve(source))
+        return new PostgresConnectionInfo(source.Host, source.Port, source.Database, username, password())
         {
             SslMode = sslMode,
             SslRootCertFile = string.IsNullOrEmpty(tools.SslRootCertFile) ? null : tools.SslRootCertFile,

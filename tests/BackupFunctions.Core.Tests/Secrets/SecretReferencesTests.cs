@@ -168,4 +168,29 @@ public sealed class SecretReferencesTests
 
         Assert.Equal(refused, BackupConfigValidator.Validate(config).ContainsKey("database.passwordSetting"));
     }
+
+    [Theory]
+    [InlineData("Keys:TransitKey", true)]
+    [InlineData("BackupSecrets__CMS_OWNER", false)]
+    public void The_config_validator_applies_the_same_rule_to_database_restore_passwordSetting(string setting, bool refused)
+    {
+        var config = new BackupConfig
+        {
+            Name = "blog",
+            Database = new DatabaseSource
+            {
+                Host = "db.example.com", Database = "cms", Username = "backup",
+                Restore = new DatabaseRestoreRole { Username = "cms_owner", PasswordSetting = setting },
+            },
+            Schedule = new BackupSchedule { Frequency = "manual" },
+            Storage = new StorageDestination { Type = "local", Path = "x" },
+        };
+
+        var problems = BackupConfigValidator.Validate(config);
+
+        Assert.Equal(refused, problems.ContainsKey("database.restore.passwordSetting"));
+        Assert.False(problems.ContainsKey("database.restore.username"));
+        Assert.True(BackupConfigValidator.Validate(config with { Database = config.Database with { Restore = new DatabaseRestoreRole { Username = " " } } })
+            .ContainsKey("database.restore.username"));
+    }
 }

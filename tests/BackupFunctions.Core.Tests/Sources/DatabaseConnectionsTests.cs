@@ -75,6 +75,28 @@ public sealed class DatabaseConnectionsTests : IDisposable
         Assert.Contains("database.sslMode 'prefer'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_restore_connects_as_the_restore_role_with_its_own_password_setting_and_the_same_checks()
+    {
+        var passwords = new DatabasePasswords(TestSecretReferences.With(
+            ("BackupSecrets:CMS_BACKUP", "backup-password"), ("BackupSecrets:CMS_OWNER", "owner-password")));
+        var connections = new DatabaseConnections(passwords, NetworkPolicy.FromOptions(new NetworkOptions { AllowedRanges = "127.0.0.0/8" }), new PostgresToolsOptions());
+        var source = Source("localhost", 5432) with { PasswordSetting = "BackupSecrets__CMS_BACKUP" };
+
+        var asBackupRole = await connections.ConnectForRestoreAsync(source, CancellationToken.None);
+        var asOwner = await connections.ConnectForRestoreAsync(
+            source with { Restore = new DatabaseRestoreRole { Username = "cms_owner", PasswordSetting = "BackupSecrets__CMS_OWNER" } }, CancellationToken.None);
+
+        Assert.Equal(("backup", "backup-password"), (asBackupRole.Username, asBackupRole.Password));
+        Assert.Equal(("cms_owner", "owner-password"), (asOwner.Username, asOwner.Password));
+        Assert.Equal(IPAddress.Loopback, asOwner.HostAddress);
+        await Assert.ThrowsAsync<NetworkRefusedException>(() => Connections(allowedRanges: "").ConnectForRestoreAsync(
+            source with { Restore = new DatabaseRestoreRole { Username = "cms_owner" } }, CancellationToken.None));
+        var outside = await Assert.ThrowsAsync<InvalidOperationException>(() => connections.ConnectForRestoreAsync(
+            source with { Restore = new DatabaseRestoreRole { Username = "cms_owner", PasswordSetting = "Keys:TransitKey" } }, CancellationToken.None));
+        Assert.Contains("database.restore.passwordSetting", outside.Message, StringComparison.Ordinal);
+    }
+
     private static DatabaseSource Source(string host, int port) => new() { Host = host, Port = port, Database = "cms", Username = "backup" };
 
     private static DatabaseConnections Connections(string allowedRanges, string rootCertFile = "") => new(
