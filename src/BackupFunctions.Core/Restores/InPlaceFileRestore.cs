@@ -161,8 +161,9 @@ public sealed partial class InPlaceFileRestore
     {
         var selection = new Selection(this);
         var restored = Path.Join(JobFolder, RestoredName);
-        await using (var list = new StreamWriter(
-            RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.CreateNew, FileAccess.Write, 64 * 1024), new UTF8Encoding(false)))
+        // Length-prefixed names (a name may hold a line break), one per written file or link, in archive order.
+        using (var list = new BinaryWriter(
+            RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.CreateNew, FileAccess.Write, 64 * 1024), Encoding.UTF8))
         {
             selection.List = list;
             using var extraction = SiteExtraction.Begin(restored);
@@ -268,8 +269,9 @@ public sealed partial class InPlaceFileRestore
             throw new InvalidOperationException($"Restore job {_request.JobId} is not swapped yet.");
 
         long verified = 0;
-        using var list = new StreamReader(RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.Open, FileAccess.Read, 64 * 1024), Encoding.UTF8);
-        var next = await list.ReadLineAsync(cancellationToken);
+        using var list = new BinaryReader(RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.Open, FileAccess.Read, 64 * 1024), Encoding.UTF8);
+        string? Next() => list.BaseStream.Position < list.BaseStream.Length ? list.ReadString() : null;
+        var next = Next();
         var checker = new LiveChecker(SiteRoot);
         await foreach (var entry in index.WithCancellation(cancellationToken))
         {
@@ -279,7 +281,7 @@ public sealed partial class InPlaceFileRestore
                 continue;
             await checker.CheckAsync(entry, cancellationToken);
             verified++;
-            next = await list.ReadLineAsync(cancellationToken);
+            next = Next();
         }
 
         if (next is not null)
@@ -356,8 +358,8 @@ public sealed partial class InPlaceFileRestore
                 && Lstat(ready) == EntryKind.Missing && Lstat(live) != EntryKind.Missing;
             if (swappedIn)
                 Rename(live, Path.Join(discard, state.Name));
-            if (state.LiveExisted && state.Step != InPlaceComponentState.Staged
-                && Lstat(aside) != EntryKind.Missing && Lstat(live) == EntryKind.Missing)
+            // Whatever the journal's step: staging refused a set-aside name that was taken, so one there now is ours.
+            if (state.LiveExisted && Lstat(aside) != EntryKind.Missing && Lstat(live) == EntryKind.Missing)
             {
                 Rename(aside, live);
             }
@@ -651,7 +653,7 @@ public sealed partial class InPlaceFileRestore
         private FileIndexEntry? _current;
         private string? _lastRealFolder;
 
-        public StreamWriter? List { get; set; }
+        public BinaryWriter? List { get; set; }
 
         public long Created { get; private set; }
 
@@ -700,8 +702,7 @@ public sealed partial class InPlaceFileRestore
                 Overwritten++;
             if (entry.Type == FileIndexEntry.FileType)
                 Bytes += entry.Size;
-            // Names are plain relative paths (the extraction checked them): no line breaks.
-            List!.WriteLine(name);
+            List!.Write(name);
             return true;
         }
 
