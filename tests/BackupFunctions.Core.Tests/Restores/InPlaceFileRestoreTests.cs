@@ -110,6 +110,26 @@ public sealed class InPlaceFileRestoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_empty_folder_that_appears_under_a_set_aside_name_is_not_replaced_by_the_swap()
+    {
+        await BackUpSiteAsync();
+        ChangeSite();
+        var before = Snapshot(Site);
+        await StageAsync(new InPlaceRestoreRequest("job-11", Site));
+        // rename(2) would silently replace an empty folder: the swap must refuse it like any other.
+        var foreign = Path.Combine(Site, "themes.replaced-job-11");
+        Directory.CreateDirectory(foreign);
+
+        var restore = new InPlaceFileRestore(new InPlaceRestoreRequest("job-11", Site));
+        Assert.ThrowsAny<IOException>(restore.Swap);
+        restore.Rollback();
+
+        Assert.True(Directory.Exists(foreign));
+        Directory.Delete(foreign);
+        Assert.Equal(before, Snapshot(Site));
+    }
+
+    [Fact]
     public async Task A_crash_between_and_within_steps_converges_on_fresh_instances()
     {
         var backedUp = await BackUpSiteAsync();
