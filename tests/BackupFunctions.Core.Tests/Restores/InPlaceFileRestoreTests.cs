@@ -130,6 +130,44 @@ public sealed class InPlaceFileRestoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_component_missing_from_the_live_site_is_created_and_a_rollback_removes_it_again()
+    {
+        var backedUp = await BackUpSiteAsync();
+        Directory.Delete(Path.Combine(Site, "themes"), recursive: true);
+        var before = Snapshot(Site);
+
+        var request = new InPlaceRestoreRequest("job-12", Site, OverwriteExisting: false);
+        var staged = await StageAsync(request);
+        Assert.Equal(["themes"], staged.Components);
+        var failing = new InPlaceFileRestore(request) { AfterComponentSwapped = _ => throw new IOException("injected") };
+        Assert.Throws<IOException>(failing.Swap);
+        Assert.True(Directory.Exists(Path.Combine(Site, "themes")));
+        failing.Rollback();
+        Assert.Equal(before, Snapshot(Site));
+
+        staged = await StageAsync(request);
+        var restore = new InPlaceFileRestore(request);
+        restore.Swap();
+        await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        restore.Complete();
+        Assert.Equal(backedUp, Snapshot(Site));
+        Assert.Equal(2, staged.Created); // style.css and the link
+    }
+
+    [Fact]
+    public async Task Staging_refuses_a_set_aside_name_that_is_taken_and_touches_nothing()
+    {
+        await BackUpSiteAsync();
+        ChangeSite();
+        Directory.CreateDirectory(Path.Combine(Site, "uploads.replaced-job-13"));
+        var before = Snapshot(Site);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StageAsync(new InPlaceRestoreRequest("job-13", Site)));
+        Assert.Contains("uploads.replaced-job-13", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(Site));
+    }
+
+    [Fact]
     public async Task A_crash_between_and_within_steps_converges_on_fresh_instances()
     {
         var backedUp = await BackUpSiteAsync();
