@@ -230,7 +230,7 @@ internal sealed class RestoreStaging : IDisposable
         return variable is not null && (variable == "1" || variable.Equals("true", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static void DeleteTree(string folder)
+    internal static void DeleteTree(string folder)
     {
         try
         {

@@ -1,0 +1,791 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using BackupFunctions.Core.Archive;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Backups;
+using Mono.Unix;
+using Mono.Unix.Native;
+
+namespace BackupFunctions.Core.Restores;
+
+/// <summary>
+/// Restores a backup's site files in place, into the live site root, in steps the restore orchestration runs as
+/// separate (retried) activities: <see cref="StageAsync"/> → <see cref="Swap"/> → <see cref="VerifyAsync"/> →
+/// <see cref="Complete"/>, or <see cref="Rollback"/> on any failure or cancel after staging. Every step is idempotent
+/// and may run on a fresh instance (after a crash): the state lives in the site root, in the job's staging folder and
+/// its journal, never in this object.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Layout in the (resolved) site root: <c>.bf-restore-&lt;job&gt;/</c> is the job's private (0700) staging folder,
+/// holding <c>journal.json</c>, <c>ready/&lt;component&gt;</c> (each component as it will be after the swap),
+/// <c>restored.list</c> (the files and links written from the backup, in archive order, for verification) and scratch
+/// space. It sits beside the live components, so every rename of the swap stays on one file system and is atomic.
+/// The swap renames <c>&lt;component&gt;</c> to <c>&lt;component&gt;.replaced-&lt;job&gt;</c> (the set-aside folder)
+/// and <c>ready/&lt;component&gt;</c> to <c>&lt;component&gt;</c>; completion removes the set-aside folders, a
+/// rollback renames them back.
+/// </para>
+/// <para>
+/// Staging proves every byte as <see cref="SiteExtraction"/> does (same rules, index in step with the tar, SHA-256 of
+/// every file) and touches nothing live. Whole components with overwrite: the staged component is the backup's
+/// component. Otherwise (items, or overwrite off) it is a copy of the live component (bytes, modes, times, empty folders,
+/// links verbatim) with the selected entries of the backup put in: the swap then replaces a component with one that
+/// differs only where the restore said, in one rename, and a rollback has the untouched original to put back. The copy
+/// costs the component's size once on disk; adding entries in place instead would leave a half-restored folder
+/// whenever the process died between two files.
+/// </para>
+/// <para>
+/// Not guaranteed: a process outside the service writing a component while it is staged or swapped (what it writes
+/// after the copy is lost with the set-aside folder; what it writes between the two renames fails or lands in the
+/// set-aside folder), owners (not restored, as everywhere), hard links between files (restored as separate files) and
+/// a component that is a mount point (its rename fails, and the restore rolls back).
+/// </para>
+/// </remarks>
+public sealed partial class InPlaceFileRestore
+{
+    /// <summary>The most items (globs) a restore may name.</summary>
+    public const int MaxItems = 100;
+
+    /// <summary>The longest item (glob).</summary>
+    public const int MaxItemLength = 1024;
+
+    private const string StagingPrefix = ".bf-restore-";
+    private const string SetAsideInfix = ".replaced-";
+    private const string JournalName = "journal.json";
+    private const string JournalTemp = "journal.json.new";
+    private const string ListName = "restored.list";
+    private const string RestoredName = "restored";
+    private const string ReadyName = "ready";
+    private const string DiscardName = "discard";
+    private const UnixFileMode PermissionBits = (UnixFileMode)0x1FF;
+
+    private static readonly JsonSerializerOptions JournalJson = new(JsonSerializerDefaults.Web);
+
+    private readonly InPlaceRestoreRequest _request;
+    private readonly IncludeGlobs? _items;
+    private readonly HashSet<string>? _components;
+
+    /// <summary>
+    /// Checks the request (everything in it may come from the API) and resolves the site root. Touches nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A job id, site root, item or component that is not allowed; the message says which.</exception>
+    /// <exception cref="PlatformNotSupportedException">On Windows.</exception>
+    public InPlaceFileRestore(InPlaceRestoreRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("in-place restores need Unix renames and modes");
+        if (request.JobId is null || !JobIdPattern().IsMatch(request.JobId))
+            throw new ArgumentException("The restore job id must be 1 to 64 letters, digits, '-' or '_'.", nameof(request));
+        if (string.IsNullOrWhiteSpace(request.SiteRoot) || !Path.IsPathFullyQualified(request.SiteRoot) || request.SiteRoot.Any(char.IsControl))
+            throw new ArgumentException("The site root must be an absolute folder path.", nameof(request));
+        if (request.Components is { } components)
+        {
+            foreach (var component in components)
+            {
+                if (SiteRoots.ComponentProblem(component) is { } problem)
+                    throw new ArgumentException($"components: {problem}", nameof(request));
+            }
+            _components = components.ToHashSet(StringComparer.Ordinal);
+        }
+
+        _items = IncludeGlobs.Create(request.Items);
+        _request = request;
+        // realpath once: a site root below a symbolic link is restored into the real folder, and the link stays.
+        SiteRoot = RealPath.Resolve(request.SiteRoot);
+        JobFolder = Path.Join(SiteRoot, StagingPrefix + request.JobId);
+    }
+
+    /// <summary>The resolved site root.</summary>
+    public string SiteRoot { get; }
+
+    /// <summary>The job's staging folder (beside the live components).</summary>
+    public string JobFolder { get; }
+
+    /// <summary>Tests only: called after each component is swapped, to inject a failure between two components.</summary>
+    internal Action<string>? AfterComponentSwapped { get; set; }
+
+    private string JournalPath => Path.Join(JobFolder, JournalName);
+
+    private string ReadyPath(string component) => Path.Join(JobFolder, ReadyName, component);
+
+    private string LivePath(string component) => Path.Join(SiteRoot, component);
+
+    private string SetAsidePath(string component) => Path.Join(SiteRoot, component + SetAsideInfix + _request.JobId);
+
+    /// <summary>
+    /// Step 1: extracts the backup's selected entries from one files volume (<paramref name="tarInput"/>, read to its end,
+    /// with the index read in step, e.g. <see cref="FileIndex.ReadEntriesAsync"/>) into the job's staging folder and
+    /// builds each touched component as it will be after the swap. Nothing live is touched. A retry after a finished
+    /// stage returns its counts without reading the input; a retry after a broken one starts again.
+    /// </summary>
+    /// <exception cref="IntegrityException">The volume or index is damaged (nothing live was touched; the staging is removed).</exception>
+    public async Task<InPlaceRestoreCounts> StageAsync(
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tarInput);
+        ArgumentException.ThrowIfNullOrEmpty(volumeName);
+        ArgumentNullException.ThrowIfNull(index);
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException();
+        if (!Directory.Exists(SiteRoot) || Lstat(SiteRoot) != EntryKind.Directory)
+            throw new InvalidOperationException($"The site root {SiteRoot} is not a folder.");
+        if (ReadJournal() is { } done)
+        {
+            if (done.RolledBack || done.Completing)
+                throw new InvalidOperationException($"Restore job {_request.JobId} has already ended.");
+            return done.Counts;
+        }
+
+        if (Directory.Exists(JobFolder))
+            RestoreStaging.DeleteTree(JobFolder);
+        RestoreStaging.CreatePrivateFolder(JobFolder);
+        try
+        {
+            return await StageIntoJobFolderAsync(tarInput, volumeName, index, cancellationToken);
+        }
+        catch
+        {
+            // Nothing live was touched: the staging goes, and a retry starts clean.
+            RestoreStaging.DeleteTree(JobFolder);
+            throw;
+        }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private async Task<InPlaceRestoreCounts> StageIntoJobFolderAsync(
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+    {
+        var selection = new Selection(this);
+        var restored = Path.Join(JobFolder, RestoredName);
+        // Length-prefixed names (a name may hold a line break), one per written file or link, in archive order.
+        using (var list = new BinaryWriter(
+            RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.CreateNew, FileAccess.Write, 64 * 1024), Encoding.UTF8))
+        {
+            selection.List = list;
+            using var extraction = SiteExtraction.Begin(restored);
+            await extraction.AddVolumeAsync(tarInput, volumeName, selection.Watch(index), selection.Include, progress: null, cancellationToken);
+            extraction.Complete();
+        }
+
+        RestoreStaging.CreatePrivateFolder(Path.Join(JobFolder, ReadyName));
+        var states = new List<InPlaceComponentState>();
+        long deleted = 0;
+        foreach (var component in Directory.EnumerateFileSystemEntries(restored).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        {
+            var name = component!;
+            if (SiteRoots.ComponentProblem(name) is not null || name.StartsWith(StagingPrefix, StringComparison.Ordinal) || name.Contains(SetAsideInfix, StringComparison.Ordinal))
+                throw new InvalidOperationException($"The backup's component '{name}' cannot be restored in place (not a plain folder name, or a restore's own name).");
+            if (Path.Exists(SetAsidePath(name)) || Lstat(SetAsidePath(name)) != EntryKind.Missing)
+                throw new InvalidOperationException($"{SetAsidePath(name)} exists already: remove it (or clean up restore job {_request.JobId}) first.");
+
+            var live = LivePath(name);
+            var liveKind = Lstat(live);
+            if (WholeComponents)
+            {
+                Rename(Path.Join(restored, name), ReadyPath(name));
+                if (liveKind == EntryKind.Directory)
+                    deleted += CountMissing(live, ReadyPath(name));
+            }
+            else
+            {
+                MergeComponent(name, liveKind, Path.Join(restored, name));
+            }
+
+            states.Add(new InPlaceComponentState(name, liveKind != EntryKind.Missing, InPlaceComponentState.Staged));
+        }
+
+        RestoreStaging.DeleteTree(restored);
+        var counts = new InPlaceRestoreCounts([.. states.Select(s => s.Name)], selection.Created, selection.Overwritten, deleted, selection.Skipped, selection.Bytes);
+        WriteJournal(new InPlaceRestoreJournal(_request.JobId, states, counts));
+        return counts;
+    }
+
+    /// <summary>
+    /// Step 2: per component, renames the live one to its set-aside name and the staged one into its place, writing the
+    /// journal around each rename. Idempotent: a retry finishes what a crash interrupted. On an exception the caller
+    /// calls <see cref="Rollback"/>.
+    /// </summary>
+    public void Swap()
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException();
+        var journal = ReadJournal() ?? throw new InvalidOperationException($"Restore job {_request.JobId} has not been staged.");
+        if (journal.RolledBack || journal.Completing)
+            throw new InvalidOperationException($"Restore job {_request.JobId} has already ended.");
+
+        var states = journal.Components.ToList();
+        for (var i = 0; i < states.Count; i++)
+        {
+            var state = states[i];
+            var live = LivePath(state.Name);
+            var ready = ReadyPath(state.Name);
+            var aside = SetAsidePath(state.Name);
+            if (state.Step == InPlaceComponentState.Swapped)
+                continue;
+
+            if (state.LiveExisted && state.Step is InPlaceComponentState.Staged or InPlaceComponentState.MovingAside)
+            {
+                // Moved already when the live name is gone and the set-aside one is there (a rename is atomic).
+                if (!(Lstat(live) == EntryKind.Missing && Lstat(aside) != EntryKind.Missing))
+                {
+                    journal = Save(journal, states, i, InPlaceComponentState.MovingAside);
+                    Rename(live, aside);
+                }
+                journal = Save(journal, states, i, InPlaceComponentState.Aside);
+            }
+
+            if (Lstat(ready) != EntryKind.Missing)
+            {
+                journal = Save(journal, states, i, InPlaceComponentState.MovingIn);
+                // Something that appeared under the live name since (a writer outside the service) makes this fail:
+                // the restore then rolls back rather than merge with it.
+                Rename(ready, live);
+            }
+            else if (Lstat(live) == EntryKind.Missing)
+            {
+                throw new InvalidOperationException($"{state.Name}: neither the staged nor the live component exists; the restore must be rolled back.");
+            }
+
+            journal = Save(journal, states, i, InPlaceComponentState.Swapped);
+            AfterComponentSwapped?.Invoke(state.Name);
+        }
+    }
+
+    /// <summary>
+    /// Step 3 (skippable): checks every file and link the restore wrote, now in the live site, against the index (read
+    /// again, in step with the list of written entries): a file's size and SHA-256, a link's target; nothing is followed.
+    /// Returns the stage's counts with <see cref="InPlaceRestoreCounts.Verified"/>. Read-only, so safe to retry.
+    /// </summary>
+    /// <exception cref="IntegrityException">A restored file differs from the index (the caller rolls back).</exception>
+    public async Task<InPlaceRestoreCounts> VerifyAsync(IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        var journal = ReadJournal() ?? throw new InvalidOperationException($"Restore job {_request.JobId} has not been staged.");
+        if (journal.Components.Any(c => c.Step != InPlaceComponentState.Swapped))
+            throw new InvalidOperationException($"Restore job {_request.JobId} is not swapped yet.");
+
+        long verified = 0;
+        using var list = new BinaryReader(RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.Open, FileAccess.Read, 64 * 1024), Encoding.UTF8);
+        string? Next() => list.BaseStream.Position < list.BaseStream.Length ? list.ReadString() : null;
+        var next = Next();
+        var checker = new LiveChecker(SiteRoot);
+        await foreach (var entry in index.WithCancellation(cancellationToken))
+        {
+            if (next is null)
+                break;
+            if (entry.Path != next)
+                continue;
+            await checker.CheckAsync(entry, cancellationToken);
+            verified++;
+            next = Next();
+        }
+
+        if (next is not null)
+            throw new IntegrityException(ObjectNames.Index, $"{next}: restored but not in the index read for verification");
+        return journal.Counts with { Verified = verified };
+    }
+
+    /// <summary>
+    /// Step 4: removes the set-aside folders and the staging folder. From its first action on the job can no longer be
+    /// rolled back (the journal says so first). Idempotent; a job already completed (no staging folder) returns null.
+    /// </summary>
+    public InPlaceRestoreCounts? Complete()
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException();
+        var journal = ReadJournal();
+        if (journal is null)
+        {
+            if (Directory.Exists(JobFolder))
+                throw new InvalidOperationException($"Restore job {_request.JobId} has not been staged.");
+            return null;
+        }
+        if (journal.RolledBack)
+            throw new InvalidOperationException($"Restore job {_request.JobId} was rolled back.");
+        if (journal.Components.Any(c => c.Step != InPlaceComponentState.Swapped))
+            throw new InvalidOperationException($"Restore job {_request.JobId} is not swapped yet.");
+
+        if (!journal.Completing)
+            WriteJournal(journal with { Completing = true });
+        foreach (var component in journal.Components)
+        {
+            var aside = SetAsidePath(component.Name);
+            if (Lstat(aside) == EntryKind.Directory)
+                RestoreStaging.DeleteTree(aside);
+            else if (Lstat(aside) != EntryKind.Missing)
+                File.Delete(aside);
+        }
+
+        // The journal goes last, with the folder: until then a retry knows the job was completing.
+        RestoreStaging.DeleteTree(JobFolder);
+        return journal.Counts;
+    }
+
+    /// <summary>
+    /// Puts the live site back as it was before the swap: every set-aside component is renamed back (what was swapped in
+    /// is moved into the staging folder first and removed with it), a component the site did not have is removed again,
+    /// and the staging folder is removed. Safe in any state and idempotent: before staging or after a rollback it only
+    /// removes what staging is left. Refused once <see cref="Complete"/> has begun (the set-aside folders may be gone).
+    /// </summary>
+    public void Rollback()
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException();
+        var journal = ReadJournal();
+        if (journal is null)
+        {
+            // Not staged (or staging broke): nothing live was touched, and no set-aside folder exists without a journal.
+            if (Directory.Exists(JobFolder))
+                RestoreStaging.DeleteTree(JobFolder);
+            return;
+        }
+        if (journal.Completing)
+            throw new InvalidOperationException($"Restore job {_request.JobId} is completing and can no longer be rolled back.");
+
+        var discard = Path.Join(JobFolder, DiscardName);
+        RestoreStaging.CreatePrivateFolder(discard);
+        // Last swapped first, the reverse of the swap.
+        foreach (var state in journal.Components.Reverse())
+        {
+            var live = LivePath(state.Name);
+            var aside = SetAsidePath(state.Name);
+            var ready = ReadyPath(state.Name);
+            var swappedIn = state.Step is InPlaceComponentState.MovingIn or InPlaceComponentState.Swapped
+                && Lstat(ready) == EntryKind.Missing && Lstat(live) != EntryKind.Missing;
+            if (swappedIn)
+                Rename(live, Path.Join(discard, state.Name));
+            // Whatever the journal's step: staging refused a set-aside name that was taken, so one there now is ours.
+            if (state.LiveExisted && Lstat(aside) != EntryKind.Missing && Lstat(live) == EntryKind.Missing)
+            {
+                Rename(aside, live);
+            }
+        }
+
+        WriteJournal(journal with { RolledBack = true });
+        RestoreStaging.DeleteTree(JobFolder);
+    }
+
+    /// <summary>The staging and set-aside folders of in-place restore jobs in <paramref name="siteRoot"/> (resolved).</summary>
+    public static IReadOnlyList<RestoreLeftover> FindLeftovers(string siteRoot)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(siteRoot);
+        var root = RealPath.Resolve(siteRoot);
+        var found = new List<RestoreLeftover>();
+        if (!Directory.Exists(root))
+            return found;
+        foreach (var path in Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(path);
+            if (name.StartsWith(StagingPrefix, StringComparison.Ordinal) && JobIdPattern().IsMatch(name[StagingPrefix.Length..]))
+            {
+                found.Add(new RestoreLeftover(name[StagingPrefix.Length..], path, RestoreLeftover.StagingKind));
+                continue;
+            }
+            var at = name.LastIndexOf(SetAsideInfix, StringComparison.Ordinal);
+            if (at > 0 && JobIdPattern().IsMatch(name[(at + SetAsideInfix.Length)..]))
+                found.Add(new RestoreLeftover(name[(at + SetAsideInfix.Length)..], path, RestoreLeftover.SetAsideKind));
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Ends the in-place restore jobs of <paramref name="siteRoot"/> that are not in <paramref name="runningJobIds"/>:
+    /// one that had begun completing is completed, any other is rolled back (its set-aside folders put back). A
+    /// set-aside folder without its job's staging folder is left (and reported): without the journal nothing says what
+    /// it should be. Returns everything found, with what was done.
+    /// </summary>
+    public static IReadOnlyList<RestoreLeftover> CleanupLeftovers(string siteRoot, IReadOnlySet<string> runningJobIds)
+    {
+        ArgumentNullException.ThrowIfNull(runningJobIds);
+        var found = FindLeftovers(siteRoot);
+        var outcomes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var job in found.Select(f => f.JobId).Distinct(StringComparer.Ordinal))
+        {
+            if (runningJobIds.Contains(job))
+            {
+                outcomes[job] = RestoreLeftover.Running;
+                continue;
+            }
+            if (!found.Any(f => f.JobId == job && f.Kind == RestoreLeftover.StagingKind))
+            {
+                outcomes[job] = RestoreLeftover.Left;
+                continue;
+            }
+            var restore = new InPlaceFileRestore(new InPlaceRestoreRequest(job, siteRoot));
+            if (restore.ReadJournal() is { Completing: true })
+            {
+                restore.Complete();
+                outcomes[job] = RestoreLeftover.Completed;
+            }
+            else
+            {
+                restore.Rollback();
+                outcomes[job] = RestoreLeftover.RolledBack;
+            }
+        }
+
+        return [.. found.Select(f => f with { Outcome = outcomes[f.JobId] })];
+    }
+
+    private bool WholeComponents => _request.OverwriteExisting && _items is null;
+
+    private InPlaceRestoreJournal? ReadJournal()
+    {
+        if (!File.Exists(JournalPath) || Lstat(JournalPath) != EntryKind.File)
+            return null;
+        using var stream = RestoreStaging.OpenPrivateFile(JournalPath, FileMode.Open, FileAccess.Read);
+        var journal = JsonSerializer.Deserialize<InPlaceRestoreJournal>(stream, JournalJson)
+            ?? throw new InvalidOperationException($"{JournalPath} is empty");
+        if (journal.JobId != _request.JobId)
+            throw new InvalidOperationException($"{JournalPath} belongs to restore job {journal.JobId}");
+        return journal;
+    }
+
+    private void WriteJournal(InPlaceRestoreJournal journal)
+    {
+        var temp = Path.Join(JobFolder, JournalTemp);
+        using (var stream = RestoreStaging.OpenPrivateFile(temp, FileMode.Create, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(stream, journal, JournalJson);
+            // On disk before it replaces the old one: after a power loss the journal is the old or the new one, whole.
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, JournalPath, overwrite: true);
+    }
+
+    private InPlaceRestoreJournal Save(InPlaceRestoreJournal journal, List<InPlaceComponentState> states, int i, string step)
+    {
+        states[i] = states[i] with { Step = step };
+        var updated = journal with { Components = [.. states] };
+        WriteJournal(updated);
+        return updated;
+    }
+
+    /// <summary>
+    /// Builds <c>ready/&lt;component&gt;</c> as a copy of the live component with the restored entries put in (see
+    /// remarks of the class). Folders the restore did not select keep their live mode and time.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private void MergeComponent(string component, EntryKind liveKind, string restoredComponent)
+    {
+        var ready = ReadyPath(component);
+        switch (liveKind)
+        {
+            case EntryKind.Directory:
+                CopyTree(LivePath(component), ready);
+                break;
+            case EntryKind.Missing:
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"{component} is not a folder in the live site: restore the whole component (without items, with overwrite) to replace it.");
+        }
+
+        // Modes and times of the folders touched, applied last (adding an entry changes its folder's time).
+        var folders = new Dictionary<string, (UnixFileMode Mode, DateTime ModifiedAt)>(StringComparer.Ordinal);
+        var readyRoot = Path.Join(JobFolder, ReadyName);
+        void Remember(string path)
+        {
+            if (!folders.ContainsKey(path) && Lstat(path) == EntryKind.Directory)
+                folders[path] = (File.GetUnixFileMode(path), Directory.GetLastWriteTimeUtc(path));
+        }
+
+        foreach (var (relative, kind) in Walk(restoredComponent, component))
+        {
+            var source = Path.Join(Path.Join(JobFolder, RestoredName), relative);
+            var target = Path.Join(readyRoot, relative);
+            var targetKind = Lstat(target);
+            Remember(Path.GetDirectoryName(target)!);
+            if (kind == EntryKind.Directory)
+            {
+                var backupMetadata = (File.GetUnixFileMode(source), Directory.GetLastWriteTimeUtc(source));
+                if (targetKind == EntryKind.Directory)
+                {
+                    if (_request.OverwriteExisting && _items?.Includes(relative) != false)
+                        folders[target] = backupMetadata;
+                    else
+                        Remember(target);
+                    continue;
+                }
+                if (targetKind != EntryKind.Missing)
+                    File.Delete(target);
+                RestoreStaging.CreatePrivateFolder(target);
+                folders[target] = backupMetadata;
+                continue;
+            }
+
+            if (targetKind == EntryKind.Directory)
+                RestoreStaging.DeleteTree(target);
+            else if (targetKind != EntryKind.Missing)
+                File.Delete(target);
+            // A rename inside the staging folder: the restored file keeps its checked bytes, mode and time.
+            File.Move(source, target);
+        }
+
+        foreach (var (path, (mode, modifiedAt)) in folders.OrderByDescending(f => f.Key, StringComparer.Ordinal))
+        {
+            File.SetUnixFileMode(path, mode);
+            Directory.SetLastWriteTimeUtc(path, modifiedAt);
+        }
+    }
+
+    /// <summary>Copies a live folder into staging: bytes, modes, times, empty folders, links as they are (never followed).</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void CopyTree(string source, string target)
+    {
+        RestoreStaging.CreatePrivateFolder(target);
+        foreach (var child in Directory.EnumerateFileSystemEntries(source).Order(StringComparer.Ordinal))
+        {
+            var to = Path.Join(target, Path.GetFileName(child));
+            switch (Lstat(child))
+            {
+                case EntryKind.Directory:
+                    CopyTree(child, to);
+                    break;
+                case EntryKind.Link:
+                    File.CreateSymbolicLink(to, new FileInfo(child).LinkTarget!);
+                    break;
+                case EntryKind.File:
+                    File.Copy(child, to);
+                    File.SetUnixFileMode(to, File.GetUnixFileMode(child) & PermissionBits);
+                    File.SetLastWriteTimeUtc(to, File.GetLastWriteTimeUtc(child));
+                    break;
+                case EntryKind.Missing:
+                    break;
+                default:
+                    throw new InvalidOperationException($"{child} is a special file (FIFO, socket or device), which an in-place restore cannot keep.");
+            }
+        }
+
+        File.SetUnixFileMode(target, File.GetUnixFileMode(source) & PermissionBits);
+        Directory.SetLastWriteTimeUtc(target, Directory.GetLastWriteTimeUtc(source));
+    }
+
+    /// <summary>Files, links and special files below a live folder that the staged one does not have (they go with the swap).</summary>
+    private static long CountMissing(string live, string staged)
+    {
+        long missing = 0;
+        foreach (var child in Directory.EnumerateFileSystemEntries(live))
+        {
+            var other = Path.Join(staged, Path.GetFileName(child));
+            var kind = Lstat(child);
+            if (kind == EntryKind.Directory)
+            {
+                missing += Lstat(other) == EntryKind.Directory ? CountMissing(child, other) : CountBelow(child);
+            }
+            else if (kind != EntryKind.Missing && Lstat(other) == EntryKind.Missing)
+            {
+                missing++;
+            }
+        }
+
+        return missing;
+    }
+
+    private static long CountBelow(string folder) =>
+        Directory.EnumerateFileSystemEntries(folder).Sum(child => Lstat(child) == EntryKind.Directory ? CountBelow(child) : 1);
+
+    /// <summary>Every entry below <paramref name="folder"/> (a real folder of staging) pre-order, '/'-separated from its parent, never through a link.</summary>
+    private static IEnumerable<(string Relative, EntryKind Kind)> Walk(string folder, string relative)
+    {
+        var kind = Lstat(folder);
+        yield return (relative, kind);
+        if (kind != EntryKind.Directory)
+            yield break;
+        foreach (var child in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal).ToList())
+        {
+            foreach (var entry in Walk(child, relative + "/" + Path.GetFileName(child)))
+                yield return entry;
+        }
+    }
+
+    private static void Rename(string from, string to)
+    {
+        // rename(2) without following links, refusing to replace anything (Directory.Move refuses an existing target).
+        if (Lstat(from) == EntryKind.Directory)
+            Directory.Move(from, to);
+        else if (Path.Exists(to) || Lstat(to) != EntryKind.Missing)
+            throw new IOException($"{to} exists");
+        else
+            File.Move(from, to);
+    }
+
+    internal enum EntryKind
+    {
+        Missing,
+        Directory,
+        File,
+        Link,
+        Special,
+    }
+
+    /// <summary>What is at <paramref name="path"/> itself (lstat: a link is a link).</summary>
+    internal static EntryKind Lstat(string path)
+    {
+        if (Syscall.lstat(path, out var stat) != 0)
+        {
+            var errno = Stdlib.GetLastError();
+            if (errno is Errno.ENOENT or Errno.ENOTDIR)
+                return EntryKind.Missing;
+            throw new IOException($"{path}: {UnixMarshal.GetErrorDescription(errno)}");
+        }
+
+        return (stat.st_mode & FilePermissions.S_IFMT) switch
+        {
+            FilePermissions.S_IFDIR => EntryKind.Directory,
+            FilePermissions.S_IFREG => EntryKind.File,
+            FilePermissions.S_IFLNK => EntryKind.Link,
+            _ => EntryKind.Special,
+        };
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex JobIdPattern();
+
+    /// <summary>Decides, entry by entry during the extraction, what is written, and counts it.</summary>
+    private sealed class Selection(InPlaceFileRestore restore)
+    {
+        private FileIndexEntry? _current;
+        private string? _lastRealFolder;
+
+        public BinaryWriter? List { get; set; }
+
+        public long Created { get; private set; }
+
+        public long Overwritten { get; private set; }
+
+        public long Skipped { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        /// <summary>
+        /// The index as the extraction reads it, remembering the entry last read: the extraction reads an entry's index
+        /// entry just before it asks <see cref="Include"/> about it, which needs the entry's type and size.
+        /// </summary>
+        public async IAsyncEnumerable<FileIndexEntry> Watch(IAsyncEnumerable<FileIndexEntry> index)
+        {
+            await foreach (var entry in index)
+            {
+                _current = entry;
+                yield return entry;
+            }
+        }
+
+        public bool Include(string name)
+        {
+            var entry = _current is { } current && current.Path == name
+                ? current
+                : throw new InvalidOperationException($"{name}: the index entry was not read before the entry");
+            var component = name.Split('/')[0];
+            if (restore._components is { } components && !components.Contains(component))
+                return false;
+            if (restore._items is { } items && !items.Includes(name))
+                return false;
+
+            var live = LiveKind(name);
+            if (entry.Type == FileIndexEntry.DirectoryType)
+                return restore._request.OverwriteExisting || live == EntryKind.Missing;
+            if (live != EntryKind.Missing && !restore._request.OverwriteExisting)
+            {
+                Skipped++;
+                return false;
+            }
+
+            if (live == EntryKind.Missing)
+                Created++;
+            else
+                Overwritten++;
+            if (entry.Type == FileIndexEntry.FileType)
+                Bytes += entry.Size;
+            List!.Write(name);
+            return true;
+        }
+
+        /// <summary>
+        /// The live entry at <paramref name="name"/>, without following any link: below a link or a file counts as
+        /// existing (something other than what the backup has is there).
+        /// </summary>
+        private EntryKind LiveKind(string name)
+        {
+            var slash = name.LastIndexOf('/');
+            if (slash > 0)
+            {
+                var parent = name[..slash];
+                if (parent != _lastRealFolder)
+                {
+                    for (var at = parent.IndexOf('/', StringComparison.Ordinal); ; at = parent.IndexOf('/', at + 1))
+                    {
+                        var above = at < 0 ? parent : parent[..at];
+                        var kind = Lstat(Path.Join(restore.SiteRoot, above));
+                        if (kind == EntryKind.Missing)
+                            return EntryKind.Missing;
+                        if (kind != EntryKind.Directory)
+                            return kind;
+                        if (at < 0)
+                            break;
+                    }
+                    _lastRealFolder = parent;
+                }
+            }
+
+            return Lstat(Path.Join(restore.SiteRoot, name));
+        }
+    }
+
+    /// <summary>Checks restored entries in the live site against the index without following links.</summary>
+    private sealed class LiveChecker(string siteRoot)
+    {
+        private string? _lastRealFolder;
+
+        public async Task CheckAsync(FileIndexEntry entry, CancellationToken cancellationToken)
+        {
+            var path = Path.Join(siteRoot, entry.Path);
+            var slash = entry.Path.LastIndexOf('/');
+            if (slash > 0 && entry.Path[..slash] != _lastRealFolder)
+            {
+                var parent = entry.Path[..slash];
+                for (var at = parent.IndexOf('/', StringComparison.Ordinal); ; at = parent.IndexOf('/', at + 1))
+                {
+                    var above = at < 0 ? parent : parent[..at];
+                    if (Lstat(Path.Join(siteRoot, above)) != EntryKind.Directory)
+                        throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: {above} is not a folder in the live site after the restore");
+                    if (at < 0)
+                        break;
+                }
+                _lastRealFolder = parent;
+            }
+
+            var kind = Lstat(path);
+            if (entry.Type == FileIndexEntry.SymbolicLinkType)
+            {
+                if (kind != EntryKind.Link || new FileInfo(path).LinkTarget != entry.LinkTarget)
+                    throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: not the restored symbolic link in the live site");
+                return;
+            }
+
+            if (kind != EntryKind.File)
+                throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: not a file in the live site after the restore");
+            await using var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, BufferSize = 0, Options = FileOptions.SequentialScan,
+            });
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[128 * 1024];
+            long size = 0;
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                size += read;
+            }
+
+            if (size != entry.Size || !string.Equals(Convert.ToHexStringLower(hash.GetHashAndReset()), entry.Sha256, StringComparison.Ordinal))
+                throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: the live file differs from the backup after the restore (size or SHA-256)");
+        }
+    }
+}
