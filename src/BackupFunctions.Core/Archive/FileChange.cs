@@ -1,8 +1,8 @@
 namespace BackupFunctions.Core.Archive;
 
 /// <summary>
-/// A site entry that changed while the backup archived it. None of these fails the backup (a live CMS writes while it
-/// is backed up); each is named in the job's log and result so that nobody mistakes the copy for a frozen snapshot.
+/// A site entry that changed while the backup archived it, or could not be stored as it is. None of these fails the
+/// backup (a live CMS writes while it is backed up, and anyone who can upload can pick a name); each is named in the job's log and result so that nobody mistakes the copy for a frozen snapshot.
 /// </summary>
 /// <param name="Path">'/'-separated path relative to the site root, as in the file index.</param>
 /// <param name="Change">One of the constants below.</param>
@@ -22,6 +22,13 @@ public sealed record FileChange(string Path, string Change)
 
     /// <summary>Listed, then gone or turned into something else (e.g. a symbolic link) before it was opened: not in the backup.</summary>
     public const string Skipped = "skipped";
+
+    /// <summary>
+    /// Its name or link target holds a line break: left out, because .NET's tar reader, which every restore and
+    /// verification uses, splits PAX records at line breaks and would refuse the whole volume (POSIX allows the break;
+    /// the reader does not).
+    /// </summary>
+    public const string UnreadableName = "unreadableName";
 
     /// <summary>How many are listed (the list travels through orchestration history and into the job row); all are counted.</summary>
     public const int MaxListed = 20;

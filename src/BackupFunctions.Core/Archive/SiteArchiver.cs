@@ -101,6 +101,13 @@ public static class SiteArchiver
             foreach (var item in SiteWalker.Walk(siteRoot, components, openFiles: true, changes.Add))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (HasLineBreak(item.Name) || HasLineBreak(item.LinkTarget))
+                {
+                    item.Content?.Dispose();
+                    changes.Add(new FileChange(item.Name, FileChange.UnreadableName));
+                    continue;
+                }
+
                 var modifiedAt = item.ModifiedAt;
                 switch (item.Kind)
                 {
@@ -184,6 +191,12 @@ public static class SiteArchiver
             }
         }
     }
+
+    /// <summary>
+    /// A name or link target that the tar reader of every restore would refuse (<see cref="FileChange.UnreadableName"/>):
+    /// such an entry is left out, so that one planted name cannot make the whole backup unrestorable.
+    /// </summary>
+    private static bool HasLineBreak(string? text) => text is not null && text.Contains('\n', StringComparison.Ordinal);
 
     /// <returns>The bytes stored, their SHA-256, and how the file changed while it was read (null: it did not).</returns>
     private static async Task<(long Size, string Sha256, string? Change)> WriteFileAsync(
