@@ -153,7 +153,7 @@ public sealed class ApiValidationTests(LocalHostFixture host) : IClassFixture<Lo
     {
         var catalog = host.Host.Services.GetRequiredService<BackupCatalog>();
         var count = 0;
-        await foreach (var _ in catalog.AllConfigsAsync(default))
+        await foreach (var _ in catalog.Configs.AllAsync(default))
             count++;
         return count;
     }
@@ -161,6 +161,6 @@ public sealed class ApiValidationTests(LocalHostFixture host) : IClassFixture<Lo
     private async Task<int> CountJobsAsync()
     {
         var catalog = host.Host.Services.GetRequiredService<BackupCatalog>();
-        return (await catalog.ListJobsAsync(100, null, default)).Items.Count;
+        return (await catalog.Jobs.ListAsync(100, null, default)).Items.Count;
     }
 }

@@ -170,7 +170,7 @@ public sealed class BackupJobsApiTests(LocalHostFixture host) : IClassFixture<Lo
             CreatedAt = now.AddMinutes(-10),
             LastUpdatedAt = now.AddMinutes(-10),
         };
-        Assert.True(await catalog.TryCreateJobAsync(job, default));
+        Assert.True(await catalog.Jobs.TryCreateAsync(job, default));
 
         await new JobWatchdogTimer(host.Host.Services.GetRequiredService<JobWatchdog>())
             .Run(new TimerInfo(), host.Host.Services.GetRequiredService<DurableTaskClient>(), default);

@@ -56,7 +56,7 @@ public sealed class DatabaseHostPolicyTests(NoInternalRangesHostFixture host) : 
     private async Task<string> PlantOldConfigAsync(string databaseHost, int port)
     {
         var catalog = host.Host.Services.GetRequiredService<BackupCatalog>();
-        var stored = await catalog.CreateConfigAsync(new BackupConfig
+        var stored = await catalog.Configs.CreateAsync(new BackupConfig
         {
             Name = "planted",
             Database = new DatabaseSource { Host = databaseHost, Port = port, Database = "cms", Username = "backup" },

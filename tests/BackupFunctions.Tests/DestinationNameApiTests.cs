@@ -115,13 +115,13 @@ public sealed class DestinationNameApiTests(LocalHostFixture host) : IClassFixtu
     {
         var catalog = host.Host.Services.GetRequiredService<BackupCatalog>();
         var configs = 0;
-        await foreach (var _ in catalog.AllConfigsAsync(default))
+        await foreach (var _ in catalog.Configs.AllAsync(default))
             configs++;
         var locations = 0;
         string? token = null;
         do
         {
-            var page = await catalog.ListStorageLocationsAsync(100, token, default);
+            var page = await catalog.StorageLocations.ListAsync(100, token, default);
             locations += page.Items.Count;
             token = page.ContinuationToken;
         }

@@ -140,7 +140,7 @@ public sealed class NetworkConfinementApiTests(PublicOnlyHostFixture host) : ICl
                 ["host"] = address, ["port"] = portText, ["user"] = FtpTestServer.User, ["path"] = FtpTestServer.BasePath,
             }, "password", FtpTestServer.Password),
         };
-        var location = await catalog.CreateStorageLocationAsync((id, now) => new StorageLocation
+        var location = await catalog.StorageLocations.CreateAsync((id, now) => new StorageLocation
         {
             Id = id,
             Name = "planted",

@@ -116,7 +116,7 @@ public sealed class ScheduledBackupTests(FakeClockHostFixture host) : IClassFixt
         {
             Id = JobIds.ForManual(configId, now, "busy"), ConfigId = configId, Trigger = "manual", CreatedAt = now, Status = JobStatus.Running,
         };
-        Assert.True(await catalog.TryCreateJobAsync(running, default));
+        Assert.True(await catalog.Jobs.TryCreateAsync(running, default));
 
         using (var refused = await host.Http.PostAsJsonAsync("api/backups", new { configId }))
         {
@@ -130,7 +130,7 @@ public sealed class ScheduledBackupTests(FakeClockHostFixture host) : IClassFixt
         }
         Assert.Single(await JobsOfAsync(configId));
 
-        await catalog.UpdateJobAsync(running.Id, j => j with { Status = JobStatus.Completed }, default);
+        await catalog.Jobs.UpdateAsync(running.Id, j => j with { Status = JobStatus.Completed }, default);
         using var accepted = await host.Http.PostAsJsonAsync("api/backups", new { configId });
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var jobId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
@@ -174,6 +174,6 @@ public sealed class ScheduledBackupTests(FakeClockHostFixture host) : IClassFixt
     private async Task<List<BackupJob>> JobsOfAsync(string configId)
     {
         var catalog = host.Host.Services.GetRequiredService<BackupCatalog>();
-        return [.. (await catalog.ListJobsAsync(100, null, default)).Items.Where(j => j.ConfigId == configId)];
+        return [.. (await catalog.Jobs.ListAsync(100, null, default)).Items.Where(j => j.ConfigId == configId)];
     }
 }

@@ -88,7 +88,7 @@ public sealed class SecretReferenceApiTests(SecretReferenceHostFixture host) : I
             Assert.True(result.GetProperty("ok").GetBoolean(), result.ToString());
         }
         // Kept in the app-setting form, whichever spelling was posted.
-        var location = await Catalog.GetStorageLocationAsync(ftp, default);
+        var location = await Catalog.StorageLocations.GetAsync(ftp, default);
         Assert.Equal("setting:BackupSecrets__TEST_FTP_PASSWORD", location!.Secrets["password"]);
     }
 
@@ -124,7 +124,7 @@ public sealed class SecretReferenceApiTests(SecretReferenceHostFixture host) : I
     {
         // What the location's FTP server (the caller's choice) is told goes through a recording relay to the real vsftpd.
         await using var relay = new TcpForwarder(FtpTestServer.Host, FtpTestServer.Port);
-        var location = await Catalog.CreateStorageLocationAsync((id, now) => new StorageLocation
+        var location = await Catalog.StorageLocations.CreateAsync((id, now) => new StorageLocation
         {
             Id = id,
             Name = "planted",
@@ -164,7 +164,7 @@ public sealed class SecretReferenceApiTests(SecretReferenceHostFixture host) : I
         var db = await SampleCms.CreateDatabaseAsync(TestEnvironment.UniqueName("refs"));
         try
         {
-            var stored = await Catalog.CreateConfigAsync(new BackupConfig
+            var stored = await Catalog.Configs.CreateAsync(new BackupConfig
             {
                 Name = "planted",
                 Database = new DatabaseSource { Host = db.Host, Port = db.Port, Database = db.Database, Username = db.Username, PasswordSetting = "DEMO_DB_PASSWORD" },
@@ -210,13 +210,13 @@ public sealed class SecretReferenceApiTests(SecretReferenceHostFixture host) : I
     private async Task<(int Configs, int Locations)> CountRowsAsync()
     {
         var configs = 0;
-        await foreach (var _ in Catalog.AllConfigsAsync(default))
+        await foreach (var _ in Catalog.Configs.AllAsync(default))
             configs++;
         var locations = 0;
         string? token = null;
         do
         {
-            var page = await Catalog.ListStorageLocationsAsync(100, token, default);
+            var page = await Catalog.StorageLocations.ListAsync(100, token, default);
             locations += page.Items.Count;
             token = page.ContinuationToken;
         }

@@ -122,7 +122,7 @@ public sealed class SiteRootConfinementTests(LocalHostFixture host) : IClassFixt
     public async Task A_config_stored_before_the_rule_with_a_root_outside_fails_the_job()
     {
         var path = "planted-" + Guid.NewGuid().ToString("N")[..8];
-        var stored = await host.Host.Services.GetRequiredService<BackupCatalog>().CreateConfigAsync(new BackupConfig
+        var stored = await host.Host.Services.GetRequiredService<BackupCatalog>().Configs.CreateAsync(new BackupConfig
         {
             Name = "planted",
             Files = new FilesSource { Root = _outside.Path, Components = ["etc", "config"] },
@@ -168,7 +168,7 @@ public sealed class SiteRootConfinementTests(LocalHostFixture host) : IClassFixt
     private async Task<int> CountConfigsAsync()
     {
         var count = 0;
-        await foreach (var _ in host.Host.Services.GetRequiredService<BackupCatalog>().AllConfigsAsync(default))
+        await foreach (var _ in host.Host.Services.GetRequiredService<BackupCatalog>().Configs.AllAsync(default))
             count++;
         return count;
     }

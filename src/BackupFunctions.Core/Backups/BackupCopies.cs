@@ -30,7 +30,7 @@ public sealed class BackupCopies(
         var plan = input.Plan;
         if (input.Index < 1 || input.Index > plan.Config.Replicas.Count)
             throw new ArgumentOutOfRangeException(nameof(input), input.Index, "A replica index is 1 to the number of replicas.");
-        await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Replicate, BackupSteps.Total) }, cancellationToken);
+        await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Replicate, BackupSteps.Total) }, cancellationToken);
         var source = await stores.OpenAsync(plan.Destination(0), cancellationToken);
         var target = WrapStore(plan.Destination(input.Index), await stores.OpenAsync(plan.Destination(input.Index), cancellationToken));
         // Under the job's watch: heartbeats while a large copy runs, and a cancel stops it. The copy's manifest is a
@@ -106,7 +106,7 @@ public sealed class BackupCopies(
     {
         ArgumentNullException.ThrowIfNull(input);
         var plan = input.Plan;
-        await catalog.UpdateJobAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Verify, BackupSteps.Total) }, cancellationToken);
+        await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Verify, BackupSteps.Total) }, cancellationToken);
         var store = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
         var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _watchInterval, logger,
             (_, ct) => verifier.VerifyAsync(store, plan.FolderIn(input.Index), input.ManifestSha256, ct), cancellationToken);
@@ -155,10 +155,10 @@ public sealed class BackupCopies(
     /// <exception cref="InvalidOperationException">The backup's config was deleted, or its row predates recorded destinations.</exception>
     public async Task<CopyRetryPlan?> PlanRetryAsync(string backupId, CancellationToken cancellationToken)
     {
-        var record = await catalog.GetBackupAsync(backupId, cancellationToken);
+        var record = await catalog.Backups.GetAsync(backupId, cancellationToken);
         if (record is null)
             return null;
-        var config = await catalog.GetConfigAsync(record.ConfigId, cancellationToken)
+        var config = await catalog.Configs.GetAsync(record.ConfigId, cancellationToken)
             ?? throw new InvalidOperationException($"The config {record.ConfigId} of backup {backupId} no longer exists.");
         var ordered = record.Locations.OrderBy(l => l.Index).ToList();
         if (ordered.Any(l => l.Destination is null))
@@ -176,11 +176,11 @@ public sealed class BackupCopies(
     {
         ArgumentNullException.ThrowIfNull(input);
         var plan = input.Plan;
-        var current = await catalog.GetBackupAsync(plan.BackupId, cancellationToken)
+        var current = await catalog.Backups.GetAsync(plan.BackupId, cancellationToken)
             ?? throw new KeyNotFoundException($"Backup '{plan.BackupId}' does not exist.");
         var described = await DescribeAsync(plan, current.Locations[0].ManifestName, input.Copies, cancellationToken);
         var retried = input.Copies.Select(c => c.Index).ToHashSet();
-        var updated = await catalog.UpdateBackupAsync(plan.BackupId, record =>
+        var updated = await catalog.Backups.UpdateAsync(plan.BackupId, record =>
         {
             var locations = record.Locations.Select(l => retried.Contains(l.Index) ? described.Single(d => d.Index == l.Index) : l).ToList();
             // A backup retention is removing stays so: a retried copy must not make it look whole again.
@@ -190,7 +190,7 @@ public sealed class BackupCopies(
         foreach (var fixedCopy in described.Where(d => retried.Contains(d.Index) && d.Status == "ok"))
         {
             logger.LogInformation("Backup {BackupId}: copy {Index} to {Location} made on retry", plan.BackupId, fixedCopy.Index, fixedCopy.Location);
-            await catalog.ResolveAlertAsync(AlertTypes.IdFor(AlertTypes.ReplicationFailed, plan.ConfigId, plan.BackupId, fixedCopy.Index), cancellationToken);
+            await catalog.Alerts.ResolveAsync(AlertTypes.IdFor(AlertTypes.ReplicationFailed, plan.ConfigId, plan.BackupId, fixedCopy.Index), cancellationToken);
         }
         return updated;
     }
@@ -222,7 +222,7 @@ public sealed class BackupCopies(
         {
             if (location.Status == "failed")
             {
-                Collect(opened, await catalog.RaiseAlertAsync(new BackupAlert
+                Collect(opened, await catalog.Alerts.RaiseAsync(new BackupAlert
                 {
                     Id = AlertTypes.IdFor(AlertTypes.ReplicationFailed, configId, backupId, location.Index),
                     Type = AlertTypes.ReplicationFailed,
@@ -235,7 +235,7 @@ public sealed class BackupCopies(
             }
             if (location.LastVerification is { Ok: false } failed)
             {
-                Collect(opened, await catalog.RaiseAlertAsync(new BackupAlert
+                Collect(opened, await catalog.Alerts.RaiseAsync(new BackupAlert
                 {
                     Id = AlertTypes.IdFor(AlertTypes.VerificationFailed, configId, backupId, location.Index),
                     Type = AlertTypes.VerificationFailed,

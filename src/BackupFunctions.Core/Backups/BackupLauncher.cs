@@ -28,7 +28,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
     public async Task<ManualStartResult> StartNowAsync(string configId, IBackupStarter starter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(starter);
-        if (await catalog.GetConfigAsync(configId, cancellationToken) is not { } config)
+        if (await catalog.Configs.GetAsync(configId, cancellationToken) is not { } config)
             return new ManualStartResult(ManualStartOutcome.ConfigNotFound);
         var now = time.GetUtcNow();
         var id = JobIds.ForManual(configId, now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
@@ -49,7 +49,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             CreatedAt = now,
             Progress = new JobProgress { TotalSteps = BackupSteps.Total },
         };
-        if (!await catalog.TryCreateJobAsync(job, cancellationToken))
+        if (!await catalog.Jobs.TryCreateAsync(job, cancellationToken))
             throw new InvalidOperationException($"Job id collision for {job.Id}; try again.");
         await starter.StartAsync(new BackupRequest(job.Id, configId), cancellationToken);
         logger.LogInformation("Backup job {JobId} of config {ConfigId} started by request", job.Id, configId);
@@ -68,7 +68,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
         ArgumentNullException.ThrowIfNull(starter);
         var now = time.GetUtcNow();
         var started = new List<string>();
-        await foreach (var config in catalog.AllConfigsAsync(cancellationToken))
+        await foreach (var config in catalog.Configs.AllAsync(cancellationToken))
         {
             DateTimeOffset? slot, next;
             try
@@ -85,7 +85,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             if (slot is { } due && await StartSlotAsync(config, due, now, starter, cancellationToken) is { } jobId)
                 started.Add(jobId);
             if (next != config.NextRunAt)
-                await catalog.SetConfigNextRunAtAsync(config.Id, next, cancellationToken);
+                await catalog.Configs.SetNextRunAtAsync(config.Id, next, cancellationToken);
         }
         return started;
     }
@@ -95,7 +95,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
         StoredBackupConfig config, DateTimeOffset slot, DateTimeOffset now, IBackupStarter starter, CancellationToken cancellationToken)
     {
         var id = JobIds.ForSchedule(config.Id, slot);
-        if (await catalog.GetJobAsync(id, cancellationToken) is { } existing)
+        if (await catalog.Jobs.GetAsync(id, cancellationToken) is { } existing)
         {
             // Another firing owns this slot. Only a row left pending for a while without an orchestration (the firing
             // that wrote it died before starting it) is taken over; a fresh one is still being started.
@@ -106,7 +106,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             if (!claimed)
             {
                 var reason = SkipReason(active, config.Config.MaxConcurrent);
-                var skipped = await catalog.UpdateJobAsync(id, j => j.Status == JobStatus.Pending
+                var skipped = await catalog.Jobs.UpdateAsync(id, j => j.Status == JobStatus.Pending
                     ? j with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason }
                     : j, cancellationToken);
                 if (skipped.Status == JobStatus.Skipped)
@@ -135,7 +135,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
                 // Skipped rather than queued: a late run would shift every later slot, and the next slot comes anyway.
                 var reason = SkipReason(active, config.Config.MaxConcurrent);
                 var skipped = job with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason };
-                if (await catalog.TryCreateJobAsync(skipped, cancellationToken))
+                if (await catalog.Jobs.TryCreateAsync(skipped, cancellationToken))
                 {
                     logger.LogWarning("Scheduled backup {JobId} of config {ConfigId} for slot {Slot} skipped: {Reason}", id, config.Id, slot, reason);
                     metrics?.RunFinished(skipped, config.Config.Name);
@@ -143,7 +143,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
                 return null;
             }
             // Losing the insert means another firing got there first; it starts the run.
-            if (!await catalog.TryCreateJobAsync(job, cancellationToken))
+            if (!await catalog.Jobs.TryCreateAsync(job, cancellationToken))
                 return null;
         }
 

@@ -42,12 +42,12 @@ public sealed class BackupRunner(
     /// <summary>Marks the job running and fixes the plan from the config as it is now.</summary>
     public async Task<BackupPlan> StartJobAsync(BackupRequest request, CancellationToken cancellationToken)
     {
-        var stored = await catalog.GetConfigAsync(request.ConfigId, cancellationToken)
+        var stored = await catalog.Configs.GetAsync(request.ConfigId, cancellationToken)
             ?? throw new InvalidOperationException($"Backup config '{request.ConfigId}' does not exist.");
         var now = time.GetUtcNow();
-        if (await catalog.GetJobAsync(request.JobId, cancellationToken) is { CancelRequested: true })
+        if (await catalog.Jobs.GetAsync(request.JobId, cancellationToken) is { CancelRequested: true })
             throw JobCancelledException.For(request.JobId);
-        var job = await catalog.UpdateJobAsync(request.JobId, j => j with
+        var job = await catalog.Jobs.UpdateAsync(request.JobId, j => j with
         {
             Status = JobStatus.Running,
             StartedAt = j.StartedAt ?? now,
@@ -135,7 +135,7 @@ public sealed class BackupRunner(
         var files = siteRoots.Confine(plan.Config.Files ?? throw new InvalidOperationException("The config has no site files to archive."));
 
         var scan = SiteArchiver.Scan(files.Root, files.Components);
-        await catalog.UpdateJobAsync(plan.JobId, j => j with
+        await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
         {
             Progress = JobProgressMath.WithTotals(
                 JobProgressMath.StartStep(j.Progress, BackupSteps.ArchiveFiles, BackupSteps.Total), scan.Files, scan.Bytes),
@@ -178,7 +178,7 @@ public sealed class BackupRunner(
     /// </summary>
     private async Task ReportNotesAsync(string jobId, FilesPartResult result, CancellationToken cancellationToken)
     {
-        await catalog.UpdateJobAsync(jobId, j => j with
+        await catalog.Jobs.UpdateAsync(jobId, j => j with
         {
             ChangedFiles = result.ChangedFiles,
             ChangedFileCount = result.ChangedFileCount,
@@ -281,12 +281,12 @@ public sealed class BackupRunner(
             Statistics = input.Manifest.Statistics,
             Locations = locations,
         };
-        await catalog.UpsertBackupAsync(record, cancellationToken);
+        await catalog.Backups.UpsertAsync(record, cancellationToken);
         await copies.RaiseAlertsAsync(plan, locations, cancellationToken);
         // Before the job reads completed, so a client that sees it never finds backup_failed/backup_overdue still open.
         await alerts.BackupSucceededAsync(plan.ConfigId, cancellationToken);
         var now = time.GetUtcNow();
-        var job = await catalog.UpdateJobAsync(plan.JobId, j => j with
+        var job = await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
         {
             Status = warnings.Count == 0 ? JobStatus.Completed : JobStatus.CompletedWithWarnings,
             CompletedAt = now,
@@ -373,7 +373,7 @@ public sealed class BackupRunner(
         var now = time.GetUtcNow();
         var status = input.Cancelled ? JobStatus.Cancelled : JobStatus.Failed;
         var endedOtherwise = false;
-        var job = await catalog.UpdateJobAsync(input.JobId, j =>
+        var job = await catalog.Jobs.UpdateAsync(input.JobId, j =>
         {
             // An ended job keeps how it ended: a late second verdict (the orchestration of a job the watchdog already
             // failed stopping on the watchdog's cancel flag) does not rewrite it. A retry of this very call (same
@@ -403,7 +403,7 @@ public sealed class BackupRunner(
             logger.LogError("Backup job {JobId} failed: {Error}", input.JobId, input.Error);
             await logs.WriteAsync(input.JobId, JobLogLevel.Error, "Backup failed", new { error = input.Error }, cancellationToken);
         }
-        var configName = input.Plan?.Config.Name ?? (await catalog.GetConfigAsync(job.ConfigId, cancellationToken))?.Config.Name ?? "";
+        var configName = input.Plan?.Config.Name ?? (await catalog.Configs.GetAsync(job.ConfigId, cancellationToken))?.Config.Name ?? "";
         metrics.RunFinished(job, configName);
         await alerts.JobFailedAsync(input.JobId, cancellationToken); // backup_failed; none for a cancelled job
     }
@@ -427,8 +427,8 @@ public sealed class BackupRunner(
     private static PartSettings PartSettingsFor(BackupConfig config) => BackupWriter.SettingsFor(config.Compression, config.Encryption);
 
     private Task StartStepAsync(string jobId, string step, CancellationToken cancellationToken)
-        => catalog.UpdateJobAsync(jobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, step, BackupSteps.Total) }, cancellationToken);
+        => catalog.Jobs.UpdateAsync(jobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, step, BackupSteps.Total) }, cancellationToken);
 
     private Task CompleteStepAsync(string jobId, CancellationToken cancellationToken)
-        => catalog.UpdateJobAsync(jobId, j => j with { Progress = JobProgressMath.CompleteStep(j.Progress) }, cancellationToken);
+        => catalog.Jobs.UpdateAsync(jobId, j => j with { Progress = JobProgressMath.CompleteStep(j.Progress) }, cancellationToken);
 }

@@ -16,9 +16,9 @@ internal static class CommitGuard
     public static async Task EnsureMayCommitAsync(BackupCatalog catalog, string jobId, string backupId, CancellationToken cancellationToken)
     {
         // A recorded backup (a retried record step, a retried copy long after its job) is past the job's say.
-        if (await catalog.GetBackupAsync(backupId, cancellationToken) is { } record && record.Status != BackupStatuses.Deleting)
+        if (await catalog.Backups.GetAsync(backupId, cancellationToken) is { } record && record.Status != BackupStatuses.Deleting)
             return;
-        var job = await catalog.GetJobAsync(jobId, cancellationToken);
+        var job = await catalog.Jobs.GetAsync(jobId, cancellationToken);
         if (job is null)
             throw JobCancelledException.NoLongerRunning(jobId, "gone");
         if (job.CancelRequested)

@@ -17,14 +17,14 @@ public sealed class JobCancellation(BackupCatalog catalog, BackupRunner runner, 
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(instances);
-        var job = await catalog.GetJobAsync(jobId, cancellationToken);
+        var job = await catalog.Jobs.GetAsync(jobId, cancellationToken);
         if (job is null)
             return new JobCancelResult(JobCancelOutcome.NotFound, null);
         if (job.IsFinished)
             return new JobCancelResult(JobCancelOutcome.AlreadyFinished, job);
 
         // Re-checked inside the update: a job that finished since the read above keeps its status.
-        job = await catalog.UpdateJobAsync(jobId, j => j.IsFinished ? j : j with { CancelRequested = true }, cancellationToken);
+        job = await catalog.Jobs.UpdateAsync(jobId, j => j.IsFinished ? j : j with { CancelRequested = true }, cancellationToken);
         if (job.IsFinished)
             return new JobCancelResult(JobCancelOutcome.AlreadyFinished, job);
         logger.LogInformation("Cancel of backup job {JobId} requested", jobId);
@@ -39,7 +39,7 @@ public sealed class JobCancellation(BackupCatalog catalog, BackupRunner runner, 
         // Nothing will finish this job: do it here. A job that started may have written objects; its plan comes from
         // the config as it is now (the run's own plan lived in the orchestration).
         await runner.FailJobAsync(new FailureInput(jobId, Reason, await PlanOfAsync(catalog, job, cancellationToken)) { Cancelled = true }, cancellationToken);
-        return new JobCancelResult(JobCancelOutcome.Accepted, await catalog.GetJobAsync(jobId, cancellationToken) ?? job);
+        return new JobCancelResult(JobCancelOutcome.Accepted, await catalog.Jobs.GetAsync(jobId, cancellationToken) ?? job);
     }
 
     /// <summary>
@@ -50,7 +50,7 @@ public sealed class JobCancellation(BackupCatalog catalog, BackupRunner runner, 
     {
         if (job.StartedAt is not { } started)
             return null;
-        var config = await catalog.GetConfigAsync(job.ConfigId, cancellationToken);
+        var config = await catalog.Configs.GetAsync(job.ConfigId, cancellationToken);
         return config is null ? null : new BackupPlan(job.Id, job.Id, job.ConfigId, config.Config, started);
     }
 }

@@ -15,13 +15,13 @@ public sealed class JobHistoryPurge(BackupCatalog catalog, JobLogs logs, JobOpti
     {
         var cutoff = time.GetUtcNow() - options.KeepHistory;
         var removed = 0;
-        await foreach (var job in catalog.JobsCreatedBeforeAsync(cutoff, cancellationToken))
+        await foreach (var job in catalog.Jobs.CreatedBeforeAsync(cutoff, cancellationToken))
         {
             // A job still pending or running belongs to the watchdog, however old it is.
             if (!job.IsFinished)
                 continue;
             await logs.DeleteAsync(job.Id, cancellationToken);
-            await catalog.DeleteJobAsync(job.Id, cancellationToken);
+            await catalog.Jobs.DeleteAsync(job.Id, cancellationToken);
             removed++;
         }
         if (removed > 0)

@@ -115,7 +115,7 @@ public sealed class JobProgressReporter : IProgress<ArchiveProgress>, IProgress<
             BackupJob? job;
             if (changed || now - _lastWrite >= HeartbeatInterval)
             {
-                job = await _catalog.UpdateJobAsync(_jobId, j => j with { Progress = Apply(j.Progress, files, bytes, databaseBytes, now) }, cancellationToken);
+                job = await _catalog.Jobs.UpdateAsync(_jobId, j => j with { Progress = Apply(j.Progress, files, bytes, databaseBytes, now) }, cancellationToken);
                 _writtenFiles = files;
                 _writtenBytes = bytes;
                 _writtenDatabaseBytes = databaseBytes;
@@ -123,7 +123,7 @@ public sealed class JobProgressReporter : IProgress<ArchiveProgress>, IProgress<
             }
             else
             {
-                job = await _catalog.GetJobAsync(_jobId, cancellationToken);
+                job = await _catalog.Jobs.GetAsync(_jobId, cancellationToken);
             }
 
             // A finished job's flag came too late to matter (a copy retry later runs under the same job).

@@ -37,7 +37,7 @@ internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
         for (var attempt = 1; ; attempt++)
         {
             // The row first, then the jobs: a claim written after this read changes the row's version and fails ours.
-            var slots = await catalog.ReadJobSlotsAsync(configId, cancellationToken);
+            var slots = await catalog.Jobs.ReadSlotsAsync(configId, cancellationToken);
             var now = time.GetUtcNow();
             var taken = await ActiveJobIdsAsync(configId, now, starter, cancellationToken);
             taken.Remove(jobId);
@@ -54,7 +54,7 @@ internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
             }
             if (taken.Count >= limit)
                 return (false, taken.Count);
-            if (await catalog.TryWriteJobSlotsAsync(slots, [.. kept, new JobSlotHolder(jobId, now)], cancellationToken))
+            if (await catalog.Jobs.TryWriteSlotsAsync(slots, [.. kept, new JobSlotHolder(jobId, now)], cancellationToken))
                 return (true, taken.Count);
             if (attempt == MaxAttempts)
                 throw new InvalidOperationException($"Could not claim a place among the maxConcurrent runs of config {configId}: too many simultaneous starts; try again.");
@@ -67,9 +67,9 @@ internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
     public async Task<HashSet<string>> ActiveJobIdsAsync(string configId, DateTimeOffset now, IBackupStarter starter, CancellationToken cancellationToken)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var job in catalog.JobsOfConfigAsync(configId, JobStatus.Running, cancellationToken))
+        await foreach (var job in catalog.Jobs.OfConfigAsync(configId, JobStatus.Running, cancellationToken))
             ids.Add(job.Id);
-        await foreach (var job in catalog.JobsOfConfigAsync(configId, JobStatus.Pending, cancellationToken))
+        await foreach (var job in catalog.Jobs.OfConfigAsync(configId, JobStatus.Pending, cancellationToken))
         {
             if (!await IsOrphanedAsync(job, now, starter, cancellationToken))
                 ids.Add(job.Id);
@@ -86,7 +86,7 @@ internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
     /// <summary>A claim not among the active jobs read: its row was written since, or is about to be.</summary>
     private async Task<bool> StillHoldsAsync(JobSlotHolder holder, DateTimeOffset now, IBackupStarter starter, CancellationToken cancellationToken)
     {
-        var job = await catalog.GetJobAsync(holder.JobId, cancellationToken);
+        var job = await catalog.Jobs.GetAsync(holder.JobId, cancellationToken);
         if (job is null)
             return holder.ClaimedAt > now - BackupLauncher.OrphanedAfter;
         return job.Status == JobStatus.Running

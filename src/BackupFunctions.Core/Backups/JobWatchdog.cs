@@ -54,7 +54,7 @@ public sealed class JobWatchdog(
             string? token = null;
             do
             {
-                var page = await catalog.ListJobsAsync(BackupCatalog.MaxPageSize, token, null, status, cancellationToken);
+                var page = await catalog.Jobs.ListAsync(BackupCatalog.MaxPageSize, token, null, status, cancellationToken);
                 candidates.AddRange(page.Items);
                 token = page.ContinuationToken;
             }
@@ -66,7 +66,7 @@ public sealed class JobWatchdog(
         {
             var state = await instances.GetStateAsync(candidate.Id, cancellationToken);
             // Read again after asking the orchestration: a job that finished in between is not an orphan.
-            var job = await catalog.GetJobAsync(candidate.Id, cancellationToken);
+            var job = await catalog.Jobs.GetAsync(candidate.Id, cancellationToken);
             if (job is null || OrphanReason(job, state, time.GetUtcNow(), options.StaleAfter) is not { } reason)
                 continue;
 
@@ -75,7 +75,7 @@ public sealed class JobWatchdog(
             // and stops, and the manifest and record steps refuse to commit a job that carries it. A job that has
             // ended since the read above is left alone.
             var cancelAskedBefore = job.CancelRequested;
-            job = await catalog.UpdateJobAsync(job.Id, j => j.IsFinished ? j : j with { CancelRequested = true }, cancellationToken);
+            job = await catalog.Jobs.UpdateAsync(job.Id, j => j.IsFinished ? j : j with { CancelRequested = true }, cancellationToken);
             if (job.IsFinished)
                 continue;
 

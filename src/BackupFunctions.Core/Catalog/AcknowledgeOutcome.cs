@@ -1,6 +1,6 @@
 namespace BackupFunctions.Core.Catalog;
 
-/// <summary>What <see cref="BackupCatalog.AcknowledgeAlertAsync"/> did.</summary>
+/// <summary>What <see cref="AlertsTable.AcknowledgeAsync"/> did.</summary>
 public enum AcknowledgeOutcome
 {
     /// <summary>There is no alert with that id.</summary>

@@ -1,6 +1,6 @@
 namespace BackupFunctions.Core.Catalog;
 
-/// <summary>Which alerts <see cref="BackupCatalog.ListAlertsAsync(AlertQuery, int, string?, CancellationToken)"/> lists; null matches any.</summary>
+/// <summary>Which alerts <see cref="AlertsTable.ListAsync(AlertQuery, int, string?, CancellationToken)"/> lists; null matches any.</summary>
 public sealed record AlertQuery
 {
     /// <summary><c>open</c>, <c>acknowledged</c> or <c>resolved</c>.</summary>

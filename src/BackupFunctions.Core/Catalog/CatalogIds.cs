@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace BackupFunctions.Core.Catalog;
 
 /// <summary>
-/// Ids of configs (<c>cfg-</c>) and storage locations (<c>stg-</c>): the prefix, 12 hex digits of inverted Unix
+/// Ids of configs (<c>cfg-</c>), storage locations (<c>stg-</c>) and restore jobs (<c>rst-</c>): the prefix, 12 hex digits of inverted Unix
 /// milliseconds, then 12 random hex digits (48 bits from <see cref="RandomNumberGenerator"/>), e.g.
 /// <c>cfg-1a2b3c4d5e6f0123456789ab</c>. The inverted time makes a plain row-key scan list them newest first (like
 /// <see cref="JobIds"/>) while the id stays the row key, so a read by id is one point read; the random part keeps
@@ -14,6 +14,7 @@ internal static class CatalogIds
 {
     public const string ConfigPrefix = "cfg-";
     public const string StoragePrefix = "stg-";
+    public const string RestorePrefix = "rst-";
 
     public static string New(string prefix, DateTimeOffset now)
     {

@@ -17,6 +17,7 @@ internal static class CatalogRows
     public const string JobPartition = "job";
     public const string BackupPartition = "backup";
     public const string AlertPartition = "alert";
+    public const string RestoreJobPartition = "restore";
 
     /// <summary>The maxConcurrent guard rows (one per config) live beside the jobs, in a partition of their own.</summary>
     public const string JobSlotsPartition = "slots";
@@ -29,7 +30,7 @@ internal static class CatalogRows
 
     // --- configs ---
 
-    /// <summary>The config's next scheduled run; the scheduler rewrites it alone (see BackupCatalog.SetConfigNextRunAtAsync).</summary>
+    /// <summary>The config's next scheduled run; the scheduler rewrites it alone (see ConfigsTable.SetNextRunAtAsync).</summary>
     public const string NextRunAtColumn = "NextRunAt";
 
     public static TableEntity FromConfig(StoredBackupConfig stored) => new(ConfigPartition, stored.Id)
@@ -86,7 +87,7 @@ internal static class CatalogRows
 
     // --- jobs ---
 
-    public static TableEntity FromJob(BackupJob job) => new(JobPartition, job.Id)
+    public static TableEntity FromJob(BackupJob job) => WithProgress(new(JobPartition, job.Id)
     {
         ["ConfigId"] = job.ConfigId,
         ["Trigger"] = job.Trigger,
@@ -103,23 +104,10 @@ internal static class CatalogRows
         ["LinkedComponents"] = job.LinkedComponents.Count == 0 ? null : Json(job.LinkedComponents, "LinkedComponents"),
         ["LinkedComponentCount"] = job.LinkedComponentCount == 0 ? null : job.LinkedComponentCount,
         ["BackupId"] = job.BackupId,
-        ["CurrentStep"] = Cut(job.Progress.CurrentStep),
-        ["CompletedSteps"] = job.Progress.CompletedSteps,
-        ["TotalSteps"] = job.Progress.TotalSteps,
-        ["Percentage"] = job.Progress.Percentage,
-        ["ProcessedFiles"] = job.Progress.ProcessedFiles,
-        ["TotalFiles"] = job.Progress.TotalFiles,
-        ["ProcessedBytes"] = job.Progress.ProcessedBytes,
-        ["TotalBytes"] = job.Progress.TotalBytes,
         ["Notifications"] = job.Notifications.Count == 0 ? null : Json(job.Notifications, "Notifications"),
-        ["DatabaseBytes"] = job.Progress.DatabaseBytes,
-        ["Speed"] = job.Progress.Speed,
-        ["Eta"] = job.Progress.Eta,
-        ["SampledAt"] = job.Progress.SampledAt,
-        ["SampledBytes"] = job.Progress.SampledBytes,
         ["CancelRequested"] = job.CancelRequested,
         ["LastUpdatedAt"] = job.LastUpdatedAt,
-    };
+    }, job.Progress);
 
     public static TableEntity FromJobSlots(string configId, IReadOnlyList<JobSlotHolder> holders) => new(JobSlotsPartition, configId)
     {
@@ -150,22 +138,45 @@ internal static class CatalogRows
         LinkedComponentCount = GetInt64(row, "LinkedComponentCount") ?? 0,
         BackupId = row.GetString("BackupId"),
         Notifications = row.GetString("Notifications") is null ? [] : FromJson<Notifications.NotificationDelivery[]>(row, "Notifications"),
-        Progress = new JobProgress
-        {
-            CurrentStep = row.GetString("CurrentStep"),
-            CompletedSteps = row.GetInt32("CompletedSteps") ?? 0,
-            TotalSteps = row.GetInt32("TotalSteps") ?? 0,
-            Percentage = GetDouble(row, "Percentage") ?? 0,
-            ProcessedFiles = GetInt64(row, "ProcessedFiles") ?? 0,
-            TotalFiles = GetInt64(row, "TotalFiles") ?? 0,
-            ProcessedBytes = GetInt64(row, "ProcessedBytes") ?? 0,
-            TotalBytes = GetInt64(row, "TotalBytes") ?? 0,
-            DatabaseBytes = GetInt64(row, "DatabaseBytes") ?? 0,
-            Speed = GetDouble(row, "Speed"),
-            Eta = GetInt64(row, "Eta"),
-            SampledAt = row.GetDateTimeOffset("SampledAt"),
-            SampledBytes = GetInt64(row, "SampledBytes") ?? 0,
-        },
+        Progress = ToProgress(row),
+        CancelRequested = row.GetBoolean("CancelRequested") ?? false,
+        LastUpdatedAt = row.GetDateTimeOffset("LastUpdatedAt"),
+    });
+
+    // --- restore jobs ---
+
+    public static TableEntity FromRestoreJob(RestoreJob job) => WithProgress(new(RestoreJobPartition, job.Id)
+    {
+        ["ConfigId"] = job.ConfigId,
+        ["BackupId"] = job.BackupId,
+        ["Status"] = RestoreJobStatusWords.Of(job.Status),
+        ["Options"] = Json(job.Options, "Options"),
+        ["PreRestoreBackupId"] = job.PreRestoreBackupId,
+        ["Result"] = job.Result is null ? null : Json(job.Result, "Result"),
+        ["Error"] = Cut(job.Error),
+        ["CreatedAt"] = job.CreatedAt,
+        ["StartedAt"] = job.StartedAt,
+        ["CompletedAt"] = job.CompletedAt,
+        ["CancelRequested"] = job.CancelRequested,
+        ["LastUpdatedAt"] = job.LastUpdatedAt,
+    }, job.Progress);
+
+    public static RestoreJob ToRestoreJob(TableEntity row, string table) => Read(row, table, () => new RestoreJob
+    {
+        Id = row.RowKey,
+        ConfigId = Required(row.GetString("ConfigId"), "ConfigId"),
+        BackupId = Required(row.GetString("BackupId"), "BackupId"),
+        Status = RestoreJobStatusWords.TryParse(row.GetString("Status"), out var status)
+            ? status
+            : throw new FormatException($"Status '{row.GetString("Status")}' is not one of {string.Join(", ", RestoreJobStatusWords.All)}."),
+        Options = FromJson<Restores.RestoreOptions>(row, "Options"),
+        PreRestoreBackupId = row.GetString("PreRestoreBackupId"),
+        Progress = ToProgress(row),
+        Result = row.GetString("Result") is null ? null : FromJson<RestoreJobResult>(row, "Result"),
+        Error = row.GetString("Error"),
+        CreatedAt = Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
+        StartedAt = row.GetDateTimeOffset("StartedAt"),
+        CompletedAt = row.GetDateTimeOffset("CompletedAt"),
         CancelRequested = row.GetBoolean("CancelRequested") ?? false,
         LastUpdatedAt = row.GetDateTimeOffset("LastUpdatedAt"),
     });
@@ -250,6 +261,42 @@ internal static class CatalogRows
     });
 
     // --- helpers ---
+
+    /// <summary>Backup and restore jobs keep their progress in the same columns (readable and filterable alike).</summary>
+    private static TableEntity WithProgress(TableEntity row, JobProgress progress)
+    {
+        row["CurrentStep"] = Cut(progress.CurrentStep);
+        row["CompletedSteps"] = progress.CompletedSteps;
+        row["TotalSteps"] = progress.TotalSteps;
+        row["Percentage"] = progress.Percentage;
+        row["ProcessedFiles"] = progress.ProcessedFiles;
+        row["TotalFiles"] = progress.TotalFiles;
+        row["ProcessedBytes"] = progress.ProcessedBytes;
+        row["TotalBytes"] = progress.TotalBytes;
+        row["DatabaseBytes"] = progress.DatabaseBytes;
+        row["Speed"] = progress.Speed;
+        row["Eta"] = progress.Eta;
+        row["SampledAt"] = progress.SampledAt;
+        row["SampledBytes"] = progress.SampledBytes;
+        return row;
+    }
+
+    private static JobProgress ToProgress(TableEntity row) => new()
+    {
+        CurrentStep = row.GetString("CurrentStep"),
+        CompletedSteps = row.GetInt32("CompletedSteps") ?? 0,
+        TotalSteps = row.GetInt32("TotalSteps") ?? 0,
+        Percentage = GetDouble(row, "Percentage") ?? 0,
+        ProcessedFiles = GetInt64(row, "ProcessedFiles") ?? 0,
+        TotalFiles = GetInt64(row, "TotalFiles") ?? 0,
+        ProcessedBytes = GetInt64(row, "ProcessedBytes") ?? 0,
+        TotalBytes = GetInt64(row, "TotalBytes") ?? 0,
+        DatabaseBytes = GetInt64(row, "DatabaseBytes") ?? 0,
+        Speed = GetDouble(row, "Speed"),
+        Eta = GetInt64(row, "Eta"),
+        SampledAt = row.GetDateTimeOffset("SampledAt"),
+        SampledBytes = GetInt64(row, "SampledBytes") ?? 0,
+    };
 
     private static JobStatus ParseStatus(string? word) => JobStatusWords.TryParse(word, out var status)
         ? status

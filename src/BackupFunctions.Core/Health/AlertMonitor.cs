@@ -26,10 +26,10 @@ public sealed class AlertMonitor(
     {
         var now = time.GetUtcNow();
         var configs = new List<StoredBackupConfig>();
-        await foreach (var config in catalog.AllConfigsAsync(cancellationToken))
+        await foreach (var config in catalog.Configs.AllAsync(cancellationToken))
             configs.Add(config);
         var unresolved = new Dictionary<string, BackupAlert>(StringComparer.Ordinal);
-        await foreach (var alert in catalog.UnresolvedAlertsAsync(cancellationToken))
+        await foreach (var alert in catalog.Alerts.UnresolvedAsync(cancellationToken))
             unresolved[alert.Id] = alert;
 
         var raised = new List<RaisedAlert>();
@@ -37,7 +37,7 @@ public sealed class AlertMonitor(
         async Task RaiseAsync(BackupAlert alert)
         {
             stillDue.Add(alert.Id);
-            raised.Add(await catalog.RaiseAlertAsync(alert, cancellationToken));
+            raised.Add(await catalog.Alerts.RaiseAsync(alert, cancellationToken));
         }
 
         foreach (var stored in configs)
@@ -94,7 +94,7 @@ public sealed class AlertMonitor(
         var resolved = new List<BackupAlert>();
         foreach (var alert in unresolved.Values.Where(a => Evaluated.Contains(a.Type) && !stillDue.Contains(a.Id)))
         {
-            if (await catalog.ResolveAlertAsync(alert.Id, cancellationToken) is { } done)
+            if (await catalog.Alerts.ResolveAsync(alert.Id, cancellationToken) is { } done)
                 resolved.Add(done);
         }
 

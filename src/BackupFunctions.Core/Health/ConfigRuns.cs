@@ -28,7 +28,7 @@ public sealed record ConfigRuns(int ConsecutiveFailures, IReadOnlyList<BackupJob
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(successes);
         var jobs = new List<BackupJob>();
         var found = 0;
-        await foreach (var job in catalog.JobsOfConfigAsync(configId, null, cancellationToken))
+        await foreach (var job in catalog.Jobs.OfConfigAsync(configId, null, cancellationToken))
         {
             jobs.Add(job);
             if (AlertRules.IsSuccess(job.Status) && ++found == successes)

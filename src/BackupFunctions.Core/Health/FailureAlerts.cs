@@ -15,14 +15,14 @@ public sealed class FailureAlerts(BackupCatalog catalog, TimeProvider time)
     /// </summary>
     public async Task<RaisedAlert?> JobFailedAsync(string jobId, CancellationToken cancellationToken)
     {
-        var job = await catalog.GetJobAsync(jobId, cancellationToken);
+        var job = await catalog.Jobs.GetAsync(jobId, cancellationToken);
         if (job is not { Status: JobStatus.Failed })
             return null;
         var failures = (await ConfigRuns.ReadAsync(catalog, job.ConfigId, 1, cancellationToken)).ConsecutiveFailures;
         // The job is failed and newest of its config, unless a later run already finished: it still failed, so at least 1.
         var severity = AlertRules.BackupFailedSeverity(Math.Max(failures, 1))!;
         var runs = failures > 1 ? $"{failures} backups of this config failed in a row; the last" : "The backup";
-        return await catalog.RaiseAlertAsync(new BackupAlert
+        return await catalog.Alerts.RaiseAsync(new BackupAlert
         {
             Id = AlertTypes.IdFor(AlertTypes.BackupFailed, job.ConfigId),
             Type = AlertTypes.BackupFailed,
@@ -40,7 +40,7 @@ public sealed class FailureAlerts(BackupCatalog catalog, TimeProvider time)
         var resolved = new List<BackupAlert>();
         foreach (var type in new[] { AlertTypes.BackupFailed, AlertTypes.BackupOverdue })
         {
-            if (await catalog.ResolveAlertAsync(AlertTypes.IdFor(type, configId), cancellationToken) is { } alert)
+            if (await catalog.Alerts.ResolveAsync(AlertTypes.IdFor(type, configId), cancellationToken) is { } alert)
                 resolved.Add(alert);
         }
         return resolved;

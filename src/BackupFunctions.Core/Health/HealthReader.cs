@@ -8,7 +8,7 @@ public sealed class HealthReader(BackupCatalog catalog, StorageUsageTable usageT
     public async Task<BackupHealthReport> ReadAsync(CancellationToken cancellationToken)
     {
         var unresolved = new List<BackupAlert>();
-        await foreach (var alert in catalog.UnresolvedAlertsAsync(cancellationToken))
+        await foreach (var alert in catalog.Alerts.UnresolvedAsync(cancellationToken))
             unresolved.Add(alert);
         var usage = new Dictionary<string, StorageUsage>(StringComparer.Ordinal);
         await foreach (var measured in usageTable.AllAsync(cancellationToken))
@@ -16,14 +16,14 @@ public sealed class HealthReader(BackupCatalog catalog, StorageUsageTable usageT
         var byConfig = unresolved.ToLookup(a => a.ConfigId, StringComparer.Ordinal);
 
         var configs = new List<ConfigHealth>();
-        await foreach (var config in catalog.AllConfigsAsync(cancellationToken))
+        await foreach (var config in catalog.Configs.AllAsync(cancellationToken))
         {
             var runs = await ConfigRuns.ReadAsync(catalog, config.Id, HealthCalculator.AverageOver, cancellationToken);
             var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var backupId in runs.Successes.Select(j => j.BackupId ?? j.Id))
             {
                 // A backup that retention removed no longer counts towards the size average.
-                if (await catalog.GetBackupAsync(backupId, cancellationToken) is { } backup)
+                if (await catalog.Backups.GetAsync(backupId, cancellationToken) is { } backup)
                     sizes[backupId] = backup.SizeBytes;
             }
             configs.Add(HealthCalculator.ForConfig(config, runs, sizes, byConfig[config.Id], usage));

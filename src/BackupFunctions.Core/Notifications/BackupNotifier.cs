@@ -26,20 +26,20 @@ public sealed class BackupNotifier(
         ArgumentNullException.ThrowIfNull(jobId);
         try
         {
-            var job = await catalog.GetJobAsync(jobId, cancellationToken);
+            var job = await catalog.Jobs.GetAsync(jobId, cancellationToken);
             if (job is null)
                 return NotificationResult.NotSent(null, $"Job {jobId} does not exist.");
             if (EventOf(job.Status) is not var (name, level))
                 return NotificationResult.NotSent(null, $"Job {jobId} is {JobStatusWords.Of(job.Status)}: nothing to tell yet.");
             if (job.Notifications.Count > 0)
                 return NotificationResult.NotSent(name, "Already notified about this job.");
-            var stored = await catalog.GetConfigAsync(job.ConfigId, cancellationToken);
+            var stored = await catalog.Configs.GetAsync(job.ConfigId, cancellationToken);
             if (stored?.Config.Notifications is not { } config)
                 return NotificationResult.NotSent(name, "The config has no notifications.");
             if (!config.Wants(level))
                 return NotificationResult.NotSent(name, $"The config's notifications leave out {name}.");
 
-            var backup = job.BackupId is { } backupId ? await catalog.GetBackupAsync(backupId, cancellationToken) : null;
+            var backup = job.BackupId is { } backupId ? await catalog.Backups.GetAsync(backupId, cancellationToken) : null;
             var notification = new BackupNotification
             {
                 Id = $"{job.Id}:{name}",
@@ -83,7 +83,7 @@ public sealed class BackupNotifier(
         const string Name = NotificationEvents.AlertRaised;
         try
         {
-            var stored = await catalog.GetConfigAsync(alert.ConfigId, cancellationToken);
+            var stored = await catalog.Configs.GetAsync(alert.ConfigId, cancellationToken);
             if (stored?.Config.Notifications is not { } config)
                 return NotificationResult.NotSent(Name, "The config has no notifications.");
             var level = alert.Severity is AlertSeverities.Critical or AlertSeverities.High ? NotificationLevel.Failure : NotificationLevel.Warning;
@@ -162,7 +162,7 @@ public sealed class BackupNotifier(
         try
         {
             // Only the notes change: a failed notification is not a warning of the backup, and the status stays.
-            await catalog.UpdateJobAsync(jobId, j => j with { Notifications = result.Deliveries }, cancellationToken);
+            await catalog.Jobs.UpdateAsync(jobId, j => j with { Notifications = result.Deliveries }, cancellationToken);
         }
         catch (Exception e) when (Unexpected(e, cancellationToken))
         {

@@ -35,7 +35,7 @@ public sealed class RetentionCleaner(
     /// <summary>The plan as it stands now, changing nothing (a dry run); null when the config does not exist.</summary>
     public async Task<RetentionReport?> PlanAsync(string configId, CancellationToken cancellationToken)
     {
-        var stored = await catalog.GetConfigAsync(configId, cancellationToken);
+        var stored = await catalog.Configs.GetAsync(configId, cancellationToken);
         return stored is null ? null : (await BuildAsync(stored, new RunState(), cancellationToken)).Report;
     }
 
@@ -45,7 +45,7 @@ public sealed class RetentionCleaner(
     /// </summary>
     public async Task<RetentionReport?> ApplyAsync(string configId, CancellationToken cancellationToken)
     {
-        var stored = await catalog.GetConfigAsync(configId, cancellationToken);
+        var stored = await catalog.Configs.GetAsync(configId, cancellationToken);
         if (stored is null)
             return null;
         var state = new RunState();
@@ -103,7 +103,7 @@ public sealed class RetentionCleaner(
         }
         if (warnings.Count > 0 && request.JobId is { } jobId)
         {
-            await catalog.UpdateJobAsync(jobId, j => j with
+            await catalog.Jobs.UpdateAsync(jobId, j => j with
             {
                 Status = j.Status == JobStatus.Completed ? JobStatus.CompletedWithWarnings : j.Status,
                 // Distinct: a retried activity must not repeat the same warning.
@@ -131,7 +131,7 @@ public sealed class RetentionCleaner(
             : throw new InvalidOperationException($"Config {stored.Id} has an unknown time zone '{config.Schedule.TimeZone}'.");
 
         var records = new Dictionary<string, BackupRecord>(StringComparer.Ordinal);
-        await foreach (var record in catalog.BackupsOfConfigAsync(stored.Id, cancellationToken))
+        await foreach (var record in catalog.Backups.OfConfigAsync(stored.Id, cancellationToken))
         {
             // The query filters by config already; this guards the promise that nothing else is ever touched.
             if (record.ConfigId == stored.Id)
@@ -219,7 +219,7 @@ public sealed class RetentionCleaner(
                 return entry with { Outcome = RetentionEntry.Failed, Error = $"not started: {blocked.Location} is unreachable ({state.Down[KeyOf(blocked.Destination!)]})" };
             try
             {
-                await catalog.UpdateBackupAsync(record.Id, r => r with { Status = BackupStatuses.Deleting, DeletionError = null }, cancellationToken);
+                await catalog.Backups.UpdateAsync(record.Id, r => r with { Status = BackupStatuses.Deleting, DeletionError = null }, cancellationToken);
             }
             catch (KeyNotFoundException)
             {
@@ -249,14 +249,14 @@ public sealed class RetentionCleaner(
             if (error is not null)
             {
                 var message = $"{copy.Location}: {error}";
-                await catalog.UpdateBackupAsync(record.Id, r => r with { DeletionError = message }, cancellationToken);
+                await catalog.Backups.UpdateAsync(record.Id, r => r with { DeletionError = message }, cancellationToken);
                 logger.LogWarning("Backup {BackupId}: removal stopped at {Location} ({Error}); it stays deleting and is finished on the next run",
                     record.Id, copy.Location, error);
                 return entry with { Outcome = RetentionEntry.Failed, Error = message };
             }
         }
 
-        await catalog.DeleteBackupAsync(record.Id, cancellationToken);
+        await catalog.Backups.DeleteAsync(record.Id, cancellationToken);
         logger.LogInformation("Backup {BackupId} of config {ConfigId} removed by retention from {Copies} destinations ({Reasons})",
             record.Id, record.ConfigId, copies.Count, string.Join("; ", entry.Reasons));
         return entry with { Outcome = RetentionEntry.Removed };
@@ -267,7 +267,7 @@ public sealed class RetentionCleaner(
         BackupRecord record, RetentionEntry entry, BackupLocation lockedCopy, DateTimeOffset? until, HashSet<int> removed, CancellationToken cancellationToken)
     {
         var when = time.GetUtcNow();
-        await catalog.UpdateBackupAsync(record.Id, r =>
+        await catalog.Backups.UpdateAsync(record.Id, r =>
         {
             var locations = r.Locations.Select(l => removed.Contains(l.Index)
                 ? l with { Status = "failed", Error = $"removed by retention on {when:yyyy-MM-dd}; the copy at {lockedCopy.Location} is locked" }
@@ -382,7 +382,7 @@ public sealed class RetentionCleaner(
     private async Task<bool> HasEndedAsync(string jobId, Dictionary<string, bool> known, CancellationToken cancellationToken)
     {
         if (!known.TryGetValue(jobId, out var ended))
-            known[jobId] = ended = await catalog.GetJobAsync(jobId, cancellationToken) is not { IsFinished: false };
+            known[jobId] = ended = await catalog.Jobs.GetAsync(jobId, cancellationToken) is not { IsFinished: false };
         return ended;
     }
 

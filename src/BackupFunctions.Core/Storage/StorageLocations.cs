@@ -42,7 +42,7 @@ public sealed class StorageLocations(
         if (errors.Count > 0)
             return (null, errors);
 
-        var location = await catalog.CreateStorageLocationAsync((id, now) => new StorageLocation
+        var location = await catalog.StorageLocations.CreateAsync((id, now) => new StorageLocation
         {
             Id = id,
             Name = input.Name!.Trim(),
@@ -62,11 +62,11 @@ public sealed class StorageLocations(
     /// </summary>
     public async Task<StorageProbeResult?> TestAsync(string id, CancellationToken cancellationToken)
     {
-        var location = await catalog.GetStorageLocationAsync(id, cancellationToken);
+        var location = await catalog.StorageLocations.GetAsync(id, cancellationToken);
         if (location is null)
             return null;
         var result = await probe.RunAsync(_ => Task.FromResult(OpenRaw(location)), cancellationToken);
-        await catalog.RecordStorageTestAsync(id, result, cancellationToken);
+        await catalog.StorageLocations.RecordTestAsync(id, result, cancellationToken);
         return result;
     }
 
@@ -79,7 +79,7 @@ public sealed class StorageLocations(
             return Wrap(factory.Create(destination), destination.Type);
         if (_opened.TryGetValue(id, out var cached))
             return cached.Value;
-        var location = await catalog.GetStorageLocationAsync(id, cancellationToken)
+        var location = await catalog.StorageLocations.GetAsync(id, cancellationToken)
             ?? throw new InvalidOperationException($"Storage location '{id}' does not exist (deleted after the config was saved?).");
         return _opened.GetOrAdd(id, _ => new Lazy<IBackupStore>(() => Wrap(OpenRaw(location), location.Type), LazyThreadSafetyMode.PublicationOnly)).Value;
     }
@@ -88,7 +88,7 @@ public sealed class StorageLocations(
     public async Task<StorageLocation?> FindAsync(StorageDestination destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return destination.StorageId is { } id ? await catalog.GetStorageLocationAsync(id, cancellationToken) : null;
+        return destination.StorageId is { } id ? await catalog.StorageLocations.GetAsync(id, cancellationToken) : null;
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public sealed class BackupVerifications(
     public async Task<VerificationRequest?> PlanAsync(VerificationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var record = await catalog.GetBackupAsync(request.BackupId, cancellationToken);
+        var record = await catalog.Backups.GetAsync(request.BackupId, cancellationToken);
         if (record is null)
             return null;
         var copiesToVerify = record.Locations
@@ -57,7 +57,7 @@ public sealed class BackupVerifications(
         ArgumentNullException.ThrowIfNull(input);
         if (!VerificationRequest.IsLevel(input.Level))
             throw new ArgumentException($"Verification level '{input.Level}' is neither {QuickVerifier.Level} nor {DeepVerifier.Level}.", nameof(input));
-        var record = await catalog.GetBackupAsync(input.BackupId, cancellationToken)
+        var record = await catalog.Backups.GetAsync(input.BackupId, cancellationToken)
             ?? throw new KeyNotFoundException($"Backup '{input.BackupId}' does not exist.");
         var location = record.Locations.SingleOrDefault(l => l.Index == input.Index);
         if (location is null || !CanVerify(location))
@@ -91,7 +91,7 @@ public sealed class BackupVerifications(
     {
         ArgumentNullException.ThrowIfNull(update);
         var results = update.Copies.ToDictionary(c => c.Index, c => c.Result);
-        var updated = await catalog.UpdateBackupAsync(update.BackupId, record =>
+        var updated = await catalog.Backups.UpdateAsync(update.BackupId, record =>
         {
             var locations = record.Locations.Select(l => results.TryGetValue(l.Index, out var r) ? Apply(l, r) : l).ToList();
             // A backup retention is removing stays so: a verification must not make it look whole again.
@@ -101,7 +101,7 @@ public sealed class BackupVerifications(
         var verified = updated.Locations.Where(l => results.ContainsKey(l.Index)).ToList();
         var opened = await copies.RaiseAlertsAsync(updated.ConfigId, updated.Id, verified, cancellationToken);
         foreach (var passed in verified.Where(l => l.LastVerification is { Ok: true }))
-            await catalog.ResolveAlertAsync(AlertTypes.IdFor(AlertTypes.VerificationFailed, updated.ConfigId, updated.Id, passed.Index), cancellationToken);
+            await catalog.Alerts.ResolveAsync(AlertTypes.IdFor(AlertTypes.VerificationFailed, updated.ConfigId, updated.Id, passed.Index), cancellationToken);
 
         // Outside a backup run nobody else tells: a newly failed copy is announced to the config's people here.
         foreach (var alert in opened)
@@ -111,7 +111,7 @@ public sealed class BackupVerifications(
         }
         if (metrics is not null)
         {
-            var configName = (await catalog.GetConfigAsync(updated.ConfigId, cancellationToken))?.Config.Name ?? "";
+            var configName = (await catalog.Configs.GetAsync(updated.ConfigId, cancellationToken))?.Config.Name ?? "";
             foreach (var result in update.Copies)
                 metrics.CopyVerified(updated.ConfigId, configName, result.Result.Level, result.Result.Ok);
         }

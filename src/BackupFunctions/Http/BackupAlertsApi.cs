@@ -35,7 +35,7 @@ public sealed partial class BackupAlertsApi(BackupCatalog catalog)
         };
         if (errors.Count > 0)
             return Task.FromResult(ApiResults.BadRequest(errors));
-        return PagedListing.ListAsync(request, (size, token, ct) => catalog.ListAlertsAsync(query, size, token, ct), cancellationToken);
+        return PagedListing.ListAsync(request, (size, token, ct) => catalog.Alerts.ListAsync(query, size, token, ct), cancellationToken);
     }
 
     /// <summary>open → acknowledged (200 with the alert); 200 again when acknowledged already; 404 unknown; 409 resolved.</summary>
@@ -55,7 +55,7 @@ public sealed partial class BackupAlertsApi(BackupCatalog catalog)
         if (!AlertId().IsMatch(id))
             return ApiResults.NotFound("Alert", id);
 
-        var (outcome, alert) = await catalog.AcknowledgeAlertAsync(id, body.By, body.Note, cancellationToken);
+        var (outcome, alert) = await catalog.Alerts.AcknowledgeAsync(id, body.By, body.Note, cancellationToken);
         return outcome switch
         {
             AcknowledgeOutcome.NotFound => ApiResults.NotFound("Alert", id),

@@ -26,7 +26,7 @@ public sealed class BackupCleanupApi(BackupCatalog catalog, RetentionCleaner cle
         var (body, errors) = await JsonBody.ReadAsync(request, new CleanupBody(), cancellationToken);
         if (errors is not null)
             return ApiResults.BadRequest(errors);
-        var stored = Ids.IsWellFormed(id) ? await catalog.GetConfigAsync(id, cancellationToken) : null;
+        var stored = Ids.IsWellFormed(id) ? await catalog.Configs.GetAsync(id, cancellationToken) : null;
         if (stored is null)
             return ApiResults.NotFound("Backup config", id);
         if (stored.Config.Retention is not { HasRules: true })
@@ -59,7 +59,7 @@ public sealed class BackupCleanupApi(BackupCatalog catalog, RetentionCleaner cle
         string id,
         CancellationToken cancellationToken)
     {
-        var stored = Ids.IsWellFormed(id) ? await catalog.GetConfigAsync(id, cancellationToken) : null;
+        var stored = Ids.IsWellFormed(id) ? await catalog.Configs.GetAsync(id, cancellationToken) : null;
         if (stored is null)
             return ApiResults.NotFound("Backup config", id);
         var instance = await client.GetInstanceAsync(RetentionOrchestrator.InstanceIdFor(id), getInputsAndOutputs: true, cancellationToken);

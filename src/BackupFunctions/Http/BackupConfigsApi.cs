@@ -29,7 +29,7 @@ public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time, N
         if (notifyErrors.Count > 0)
             return ApiResults.BadRequest(notifyErrors);
 
-        var stored = await catalog.CreateConfigAsync(config with { Notifications = notify }, cancellationToken);
+        var stored = await catalog.Configs.CreateAsync(config with { Notifications = notify }, cancellationToken);
         return ApiResults.Created($"/api/backup-configs/{stored.Id}", BackupConfigView.From(stored, time.GetUtcNow()));
     }
 
@@ -39,7 +39,7 @@ public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time, N
         var destinations = config.Replicas.Select((d, i) => (Destination: d, Path: $"replicas[{i}]")).Prepend((config.Storage, "storage"));
         foreach (var (destination, path) in destinations)
         {
-            if (destination.StorageId is { } id && await catalog.GetStorageLocationAsync(id, cancellationToken) is null)
+            if (destination.StorageId is { } id && await catalog.StorageLocations.GetAsync(id, cancellationToken) is null)
                 errors[$"{path}.storageId"] = [$"There is no storage location '{id}'; create it with POST /api/backup-storage."];
         }
         return errors;
@@ -51,7 +51,7 @@ public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time, N
         CancellationToken cancellationToken)
         => PagedListing.ListAsync(request, async (pageSize, token, ct) =>
         {
-            var page = await catalog.ListConfigsAsync(pageSize, token, ct);
+            var page = await catalog.Configs.ListAsync(pageSize, token, ct);
             var now = time.GetUtcNow();
             return new Page<BackupConfigView>([.. page.Items.Select(c => BackupConfigView.From(c, now))], page.ContinuationToken);
         }, cancellationToken);
@@ -62,7 +62,7 @@ public sealed class BackupConfigsApi(BackupCatalog catalog, TimeProvider time, N
         string id,
         CancellationToken cancellationToken)
     {
-        var stored = Ids.IsWellFormed(id) ? await catalog.GetConfigAsync(id, cancellationToken) : null;
+        var stored = Ids.IsWellFormed(id) ? await catalog.Configs.GetAsync(id, cancellationToken) : null;
         return stored is null
             ? ApiResults.NotFound("Backup config", id)
             : ApiResults.Ok(BackupConfigView.From(stored, time.GetUtcNow()));

@@ -27,7 +27,7 @@ public sealed class BackupJobsApi(BackupCatalog catalog, JobCancellation cancell
         }
         if (configId is not null && !Ids.IsWellFormed(configId))
             return Task.FromResult(ApiResults.BadRequest("configId", $"'{configId}' is not a config id."));
-        return PagedListing.ListAsync(request, (size, token, ct) => catalog.ListJobsAsync(size, token, configId, status, ct), cancellationToken);
+        return PagedListing.ListAsync(request, (size, token, ct) => catalog.Jobs.ListAsync(size, token, configId, status, ct), cancellationToken);
     }
 
     [Function("GetBackupJob")]
@@ -36,7 +36,7 @@ public sealed class BackupJobsApi(BackupCatalog catalog, JobCancellation cancell
         string id,
         CancellationToken cancellationToken)
     {
-        var job = Ids.IsWellFormed(id) ? await catalog.GetJobAsync(id, cancellationToken) : null;
+        var job = Ids.IsWellFormed(id) ? await catalog.Jobs.GetAsync(id, cancellationToken) : null;
         return job is null ? ApiResults.NotFound("Backup job", id) : ApiResults.Ok(job);
     }
 
@@ -70,7 +70,7 @@ public sealed class BackupJobsApi(BackupCatalog catalog, JobCancellation cancell
         string id,
         CancellationToken cancellationToken)
     {
-        if (!Ids.IsWellFormed(id) || await catalog.GetJobAsync(id, cancellationToken) is null)
+        if (!Ids.IsWellFormed(id) || await catalog.Jobs.GetAsync(id, cancellationToken) is null)
             return ApiResults.NotFound("Backup job", id);
         return await PagedListing.ListAsync(request, (size, token, ct) => logs.ListAsync(id, size, token, ct), cancellationToken);
     }

@@ -29,7 +29,7 @@ public sealed class BackupStorageApi(BackupCatalog catalog, StorageLocations loc
         CancellationToken cancellationToken)
         => PagedListing.ListAsync(request, async (pageSize, token, ct) =>
         {
-            var page = await catalog.ListStorageLocationsAsync(pageSize, token, ct);
+            var page = await catalog.StorageLocations.ListAsync(pageSize, token, ct);
             return new Page<StorageLocationView>([.. page.Items.Select(StorageLocationView.From)], page.ContinuationToken);
         }, cancellationToken);
 
@@ -39,7 +39,7 @@ public sealed class BackupStorageApi(BackupCatalog catalog, StorageLocations loc
         string id,
         CancellationToken cancellationToken)
     {
-        var location = Ids.IsWellFormed(id) ? await catalog.GetStorageLocationAsync(id, cancellationToken) : null;
+        var location = Ids.IsWellFormed(id) ? await catalog.StorageLocations.GetAsync(id, cancellationToken) : null;
         return location is null ? ApiResults.NotFound("Storage location", id) : ApiResults.Ok(StorageLocationView.From(location));
     }
 

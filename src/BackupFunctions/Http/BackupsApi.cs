@@ -42,7 +42,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups")] HttpRequest request,
         CancellationToken cancellationToken)
-        => PagedListing.ListAsync(request, catalog.ListBackupsAsync, cancellationToken);
+        => PagedListing.ListAsync(request, catalog.Backups.ListAsync, cancellationToken);
 
     /// <summary>Retries the backup's failed copies (202); the backup's row shows each copy's status as it goes.</summary>
     [Function("RetryBackupCopies")]
@@ -52,7 +52,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         string id,
         CancellationToken cancellationToken)
     {
-        var backup = Ids.IsWellFormed(id) ? await catalog.GetBackupAsync(id, cancellationToken) : null;
+        var backup = Ids.IsWellFormed(id) ? await catalog.Backups.GetAsync(id, cancellationToken) : null;
         if (backup is null)
             return ApiResults.NotFound("Backup", id);
         if (backup.Status == BackupStatuses.Deleting)
@@ -86,7 +86,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         var (body, errors) = await JsonBody.ReadAsync(request, new VerifyBackupBody(), cancellationToken);
         if (errors is not null)
             return ApiResults.BadRequest(errors);
-        var backup = Ids.IsWellFormed(id) ? await catalog.GetBackupAsync(id, cancellationToken) : null;
+        var backup = Ids.IsWellFormed(id) ? await catalog.Backups.GetAsync(id, cancellationToken) : null;
         if (backup is null)
             return ApiResults.NotFound("Backup", id);
         if (backup.Status == BackupStatuses.Deleting)
@@ -127,7 +127,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         string id,
         CancellationToken cancellationToken)
     {
-        var backup = Ids.IsWellFormed(id) ? await catalog.GetBackupAsync(id, cancellationToken) : null;
+        var backup = Ids.IsWellFormed(id) ? await catalog.Backups.GetAsync(id, cancellationToken) : null;
         return backup is null ? ApiResults.NotFound("Backup", id) : ApiResults.Ok(backup);
     }
 }

@@ -36,7 +36,7 @@ public sealed class DeepVerificationTimer(
     {
         ArgumentNullException.ThrowIfNull(client);
         var backups = new List<BackupRecord>();
-        await foreach (var backup in catalog.AllBackupsAsync(cancellationToken))
+        await foreach (var backup in catalog.Backups.AllAsync(cancellationToken))
             backups.Add(backup);
         var started = new List<VerificationTarget>();
         foreach (var copies in DeepVerificationPicker.Pick(backups, now, options.Value.DeepPerRun).GroupBy(t => t.BackupId))

@@ -12,8 +12,8 @@ public sealed class BackupCatalogBackupTests : CatalogTestBase
     {
         var backup = NewBackup(At("2026-02-01T01:30:00Z"));
 
-        await Catalog.UpsertBackupAsync(backup, CancellationToken.None);
-        var read = await Catalog.GetBackupAsync(backup.Id, CancellationToken.None);
+        await Catalog.Backups.UpsertAsync(backup, CancellationToken.None);
+        var read = await Catalog.Backups.GetAsync(backup.Id, CancellationToken.None);
 
         Assert.Equivalent(backup, read, strict: true);
         TableEntity raw = await BackupsTable.GetEntityAsync<TableEntity>("backup", backup.Id);
@@ -26,11 +26,11 @@ public sealed class BackupCatalogBackupTests : CatalogTestBase
     public async Task Upsert_again_replaces_the_row()
     {
         var backup = NewBackup(At("2026-02-01T01:30:00Z"));
-        await Catalog.UpsertBackupAsync(backup, CancellationToken.None);
+        await Catalog.Backups.UpsertAsync(backup, CancellationToken.None);
         var second = backup with { Status = "verified", Locations = [backup.Locations[0]] };
 
-        await Catalog.UpsertBackupAsync(second, CancellationToken.None);
-        var read = await Catalog.GetBackupAsync(backup.Id, CancellationToken.None);
+        await Catalog.Backups.UpsertAsync(second, CancellationToken.None);
+        var read = await Catalog.Backups.GetAsync(backup.Id, CancellationToken.None);
 
         Assert.Equal("verified", read!.Status);
         Assert.Single(read.Locations);
@@ -38,7 +38,18 @@ public sealed class BackupCatalogBackupTests : CatalogTestBase
 
     [Fact]
     public async Task Get_of_a_missing_backup_is_null()
-        => Assert.Null(await Catalog.GetBackupAsync("0000000000000000000-cfg-none", CancellationToken.None));
+        => Assert.Null(await Catalog.Backups.GetAsync("0000000000000000000-cfg-none", CancellationToken.None));
+
+    [Fact]
+    public async Task Delete_removes_the_row_and_says_false_when_there_was_none()
+    {
+        var backup = NewBackup(At("2026-02-01T01:30:00Z"));
+        await Catalog.Backups.UpsertAsync(backup, CancellationToken.None);
+
+        Assert.True(await Catalog.Backups.DeleteAsync(backup.Id, CancellationToken.None));
+        Assert.Null(await Catalog.Backups.GetAsync(backup.Id, CancellationToken.None));
+        Assert.False(await Catalog.Backups.DeleteAsync(backup.Id, CancellationToken.None));
+    }
 
     [Fact]
     public async Task Backups_list_newest_first_by_their_job_ids()
@@ -50,11 +61,11 @@ public sealed class BackupCatalogBackupTests : CatalogTestBase
         {
             var backup = NewBackup(start.AddDays(day));
             written.Add(backup);
-            await Catalog.UpsertBackupAsync(backup, CancellationToken.None);
+            await Catalog.Backups.UpsertAsync(backup, CancellationToken.None);
         }
 
-        var page1 = await Catalog.ListBackupsAsync(3, null, CancellationToken.None);
-        var page2 = await Catalog.ListBackupsAsync(3, page1.ContinuationToken, CancellationToken.None);
+        var page1 = await Catalog.Backups.ListAsync(3, null, CancellationToken.None);
+        var page2 = await Catalog.Backups.ListAsync(3, page1.ContinuationToken, CancellationToken.None);
 
         Assert.Null(page2.ContinuationToken);
         var listed = page1.Items.Concat(page2.Items).ToList();
@@ -65,12 +76,12 @@ public sealed class BackupCatalogBackupTests : CatalogTestBase
     public async Task Corrupt_locations_json_gives_InvalidDataException_naming_table_and_row()
     {
         var backup = NewBackup(At("2026-02-01T01:30:00Z"));
-        await Catalog.UpsertBackupAsync(backup, CancellationToken.None);
+        await Catalog.Backups.UpsertAsync(backup, CancellationToken.None);
         TableEntity raw = await BackupsTable.GetEntityAsync<TableEntity>("backup", backup.Id);
         raw["Locations"] = "[{\"type\":";
         await BackupsTable.UpsertEntityAsync(raw, TableUpdateMode.Replace);
 
-        var e = await Assert.ThrowsAsync<InvalidDataException>(() => Catalog.GetBackupAsync(backup.Id, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => Catalog.Backups.GetAsync(backup.Id, CancellationToken.None));
 
         Assert.Contains(Prefix + "Backups", e.Message, StringComparison.Ordinal);
         Assert.Contains(backup.Id, e.Message, StringComparison.Ordinal);

@@ -12,8 +12,8 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
     {
         var config = SampleConfig("shop");
 
-        var created = await Catalog.CreateConfigAsync(config, CancellationToken.None);
-        var read = await Catalog.GetConfigAsync(created.Id, CancellationToken.None);
+        var created = await Catalog.Configs.CreateAsync(config, CancellationToken.None);
+        var read = await Catalog.Configs.GetAsync(created.Id, CancellationToken.None);
 
         Assert.Matches(new Regex("^cfg-[0-9a-f]{24}$"), created.Id);
         Assert.Equal(Time.GetUtcNow(), created.CreatedAt);
@@ -29,7 +29,7 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
     [Fact]
     public async Task Config_row_has_camelCase_json_and_readable_columns()
     {
-        var created = await Catalog.CreateConfigAsync(SampleConfig("blog"), CancellationToken.None);
+        var created = await Catalog.Configs.CreateAsync(SampleConfig("blog"), CancellationToken.None);
 
         TableEntity raw = await ConfigsTable.GetEntityAsync<TableEntity>("config", created.Id);
 
@@ -47,9 +47,9 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
     [InlineData("bm9zcGFjZQ")]                 // "nospace" : not a pair of keys
     public async Task A_forged_continuation_token_is_refused(string token)
     {
-        await Catalog.CreateConfigAsync(SampleConfig("a"), CancellationToken.None);
+        await Catalog.Configs.CreateAsync(SampleConfig("a"), CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Catalog.ListConfigsAsync(3, token, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Catalog.Configs.ListAsync(3, token, CancellationToken.None));
         Assert.Equal("continuationToken", error.ParamName);
     }
 
@@ -59,13 +59,13 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
         var createdOldestFirst = new List<string>();
         for (var i = 0; i < 7; i++)
         {
-            createdOldestFirst.Add((await Catalog.CreateConfigAsync(SampleConfig($"site{i}"), CancellationToken.None)).Id);
+            createdOldestFirst.Add((await Catalog.Configs.CreateAsync(SampleConfig($"site{i}"), CancellationToken.None)).Id);
             Time.Advance(TimeSpan.FromMinutes(1));
         }
 
-        var page1 = await Catalog.ListConfigsAsync(3, null, CancellationToken.None);
-        var page2 = await Catalog.ListConfigsAsync(3, page1.ContinuationToken, CancellationToken.None);
-        var page3 = await Catalog.ListConfigsAsync(3, page2.ContinuationToken, CancellationToken.None);
+        var page1 = await Catalog.Configs.ListAsync(3, null, CancellationToken.None);
+        var page2 = await Catalog.Configs.ListAsync(3, page1.ContinuationToken, CancellationToken.None);
+        var page3 = await Catalog.Configs.ListAsync(3, page2.ContinuationToken, CancellationToken.None);
 
         Assert.Equal(3, page1.Items.Count);
         Assert.Equal(3, page2.Items.Count);
@@ -79,7 +79,7 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
         Assert.True(listed.Zip(listed.Skip(1)).All(pair => pair.First.CreatedAt > pair.Second.CreatedAt));
 
         var all = new List<StoredBackupConfig>();
-        await foreach (var config in Catalog.AllConfigsAsync(CancellationToken.None))
+        await foreach (var config in Catalog.Configs.AllAsync(CancellationToken.None))
             all.Add(config);
         Assert.Equal(listed.Select(c => c.Id), all.Select(c => c.Id));
     }
@@ -87,18 +87,18 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
     [Fact]
     public async Task Configs_created_in_the_same_millisecond_get_distinct_ids()
     {
-        var a = await Catalog.CreateConfigAsync(SampleConfig("a"), CancellationToken.None);
-        var b = await Catalog.CreateConfigAsync(SampleConfig("b"), CancellationToken.None);
+        var a = await Catalog.Configs.CreateAsync(SampleConfig("a"), CancellationToken.None);
+        var b = await Catalog.Configs.CreateAsync(SampleConfig("b"), CancellationToken.None);
 
         Assert.NotEqual(a.Id, b.Id);
         Assert.Equal(a.Id[..16], b.Id[..16]);
-        Assert.Equal(2, (await Catalog.ListConfigsAsync(10, null, CancellationToken.None)).Items.Count);
+        Assert.Equal(2, (await Catalog.Configs.ListAsync(10, null, CancellationToken.None)).Items.Count);
     }
 
     [Fact]
     public async Task Empty_table_lists_an_empty_last_page()
     {
-        var page = await Catalog.ListConfigsAsync(5, null, CancellationToken.None);
+        var page = await Catalog.Configs.ListAsync(5, null, CancellationToken.None);
 
         Assert.Empty(page.Items);
         Assert.Null(page.ContinuationToken);
@@ -109,7 +109,7 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
     [InlineData("no/such#id?")]
     [InlineData("")]
     public async Task Get_of_a_missing_config_is_null(string id)
-        => Assert.Null(await Catalog.GetConfigAsync(id, CancellationToken.None));
+        => Assert.Null(await Catalog.Configs.GetAsync(id, CancellationToken.None));
 
     [Fact]
     public async Task Too_large_config_is_refused_with_a_clear_error_and_nothing_is_written()
@@ -119,10 +119,10 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
             Files = new FilesSource { Root = "/var/www", Components = Enumerable.Range(0, 4000).Select(i => $"folder-{i:D5}").ToList() },
         };
 
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => Catalog.CreateConfigAsync(huge, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Catalog.Configs.CreateAsync(huge, CancellationToken.None));
 
         Assert.Contains("too large", e.Message, StringComparison.Ordinal);
-        Assert.Empty((await Catalog.ListConfigsAsync(10, null, CancellationToken.None)).Items);
+        Assert.Empty((await Catalog.Configs.ListAsync(10, null, CancellationToken.None)).Items);
     }
 
     [Theory]
@@ -131,14 +131,14 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
     [InlineData(-1)]
     public async Task Page_size_outside_1_to_100_is_refused(int pageSize)
     {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Catalog.ListConfigsAsync(pageSize, null, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Catalog.ListJobsAsync(pageSize, null, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Catalog.ListBackupsAsync(pageSize, null, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Catalog.Configs.ListAsync(pageSize, null, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Catalog.Jobs.ListAsync(pageSize, null, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Catalog.Backups.ListAsync(pageSize, null, CancellationToken.None));
     }
 
     [Fact]
     public async Task Page_size_100_is_accepted()
-        => Assert.Empty((await Catalog.ListConfigsAsync(100, null, CancellationToken.None)).Items);
+        => Assert.Empty((await Catalog.Configs.ListAsync(100, null, CancellationToken.None)).Items);
 
     [Fact]
     public async Task Corrupt_config_json_gives_InvalidDataException_naming_table_and_row()
@@ -150,11 +150,11 @@ public sealed class BackupCatalogConfigTests : CatalogTestBase
             ["UpdatedAt"] = Time.GetUtcNow(),
         });
 
-        var e = await Assert.ThrowsAsync<InvalidDataException>(() => Catalog.GetConfigAsync("cfg-broken", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => Catalog.Configs.GetAsync("cfg-broken", CancellationToken.None));
 
         Assert.Contains(Prefix + "BackupConfigs", e.Message, StringComparison.Ordinal);
         Assert.Contains("cfg-broken", e.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<InvalidDataException>(() => Catalog.ListConfigsAsync(10, null, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidDataException>(() => Catalog.Configs.ListAsync(10, null, CancellationToken.None));
     }
 
     [Theory]

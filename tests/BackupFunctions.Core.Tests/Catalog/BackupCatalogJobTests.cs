@@ -13,10 +13,10 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
         var job = NewJob(JobIds.ForSchedule("cfg-a", At("2026-02-01T01:30:00Z")));
         var rival = job with { ConfigId = "cfg-b", Trigger = "manual", Status = JobStatus.Failed, Error = "should not be written" };
 
-        Assert.True(await Catalog.TryCreateJobAsync(job, CancellationToken.None));
-        Assert.False(await Catalog.TryCreateJobAsync(rival, CancellationToken.None));
+        Assert.True(await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None));
+        Assert.False(await Catalog.Jobs.TryCreateAsync(rival, CancellationToken.None));
 
-        Assert.Equal(job, await Catalog.GetJobAsync(job.Id, CancellationToken.None));
+        Assert.Equal(job, await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -44,8 +44,8 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
             },
         };
 
-        await Catalog.TryCreateJobAsync(job, CancellationToken.None);
-        var read = await Catalog.GetJobAsync(job.Id, CancellationToken.None);
+        await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
+        var read = await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None);
         TableEntity raw = await JobsTable.GetEntityAsync<TableEntity>("job", job.Id);
 
         Assert.Equal(job, read);
@@ -61,8 +61,8 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
     {
         var job = NewJob("0002-job");
 
-        await Catalog.TryCreateJobAsync(job, CancellationToken.None);
-        var read = await Catalog.GetJobAsync(job.Id, CancellationToken.None);
+        await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
+        var read = await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None);
         TableEntity raw = await JobsTable.GetEntityAsync<TableEntity>("job", job.Id);
 
         Assert.Equal(job, read);
@@ -82,25 +82,25 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
         foreach (var (status, word) in new[] { (JobStatus.Pending, "pending"), (JobStatus.Running, "running"), (JobStatus.Completed, "completed"), (JobStatus.Failed, "failed") })
         {
             var job = NewJob("job-" + word) with { Status = status };
-            await Catalog.TryCreateJobAsync(job, CancellationToken.None);
+            await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
 
             TableEntity raw = await JobsTable.GetEntityAsync<TableEntity>("job", job.Id);
             Assert.Equal(word, raw.GetString("Status"));
-            Assert.Equal(status, (await Catalog.GetJobAsync(job.Id, CancellationToken.None))!.Status);
+            Assert.Equal(status, (await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None))!.Status);
         }
     }
 
     [Fact]
     public async Task Get_of_a_missing_job_is_null()
-        => Assert.Null(await Catalog.GetJobAsync("0000000000000000000-cfg-none", CancellationToken.None));
+        => Assert.Null(await Catalog.Jobs.GetAsync("0000000000000000000-cfg-none", CancellationToken.None));
 
     [Fact]
     public async Task Update_changes_the_row_and_returns_what_was_written()
     {
         var job = NewJob("0003-job");
-        await Catalog.TryCreateJobAsync(job, CancellationToken.None);
+        await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
 
-        var updated = await Catalog.UpdateJobAsync(job.Id, j => j with
+        var updated = await Catalog.Jobs.UpdateAsync(job.Id, j => j with
         {
             Status = JobStatus.Completed,
             CompletedAt = At("2026-02-01T02:00:00Z"),
@@ -108,7 +108,7 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
         }, CancellationToken.None);
 
         Assert.Equal(JobStatus.Completed, updated.Status);
-        Assert.Equal(updated, await Catalog.GetJobAsync(job.Id, CancellationToken.None));
+        Assert.Equal(updated, await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None));
         Assert.Equal(100, updated.Progress.Percentage);
     }
 
@@ -116,16 +116,16 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
     public async Task Parallel_updates_are_all_applied()
     {
         var job = NewJob("0004-job");
-        await Catalog.TryCreateJobAsync(job, CancellationToken.None);
+        await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
         var calls = 0;
 
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => Catalog.UpdateJobAsync(job.Id, j =>
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => Catalog.Jobs.UpdateAsync(job.Id, j =>
         {
             Interlocked.Increment(ref calls);
             return j with { Progress = j.Progress with { ProcessedFiles = j.Progress.ProcessedFiles + 1 } };
         }, CancellationToken.None))));
 
-        Assert.Equal(20, (await Catalog.GetJobAsync(job.Id, CancellationToken.None))!.Progress.ProcessedFiles);
+        Assert.Equal(20, (await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None))!.Progress.ProcessedFiles);
         Assert.True(calls >= 20);
     }
 
@@ -133,10 +133,10 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
     public async Task An_update_that_loses_the_etag_race_re_reads_and_re_applies_on_the_fresh_row()
     {
         var job = NewJob("0005-job");
-        await Catalog.TryCreateJobAsync(job, CancellationToken.None);
+        await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
         var calls = 0;
 
-        var result = await Catalog.UpdateJobAsync(job.Id, j =>
+        var result = await Catalog.Jobs.UpdateAsync(job.Id, j =>
         {
             if (++calls == 1)
             {
@@ -150,23 +150,23 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
 
         Assert.Equal(2, calls);
         Assert.Equal("written by someone else", result.Error);
-        var stored = await Catalog.GetJobAsync(job.Id, CancellationToken.None);
+        var stored = await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None);
         Assert.Equal(JobStatus.Running, stored!.Status);
         Assert.Equal("written by someone else", stored.Error);
     }
 
     [Fact]
     public async Task Update_of_a_missing_job_throws_KeyNotFoundException()
-        => await Assert.ThrowsAsync<KeyNotFoundException>(() => Catalog.UpdateJobAsync("0000-nothing", j => j, CancellationToken.None));
+        => await Assert.ThrowsAsync<KeyNotFoundException>(() => Catalog.Jobs.UpdateAsync("0000-nothing", j => j, CancellationToken.None));
 
     [Fact]
     public async Task Update_may_not_change_the_id()
     {
         var job = NewJob("0006-job");
-        await Catalog.TryCreateJobAsync(job, CancellationToken.None);
+        await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Catalog.UpdateJobAsync(job.Id, j => j with { Id = "other" }, CancellationToken.None));
-        Assert.Null(await Catalog.GetJobAsync("other", CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Catalog.Jobs.UpdateAsync(job.Id, j => j with { Id = "other" }, CancellationToken.None));
+        Assert.Null(await Catalog.Jobs.GetAsync("other", CancellationToken.None));
     }
 
     [Fact]
@@ -179,12 +179,12 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
             var at = start.AddHours(i);
             var id = i % 2 == 0 ? JobIds.ForSchedule("cfg-a", at) : JobIds.ForManual("cfg-b", at, $"r{i}");
             idsOldestFirst.Add(id);
-            await Catalog.TryCreateJobAsync(NewJob(id) with { CreatedAt = at }, CancellationToken.None);
+            await Catalog.Jobs.TryCreateAsync(NewJob(id) with { CreatedAt = at }, CancellationToken.None);
         }
 
-        var page1 = await Catalog.ListJobsAsync(2, null, CancellationToken.None);
-        var page2 = await Catalog.ListJobsAsync(2, page1.ContinuationToken, CancellationToken.None);
-        var page3 = await Catalog.ListJobsAsync(2, page2.ContinuationToken, CancellationToken.None);
+        var page1 = await Catalog.Jobs.ListAsync(2, null, CancellationToken.None);
+        var page2 = await Catalog.Jobs.ListAsync(2, page1.ContinuationToken, CancellationToken.None);
+        var page3 = await Catalog.Jobs.ListAsync(2, page2.ContinuationToken, CancellationToken.None);
 
         Assert.Null(page3.ContinuationToken);
         Assert.Equal(Enumerable.Reverse(idsOldestFirst), page1.Items.Concat(page2.Items).Concat(page3.Items).Select(j => j.Id));
@@ -194,12 +194,12 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
     public async Task Corrupt_status_gives_InvalidDataException_naming_table_and_row()
     {
         var job = NewJob("0007-job");
-        await Catalog.TryCreateJobAsync(job, CancellationToken.None);
+        await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
         TableEntity raw = await JobsTable.GetEntityAsync<TableEntity>("job", job.Id);
         raw["Status"] = "exploded";
         await JobsTable.UpdateEntityAsync(raw, ETag.All, TableUpdateMode.Replace);
 
-        var e = await Assert.ThrowsAsync<InvalidDataException>(() => Catalog.GetJobAsync(job.Id, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => Catalog.Jobs.GetAsync(job.Id, CancellationToken.None));
 
         Assert.Contains(Prefix + "BackupJobs", e.Message, StringComparison.Ordinal);
         Assert.Contains("0007-job", e.Message, StringComparison.Ordinal);
@@ -210,8 +210,8 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
     {
         var job = NewJob("0008-job") with { Error = new string('x', 100_000) };
 
-        await Catalog.TryCreateJobAsync(job, CancellationToken.None);
-        var read = await Catalog.GetJobAsync(job.Id, CancellationToken.None);
+        await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None);
+        var read = await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None);
 
         Assert.True(read!.Error!.Length <= 32_000);
         Assert.StartsWith("xxxxxxxx", read.Error, StringComparison.Ordinal);

@@ -25,12 +25,18 @@ public abstract class CatalogTestBase : IAsyncLifetime
     protected TableClient ConfigsTable => Service.GetTableClient(Prefix + "BackupConfigs");
     protected TableClient JobsTable => Service.GetTableClient(Prefix + "BackupJobs");
     protected TableClient BackupsTable => Service.GetTableClient(Prefix + "Backups");
+    protected TableClient RestoreJobRows => Service.GetTableClient(Prefix + "RestoreJobs");
+
+    /// <summary>Tables a test made beside the catalog's, deleted with them.</summary>
+    protected List<TableClient> ExtraTables { get; } = [];
 
     public Task InitializeAsync() => Catalog.EnsureCreatedAsync(CancellationToken.None);
 
     public async Task DisposeAsync()
     {
-        foreach (var table in new[] { ConfigsTable, JobsTable, BackupsTable })
+        foreach (var name in new[] { "BackupConfigs", "BackupStorage", "BackupJobs", "Backups", "BackupAlerts", "RestoreJobs" })
+            await Service.GetTableClient(Prefix + name).DeleteAsync();
+        foreach (var table in ExtraTables)
             await table.DeleteAsync();
     }
 }

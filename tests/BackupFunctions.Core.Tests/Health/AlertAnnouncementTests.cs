@@ -36,7 +36,7 @@ public sealed class AlertAnnouncementTests : HealthTestBase, IAsyncLifetime
     [InlineData(false, 0)]
     public async Task An_overdue_backup_is_announced_once_while_its_alert_stays_open(bool onWarning, int announcements)
     {
-        var config = await Catalog.CreateConfigAsync(new BackupConfig
+        var config = await Catalog.Configs.CreateAsync(new BackupConfig
         {
             Name = "nightly site",
             Files = new FilesSource { Root = "/srv/site" },

@@ -18,63 +18,63 @@ public sealed class AlertCatalogTests : HealthTestBase
     [Fact]
     public async Task The_same_alert_is_new_once_while_open_and_new_again_after_it_was_resolved()
     {
-        var first = await Catalog.RaiseAlertAsync(Alert(AlertTypes.BackupFailed, "cfg-a"), default);
+        var first = await Catalog.Alerts.RaiseAsync(Alert(AlertTypes.BackupFailed, "cfg-a"), default);
         Time.Advance(TimeSpan.FromHours(1));
-        var second = await Catalog.RaiseAlertAsync(Alert(AlertTypes.BackupFailed, "cfg-a", "critical"), default);
+        var second = await Catalog.Alerts.RaiseAsync(Alert(AlertTypes.BackupFailed, "cfg-a", "critical"), default);
 
         Assert.True(first.IsNew);
         Assert.False(second.IsNew);
-        var stored = (await Catalog.GetAlertAsync(first.Alert.Id, default))!;
+        var stored = (await Catalog.Alerts.GetAsync(first.Alert.Id, default))!;
         Assert.Equal(("critical", 2, T0, T0.AddHours(1), "open"), (stored.Severity, stored.Occurrences, stored.CreatedAt, stored.LastSeenAt!.Value, stored.Status));
 
-        var resolved = await Catalog.ResolveAlertAsync(stored.Id, default);
+        var resolved = await Catalog.Alerts.ResolveAsync(stored.Id, default);
         Assert.Equal(T0.AddHours(1), resolved!.ResolvedAt);
-        Assert.Null(await Catalog.ResolveAlertAsync(stored.Id, default));
-        Assert.Null(await Catalog.ResolveAlertAsync("backup_failed_nothing", default));
+        Assert.Null(await Catalog.Alerts.ResolveAsync(stored.Id, default));
+        Assert.Null(await Catalog.Alerts.ResolveAsync("backup_failed_nothing", default));
 
         Time.Advance(TimeSpan.FromHours(1));
-        var third = await Catalog.RaiseAlertAsync(Alert(AlertTypes.BackupFailed, "cfg-a"), default);
+        var third = await Catalog.Alerts.RaiseAsync(Alert(AlertTypes.BackupFailed, "cfg-a"), default);
         Assert.True(third.IsNew);
         Assert.Equal((T0.AddHours(2), 1, "open"), (third.Alert.CreatedAt, third.Alert.Occurrences, third.Alert.Status));
-        Assert.Null((await Catalog.GetAlertAsync(stored.Id, default))!.ResolvedAt);
+        Assert.Null((await Catalog.Alerts.GetAsync(stored.Id, default))!.ResolvedAt);
     }
 
     [Fact]
     public async Task Concurrent_raises_of_one_alert_make_exactly_one_new_alert()
     {
-        var raises = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Catalog.RaiseAlertAsync(Alert(AlertTypes.StorageFull, "cfg-b"), default)));
+        var raises = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Catalog.Alerts.RaiseAsync(Alert(AlertTypes.StorageFull, "cfg-b"), default)));
         Assert.Single(raises, r => r.IsNew);
-        Assert.Equal(8, (await Catalog.GetAlertAsync(raises[0].Alert.Id, default))!.Occurrences);
+        Assert.Equal(8, (await Catalog.Alerts.GetAsync(raises[0].Alert.Id, default))!.Occurrences);
     }
 
     [Fact]
     public async Task Acknowledge_goes_from_open_to_acknowledged_idempotently_and_not_from_resolved()
     {
-        var id = (await Catalog.RaiseAlertAsync(Alert(AlertTypes.BackupFailed, "cfg-c"), default)).Alert.Id;
+        var id = (await Catalog.Alerts.RaiseAsync(Alert(AlertTypes.BackupFailed, "cfg-c"), default)).Alert.Id;
         Time.Advance(TimeSpan.FromMinutes(10));
 
-        var (outcome, alert) = await Catalog.AcknowledgeAlertAsync(id, "ops@example.org", "restarting the DB", default);
+        var (outcome, alert) = await Catalog.Alerts.AcknowledgeAsync(id, "ops@example.org", "restarting the DB", default);
         Assert.Equal(AcknowledgeOutcome.Acknowledged, outcome);
-        var stored = (await Catalog.GetAlertAsync(id, default))!;
+        var stored = (await Catalog.Alerts.GetAsync(id, default))!;
         Assert.Equal(alert, stored);
         Assert.Equal(("acknowledged", T0.AddMinutes(10), "ops@example.org", "restarting the DB"),
             (stored.Status, stored.AcknowledgedAt!.Value, stored.AcknowledgedBy, stored.AcknowledgementNote));
 
         Time.Advance(TimeSpan.FromMinutes(10));
-        var (again, same) = await Catalog.AcknowledgeAlertAsync(id, "someone else", null, default);
+        var (again, same) = await Catalog.Alerts.AcknowledgeAsync(id, "someone else", null, default);
         Assert.Equal(AcknowledgeOutcome.AlreadyAcknowledged, again);
         Assert.Equal(stored, same);
-        Assert.Equal(stored, await Catalog.GetAlertAsync(id, default));
+        Assert.Equal(stored, await Catalog.Alerts.GetAsync(id, default));
 
         // Raising it again while acknowledged keeps it acknowledged and not new.
-        var raised = await Catalog.RaiseAlertAsync(Alert(AlertTypes.BackupFailed, "cfg-c", "critical"), default);
+        var raised = await Catalog.Alerts.RaiseAsync(Alert(AlertTypes.BackupFailed, "cfg-c", "critical"), default);
         Assert.False(raised.IsNew);
         Assert.Equal(("acknowledged", "critical", "ops@example.org"), (raised.Alert.Status, raised.Alert.Severity, raised.Alert.AcknowledgedBy));
 
-        await Catalog.ResolveAlertAsync(id, default);
-        Assert.Equal(AcknowledgeOutcome.Resolved, (await Catalog.AcknowledgeAlertAsync(id, null, null, default)).Outcome);
-        Assert.Equal(AcknowledgeOutcome.NotFound, (await Catalog.AcknowledgeAlertAsync("backup_failed_cfg-unknown", null, null, default)).Outcome);
-        Assert.Equal(AcknowledgeOutcome.NotFound, (await Catalog.AcknowledgeAlertAsync("no/such#id", null, null, default)).Outcome);
+        await Catalog.Alerts.ResolveAsync(id, default);
+        Assert.Equal(AcknowledgeOutcome.Resolved, (await Catalog.Alerts.AcknowledgeAsync(id, null, null, default)).Outcome);
+        Assert.Equal(AcknowledgeOutcome.NotFound, (await Catalog.Alerts.AcknowledgeAsync("backup_failed_cfg-unknown", null, null, default)).Outcome);
+        Assert.Equal(AcknowledgeOutcome.NotFound, (await Catalog.Alerts.AcknowledgeAsync("no/such#id", null, null, default)).Outcome);
     }
 
     [Fact]
@@ -90,11 +90,11 @@ public sealed class AlertCatalogTests : HealthTestBase
             (AlertTypes.BackupOverdue, "cfg-1", "medium"),
         })
         {
-            ids.Add((await Catalog.RaiseAlertAsync(Alert(type, config, severity), default)).Alert.Id);
+            ids.Add((await Catalog.Alerts.RaiseAsync(Alert(type, config, severity), default)).Alert.Id);
             Time.Advance(TimeSpan.FromMinutes(1));
         }
-        await Catalog.ResolveAlertAsync(ids[1], default);
-        await Catalog.AcknowledgeAlertAsync(ids[3], null, null, default);
+        await Catalog.Alerts.ResolveAsync(ids[1], default);
+        await Catalog.Alerts.AcknowledgeAsync(ids[3], null, null, default);
 
         async Task<List<string>> ListAsync(AlertQuery query, int pageSize = 100)
         {
@@ -102,7 +102,7 @@ public sealed class AlertCatalogTests : HealthTestBase
             string? token = null;
             do
             {
-                var page = await Catalog.ListAlertsAsync(query, pageSize, token, default);
+                var page = await Catalog.Alerts.ListAsync(query, pageSize, token, default);
                 Assert.True(page.Items.Count <= pageSize);
                 all.AddRange(page.Items.Select(a => a.Id));
                 token = page.ContinuationToken;
@@ -121,11 +121,11 @@ public sealed class AlertCatalogTests : HealthTestBase
         Assert.Empty(await ListAsync(new AlertQuery { ConfigId = "cfg-' or Status eq 'open" }));
 
         var unresolved = new List<string>();
-        await foreach (var alert in Catalog.UnresolvedAlertsAsync(default))
+        await foreach (var alert in Catalog.Alerts.UnresolvedAsync(default))
             unresolved.Add(alert.Id);
         Assert.Equal(new[] { ids[0], ids[2], ids[3], ids[4] }.Order(StringComparer.Ordinal), unresolved);
 
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => Catalog.ListAlertsAsync(new AlertQuery(), 2, "not-a-token", default));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Catalog.Alerts.ListAsync(new AlertQuery(), 2, "not-a-token", default));
         Assert.Equal("continuationToken", e.ParamName);
     }
 }

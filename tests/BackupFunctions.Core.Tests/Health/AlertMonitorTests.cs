@@ -11,7 +11,7 @@ public sealed class AlertMonitorTests : HealthTestBase
     [Fact]
     public async Task Storage_full_follows_the_usage_of_a_destination_with_a_limit()
     {
-        var nas = await Catalog.CreateStorageLocationAsync((id, now) => new StorageLocation
+        var nas = await Catalog.StorageLocations.CreateAsync((id, now) => new StorageLocation
         {
             Id = id,
             Name = "nas",
@@ -31,7 +31,7 @@ public sealed class AlertMonitorTests : HealthTestBase
         var usage = Assert.Single(below.Usage);
         Assert.Equal((nas.Id, "nas", 850L, 1000L, 85.0, "maxSize", T0),
             (usage.Destination, usage.Name, usage.UsedBytes, usage.TotalBytes!.Value, usage.Percentage!.Value, usage.TotalFrom, usage.MeasuredAt));
-        Assert.Null(await Catalog.GetAlertAsync(id, default));
+        Assert.Null(await Catalog.Alerts.GetAsync(id, default));
 
         Time.Advance(TimeSpan.FromHours(1));
         await PutAsync(store, "site-a/backups/3/db.part", 100); // 950 of 1000
@@ -58,7 +58,7 @@ public sealed class AlertMonitorTests : HealthTestBase
         await store.DeleteAsync("site-b/backups/2/db.part", default);
         var freed = await Monitor.EvaluateAsync(default);
         Assert.Equal(id, Assert.Single(freed.Resolved).Id);
-        Assert.Equal((AlertStatuses.Resolved, T0.AddHours(3)), ((await Catalog.GetAlertAsync(id, default))!.Status, (await Catalog.GetAlertAsync(id, default))!.ResolvedAt!.Value));
+        Assert.Equal((AlertStatuses.Resolved, T0.AddHours(3)), ((await Catalog.Alerts.GetAsync(id, default))!.Status, (await Catalog.Alerts.GetAsync(id, default))!.ResolvedAt!.Value));
         Assert.Empty((await Monitor.EvaluateAsync(default)).Resolved);
     }
 
@@ -83,16 +83,16 @@ public sealed class AlertMonitorTests : HealthTestBase
 
         // An alert of a destination that cannot be measured stays as it is; one of a config that is gone is resolved.
         var unmeasured = AlertTypes.IdFor(AlertTypes.StorageFull, missing.Id, "stg-000000000000000000000000");
-        await Catalog.RaiseAlertAsync(new BackupAlert { Id = unmeasured, Type = AlertTypes.StorageFull, Severity = "high", ConfigId = missing.Id, Message = "m", CreatedAt = T0 }, default);
+        await Catalog.Alerts.RaiseAsync(new BackupAlert { Id = unmeasured, Type = AlertTypes.StorageFull, Severity = "high", ConfigId = missing.Id, Message = "m", CreatedAt = T0 }, default);
         var orphan = AlertTypes.IdFor(AlertTypes.BackupOverdue, "cfg-gone");
-        await Catalog.RaiseAlertAsync(new BackupAlert { Id = orphan, Type = AlertTypes.BackupOverdue, Severity = "medium", ConfigId = "cfg-gone", Message = "m", CreatedAt = T0 }, default);
+        await Catalog.Alerts.RaiseAsync(new BackupAlert { Id = orphan, Type = AlertTypes.BackupOverdue, Severity = "medium", ConfigId = "cfg-gone", Message = "m", CreatedAt = T0 }, default);
         var replication = AlertTypes.IdFor(AlertTypes.ReplicationFailed, "cfg-gone", "b1", 1);
-        await Catalog.RaiseAlertAsync(new BackupAlert { Id = replication, Type = AlertTypes.ReplicationFailed, Severity = "high", ConfigId = "cfg-gone", Message = "m", CreatedAt = T0 }, default);
+        await Catalog.Alerts.RaiseAsync(new BackupAlert { Id = replication, Type = AlertTypes.ReplicationFailed, Severity = "high", ConfigId = "cfg-gone", Message = "m", CreatedAt = T0 }, default);
 
         var again = await Monitor.EvaluateAsync(default);
         Assert.Equal(orphan, Assert.Single(again.Resolved).Id);
-        Assert.Equal(AlertStatuses.Open, (await Catalog.GetAlertAsync(unmeasured, default))!.Status);
-        Assert.Equal(AlertStatuses.Open, (await Catalog.GetAlertAsync(replication, default))!.Status); // not the evaluation's to judge
+        Assert.Equal(AlertStatuses.Open, (await Catalog.Alerts.GetAsync(unmeasured, default))!.Status);
+        Assert.Equal(AlertStatuses.Open, (await Catalog.Alerts.GetAsync(replication, default))!.Status); // not the evaluation's to judge
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class FailureAlertsTests : HealthTestBase
         await RunAsync(config.Id, JobStatus.Completed);
         var resolved = await Failures.BackupSucceededAsync(config.Id, default);
         Assert.Equal(first.Alert.Id, Assert.Single(resolved).Id);
-        Assert.Equal(AlertStatuses.Resolved, (await Catalog.GetAlertAsync(first.Alert.Id, default))!.Status);
+        Assert.Equal(AlertStatuses.Resolved, (await Catalog.Alerts.GetAsync(first.Alert.Id, default))!.Status);
         Assert.Empty(await Failures.BackupSucceededAsync(config.Id, default));
 
         // The next failure after a success starts over: new, and high.

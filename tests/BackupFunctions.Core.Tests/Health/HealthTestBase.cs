@@ -57,7 +57,7 @@ public abstract class HealthTestBase : IAsyncLifetime
     }
 
     protected Task<StoredBackupConfig> ConfigAsync(string frequency, StorageDestination storage, string name = "site")
-        => Catalog.CreateConfigAsync(new BackupConfig
+        => Catalog.Configs.CreateAsync(new BackupConfig
         {
             Name = name,
             Files = new FilesSource { Root = "/srv/site" },
@@ -89,7 +89,7 @@ public abstract class HealthTestBase : IAsyncLifetime
             Error = error,
         };
         job = job with { BackupId = AlertRules.IsSuccess(status) ? job.Id : null };
-        Assert.True(await Catalog.TryCreateJobAsync(job, default));
+        Assert.True(await Catalog.Jobs.TryCreateAsync(job, default));
         Time.Advance(TimeSpan.FromMinutes(5));
         return job;
     }

@@ -64,7 +64,7 @@ public sealed class DatabaseTlsJobTests
     private static async Task<(BackupPlan Plan, BackupJob Job)> PlanAsync(JobEngine engine, ScratchDatabase db, string? sslMode, string? username = null)
     {
         var source = new DatabaseSource { Host = db.Connection.Host, Port = db.Connection.Port, Database = db.Name, Username = username ?? db.Connection.Username };
-        var stored = await engine.Catalog.CreateConfigAsync(new BackupConfig
+        var stored = await engine.Catalog.Configs.CreateAsync(new BackupConfig
         {
             Name = "tls",
             Database = sslMode is null ? source : source with { SslMode = sslMode },

@@ -30,13 +30,13 @@ public sealed class DumpCancelTests : IAsyncLifetime
         var dump = _engine.Get<BackupRunner>().DumpDatabaseAsync(new PartInput(plan, null), CancellationToken.None);
         await Task.Delay(1500);
         Assert.False(dump.IsCompleted, "the dump should wait for the lock");
-        await _engine.Catalog.UpdateJobAsync(job.Id, j => j with { CancelRequested = true }, CancellationToken.None);
+        await _engine.Catalog.Jobs.UpdateAsync(job.Id, j => j with { CancelRequested = true }, CancellationToken.None);
         var clock = Stopwatch.StartNew();
         _engine.Clock.Advance(TimeSpan.FromSeconds(2));
 
         await Assert.ThrowsAsync<JobCancelledException>(() => dump.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopped after {clock.Elapsed}");
-        Assert.Empty(_engine.FilesOf(await _engine.Catalog.GetConfigAsync(plan.ConfigId, CancellationToken.None) ?? throw new InvalidOperationException()));
+        Assert.Empty(_engine.FilesOf(await _engine.Catalog.Configs.GetAsync(plan.ConfigId, CancellationToken.None) ?? throw new InvalidOperationException()));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class DumpCancelTests : IAsyncLifetime
 
         var result = await _engine.Get<BackupRunner>().DumpDatabaseAsync(new PartInput(plan, null), CancellationToken.None);
 
-        var row = (await _engine.Catalog.GetJobAsync(job.Id, CancellationToken.None))!;
+        var row = (await _engine.Catalog.Jobs.GetAsync(job.Id, CancellationToken.None))!;
         Assert.True(result.Part.PlainSize > 10_000);
         Assert.Equal(result.Part.PlainSize, row.Progress.DatabaseBytes);
         var log = await _engine.Get<JobLogs>().ListAsync(job.Id, 10, null, CancellationToken.None);
@@ -59,7 +59,7 @@ public sealed class DumpCancelTests : IAsyncLifetime
 
     private async Task<(BackupPlan Plan, BackupJob Job)> PlanAsync(ScratchDatabase db)
     {
-        var stored = await _engine.Catalog.CreateConfigAsync(new BackupConfig
+        var stored = await _engine.Catalog.Configs.CreateAsync(new BackupConfig
         {
             Name = "dump",
             Database = new DatabaseSource { Host = db.Connection.Host, Port = db.Connection.Port, Database = db.Name, Username = db.Connection.Username },

@@ -23,7 +23,7 @@ public sealed class JobCancellationTests : IAsyncLifetime
         var result = await _engine.Get<JobCancellation>().RequestAsync(job.Id, instances, CancellationToken.None);
 
         Assert.Equal(JobCancelOutcome.Accepted, result.Outcome);
-        var row = (await _engine.Catalog.GetJobAsync(job.Id, CancellationToken.None))!;
+        var row = (await _engine.Catalog.Jobs.GetAsync(job.Id, CancellationToken.None))!;
         Assert.True(row.CancelRequested);
         Assert.Equal(JobStatus.Running, row.Status);
         Assert.Equal([job.Id], instances.CancelsRaised);
@@ -66,7 +66,7 @@ public sealed class JobCancellationTests : IAsyncLifetime
         var result = await _engine.Get<JobCancellation>().RequestAsync(job.Id, instances, CancellationToken.None);
 
         Assert.Equal(JobCancelOutcome.AlreadyFinished, result.Outcome);
-        Assert.Equal(job, await _engine.Catalog.GetJobAsync(job.Id, CancellationToken.None));
+        Assert.Equal(job, await _engine.Catalog.Jobs.GetAsync(job.Id, CancellationToken.None));
         Assert.Equal(files.Count, _engine.FilesOf(config).Count);
     }
 
@@ -86,12 +86,12 @@ public sealed class JobCancellationTests : IAsyncLifetime
         var instances = new FakeJobInstances();
         instances.States[job.Id] = JobInstanceState.Active;
         // The run completes between the API's read and its flag write: the ETag update re-reads and sees it finished.
-        await _engine.Catalog.UpdateJobAsync(job.Id, j => j with { Status = JobStatus.Completed }, CancellationToken.None);
+        await _engine.Catalog.Jobs.UpdateAsync(job.Id, j => j with { Status = JobStatus.Completed }, CancellationToken.None);
 
         var result = await _engine.Get<JobCancellation>().RequestAsync(job.Id, instances, CancellationToken.None);
 
         Assert.Equal(JobCancelOutcome.AlreadyFinished, result.Outcome);
-        Assert.False((await _engine.Catalog.GetJobAsync(job.Id, CancellationToken.None))!.CancelRequested);
+        Assert.False((await _engine.Catalog.Jobs.GetAsync(job.Id, CancellationToken.None))!.CancelRequested);
         Assert.Empty(instances.CancelsRaised);
     }
 }

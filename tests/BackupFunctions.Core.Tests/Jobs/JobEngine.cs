@@ -78,7 +78,7 @@ public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = n
             Storage = new StorageDestination { Type = "local", Path = name + "-primary", Prefix = "site" },
             Replicas = [new StorageDestination { Type = "local", Path = name + "-replica", Prefix = "site" }],
         };
-        return await Catalog.CreateConfigAsync(config, CancellationToken.None);
+        return await Catalog.Configs.CreateAsync(config, CancellationToken.None);
     }
 
     /// <summary>A job of <paramref name="configId"/> in <paramref name="status"/>, last updated <paramref name="idle"/> ago.</summary>
@@ -96,7 +96,7 @@ public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = n
             LastUpdatedAt = now - idle,
             Progress = new JobProgress { TotalSteps = BackupSteps.Total },
         };
-        Assert.True(await Catalog.TryCreateJobAsync(job, CancellationToken.None));
+        Assert.True(await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None));
         return job;
     }
 

@@ -33,9 +33,9 @@ public sealed class JobHistoryPurgeTests : IAsyncLifetime
         var count = await _engine.Get<JobHistoryPurge>().PurgeAsync(CancellationToken.None);
 
         Assert.Equal(removed ? 1 : 0, count);
-        Assert.Equal(removed, await _engine.Catalog.GetJobAsync(job.Id, CancellationToken.None) is null);
+        Assert.Equal(removed, await _engine.Catalog.Jobs.GetAsync(job.Id, CancellationToken.None) is null);
         Assert.Equal(removed, (await logs.ListAsync(job.Id, 10, null, CancellationToken.None)).Items.Count == 0);
-        Assert.NotNull(await _engine.Catalog.GetJobAsync(bystander.Id, CancellationToken.None));
+        Assert.NotNull(await _engine.Catalog.Jobs.GetAsync(bystander.Id, CancellationToken.None));
         Assert.Single((await logs.ListAsync(bystander.Id, 10, null, CancellationToken.None)).Items);
     }
 }

@@ -19,7 +19,7 @@ public sealed class JobProgressReporterTests : IAsyncLifetime
     public async Task Progress_is_written_once_per_interval_with_the_latest_figures_and_a_speed()
     {
         var job = await _engine.CreateJobAsync("cfg-p", JobStatus.Running, TimeSpan.Zero);
-        await _engine.Catalog.UpdateJobAsync(job.Id, j => j with { Progress = JobProgressMath.WithTotals(j.Progress, 100, 100_000) }, CancellationToken.None);
+        await _engine.Catalog.Jobs.UpdateAsync(job.Id, j => j with { Progress = JobProgressMath.WithTotals(j.Progress, 100, 100_000) }, CancellationToken.None);
         var reporter = new JobProgressReporter(_engine.Catalog, job.Id, _engine.Clock, Interval, NullLogger.Instance);
         await using (reporter)
         {
@@ -79,7 +79,7 @@ public sealed class JobProgressReporterTests : IAsyncLifetime
             return 0;
         }, CancellationToken.None);
         await started.Task;
-        await _engine.Catalog.UpdateJobAsync(job.Id, j => j with { CancelRequested = true }, CancellationToken.None);
+        await _engine.Catalog.Jobs.UpdateAsync(job.Id, j => j with { CancelRequested = true }, CancellationToken.None);
         Assert.False(step.IsCompleted);
 
         _engine.Clock.Advance(Interval);
@@ -91,7 +91,7 @@ public sealed class JobProgressReporterTests : IAsyncLifetime
     public async Task A_cancel_requested_before_the_step_began_stops_it_at_once()
     {
         var job = await _engine.CreateJobAsync("cfg-b", JobStatus.Running, TimeSpan.Zero);
-        await _engine.Catalog.UpdateJobAsync(job.Id, j => j with { CancelRequested = true }, CancellationToken.None);
+        await _engine.Catalog.Jobs.UpdateAsync(job.Id, j => j with { CancelRequested = true }, CancellationToken.None);
 
         await Assert.ThrowsAsync<JobCancelledException>(() => JobProgressReporter.WatchAsync(_engine.Catalog, job.Id, _engine.Clock, Interval,
             NullLogger.Instance, async (_, ct) => { await Task.Delay(Timeout.Infinite, ct); return 0; }, CancellationToken.None)
@@ -103,7 +103,7 @@ public sealed class JobProgressReporterTests : IAsyncLifetime
     {
         // A copy retry runs under the original (completed) job: a flag that came too late must not stop it.
         var job = await _engine.CreateJobAsync("cfg-f", JobStatus.Completed, TimeSpan.Zero);
-        await _engine.Catalog.UpdateJobAsync(job.Id, j => j with { CancelRequested = true }, CancellationToken.None);
+        await _engine.Catalog.Jobs.UpdateAsync(job.Id, j => j with { CancelRequested = true }, CancellationToken.None);
 
         var result = await JobProgressReporter.WatchAsync(_engine.Catalog, job.Id, _engine.Clock, Interval, NullLogger.Instance, async (_, ct) =>
         {
@@ -115,7 +115,7 @@ public sealed class JobProgressReporterTests : IAsyncLifetime
         Assert.Equal(42, result);
     }
 
-    private async Task<BackupJob> GetAsync(string id) => (await _engine.Catalog.GetJobAsync(id, CancellationToken.None))!;
+    private async Task<BackupJob> GetAsync(string id) => (await _engine.Catalog.Jobs.GetAsync(id, CancellationToken.None))!;
 
     private async Task<BackupJob> WaitForAsync(string id, Func<BackupJob, bool> done)
     {

@@ -90,15 +90,15 @@ public sealed class JobWatchdogTests : IAsyncLifetime
         var failed = await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None);
 
         Assert.Equal([crashed.Id, hung.Id], failed.Order(StringComparer.Ordinal));
-        var hungNow = (await _engine.Catalog.GetJobAsync(hung.Id, CancellationToken.None))!;
+        var hungNow = (await _engine.Catalog.Jobs.GetAsync(hung.Id, CancellationToken.None))!;
         Assert.Equal(JobStatus.Failed, hungNow.Status);
         Assert.Contains("no progress for 40 minutes", hungNow.Error, StringComparison.Ordinal);
         Assert.Equal(_engine.Clock.GetUtcNow(), hungNow.CompletedAt);
-        var crashedNow = (await _engine.Catalog.GetJobAsync(crashed.Id, CancellationToken.None))!;
+        var crashedNow = (await _engine.Catalog.Jobs.GetAsync(crashed.Id, CancellationToken.None))!;
         Assert.Equal(JobStatus.Failed, crashedNow.Status);
         Assert.Contains("orchestration ended", crashedNow.Error, StringComparison.Ordinal);
-        Assert.Equal(JobStatus.Running, (await _engine.Catalog.GetJobAsync(live.Id, CancellationToken.None))!.Status);
-        Assert.Equal(JobStatus.Completed, (await _engine.Catalog.GetJobAsync(done.Id, CancellationToken.None))!.Status);
+        Assert.Equal(JobStatus.Running, (await _engine.Catalog.Jobs.GetAsync(live.Id, CancellationToken.None))!.Status);
+        Assert.Equal(JobStatus.Completed, (await _engine.Catalog.Jobs.GetAsync(done.Id, CancellationToken.None))!.Status);
 
         // The hung run is stopped before its objects go, so it cannot write into what is being removed.
         Assert.Equal([hung.Id], instances.Terminated.Select(t => t.JobId));
@@ -124,7 +124,7 @@ public sealed class JobWatchdogTests : IAsyncLifetime
 
         Assert.Equal([pending.Id], await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None));
 
-        var job = (await _engine.Catalog.GetJobAsync(pending.Id, CancellationToken.None))!;
+        var job = (await _engine.Catalog.Jobs.GetAsync(pending.Id, CancellationToken.None))!;
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.Contains("never started", job.Error, StringComparison.Ordinal);
         Assert.Null(job.DurationSeconds);

@@ -30,7 +30,7 @@ public sealed class LateManifestTests : IAsyncLifetime
         // The manifest step hangs (a destination that stopped answering): no progress for longer than the watchdog allows.
         _engine.Clock.Advance(TimeSpan.FromMinutes(31));
         Assert.Equal([plan.JobId], await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None));
-        var failed = (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!;
+        var failed = (await _engine.Catalog.Jobs.GetAsync(plan.JobId, CancellationToken.None))!;
         Assert.Equal(JobStatus.Failed, failed.Status);
 
         // The hung activity wakes up and carries on with the manifest, then the record: both are refused.
@@ -43,8 +43,8 @@ public sealed class LateManifestTests : IAsyncLifetime
             new Core.Format.BackupStatistics());
         await Assert.ThrowsAnyAsync<Exception>(() => runner.RecordBackupAsync(
             new RecordInput(plan, manifest, [new CopyOutcome(0, null, null), new CopyOutcome(1, null, null)]), CancellationToken.None));
-        Assert.Null(await _engine.Catalog.GetBackupAsync(plan.BackupId, CancellationToken.None));
-        var after = (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!;
+        Assert.Null(await _engine.Catalog.Backups.GetAsync(plan.BackupId, CancellationToken.None));
+        var after = (await _engine.Catalog.Jobs.GetAsync(plan.JobId, CancellationToken.None))!;
         Assert.Equal(JobStatus.Failed, after.Status);
         Assert.Contains("Watchdog", after.Error, StringComparison.Ordinal);
         Assert.Null(after.BackupId);
@@ -77,8 +77,8 @@ public sealed class LateManifestTests : IAsyncLifetime
         // The put lands after the cleanup; the step finds its job ended, removes the manifest and fails.
         await Assert.ThrowsAsync<JobCancelledException>(() => write);
         Assert.Empty(_engine.FilesOf(config));
-        Assert.Null(await _engine.Catalog.GetBackupAsync(plan.BackupId, CancellationToken.None));
-        var job = (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!;
+        Assert.Null(await _engine.Catalog.Backups.GetAsync(plan.BackupId, CancellationToken.None));
+        var job = (await _engine.Catalog.Jobs.GetAsync(plan.JobId, CancellationToken.None))!;
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.True(job.CancelRequested);
         Assert.Contains("no progress for 31 minutes", job.Error, StringComparison.Ordinal);
@@ -112,7 +112,7 @@ public sealed class LateManifestTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<JobCancelledException>(() => copy);
         Assert.Empty(_engine.FilesOf(config));
-        Assert.Equal(JobStatus.Cancelled, (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!.Status);
+        Assert.Equal(JobStatus.Cancelled, (await _engine.Catalog.Jobs.GetAsync(plan.JobId, CancellationToken.None))!.Status);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class LateManifestTests : IAsyncLifetime
         // A step that saw the watchdog's flag stops as cancelled; the late FailJob of its orchestration changes nothing.
         await _engine.Get<BackupRunner>().FailJobAsync(new FailureInput(plan.JobId, JobCancellation.Reason, plan) { Cancelled = true }, CancellationToken.None);
 
-        var job = (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!;
+        var job = (await _engine.Catalog.Jobs.GetAsync(plan.JobId, CancellationToken.None))!;
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.Contains("orchestration ended", job.Error, StringComparison.Ordinal);
     }

@@ -124,7 +124,7 @@ public sealed class LeftoverTemporaryTests(SftpServer sftp, FtpFolder ftp)
 
     private async Task<BackupPlan> PlanOfAsync(BackupJob job)
     {
-        var config = (await _engine.Catalog.GetConfigAsync(job.ConfigId, CancellationToken.None))!;
+        var config = (await _engine.Catalog.Configs.GetAsync(job.ConfigId, CancellationToken.None))!;
         return new BackupPlan(job.Id, job.Id, job.ConfigId, config.Config, job.StartedAt!.Value);
     }
 
@@ -137,7 +137,7 @@ public sealed class LeftoverTemporaryTests(SftpServer sftp, FtpFolder ftp)
             Schedule = new BackupSchedule { Frequency = "manual" },
             Storage = new StorageDestination { StorageId = destination.StorageId, Prefix = "site-" + Guid.NewGuid().ToString("N")[..8] },
         };
-        return await _engine.Catalog.CreateConfigAsync(config, CancellationToken.None);
+        return await _engine.Catalog.Configs.CreateAsync(config, CancellationToken.None);
     }
 
     /// <summary>A storage location of <paramref name="kind"/> in a folder of its own, and raw access to that folder.</summary>

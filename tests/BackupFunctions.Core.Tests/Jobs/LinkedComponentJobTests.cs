@@ -45,7 +45,7 @@ public sealed class LinkedComponentJobTests : IAsyncLifetime
         var files = await runner.ArchiveFilesAsync(new PartInput(plan, key), CancellationToken.None);
 
         Assert.Equal([new LinkedComponent("uploads", _volume.Path)], files.LinkedComponents);
-        var row = (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!;
+        var row = (await _engine.Catalog.Jobs.GetAsync(plan.JobId, CancellationToken.None))!;
         Assert.Equal([new LinkedComponent("uploads", _volume.Path)], row.LinkedComponents);
         Assert.Equal(1, row.LinkedComponentCount);
         Assert.Empty(row.ChangedFiles);
@@ -59,7 +59,7 @@ public sealed class LinkedComponentJobTests : IAsyncLifetime
         var manifest = await runner.WriteManifestAsync(new ManifestInput(plan, key, null, files), CancellationToken.None);
         await runner.RecordBackupAsync(
             new RecordInput(plan, manifest, [new CopyOutcome(0, null, null), new CopyOutcome(1, null, null)]), CancellationToken.None);
-        var done = (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!;
+        var done = (await _engine.Catalog.Jobs.GetAsync(plan.JobId, CancellationToken.None))!;
         Assert.Equal(JobStatus.Completed, done.Status);
         Assert.Empty(done.Warnings);
         Assert.Equal([new LinkedComponent("uploads", _volume.Path)], done.LinkedComponents);
@@ -79,7 +79,7 @@ public sealed class LinkedComponentJobTests : IAsyncLifetime
 
         await runner.ArchiveFilesAsync(new PartInput(plan, await runner.PrepareKeyAsync(plan, CancellationToken.None)), CancellationToken.None);
 
-        var row = (await _engine.Catalog.GetJobAsync(plan.JobId, CancellationToken.None))!;
+        var row = (await _engine.Catalog.Jobs.GetAsync(plan.JobId, CancellationToken.None))!;
         Assert.Empty(row.LinkedComponents);
         Assert.Equal(0, row.LinkedComponentCount);
         var logged = (await _engine.Get<JobLogs>().ListAsync(plan.JobId, 100, null, CancellationToken.None)).Items;

@@ -34,7 +34,7 @@ public sealed class BackupNotifierTests : CatalogTestBase, IAsyncLifetime
     {
         var (prepared, errors) = _services.GetRequiredService<NotificationSetup>().Prepare(notifications);
         Assert.Empty(errors);
-        var stored = await Catalog.CreateConfigAsync(new BackupConfig
+        var stored = await Catalog.Configs.CreateAsync(new BackupConfig
         {
             Name = name,
             Files = new FilesSource { Root = "/srv/site" },
@@ -60,7 +60,7 @@ public sealed class BackupNotifierTests : CatalogTestBase, IAsyncLifetime
             Error = error,
             Warnings = warnings ?? [],
         };
-        Assert.True(await Catalog.TryCreateJobAsync(job, default));
+        Assert.True(await Catalog.Jobs.TryCreateAsync(job, default));
         return job;
     }
 
@@ -98,7 +98,7 @@ public sealed class BackupNotifierTests : CatalogTestBase, IAsyncLifetime
         Assert.Equal("[BackupFunctions] Backup failed: shop", mail.Message.Subject);
         Assert.Contains(job.Id, mail.Text, StringComparison.Ordinal);
 
-        var after = (await Catalog.GetJobAsync(job.Id, default))!;
+        var after = (await Catalog.Jobs.GetAsync(job.Id, default))!;
         Assert.Equal(JobStatus.Failed, after.Status);
         Assert.Empty(after.Warnings);
         Assert.Equal(result.Deliveries, after.Notifications);
@@ -164,7 +164,7 @@ public sealed class BackupNotifierTests : CatalogTestBase, IAsyncLifetime
         Assert.Equal(2, result.Deliveries.Count);
         Assert.All(result.Deliveries, d => Assert.False(d.Delivered));
         Assert.All(result.Deliveries, d => Assert.False(string.IsNullOrEmpty(d.Error)));
-        var after = (await Catalog.GetJobAsync(job.Id, default))!;
+        var after = (await Catalog.Jobs.GetAsync(job.Id, default))!;
         Assert.Equal(JobStatus.Failed, after.Status);
         Assert.Equal("boom", after.Error);
         Assert.Equal(2, after.Notifications.Count);

@@ -130,13 +130,13 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
         var failed = report.Backups.Single(b => b.BackupId == first);
         Assert.Equal(RetentionEntry.Failed, failed.Outcome);
         Assert.Contains("replica is down", failed.Error, StringComparison.Ordinal);
-        var row = (await _catalog.GetBackupAsync(first, default))!;
+        var row = (await _catalog.Backups.GetAsync(first, default))!;
         Assert.Equal(BackupStatuses.Deleting, row.Status);
         Assert.Contains("replica is down", row.DeletionError, StringComparison.Ordinal);
         Assert.Empty(await ObjectsAsync(_primary, first));
         Assert.NotEmpty(await ObjectsAsync(_replica, first));
         Assert.StartsWith("not started", report.Backups.Single(b => b.BackupId == second).Error, StringComparison.Ordinal);
-        Assert.Equal(BackupStatuses.Completed, (await _catalog.GetBackupAsync(second, default))!.Status);
+        Assert.Equal(BackupStatuses.Completed, (await _catalog.Backups.GetAsync(second, default))!.Status);
         await AssertPresentAsync(second);
 
         // The policy changes to keep everything: the half-removed backup is finished anyway, nothing else goes.
@@ -154,7 +154,7 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_backup_under_a_lock_known_from_the_locations_immutability_is_kept_and_reported()
     {
-        var location = await _catalog.CreateStorageLocationAsync((id, now) => new StorageLocation
+        var location = await _catalog.StorageLocations.CreateAsync((id, now) => new StorageLocation
         {
             Id = id,
             Name = "locked folder",
@@ -202,7 +202,7 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
         Assert.Equal(RetentionEntry.Locked, entry.Outcome);
         Assert.Equal(lockEnd, entry.LockedUntil);
         Assert.Contains(entry.Reasons, r => r.Contains("locked until 2027-01-01 00:00 UTC", StringComparison.Ordinal));
-        var row = (await _catalog.GetBackupAsync(victim, default))!;
+        var row = (await _catalog.Backups.GetAsync(victim, default))!;
         Assert.Equal(BackupStatuses.Completed, row.Status);
         Assert.Null(row.DeletionError);
         await AssertPresentAsync(victim);
@@ -220,7 +220,7 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
 
     private async Task<StoredBackupConfig> CreateConfigAsync(
         RetentionPolicy policy, string timeZone, StorageDestination? storage = null, IReadOnlyList<StorageDestination>? replicas = null)
-        => await _catalog.CreateConfigAsync(new BackupConfig
+        => await _catalog.Configs.CreateAsync(new BackupConfig
         {
             Name = "site",
             Files = new FilesSource { Root = "/srv/site" },
@@ -257,7 +257,7 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
                 Destination = destination,
             });
         }
-        await _catalog.UpsertBackupAsync(new BackupRecord
+        await _catalog.Backups.UpsertAsync(new BackupRecord
         {
             Id = id,
             ConfigId = config.Id,
@@ -287,7 +287,7 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
 
     private async Task AssertPresentAsync(string id)
     {
-        var row = await _catalog.GetBackupAsync(id, default);
+        var row = await _catalog.Backups.GetAsync(id, default);
         Assert.NotNull(row);
         foreach (var location in row.Locations)
             Assert.Equal(4, (await ObjectsAsync(location.Destination!, id)).Count);
@@ -295,7 +295,7 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
 
     private async Task AssertGoneAsync(string id)
     {
-        Assert.Null(await _catalog.GetBackupAsync(id, default));
+        Assert.Null(await _catalog.Backups.GetAsync(id, default));
         Assert.Empty(await ObjectsAsync(_primary, id));
         Assert.Empty(await ObjectsAsync(_replica, id));
     }

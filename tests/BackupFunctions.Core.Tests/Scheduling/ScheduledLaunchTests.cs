@@ -103,7 +103,7 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
         Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Empty(await launcher.StartDueAsync(starter, default));
 
-        var skipped = await Catalog.GetJobAsync(JobIds.ForSchedule(configId, At("2026-06-01T11:00Z")), default);
+        var skipped = await Catalog.Jobs.GetAsync(JobIds.ForSchedule(configId, At("2026-06-01T11:00Z")), default);
         Assert.NotNull(skipped);
         Assert.Equal(JobStatus.Skipped, skipped.Status);
         Assert.Equal(At("2026-06-01T11:00Z"), skipped.ScheduledFor);
@@ -112,7 +112,7 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
         Assert.Single(starter.Starts);
 
         // Once the run has finished, the next slot starts again.
-        await Catalog.UpdateJobAsync(firstRun, j => j with { Status = JobStatus.Completed }, default);
+        await Catalog.Jobs.UpdateAsync(firstRun, j => j with { Status = JobStatus.Completed }, default);
         Time.SetUtcNow(At("2026-06-01T12:00Z"));
         Assert.Equal([JobIds.ForSchedule(configId, At("2026-06-01T12:00Z"))], await launcher.StartDueAsync(starter, default));
         Assert.Equal([JobStatus.Running, JobStatus.Skipped, JobStatus.Completed], (await JobsOfAsync(configId)).Select(j => j.Status));
@@ -133,7 +133,7 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
         }
 
         Assert.Equal(2, starter.Starts.Count);
-        var third = await Catalog.GetJobAsync(JobIds.ForSchedule(configId, At("2026-06-01T12:00Z")), default);
+        var third = await Catalog.Jobs.GetAsync(JobIds.ForSchedule(configId, At("2026-06-01T12:00Z")), default);
         Assert.Equal(JobStatus.Skipped, third!.Status);
         Assert.Equal("Skipped: 2 backups of this config were still running (maxConcurrent 2).", third.Error);
     }
@@ -154,7 +154,7 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
         var started = await launcher.StartDueAsync(starter, default);
 
         Assert.Equal([JobIds.ForSchedule(orphanConfig, At("2026-06-01T10:00Z"))], started);
-        var skipped = await Catalog.GetJobAsync(JobIds.ForSchedule(freshConfig, At("2026-06-01T10:00Z")), default);
+        var skipped = await Catalog.Jobs.GetAsync(JobIds.ForSchedule(freshConfig, At("2026-06-01T10:00Z")), default);
         Assert.Equal(JobStatus.Skipped, skipped!.Status);
     }
 
@@ -179,7 +179,7 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
         Assert.Single(await JobsOfAsync(configId));
 
         // Finished: a new start goes through.
-        await Catalog.UpdateJobAsync(first.Job.Id, j => j with { Status = JobStatus.Failed }, default);
+        await Catalog.Jobs.UpdateAsync(first.Job.Id, j => j with { Status = JobStatus.Failed }, default);
         Assert.Equal(ManualStartOutcome.Started, (await launcher.StartNowAsync(configId, starter, default)).Outcome);
     }
 
@@ -223,8 +223,8 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
         var launcher = Launcher(Catalog);
 
         // Sunday 29 March: 02:30 does not exist in Berlin; the run is at 03:00 CEST.
-        Assert.Equal(At("2026-03-29T01:00Z"), (await Catalog.GetConfigAsync(weekly, default))!.NextRunAt);
-        Assert.Null((await Catalog.GetConfigAsync(manual, default))!.NextRunAt);
+        Assert.Equal(At("2026-03-29T01:00Z"), (await Catalog.Configs.GetAsync(weekly, default))!.NextRunAt);
+        Assert.Null((await Catalog.Configs.GetAsync(manual, default))!.NextRunAt);
 
         // Nothing due, nothing changed: the rows are not written.
         var before = await RowTimestampsAsync();
@@ -234,17 +234,17 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
 
         Time.SetUtcNow(At("2026-03-29T01:00Z"));
         await launcher.StartDueAsync(starter, default);
-        Assert.Equal(At("2026-04-05T00:30Z"), (await Catalog.GetConfigAsync(weekly, default))!.NextRunAt);
-        Assert.Null((await Catalog.GetConfigAsync(manual, default))!.NextRunAt);
+        Assert.Equal(At("2026-04-05T00:30Z"), (await Catalog.Configs.GetAsync(weekly, default))!.NextRunAt);
+        Assert.Null((await Catalog.Configs.GetAsync(manual, default))!.NextRunAt);
         Assert.Single(starter.Starts);
 
         // A stale or missing value (a row from before the column) is repaired, and a manual config's is removed.
-        await Catalog.SetConfigNextRunAtAsync(weekly, null, default);
-        await Catalog.SetConfigNextRunAtAsync(manual, At("2030-01-01T00:00Z"), default);
+        await Catalog.Configs.SetNextRunAtAsync(weekly, null, default);
+        await Catalog.Configs.SetNextRunAtAsync(manual, At("2030-01-01T00:00Z"), default);
         await launcher.StartDueAsync(starter, default);
-        Assert.Equal(At("2026-04-05T00:30Z"), (await Catalog.GetConfigAsync(weekly, default))!.NextRunAt);
-        Assert.Null((await Catalog.GetConfigAsync(manual, default))!.NextRunAt);
-        Assert.False(await Catalog.SetConfigNextRunAtAsync("cfg-gone", null, default));
+        Assert.Equal(At("2026-04-05T00:30Z"), (await Catalog.Configs.GetAsync(weekly, default))!.NextRunAt);
+        Assert.Null((await Catalog.Configs.GetAsync(manual, default))!.NextRunAt);
+        Assert.False(await Catalog.Configs.SetNextRunAtAsync("cfg-gone", null, default));
     }
 
     private BackupLauncher Launcher(BackupCatalog catalog) => new(catalog, Time, NullLogger<BackupLauncher>.Instance);
@@ -252,19 +252,19 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
     private async Task<string> CreateAsync(BackupSchedule schedule, int maxConcurrent = 1)
     {
         var config = BackupCatalogConfigTests.SampleConfig("site") with { Schedule = schedule, MaxConcurrent = maxConcurrent };
-        return (await Catalog.CreateConfigAsync(config, default)).Id;
+        return (await Catalog.Configs.CreateAsync(config, default)).Id;
     }
 
     private async Task InsertPendingManualJobAsync(string configId, DateTimeOffset createdAt)
     {
         var job = new BackupJob { Id = JobIds.ForManual(configId, createdAt, "dead"), ConfigId = configId, Trigger = "manual", CreatedAt = createdAt };
-        Assert.True(await Catalog.TryCreateJobAsync(job, default));
+        Assert.True(await Catalog.Jobs.TryCreateAsync(job, default));
     }
 
     private async Task<List<BackupJob>> JobsOfAsync(string configId)
     {
         var jobs = new List<BackupJob>();
-        await foreach (var job in Catalog.JobsOfConfigAsync(configId, status: null, default))
+        await foreach (var job in Catalog.Jobs.OfConfigAsync(configId, status: null, default))
             jobs.Add(job);
         return jobs;
     }
@@ -302,7 +302,7 @@ public sealed class ScheduledLaunchTests : CatalogTestBase
         public async Task StartAsync(BackupRequest request, CancellationToken cancellationToken)
         {
             _starts.Enqueue((request.JobId, request.ConfigId, time.GetUtcNow()));
-            await catalog.UpdateJobAsync(request.JobId, j => j with { Status = finishAs }, cancellationToken);
+            await catalog.Jobs.UpdateAsync(request.JobId, j => j with { Status = finishAs }, cancellationToken);
         }
     }
 }
