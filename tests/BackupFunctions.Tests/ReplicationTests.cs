@@ -108,23 +108,20 @@ public sealed class ReplicationTests(LocalHostFixture host) : IClassFixture<Loca
         using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
         var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        JsonElement running;
-        while ((running = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-jobs/{jobId}")).GetProperty("progress").GetProperty("currentStep").GetString() != BackupSteps.Replicate)
+        // Wait for the copy to begin writing on the replica (a hidden temporary file of the run is there), not for
+        // currentStep to read "replicate": verification of the primary runs beside the copy and may write its own step
+        // last. The copy starts only once the primary holds its manifest.
+        using var client = SftpServer.Connect();
+        while (!FilesUnder(client, replicaPath).Any(f => f.Contains(jobId, StringComparison.Ordinal)))
         {
+            var running = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-jobs/{jobId}");
             Assert.True(DateTime.UtcNow < deadline && running.GetProperty("status").GetString() is "pending" or "running",
-                $"the job never reached the replicate step: {running}");
-            await Task.Delay(100);
+                $"the copy never started writing on the replica: {running}");
+            await Task.Delay(50);
         }
         var primary = await host.Host.Services.GetRequiredService<StorageLocations>().OpenAsync(new StorageDestination { StorageId = local }, default);
         var folder = ObjectNames.BackupFolder(prefix, jobId);
         Assert.Contains(await primary.ListAsync(folder, default).ToListAsync(), o => o.Name.EndsWith("manifest.json", StringComparison.Ordinal));
-        // The copy has begun writing on the replica (a hidden temporary file of the run is there).
-        using var client = SftpServer.Connect();
-        while (!FilesUnder(client, replicaPath).Any(f => f.Contains(jobId, StringComparison.Ordinal)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the copy never started writing on the replica");
-            await Task.Delay(50);
-        }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var cancel = await host.Http.PostAsync($"api/backup-jobs/{jobId}/cancel", null);
