@@ -46,12 +46,6 @@ namespace BackupFunctions.Core.Restores;
 /// </remarks>
 public sealed partial class InPlaceFileRestore
 {
-    /// <summary>The most items (globs) a restore may name.</summary>
-    public const int MaxItems = 100;
-
-    /// <summary>The longest item (glob).</summary>
-    public const int MaxItemLength = 1024;
-
     private const string StagingPrefix = ".bf-restore-";
     private const string SetAsideInfix = ".replaced-";
     private const string JournalName = "journal.json";
@@ -65,7 +59,7 @@ public sealed partial class InPlaceFileRestore
     private static readonly JsonSerializerOptions JournalJson = new(JsonSerializerDefaults.Web);
 
     private readonly InPlaceRestoreRequest _request;
-    private readonly IncludeGlobs? _items;
+    private readonly RestoreSelection? _items;
     private readonly HashSet<string>? _components;
 
     /// <summary>
@@ -92,7 +86,8 @@ public sealed partial class InPlaceFileRestore
             _components = components.ToHashSet(StringComparer.Ordinal);
         }
 
-        _items = IncludeGlobs.Create(request.Items);
+        // Table items of the same selection are the database's; only globs select files (none: no file is written).
+        _items = request.Items is { Count: > 0 } ? RestoreSelection.Parse(request.Items) : null;
         _request = request;
         // realpath once: a site root below a symbolic link is restored into the real folder, and the link stays.
         SiteRoot = RealPath.Resolve(request.SiteRoot);

@@ -9,7 +9,7 @@ namespace BackupFunctions.Core.Restores;
 /// </summary>
 /// <remarks>
 /// Items come from the API, so each is refused unless it is plainly a relative glob: not empty, not absolute (<c>/</c>,
-/// <c>\</c>, a drive letter), no <c>.</c> or <c>..</c> segment, no backslash or control character, at most
+/// <c>\</c>, <c>~</c>, a drive letter or any <c>:</c>), no <c>.</c> or <c>..</c> segment, no backslash or control character, at most
 /// <see cref="MaxItemLength"/> characters and <see cref="MaxItems"/> items. A table item names a schema and a table,
 /// either as the manifest writes them (<c>"Mixed Schema".orders</c>) or unquoted (<c>Mixed Schema.orders</c>).
 /// </remarks>
@@ -58,8 +58,8 @@ public sealed class RestoreSelection
                 tables.Add(parts.Schema + "." + parts.Name);
                 continue;
             }
-            if (item.StartsWith('/') || item.Contains('\\', StringComparison.Ordinal) || (item.Length >= 2 && item[1] == ':'))
-                throw Refused(item, "a glob is relative to the site root ('/'-separated, no drive or leading '/')");
+            if (item.StartsWith('/') || item.StartsWith('~') || item.Contains('\\', StringComparison.Ordinal) || item.Contains(':', StringComparison.Ordinal))
+                throw Refused(item, "a glob is relative to the site root ('/'-separated, no drive, '~', ':' or leading '/'; e.g. uploads/2024/**)");
             var trimmed = item.TrimEnd('/');
             if (trimmed.Length == 0 || trimmed.Split('/').Any(s => s is "" or "." or ".."))
                 throw Refused(item, "a glob has no empty, '.' or '..' segment");
@@ -146,5 +146,5 @@ public sealed class RestoreSelection
     }
 
     private static ArgumentException Refused(string? item, string why)
-        => new($"Restore item '{new string([.. (item ?? "").Take(200).Select(c => char.IsControl(c) ? '?' : c)])}' refused: {why}.");
+        => new($"items: restore item '{new string([.. (item ?? "").Take(200).Select(c => char.IsControl(c) ? '?' : c)])}' refused: {why}.");
 }

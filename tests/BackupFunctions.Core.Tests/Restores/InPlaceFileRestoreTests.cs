@@ -239,7 +239,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
         restore.Complete();
 
-        var globs = IncludeGlobs.Create(items)!;
+        var globs = RestoreSelection.Parse(items);
         var expected = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (path, value) in before.Where(b => !globs.Includes(b.Key)))
             expected[path] = value;
@@ -305,7 +305,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         Directory.CreateDirectory(Site);
         var error = Assert.Throws<ArgumentException>(() => new InPlaceFileRestore(new InPlaceRestoreRequest("job", Site, Items: [item])));
         Assert.Contains("items", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new InPlaceFileRestore(new InPlaceRestoreRequest("job", Site, Items: [.. Enumerable.Repeat("uploads/**", InPlaceFileRestore.MaxItems + 1)])));
+        Assert.Throws<ArgumentException>(() => new InPlaceFileRestore(new InPlaceRestoreRequest("job", Site, Items: [.. Enumerable.Repeat("uploads/**", RestoreSelection.MaxItems + 1)])));
     }
 
     [Theory]
