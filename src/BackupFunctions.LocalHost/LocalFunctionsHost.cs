@@ -40,6 +40,22 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
     public static async Task<LocalFunctionsHost> StartAsync(LocalHostOptions options, CancellationToken cancellationToken = default)
     {
+        // The sidecar's port is picked free, then bound a moment later: another process (or an outgoing connection's
+        // local port) can take it in between. Then the host is built again on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options, cancellationToken);
+            }
+            catch (IOException e) when (attempt < 5 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
+    }
+
+    private static async Task<LocalFunctionsHost> StartOnceAsync(LocalHostOptions options, CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         if (options.SettingsFile is not null)
             builder.Configuration.AddLocalSettingsFile(options.SettingsFile);
@@ -71,7 +87,15 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapHttpFunctions(functions);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalFunctionsHost(app, new Uri(address.TrimEnd('/') + "/"), functions);

@@ -5,7 +5,7 @@ namespace BackupFunctions.Core.Tests.Support;
 
 /// <summary>
 /// A loopback port that forwards every connection to a server, and can cut all of them at once or refuse new ones
-/// for a while: the network (or the server) failing under a client, without touching the shared server.
+/// (reset them) for a while: the network (or the server) failing under a client, without touching the shared server.
 /// </summary>
 public sealed class TcpForwarder : IAsyncDisposable
 {
@@ -15,9 +15,10 @@ public sealed class TcpForwarder : IAsyncDisposable
     private readonly List<Socket> _sockets = [];
     private readonly MemoryStream _fromClients = new();
     private readonly Lock _lock = new();
-    private TcpListener _listener;
-    private Task _acceptLoop;
+    private readonly TcpListener _listener;
+    private readonly Task _acceptLoop;
     private int _accepted;
+    private bool _paused;
 
     public TcpForwarder(string targetHost, int targetPort)
     {
@@ -61,26 +62,27 @@ public sealed class TcpForwarder : IAsyncDisposable
         }
     }
 
-    /// <summary>Like a stopped server: cuts every connection and refuses new ones until <see cref="Resume"/>.</summary>
-    public async Task PauseAsync()
+    /// <summary>
+    /// Like a stopped server: cuts every connection and resets new ones until <see cref="Resume"/>. The listener stays
+    /// open: a port given back to the kernel can be taken as the local port of any outgoing connection meanwhile, and
+    /// then could not be listened on again ("address already in use").
+    /// </summary>
+    public Task PauseAsync()
     {
-        _listener.Stop();
+        Volatile.Write(ref _paused, true);
         CutAll();
-        try { await _acceptLoop; } catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException) { }
+        return Task.CompletedTask;
     }
 
-    /// <summary>Accepts connections again, on the same port.</summary>
-    public void Resume()
-    {
-        _listener = new TcpListener(IPAddress.Loopback, Port);
-        _listener.Start();
-        _acceptLoop = AcceptAsync(_listener);
-    }
+    /// <summary>Forwards new connections again, on the same port.</summary>
+    public void Resume() => Volatile.Write(ref _paused, false);
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await PauseAsync();
+        _listener.Stop();
+        CutAll();
+        try { await _acceptLoop; } catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException) { }
         _stop.Dispose();
         lock (_lock)
             _fromClients.Dispose();
@@ -92,6 +94,12 @@ public sealed class TcpForwarder : IAsyncDisposable
         {
             var client = await listener.AcceptSocketAsync(_stop.Token);
             Interlocked.Increment(ref _accepted);
+            if (Volatile.Read(ref _paused))
+            {
+                client.LingerState = new LingerOption(true, 0);
+                client.Close();
+                continue;
+            }
             var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);
             lock (_lock)
