@@ -31,16 +31,9 @@ public sealed class RestorePreviewer
     /// <summary>Free space asked beyond the bytes written: a tenth of them, at least this much.</summary>
     public const long MinimumSpaceMargin = 64L * 1024 * 1024;
 
-    private const string LiveTablesSql = """
-        SELECT format('%I.%I', n.nspname, c.relname), c.reltuples::bigint, pg_catalog.pg_relation_size(c.oid)
-        FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p')
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-          AND n.nspname NOT LIKE 'pg\_toast%'
-          AND n.nspname NOT LIKE 'pg\_temp\_%'
-        ORDER BY n.nspname, c.relname
-        """;
+    private const string LiveTablesSql =
+        "SELECT format('%I.%I', n.nspname, c.relname), c.reltuples::bigint, pg_catalog.pg_relation_size(c.oid)\n"
+        + PostgresDumper.UserTablesFromWhere + "\nORDER BY n.nspname, c.relname";
 
     private const string InvalidCatalogName = "3D000";
 

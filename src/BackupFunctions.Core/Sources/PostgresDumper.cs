@@ -7,16 +7,21 @@ namespace BackupFunctions.Core.Sources;
 /// <summary>Streams a database out of PostgreSQL with pg_dump (custom format) from its stdout; no temporary file.</summary>
 public sealed class PostgresDumper
 {
-    private const string UserTablesSql = """
-        SELECT format('%I.%I', n.nspname, c.relname)
+    /// <summary>
+    /// The user tables (plain and partitioned) of a database as <c>c</c> (pg_class) and <c>n</c> (pg_namespace): the
+    /// tables whose rows a manifest counts, and so the ones a restore preview compares.
+    /// </summary>
+    internal const string UserTablesFromWhere = """
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p')
           AND n.nspname NOT IN ('pg_catalog', 'information_schema')
           AND n.nspname NOT LIKE 'pg\_toast%'
           AND n.nspname NOT LIKE 'pg\_temp\_%'
-        ORDER BY n.nspname, c.relname
         """;
+
+    private const string UserTablesSql =
+        "SELECT format('%I.%I', n.nspname, c.relname)\n" + UserTablesFromWhere + "\nORDER BY n.nspname, c.relname";
 
     private readonly PostgresToolsOptions _options;
 
