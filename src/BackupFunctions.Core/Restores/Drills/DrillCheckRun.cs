@@ -23,6 +23,9 @@ public sealed class DrillCheckRun(IReadOnlyList<RestoreDrillCheck> checks, ReadO
 
     public IReadOnlyList<RestoreDrillCheck> Checks => checks;
 
+    /// <summary>The statement timeout of each check (<see cref="StatementTimeout"/> unless a test shortens it).</summary>
+    public TimeSpan Timeout { get; init; } = StatementTimeout;
+
     /// <summary>
     /// Runs the checks inside <paramref name="transaction"/>, which this turns READ ONLY (allowed at any point of a
     /// transaction: only the way back to read-write is refused). A check that fails (a write, a timeout, a syntax
@@ -33,7 +36,7 @@ public sealed class DrillCheckRun(IReadOnlyList<RestoreDrillCheck> checks, ReadO
     {
         await ExecuteAsync(connection, transaction, "SET TRANSACTION READ ONLY", cancellationToken);
         await ExecuteAsync(connection, transaction,
-            FormattableString.Invariant($"SET LOCAL statement_timeout = {(long)StatementTimeout.TotalMilliseconds}"), cancellationToken);
+            FormattableString.Invariant($"SET LOCAL statement_timeout = {(long)Timeout.TotalMilliseconds}"), cancellationToken);
         var results = new List<RecordedDrillCheck>(checks.Count);
         foreach (var check in checks)
         {
