@@ -59,8 +59,11 @@ public sealed class DrillCheckManifestTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "\"error\""));
 
         // The MAC covers the field: a digest swapped in by someone who can write the destination is refused.
-        var other = DigestOf(_dataKey, "b1", "published", "(1)");
-        var tampered = Encoding.UTF8.GetBytes(text.Replace(manifest.Database.Checks![0].Digest!, other, StringComparison.Ordinal));
+        var at = text.IndexOf("\"digest\": \"hmac-sha256:", StringComparison.Ordinal) + "\"digest\": \"hmac-sha256:".Length;
+        var chars = text.ToCharArray();
+        chars[at] = chars[at] == 'A' ? 'B' : 'A';
+        var tampered = Encoding.UTF8.GetBytes(chars);
+        Assert.NotEqual(bytes, tampered);
         Assert.Throws<IntegrityException>(() => ManifestFile.Read(tampered).Verify(_dataKey, "b1"));
     }
 
