@@ -101,10 +101,11 @@ public sealed class RestoreDrillsTable
 
     /// <summary>
     /// Takes the config's one place for <paramref name="drillId"/>: true when it was free, already this drill's, or held
-    /// by a drill that <paramref name="isStale"/> says is over (finished, or left without an orchestration). The guard
-    /// row is written with the read's ETag, so of two simultaneous claims one wins.
+    /// by a drill that <paramref name="isStale"/> (given the holder's id and when it claimed) says is over (finished, or
+    /// left without an orchestration). The guard row is written with the read's ETag, so of two simultaneous claims one wins.
     /// </summary>
-    public async Task<bool> TryClaimAsync(string configId, string drillId, Func<string, Task<bool>> isStale, CancellationToken cancellationToken)
+    public async Task<bool> TryClaimAsync(
+        string configId, string drillId, Func<string, DateTimeOffset, Task<bool>> isStale, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(isStale);
         CatalogTables.RequireKey(configId, nameof(configId));
@@ -122,7 +123,7 @@ public sealed class RestoreDrillsTable
         var holder = current.GetString("DrillId");
         if (holder == drillId)
             return true;
-        if (holder is not null && !await isStale(holder))
+        if (holder is not null && !await isStale(holder, current.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.MinValue))
             return false;
         try
         {

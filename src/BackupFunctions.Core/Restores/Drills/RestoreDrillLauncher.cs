@@ -25,7 +25,7 @@ public sealed class RestoreDrillLauncher(BackupCatalog catalog, TimeProvider tim
             return new DrillStartResult(DrillStartOutcome.NoBackup, Reason: $"Config {configId} has no successful backup yet: there is nothing to drill.");
         var now = time.GetUtcNow();
         var id = RestoreDrillsTable.NewId(now);
-        if (!await catalog.RestoreDrills.TryClaimAsync(configId, id, holder => IsStaleAsync(holder, starter, cancellationToken), cancellationToken))
+        if (!await catalog.RestoreDrills.TryClaimAsync(configId, id, (holder, claimedAt) => IsStaleAsync(holder, claimedAt, starter, cancellationToken), cancellationToken))
         {
             var holder = await catalog.RestoreDrills.ActiveDrillAsync(configId, cancellationToken);
             return new DrillStartResult(DrillStartOutcome.AlreadyRunning,
@@ -78,7 +78,7 @@ public sealed class RestoreDrillLauncher(BackupCatalog catalog, TimeProvider tim
             if (existing.Status != RestoreDrillStatuses.Pending || now - existing.CreatedAt < OrphanedAfter
                 || await starter.IsRunningAsync(id, cancellationToken))
                 return null;
-            if (!await catalog.RestoreDrills.TryClaimAsync(configId, id, holder => IsStaleAsync(holder, starter, cancellationToken), cancellationToken))
+            if (!await catalog.RestoreDrills.TryClaimAsync(configId, id, (holder, claimedAt) => IsStaleAsync(holder, claimedAt, starter, cancellationToken), cancellationToken))
             {
                 await catalog.RestoreDrills.UpdateAsync(id, d => d.Status == RestoreDrillStatuses.Pending
                     ? d with { Status = RestoreDrillStatuses.Skipped, CompletedAt = now, Error = SkipReason }
@@ -97,7 +97,7 @@ public sealed class RestoreDrillLauncher(BackupCatalog catalog, TimeProvider tim
                     logger.LogInformation("Scheduled restore drill {DrillId} of config {ConfigId} skipped: no backup yet", id, configId);
                 return null;
             }
-            if (!await catalog.RestoreDrills.TryClaimAsync(configId, id, holder => IsStaleAsync(holder, starter, cancellationToken), cancellationToken))
+            if (!await catalog.RestoreDrills.TryClaimAsync(configId, id, (holder, claimedAt) => IsStaleAsync(holder, claimedAt, starter, cancellationToken), cancellationToken))
             {
                 // Skipped rather than queued: the next slot comes anyway.
                 if (await catalog.RestoreDrills.TryCreateAsync(drill with { Status = RestoreDrillStatuses.Skipped, CompletedAt = now, Error = SkipReason }, cancellationToken))
@@ -115,10 +115,15 @@ public sealed class RestoreDrillLauncher(BackupCatalog catalog, TimeProvider tim
 
     private const string SkipReason = "Skipped: another restore drill of this config was still running.";
 
-    /// <summary>A place holder that is gone, finished, or sat without an orchestration for <see cref="OrphanedAfter"/>.</summary>
-    private async Task<bool> IsStaleAsync(string holderId, IRestoreDrillStarter starter, CancellationToken cancellationToken)
+    /// <summary>
+    /// A place holder that finished, or sat without an orchestration for <see cref="OrphanedAfter"/>. A holder without
+    /// a row is one whose start is writing it right now (the place is claimed first), unless it claimed long ago.
+    /// </summary>
+    private async Task<bool> IsStaleAsync(string holderId, DateTimeOffset claimedAt, IRestoreDrillStarter starter, CancellationToken cancellationToken)
     {
-        if (await catalog.RestoreDrills.GetAsync(holderId, cancellationToken) is not { } holder || holder.IsFinished)
+        if (await catalog.RestoreDrills.GetAsync(holderId, cancellationToken) is not { } holder)
+            return time.GetUtcNow() - claimedAt >= OrphanedAfter;
+        if (holder.IsFinished)
             return true;
         return time.GetUtcNow() - (holder.LastUpdatedAt ?? holder.CreatedAt) >= OrphanedAfter
             && !await starter.IsRunningAsync(holderId, cancellationToken);

@@ -110,6 +110,24 @@ public sealed class RestoreDrillSchedulingTests : CatalogTestBase
         Assert.Equal(second.Drill!.Id, await Catalog.RestoreDrills.ActiveDrillAsync(configId, default));
     }
 
+    [Fact]
+    public async Task Of_ten_simultaneous_requests_to_drill_a_config_exactly_one_starts()
+    {
+        Time.SetUtcNow(At("2026-12-01T00:00Z"));
+        var configId = await CreateConfigAsync(null);
+        await AddBackupAsync(configId, At("2026-12-01T00:00Z"));
+        var starter = new RecordingStarter();
+        // Ten app instances: their own catalog clients over the same tables.
+        var launchers = Enumerable.Range(0, 10).Select(_ => new RestoreDrillLauncher(new BackupCatalog(Service, Prefix, Time), Time, NullLogger<RestoreDrillLauncher>.Instance)).ToList();
+
+        var results = await Task.WhenAll(launchers.Select(l => l.StartNowAsync(configId, starter, default)));
+
+        var started = Assert.Single(results, r => r.Outcome == DrillStartOutcome.Started);
+        Assert.All(results.Where(r => r != started), r => Assert.Equal(DrillStartOutcome.AlreadyRunning, r.Outcome));
+        Assert.Equal([started.Drill!.Id], starter.Starts);
+        Assert.Equal(started.Drill.Id, await Catalog.RestoreDrills.ActiveDrillAsync(configId, default));
+    }
+
     private RestoreDrillLauncher Launcher() => new(Catalog, Time, NullLogger<RestoreDrillLauncher>.Instance);
 
     private async Task<string> CreateConfigAsync(BackupSchedule? drillSchedule)
