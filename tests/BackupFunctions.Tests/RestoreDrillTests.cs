@@ -13,7 +13,7 @@ namespace BackupFunctions.Tests;
 /// the config's checks recorded in its manifest, then <c>POST /api/backup-configs/{id}/restore-drill</c> restores it
 /// into a scratch database and folder, runs the checks there, and throws the scratch targets away.
 /// </summary>
-public sealed class RestoreDrillTests(DrillHostFixture host) : IClassFixture<DrillHostFixture>
+public sealed class RestoreDrillTests(DrillHostFixture host, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<DrillHostFixture>
 {
     private const string Published = "SELECT count(*) FROM posts WHERE published_at IS NOT NULL";
 
@@ -124,6 +124,49 @@ public sealed class RestoreDrillTests(DrillHostFixture host) : IClassFixture<Dri
         }
     }
 
+    /// <summary>
+    /// Cancelled once its backup is picked, i.e. while it restores into the scratch targets: the restore step is let
+    /// finish (so nothing is still writing), then cleanup removes what it made and the drill ends cancelled, no alert.
+    /// </summary>
+    [Fact]
+    public async Task A_cancelled_drill_leaves_no_scratch_database_or_folder()
+    {
+        var cms = await NewCmsAsync();
+        try
+        {
+            var configId = await host.CreateConfigAsync(ConfigFor(cms, [new { name = "published-posts", sql = Published }]));
+            await BackupAsync(configId);
+            using var response = await host.Http.PostAsync($"api/backup-configs/{configId}/restore-drill", null);
+            var drillId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("drillId").GetString()!;
+            JsonElement drill;
+            do
+            {
+                drill = await host.Http.GetFromJsonAsync<JsonElement>($"api/restore-drills/{drillId}");
+                await Task.Delay(50);
+            }
+            while (drill.GetProperty("status").GetString() == "pending");
+
+            using (var cancel = await host.Http.PostAsync($"api/restore-drills/{drillId}/cancel", null))
+                Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+            var ended = await WaitForDrillAsync(drillId);
+
+            Assert.True(ended.GetProperty("status").GetString() == "cancelled", ended.ToString());
+            // Whether the restore step was in flight (and so finished before cleanup) depends on timing; both must end clean.
+            output.WriteLine($"cancelled drill: restore {(ended.TryGetProperty("durationSeconds", out var rto) && rto.ValueKind == JsonValueKind.Number ? $"finished in {rto} s before the cleanup" : "not reached")}");
+            Assert.True(ended.GetProperty("cleanedUp").GetBoolean());
+            Assert.Equal(cms.Database.Database + "_drill_", ended.GetProperty("scratchDatabase").GetString()![..(cms.Database.Database.Length + 7)]);
+            await AssertNoScratchLeftAsync(cms.Database.Database);
+            var alerts = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-alerts?configId={configId}");
+            Assert.Empty(alerts.GetProperty("items").EnumerateArray());
+            using (var again = await host.Http.PostAsync($"api/restore-drills/{drillId}/cancel", null))
+                Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+        finally
+        {
+            await SampleCms.DropDatabaseAsync(cms.Database.Database);
+        }
+    }
+
     [Fact]
     public async Task Drill_requests_are_checked()
     {
@@ -172,7 +215,11 @@ public sealed class RestoreDrillTests(DrillHostFixture host) : IClassFixture<Dri
         var drillId = JsonDocument.Parse(body).RootElement.GetProperty("drillId").GetString()!;
         Assert.Equal($"/api/restore-drills/{drillId}", response.Headers.Location?.ToString());
 
-        // A second drill of the config is refused while this one runs (or, if it is already over, starts: both fine).
+        return await WaitForDrillAsync(drillId);
+    }
+
+    private async Task<JsonElement> WaitForDrillAsync(string drillId)
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         JsonElement drill;
         do

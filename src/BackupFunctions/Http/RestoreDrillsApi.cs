@@ -31,6 +31,26 @@ public sealed class RestoreDrillsApi(BackupCatalog catalog, RestoreDrillLauncher
         };
     }
 
+    /// <summary>
+    /// Stops a drill between steps (a step in flight finishes first); its scratch targets are removed and it ends
+    /// <c>cancelled</c>, without an alert.
+    /// </summary>
+    [Function("CancelRestoreDrill")]
+    public async Task<IActionResult> Cancel(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "restore-drills/{id}/cancel")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        var drill = Ids.IsWellFormed(id) ? await catalog.RestoreDrills.GetAsync(id, cancellationToken) : null;
+        if (drill is null)
+            return ApiResults.NotFound("Restore drill", id);
+        if (drill.IsFinished)
+            return ApiResults.Conflict("The restore drill has ended.", $"Restore drill {id} is {drill.Status}; there is nothing to cancel.");
+        await client.RaiseEventAsync(id, Orchestrations.RestoreDrillOrchestrator.CancelEvent, "Cancelled on request.", cancellationToken);
+        return ApiResults.Accepted($"/api/restore-drills/{id}", drill);
+    }
+
     [Function("GetRestoreDrill")]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "restore-drills/{id}")] HttpRequest request,
