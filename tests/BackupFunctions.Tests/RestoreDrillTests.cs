@@ -27,6 +27,8 @@ public sealed class RestoreDrillTests(DrillHostFixture host, Xunit.Abstractions.
                 new { name = "published-posts", sql = Published },
                 new { name = "authors", sql = "SELECT id, name, bio FROM authors;" },
             ]));
+            var shown = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-configs/{configId}");
+            Assert.Equal("published-posts", shown.GetProperty("restoreDrill").GetProperty("checks")[0].GetProperty("name").GetString());
             var backupId = await BackupAsync(configId);
 
             var drill = await DrillAsync(configId);
