@@ -186,7 +186,11 @@ public sealed partial class RestoreDrillRunner(
             ?? (failedChecks.Count > 0 ? $"{failedChecks.Count} check(s) answered differently than at backup time: " + string.Join("; ", failedChecks.Select(c => $"{c.Name}: {c.Detail}")) : null)
             ?? (input.Cleanup is null ? "The scratch targets were not proven removed." : null)
             ?? (input.Restored is null ? "The backup was not restored." : null);
-        var status = input.Cancelled ? RestoreDrillStatuses.Cancelled : error is null ? RestoreDrillStatuses.Passed : RestoreDrillStatuses.Failed;
+        // A cancel is no failure, but scratch targets left behind are, cancelled or not: someone must remove them.
+        var status = input.Cleanup is null ? RestoreDrillStatuses.Failed
+            : input.Cancelled ? RestoreDrillStatuses.Cancelled
+            : error is null ? RestoreDrillStatuses.Passed
+            : RestoreDrillStatuses.Failed;
         var now = time.GetUtcNow();
         var config = (await catalog.Configs.GetAsync(drill.ConfigId, cancellationToken))?.Config;
         var backupId = input.Plan?.BackupId ?? drill.BackupId;
@@ -228,7 +232,7 @@ public sealed partial class RestoreDrillRunner(
             Checks = input.Checks ?? d.Checks,
             DurationSeconds = duration ?? d.DurationSeconds,
             CleanedUp = input.Cleanup is not null || d.CleanedUp,
-            Error = input.Cancelled ? input.Error ?? "Cancelled." : error,
+            Error = status == RestoreDrillStatuses.Cancelled ? input.Error ?? "Cancelled." : error,
         }, cancellationToken);
         await catalog.RestoreDrills.ReleaseAsync(drill.ConfigId, drill.Id, cancellationToken);
         if (status == RestoreDrillStatuses.Failed)
