@@ -114,6 +114,7 @@ public static class BackupEngineServices
             .ValidateOnStart();
         services.TryAddSingleton<SiteRoots>();
         services.TryAddSingleton<BackupConfigChecks>();
+        Restores.Drills.RestoreDrillServices.AddRestoreDrills(services, configuration);
         return services;
     }
 

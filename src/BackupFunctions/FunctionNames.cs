@@ -29,4 +29,11 @@ public static class FunctionNames
     public const string ApplyRetention = "ApplyRetention";
     public const string EvaluateAlerts = "EvaluateAlerts";
     public const string JobWatchdog = "JobWatchdog";
+    public const string RestoreDrillOrchestrator = "RestoreDrillOrchestrator";
+    public const string StartRestoreDrill = "StartRestoreDrillStep";
+    public const string RestoreDrillScratch = "RestoreDrillScratch";
+    public const string RunDrillChecks = "RunDrillChecks";
+    public const string CleanupRestoreDrill = "CleanupRestoreDrill";
+    public const string RecordRestoreDrill = "RecordRestoreDrill";
+    public const string ScheduledRestoreDrills = "ScheduledRestoreDrills";
 }

@@ -105,7 +105,8 @@ public sealed class BackupRunner(
         {
             // The watch reports the dump's bytes and stops pg_dump when the job is cancelled.
             var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _progressInterval, logger,
-                (watch, ct) => writer.WriteDatabaseAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, connection, ct, watch),
+                (watch, ct) => writer.WriteDatabaseAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, connection, ct, watch,
+                    plan.Config.RestoreDrill is { Checks.Count: > 0 } drill ? new Restores.Drills.DrillCheckRun(drill.Checks, dataKey, plan.BackupId) : null),
                 cancellationToken);
             var part = result.Part;
             await CompleteStepAsync(plan.JobId, cancellationToken);
@@ -118,6 +119,17 @@ public sealed class BackupRunner(
                 dumpBytes = part.PlainSize,
                 storedBytes = part.StoredSize,
             }, cancellationToken);
+            foreach (var check in result.Source.Checks ?? [])
+            {
+                // Only the SQLSTATE: the server's message may quote data. The drill of this backup will fail the check.
+                if (check.Error is { } sqlState)
+                {
+                    logger.LogWarning("Job {JobId}: restore-drill check {Check} failed on the live database (SQLSTATE {SqlState})", plan.JobId, check.Name, sqlState);
+                    await logs.WriteAsync(plan.JobId, JobLogLevel.Warning, "Restore-drill check failed", new { check = check.Name, sqlState }, cancellationToken);
+                }
+            }
+            if (result.Source.Checks is { Count: > 0 } recorded)
+                await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Restore-drill checks recorded", new { checks = recorded.Count }, cancellationToken);
             return result;
         }
         finally

@@ -24,7 +24,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
     /// </summary>
     public async Task<DatabasePartResult> WriteDatabaseAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
-        PostgresConnectionInfo source, CancellationToken cancellationToken, IProgress<long>? progress = null)
+        PostgresConnectionInfo source, CancellationToken cancellationToken, IProgress<long>? progress = null,
+        Restores.Drills.DrillCheckRun? checks = null)
     {
         DatabaseSourceInfo? info = null;
         var part = await PartWriter.WriteAsync(
@@ -33,11 +34,11 @@ public sealed class BackupWriter(PostgresDumper dumper)
             {
                 if (progress is null)
                 {
-                    info = await dumper.DumpAsync(source, plaintext, ct);
+                    info = await dumper.DumpAsync(source, plaintext, checks, ct);
                     return;
                 }
                 await using var counted = new ProgressWriteStream(plaintext, progress);
-                info = await dumper.DumpAsync(source, counted, ct);
+                info = await dumper.DumpAsync(source, counted, checks, ct);
             },
             cancellationToken);
         return new DatabasePartResult(part, info!);

@@ -9,6 +9,9 @@ public static class AlertTypes
     public const string StorageFull = "storage_full";
     public const string BackupOverdue = "backup_overdue";
 
+    /// <summary>A restore drill failed (critical): the config's newest backup did not restore, or not as it was.</summary>
+    public const string RestoreDrillFailed = "restore_drill_failed";
+
     /// <summary>The alert's id: one per type and subject, so raising it again replaces it.</summary>
     public static string IdFor(string type, string configId, string? backupId = null, int? copy = null) =>
         string.Join('_', new[] { type, configId, backupId, copy?.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Where(p => p is not null));

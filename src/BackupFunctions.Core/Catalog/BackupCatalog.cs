@@ -35,6 +35,7 @@ public sealed class BackupCatalog
         Backups = new BackupsTable(service.GetTableClient(tablePrefix + BackupsTable.TableName));
         Alerts = new AlertsTable(service.GetTableClient(tablePrefix + AlertsTable.TableName), time);
         RestoreJobs = new RestoreJobsTable(service.GetTableClient(tablePrefix + RestoreJobsTable.TableName), time);
+        RestoreDrills = new RestoreDrillsTable(service.GetTableClient(tablePrefix + RestoreDrillsTable.TableName), time);
     }
 
     public ConfigsTable Configs { get; }
@@ -46,11 +47,12 @@ public sealed class BackupCatalog
     public BackupsTable Backups { get; }
     public AlertsTable Alerts { get; }
     public RestoreJobsTable RestoreJobs { get; }
+    public RestoreDrillsTable RestoreDrills { get; }
 
     /// <summary>Creates the tables when missing (idempotent).</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Configs.Client, StorageLocations.Client, Jobs.Client, Backups.Client, Alerts.Client, RestoreJobs.Client })
+        foreach (var table in new[] { Configs.Client, StorageLocations.Client, Jobs.Client, Backups.Client, Alerts.Client, RestoreJobs.Client, RestoreDrills.Client })
             await table.CreateIfNotExistsAsync(cancellationToken);
     }
 }

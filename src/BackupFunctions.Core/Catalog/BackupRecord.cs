@@ -27,4 +27,7 @@ public sealed record BackupRecord
     /// destination that was down); the next retention run tries again. Null otherwise.
     /// </summary>
     public string? DeletionError { get; init; }
+
+    /// <summary>The latest finished restore drill of this backup (null: never drilled).</summary>
+    public LastRestoreDrill? LastRestoreDrill { get; init; }
 }

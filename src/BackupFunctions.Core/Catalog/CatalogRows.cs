@@ -199,6 +199,7 @@ internal static class CatalogRows
         ["Statistics"] = Json(backup.Statistics, "Statistics"),
         ["Locations"] = Json(backup.Locations, "Locations"),
         ["DeletionError"] = backup.DeletionError,
+        ["LastRestoreDrill"] = backup.LastRestoreDrill is null ? null : Json(backup.LastRestoreDrill, "LastRestoreDrill"),
     };
 
     public static BackupRecord ToBackup(TableEntity row, string table) => Read(row, table, () => new BackupRecord
@@ -218,6 +219,7 @@ internal static class CatalogRows
         Statistics = FromJson<BackupStatistics>(row, "Statistics"),
         Locations = FromJson<List<BackupLocation>>(row, "Locations"),
         DeletionError = row.GetString("DeletionError"),
+        LastRestoreDrill = row.GetString("LastRestoreDrill") is null ? null : FromJson<LastRestoreDrill>(row, "LastRestoreDrill"),
     });
 
     // --- alerts ---

@@ -29,4 +29,7 @@ public sealed record BackupConfig
 
     /// <summary>Who is told about runs; null tells nobody.</summary>
     public NotificationConfig? Notifications { get; init; }
+
+    /// <summary>Scheduled restore drills and their checks; null: drills only on request, without checks.</summary>
+    public RestoreDrillConfig? RestoreDrill { get; init; }
 }

@@ -101,6 +101,7 @@ public static partial class BackupConfigValidator
                 Add($"retention.{field}", message);
         }
         Notifications.NotificationConfigValidator.Validate(config.Notifications, Add);
+        RestoreDrillRules.Validate(config.RestoreDrill, config.Database is not null, Add);
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }

@@ -29,4 +29,7 @@ public sealed record ConfigHealth
 
     /// <summary>The config's open and acknowledged alerts, most severe first.</summary>
     public required IReadOnlyList<BackupAlert> OpenAlerts { get; init; }
+
+    /// <summary>The config's latest finished restore drill (when, backup, result, measured time to restore); null: never drilled.</summary>
+    public LastRestoreDrill? LastRestoreDrill { get; init; }
 }

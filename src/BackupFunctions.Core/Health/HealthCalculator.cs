@@ -13,12 +13,14 @@ public static class HealthCalculator
     /// <param name="backupSizes">Backup id → stored bytes, for the backups of <paramref name="runs"/> still in the catalog.</param>
     /// <param name="alerts">Alerts of the config (resolved ones are ignored).</param>
     /// <param name="usage">Destination key → last measurement.</param>
+    /// <param name="lastDrill">The config's latest finished restore drill, if any.</param>
     public static ConfigHealth ForConfig(
         StoredBackupConfig config,
         ConfigRuns runs,
         IReadOnlyDictionary<string, long> backupSizes,
         IEnumerable<BackupAlert> alerts,
-        IReadOnlyDictionary<string, StorageUsage> usage)
+        IReadOnlyDictionary<string, StorageUsage> usage,
+        RestoreDrill? lastDrill = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(runs);
@@ -48,6 +50,9 @@ public static class HealthCalculator
             AveragedOver = successes.Count,
             StorageUsage = [.. DestinationRef.OfConfig(config.Config).Select(d => Destination(d, d.Key == primary ? "primary" : "replica", usage))],
             OpenAlerts = open,
+            LastRestoreDrill = lastDrill is { CompletedAt: { } when }
+                ? new LastRestoreDrill(when, lastDrill.Id, lastDrill.BackupId, lastDrill.Status, lastDrill.DurationSeconds)
+                : null,
         };
     }
 

@@ -26,7 +26,8 @@ public sealed class HealthReader(BackupCatalog catalog, StorageUsageTable usageT
                 if (await catalog.Backups.GetAsync(backupId, cancellationToken) is { } backup)
                     sizes[backupId] = backup.SizeBytes;
             }
-            configs.Add(HealthCalculator.ForConfig(config, runs, sizes, byConfig[config.Id], usage));
+            var lastDrill = await catalog.RestoreDrills.LatestFinishedAsync(config.Id, cancellationToken);
+            configs.Add(HealthCalculator.ForConfig(config, runs, sizes, byConfig[config.Id], usage, lastDrill));
         }
         return HealthCalculator.Overall(configs, unresolved, time.GetUtcNow());
     }

@@ -8,4 +8,7 @@ public static class NotificationEvents
     public const string BackupFailed = "backup.failed";
     public const string BackupCancelled = "backup.cancelled";
     public const string AlertRaised = "alert.raised";
+
+    /// <summary>A restore drill failed; the notification carries its restore_drill_failed alert.</summary>
+    public const string RestoreDrillFailed = "restore_drill.failed";
 }

@@ -50,7 +50,16 @@ public sealed class PostgresDumper
     /// The row counts and the dump see the same snapshot (exported to pg_dump with <c>--snapshot</c>), so the
     /// counts are exactly what a restore must contain.
     /// </summary>
-    public async Task<DatabaseSourceInfo> DumpAsync(PostgresConnectionInfo source, Stream output, CancellationToken cancellationToken)
+    public Task<DatabaseSourceInfo> DumpAsync(PostgresConnectionInfo source, Stream output, CancellationToken cancellationToken)
+        => DumpAsync(source, output, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="DumpAsync(PostgresConnectionInfo, Stream, CancellationToken)"/>, and runs the config's restore-drill
+    /// <paramref name="checks"/> in the same snapshot (read only, before pg_dump starts), recording their digests in
+    /// <see cref="DatabaseSourceInfo.Checks"/>: what a restore of this dump must answer.
+    /// </summary>
+    public async Task<DatabaseSourceInfo> DumpAsync(
+        PostgresConnectionInfo source, Stream output, Restores.Drills.DrillCheckRun? checks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(output);
@@ -62,6 +71,17 @@ public sealed class PostgresDumper
         await using (var export = new NpgsqlCommand("SELECT pg_catalog.pg_export_snapshot()", connection, transaction))
             snapshot = (string)(await export.ExecuteScalarAsync(cancellationToken))!;
         var info = await DescribeAsync(source, connection, transaction, cancellationToken);
+        if (checks is { Checks.Count: > 0 })
+        {
+            try
+            {
+                info = info with { Checks = await checks.RunAsync(connection, transaction, cancellationToken) };
+            }
+            catch (PostgresException ex)
+            {
+                throw new PostgresToolException($"cannot run the restore-drill checks on {source}: {ex.MessageText}", ex);
+            }
+        }
 
         var tool = PostgresProcess.ToolPath(_options, "pg_dump");
         string[] arguments = ["--format=custom", "--snapshot=" + snapshot, .. PostgresProcess.ConnectionArguments(source)];

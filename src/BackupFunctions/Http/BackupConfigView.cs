@@ -26,6 +26,9 @@ public sealed record BackupConfigView(
     /// <summary>Who is told about runs; webhook secrets only as "signed" and the setting they come from.</summary>
     public NotificationConfigView? Notifications { get; init; }
 
+    /// <summary>The config's restore drills (schedule and checks); null: drills only on request, without checks.</summary>
+    public RestoreDrillConfig? RestoreDrill { get; init; }
+
     /// <summary>
     /// <paramref name="now"/> only serves rows stored before <see cref="StoredBackupConfig.NextRunAt"/> existed: their
     /// next run is worked out on the spot.
@@ -39,6 +42,7 @@ public sealed record BackupConfigView(
         {
             Retention = c.Retention,
             Notifications = NotificationConfigView.From(c.Notifications),
+            RestoreDrill = c.RestoreDrill,
         };
     }
 }

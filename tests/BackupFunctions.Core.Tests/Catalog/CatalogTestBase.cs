@@ -34,7 +34,7 @@ public abstract class CatalogTestBase : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var name in new[] { "BackupConfigs", "BackupStorage", "BackupJobs", "Backups", "BackupAlerts", "RestoreJobs" })
+        foreach (var name in new[] { "BackupConfigs", "BackupStorage", "BackupJobs", "Backups", "BackupAlerts", "RestoreJobs", "RestoreDrills" })
             await Service.GetTableClient(Prefix + name).DeleteAsync();
         foreach (var table in ExtraTables)
             await table.DeleteAsync();

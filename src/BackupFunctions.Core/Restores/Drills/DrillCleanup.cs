@@ -1,0 +1,4 @@
+namespace BackupFunctions.Core.Restores.Drills;
+
+/// <summary>The scratch targets after cleanup: both are proven gone, or the cleanup threw.</summary>
+public sealed record DrillCleanup(string? DroppedDatabase, string? RemovedFolder);
