@@ -329,6 +329,27 @@ public sealed class InPlaceRestorerTests : IDisposable
     }
 
     [Fact]
+    public async Task Restored_row_counts_that_differ_from_the_manifest_fail_the_database_step()
+    {
+        await using var db = await ScratchDatabase.CreateAsync("bfipr");
+        await db.ExecuteAsync(Schema);
+        await BackUpAsync(null, db.Connection, recorded: source => source with
+        {
+            Tables = [.. source.Tables.Select(t => t.Table == "public.posts" ? t with { Rows = t.Rows - 1 } : t)],
+        });
+        var target = Target("job-rows", null, db.Connection);
+        await Restorer.ProveAsync(target, default);
+
+        var error = await Assert.ThrowsAsync<IntegrityException>(() => Restorer.RestoreDatabaseAsync(target, default));
+
+        Assert.Equal(ObjectNames.Database, error.ObjectName);
+        Assert.Contains("public.posts has 50 rows after the restore, the backup recorded 49", error.Message, StringComparison.Ordinal);
+        // A selective restore of another table compares only that table.
+        var others = await Restorer.RestoreDatabaseAsync(target with { Items = ["table:shop.orders"] }, default);
+        Assert.Equal([new TableRowCount("shop.orders", 20)], others);
+    }
+
+    [Fact]
     public async Task A_backup_without_a_database_refuses_a_database_target()
     {
         await using var db = await ScratchDatabase.CreateAsync("bfipr");
@@ -354,7 +375,8 @@ public sealed class InPlaceRestorerTests : IDisposable
     }
 
     /// <summary>A real encrypted backup written by the engine's writers, as the service writes it.</summary>
-    private async Task BackUpAsync(string? siteRoot, PostgresConnectionInfo? database)
+    /// <param name="recorded">Changes what the manifest records about the dump (a manifest that disagrees with its dump).</param>
+    private async Task BackUpAsync(string? siteRoot, PostgresConnectionInfo? database, Func<DatabaseSourceInfo, DatabaseSourceInfo>? recorded = null)
     {
         var folder = ObjectNames.BackupFolder(Prefix, BackupId);
         var key = RandomNumberGenerator.GetBytes(32);
@@ -365,6 +387,8 @@ public sealed class InPlaceRestorerTests : IDisposable
         DatabasePartResult? dump = null;
         if (database is not null)
             dump = await new BackupWriter(new PostgresDumper(Tools)).WriteDatabaseAsync(_store, folder, BackupId, settings, key, database, default);
+        if (dump is not null && recorded is not null)
+            dump = dump with { Source = recorded(dump.Source) };
         var envelope = await _kek.WrapAsync(key, default);
         var createdAt = new DateTimeOffset(2026, 12, 1, 3, 0, 0, TimeSpan.Zero);
         await BackupWriter.WriteManifestAsync(_store, folder, new ManifestDraft(BackupId, "cfg", createdAt, createdAt.AddMinutes(1), settings, envelope, dump, files), key, default);
