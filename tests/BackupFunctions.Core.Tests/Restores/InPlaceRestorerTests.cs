@@ -9,6 +9,8 @@ using BackupFunctions.Core.Sources;
 using BackupFunctions.Core.Storage;
 using BackupFunctions.Core.Tests.Sources;
 using BackupFunctions.Core.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -350,6 +352,30 @@ public sealed class InPlaceRestorerTests : IDisposable
         // A selective restore of another table compares only that table.
         var others = await Restorer.RestoreDatabaseAsync(target with { Items = ["table:shop.orders"] }, default);
         Assert.Equal([new TableRowCount("shop.orders", 20)], others);
+    }
+
+    [Fact]
+    public async Task The_engine_composition_gives_a_restorer_with_the_configured_key()
+    {
+        BuildSite();
+        await BackUpAsync(Site, null);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Catalog:ConnectionString"] = TestEnvironment.AzuriteConnectionString,
+            ["Keys:LocalKeyFile"] = _temp.Combine("kek.key"),
+            ["Postgres:SslRootCertFile"] = TestEnvironment.PostgresRootCert,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddBackupEngine(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        var restorer = provider.GetRequiredService<InPlaceRestorer>();
+
+        Assert.Same(restorer, provider.GetRequiredService<InPlaceRestorer>());
+        var proof = await restorer.ProveAsync(Target("job-di", Site, null), default);
+        Assert.True(proof.Files);
+        Assert.Equal((await ManifestAsync()).Statistics.Files, proof.FileCount);
     }
 
     [Fact]
