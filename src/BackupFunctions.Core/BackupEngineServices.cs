@@ -94,6 +94,10 @@ public static class BackupEngineServices
         services.TryAddSingleton<JobWatchdog>();
         services.TryAddSingleton<JobHistoryPurge>();
         services.TryAddSingleton<RestoreRunner>();
+        services.TryAddSingleton(sp => new InPlaceRestorer(
+            sp.GetService<IKeyEncryptionKey>(),
+            sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InPlaceRestorer>>()));
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))
