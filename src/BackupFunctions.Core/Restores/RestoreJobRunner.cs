@@ -232,6 +232,18 @@ public sealed class RestoreJobRunner(
     }
 
     /// <summary>
+    /// A cancel came while the pre-restore backup ran: its job's cancel flag is set (its running step stops within a
+    /// progress interval; the orchestration then signals its backup orchestration, which removes what it wrote).
+    /// </summary>
+    public async Task CancelPreRestoreBackupAsync(string backupJobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backupJobId);
+        var job = await catalog.Jobs.UpdateAsync(backupJobId, j => j.IsFinished ? j : j with { CancelRequested = true }, cancellationToken);
+        if (!job.IsFinished)
+            await logs.WriteAsync(backupJobId, JobLogLevel.Warning, "Cancel requested", new { reason = "the restore that took this backup was cancelled" }, cancellationToken);
+    }
+
+    /// <summary>
     /// Records the pre-restore backup on the restore job (<see cref="RestoreJob.PreRestoreBackupId"/>) once it is a
     /// backup that restores. A pre-restore backup that did not complete fails the restore before anything is touched.
     /// </summary>
