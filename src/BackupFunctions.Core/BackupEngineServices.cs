@@ -94,13 +94,13 @@ public static class BackupEngineServices
         services.TryAddSingleton<JobWatchdog>();
         services.TryAddSingleton<JobHistoryPurge>();
         services.TryAddSingleton<RestoreRunner>();
+        services.TryAddSingleton(sp => new InPlaceRestorer(
+            sp.GetService<IKeyEncryptionKey>(),
+            sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InPlaceRestorer>>()));
         services.AddOptions<RestoreJobOptions>().Bind(configuration.GetSection(RestoreJobOptions.SectionName))
             .Validate(o => o.Validate() is null, "Restore:LockTimeoutSeconds must be 0.1-3600.")
             .ValidateOnStart();
-        services.TryAddSingleton(sp => new InPlaceRestorer(
-            sp.GetRequiredService<IKeyEncryptionKey>(),
-            sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value,
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InPlaceRestorer>>()));
         services.TryAddSingleton<RestoreJobRunner>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts
