@@ -102,6 +102,7 @@ public static class BackupEngineServices
             .Validate(o => o.Validate() is null, "Restore:LockTimeoutSeconds must be 0.1-3600.")
             .ValidateOnStart();
         services.TryAddSingleton<RestoreJobRunner>();
+        services.TryAddSingleton<RestoreClaims>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))

@@ -11,11 +11,15 @@ namespace BackupFunctions.Core.Restores;
 /// </summary>
 /// <param name="instances">
 /// Tells whether an orchestration exists (a pending job row without one for a while is a start that died and holds
-/// nothing); backup and restore instances share one id space, so the restore starter answers for both.
+/// nothing); backup and restore instances share one id space, so the restore starter answers for both. Without it
+/// (the engine's composition, where no Durable client exists) every pending row counts until it runs or the watchdog
+/// fails it: a start that died delays restores of its config, it never lets two runs overlap.
 /// </param>
-public sealed class RestoreClaims(BackupCatalog catalog, TimeProvider time, IRestoreStarter instances)
+public sealed class RestoreClaims(BackupCatalog catalog, TimeProvider time, IRestoreStarter? instances = null)
 {
     private readonly JobSlotGuard _guard = new(catalog, time);
+
+    private static Task<bool> AssumeExists(string instanceId, CancellationToken cancellationToken) => Task.FromResult(true);
 
     /// <summary>Claims the config for <paramref name="restoreJobId"/> before its row is written.</summary>
     /// <returns>Null when claimed; otherwise why not, in words for the API's 409 (which job runs).</returns>
@@ -23,7 +27,8 @@ public sealed class RestoreClaims(BackupCatalog catalog, TimeProvider time, IRes
     {
         ArgumentNullException.ThrowIfNull(configId);
         ArgumentNullException.ThrowIfNull(restoreJobId);
-        var (claimed, backups, restore) = await _guard.TryClaimRestoreAsync(configId, restoreJobId, instances.ExistsAsync, cancellationToken);
+        var (claimed, backups, restore) = await _guard.TryClaimRestoreAsync(
+            configId, restoreJobId, instances is null ? AssumeExists : instances.ExistsAsync, cancellationToken);
         if (claimed)
             return null;
         if (restore is not null)

@@ -10,7 +10,7 @@ namespace BackupFunctions.Core.Restores;
 /// <param name="JobId">The restore job.</param>
 /// <param name="Error">The failure (the step that failed and its message), or the cancel.</param>
 /// <param name="Plan">The plan, when the job got that far.</param>
-public sealed record RestoreFailureInput(string JobId, string Error, RestorePlan? Plan)
+public sealed record RestoreFailureInput(string JobId, string Error, RestoreJobPlan? Plan)
 {
     /// <summary>Stopped on request.</summary>
     public bool Cancelled { get; init; }

@@ -41,7 +41,7 @@ public sealed class RestoreJobRunner(
     /// </summary>
     /// <exception cref="JobCancelledException">The job was cancelled (or has ended) before it started.</exception>
     /// <exception cref="InvalidOperationException">The job, its config or its backup cannot be restored; the message says why.</exception>
-    public async Task<RestorePlan> StartAsync(RestoreJobRequest request, CancellationToken cancellationToken)
+    public async Task<RestoreJobPlan> StartAsync(RestoreJobRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var job = await catalog.RestoreJobs.GetAsync(request.RestoreJobId, cancellationToken)
@@ -89,7 +89,7 @@ public sealed class RestoreJobRunner(
         return plan;
     }
 
-    private async Task<RestorePlan> PlanAsync(RestoreJob job, BackupConfig config, BackupRecord backup, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<RestoreJobPlan> PlanAsync(RestoreJob job, BackupConfig config, BackupRecord backup, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var requested = job.Options;
         var items = requested.Type == RestoreType.Selective ? requested.SelectiveItems : null;
@@ -143,7 +143,7 @@ public sealed class RestoreJobRunner(
         }
 
         var inPlace = requested.TargetPath is null && requested.TargetDatabase is null;
-        return new RestorePlan(job.Id, job.ConfigId, config.Name, backup.Id, config.Storage, now)
+        return new RestoreJobPlan(job.Id, job.ConfigId, config.Name, backup.Id, config.Storage, now)
         {
             SiteRoot = siteRoot,
             Components = components,
@@ -174,7 +174,7 @@ public sealed class RestoreJobRunner(
     }
 
     /// <summary>Puts back what restore jobs that are no longer running left in the site root (a crashed worker's swap).</summary>
-    private async Task CleanupLeftoversAsync(RestorePlan plan, string root, CancellationToken cancellationToken)
+    private async Task CleanupLeftoversAsync(RestoreJobPlan plan, string root, CancellationToken cancellationToken)
     {
         var running = new HashSet<string>(StringComparer.Ordinal) { plan.JobId };
         foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
@@ -206,7 +206,7 @@ public sealed class RestoreJobRunner(
     /// so a retry finds the row it wrote) and returns the request its backup orchestration runs with. The row is
     /// written without a claim: the restore holds the config, and this backup runs under its claim.
     /// </summary>
-    public async Task<BackupRequest> PreparePreRestoreBackupAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task<BackupRequest> PreparePreRestoreBackupAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var restore = await catalog.RestoreJobs.GetAsync(plan.JobId, cancellationToken)
@@ -248,7 +248,7 @@ public sealed class RestoreJobRunner(
     /// backup that restores. A pre-restore backup that did not complete fails the restore before anything is touched.
     /// </summary>
     /// <exception cref="InvalidOperationException">The pre-restore backup did not complete; the message says how it ended.</exception>
-    public async Task<RestorePlan> RecordPreRestoreBackupAsync(PreRestoreBackupInput input, CancellationToken cancellationToken)
+    public async Task<RestoreJobPlan> RecordPreRestoreBackupAsync(PreRestoreBackupInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var backup = input.BackupId is { } id ? await catalog.Backups.GetAsync(id, cancellationToken) : null;
@@ -273,7 +273,7 @@ public sealed class RestoreJobRunner(
     }
 
     /// <summary>Step: every part needed proven before anything live changes (<see cref="InPlaceRestorer.ProveAsync"/>).</summary>
-    public async Task<InPlaceRestoreProof> ProveAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task<InPlaceRestoreProof> ProveAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.Prove, cancellationToken);
@@ -295,7 +295,7 @@ public sealed class RestoreJobRunner(
     }
 
     /// <summary>Step: the files volume into staging beside the live components; nothing live is touched.</summary>
-    public async Task<InPlaceRestoreCounts?> StageFilesAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task<InPlaceRestoreCounts?> StageFilesAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.StageFiles, cancellationToken);
@@ -307,7 +307,7 @@ public sealed class RestoreJobRunner(
     }
 
     /// <summary>Step: the staged components swapped in (their live folders kept aside until the job completes).</summary>
-    public async Task SwapFilesAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task SwapFilesAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.SwapFiles, cancellationToken);
@@ -323,7 +323,7 @@ public sealed class RestoreJobRunner(
     /// failure of the tools changed nothing and fails the step; a restore that committed but whose row counts differ
     /// from the backup's is returned with its problem, so the orchestration puts the database back.
     /// </summary>
-    public async Task<RestoreDatabaseOutcome> RestoreDatabaseAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task<RestoreDatabaseOutcome> RestoreDatabaseAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.RestoreDatabase, cancellationToken);
@@ -426,7 +426,7 @@ public sealed class RestoreJobRunner(
     }
 
     /// <summary>Rollback: the live components put back as before the swap, and the staging removed (safe in any state before completion).</summary>
-    public async Task RollbackFilesAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task RollbackFilesAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.SiteRoot is null)
@@ -439,7 +439,7 @@ public sealed class RestoreJobRunner(
 
     /// <summary>Rollback: the database restored from the pre-restore backup (whole), after a restore that committed.</summary>
     /// <exception cref="InvalidOperationException">There is no pre-restore backup.</exception>
-    public async Task<IReadOnlyList<TableRowCount>> RollbackDatabaseAsync(RestorePlan plan, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TableRowCount>> RollbackDatabaseAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var backupId = plan.PreRestoreBackupId ?? throw new InvalidOperationException("There is no pre-restore backup to put the database back from.");
@@ -601,7 +601,7 @@ public sealed class RestoreJobRunner(
     };
 
     /// <summary>The step's target, with the connection (and its password) resolved now, never stored.</summary>
-    private async Task<InPlaceRestoreTarget> TargetAsync(RestorePlan plan, CancellationToken cancellationToken)
+    private async Task<InPlaceRestoreTarget> TargetAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         var store = await stores.OpenAsync(plan.Storage, cancellationToken);
         var database = plan.Database is { } source ? await databases.ConnectForRestoreAsync(source, cancellationToken) : null;

@@ -5,4 +5,4 @@ namespace BackupFunctions.Core.Restores;
 /// The database step returned: without a pre-restore backup nothing can put the database back, so from here on a
 /// cancel is too late and the step does not stop for it.
 /// </param>
-public sealed record RestoreStepInput(RestorePlan Plan, bool DatabaseRestored);
+public sealed record RestoreStepInput(RestoreJobPlan Plan, bool DatabaseRestored);

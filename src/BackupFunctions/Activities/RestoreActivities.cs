@@ -11,11 +11,11 @@ namespace BackupFunctions.Activities;
 public sealed class RestoreActivities(RestoreJobRunner runner, BackupNotifier notifier)
 {
     [Function(FunctionNames.StartRestore)]
-    public Task<RestorePlan> StartRestore([ActivityTrigger] RestoreJobRequest request, CancellationToken cancellationToken)
+    public Task<RestoreJobPlan> StartRestore([ActivityTrigger] RestoreJobRequest request, CancellationToken cancellationToken)
         => runner.StartAsync(request, cancellationToken);
 
     [Function(FunctionNames.PreparePreRestoreBackup)]
-    public Task<BackupRequest> PreparePreRestoreBackup([ActivityTrigger] RestorePlan plan, CancellationToken cancellationToken)
+    public Task<BackupRequest> PreparePreRestoreBackup([ActivityTrigger] RestoreJobPlan plan, CancellationToken cancellationToken)
         => runner.PreparePreRestoreBackupAsync(plan, cancellationToken);
 
     [Function(FunctionNames.CancelPreRestoreBackup)]
@@ -23,23 +23,23 @@ public sealed class RestoreActivities(RestoreJobRunner runner, BackupNotifier no
         => runner.CancelPreRestoreBackupAsync(backupJobId, cancellationToken);
 
     [Function(FunctionNames.RecordPreRestoreBackup)]
-    public Task<RestorePlan> RecordPreRestoreBackup([ActivityTrigger] PreRestoreBackupInput input, CancellationToken cancellationToken)
+    public Task<RestoreJobPlan> RecordPreRestoreBackup([ActivityTrigger] PreRestoreBackupInput input, CancellationToken cancellationToken)
         => runner.RecordPreRestoreBackupAsync(input, cancellationToken);
 
     [Function(FunctionNames.ProveRestore)]
-    public Task<InPlaceRestoreProof> ProveRestore([ActivityTrigger] RestorePlan plan, CancellationToken cancellationToken)
+    public Task<InPlaceRestoreProof> ProveRestore([ActivityTrigger] RestoreJobPlan plan, CancellationToken cancellationToken)
         => runner.ProveAsync(plan, cancellationToken);
 
     [Function(FunctionNames.StageRestoreFiles)]
-    public Task<InPlaceRestoreCounts?> StageRestoreFiles([ActivityTrigger] RestorePlan plan, CancellationToken cancellationToken)
+    public Task<InPlaceRestoreCounts?> StageRestoreFiles([ActivityTrigger] RestoreJobPlan plan, CancellationToken cancellationToken)
         => runner.StageFilesAsync(plan, cancellationToken);
 
     [Function(FunctionNames.SwapRestoreFiles)]
-    public Task SwapRestoreFiles([ActivityTrigger] RestorePlan plan, CancellationToken cancellationToken)
+    public Task SwapRestoreFiles([ActivityTrigger] RestoreJobPlan plan, CancellationToken cancellationToken)
         => runner.SwapFilesAsync(plan, cancellationToken);
 
     [Function(FunctionNames.RestoreDatabase)]
-    public Task<RestoreDatabaseOutcome> RestoreDatabase([ActivityTrigger] RestorePlan plan, CancellationToken cancellationToken)
+    public Task<RestoreDatabaseOutcome> RestoreDatabase([ActivityTrigger] RestoreJobPlan plan, CancellationToken cancellationToken)
         => runner.RestoreDatabaseAsync(plan, cancellationToken);
 
     [Function(FunctionNames.VerifyRestore)]
@@ -51,11 +51,11 @@ public sealed class RestoreActivities(RestoreJobRunner runner, BackupNotifier no
         => runner.CompleteAsync(input, cancellationToken);
 
     [Function(FunctionNames.RollbackRestoreFiles)]
-    public Task RollbackRestoreFiles([ActivityTrigger] RestorePlan plan, CancellationToken cancellationToken)
+    public Task RollbackRestoreFiles([ActivityTrigger] RestoreJobPlan plan, CancellationToken cancellationToken)
         => runner.RollbackFilesAsync(plan, cancellationToken);
 
     [Function(FunctionNames.RollbackRestoreDatabase)]
-    public Task<IReadOnlyList<TableRowCount>> RollbackRestoreDatabase([ActivityTrigger] RestorePlan plan, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TableRowCount>> RollbackRestoreDatabase([ActivityTrigger] RestoreJobPlan plan, CancellationToken cancellationToken)
         => runner.RollbackDatabaseAsync(plan, cancellationToken);
 
     [Function(FunctionNames.FailRestore)]

@@ -38,7 +38,7 @@ public static class RestoreOrchestrator
         try
         {
             var plan = run.Plan = await BackupOrchestrator.StepAsync(context, cancel,
-                () => context.CallActivityAsync<RestorePlan>(FunctionNames.StartRestore, request, BackupOrchestrator.Retried));
+                () => context.CallActivityAsync<RestoreJobPlan>(FunctionNames.StartRestore, request, BackupOrchestrator.Retried));
             if (plan.TakePreRestoreBackup)
                 plan = run.Plan = await PreRestoreBackupAsync(context, cancel, plan);
 
@@ -104,7 +104,7 @@ public static class RestoreOrchestrator
     /// id), then its backup recorded on the restore job. It failing fails the restore with nothing touched. A cancel
     /// while it runs cancels it too (its own cleanup removes what it wrote).
     /// </summary>
-    private static async Task<RestorePlan> PreRestoreBackupAsync(TaskOrchestrationContext context, Task cancel, RestorePlan plan)
+    private static async Task<RestoreJobPlan> PreRestoreBackupAsync(TaskOrchestrationContext context, Task cancel, RestoreJobPlan plan)
     {
         var request = await BackupOrchestrator.StepAsync(context, cancel,
             () => context.CallActivityAsync<BackupRequest>(FunctionNames.PreparePreRestoreBackup, plan, BackupOrchestrator.Retried));
@@ -134,7 +134,7 @@ public static class RestoreOrchestrator
             // RecordPreRestoreBackup words the failure from the backup job's row (its status and error).
             backupId = null;
         }
-        return await BackupOrchestrator.StepAsync(context, cancel, () => context.CallActivityAsync<RestorePlan>(
+        return await BackupOrchestrator.StepAsync(context, cancel, () => context.CallActivityAsync<RestoreJobPlan>(
             FunctionNames.RecordPreRestoreBackup, new PreRestoreBackupInput(plan, request.JobId, backupId), BackupOrchestrator.Retried));
     }
 
@@ -212,7 +212,7 @@ public static class RestoreOrchestrator
     /// <summary>How far the run got: what the rollback has to undo.</summary>
     private sealed class RunState
     {
-        public RestorePlan? Plan { get; set; }
+        public RestoreJobPlan? Plan { get; set; }
 
         /// <summary>Staging began: the rollback removes it.</summary>
         public bool Staged { get; set; }

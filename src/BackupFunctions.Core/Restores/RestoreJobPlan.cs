@@ -10,7 +10,7 @@ namespace BackupFunctions.Core.Restores;
 /// <param name="JobId">The restore job (the orchestration's instance id).</param>
 /// <param name="Storage">The config's primary destination, where the backup (and the pre-restore backup) live.</param>
 /// <param name="StartedAt">When the job started running.</param>
-public sealed record RestorePlan(string JobId, string ConfigId, string ConfigName, string BackupId, StorageDestination Storage, DateTimeOffset StartedAt)
+public sealed record RestoreJobPlan(string JobId, string ConfigId, string ConfigName, string BackupId, StorageDestination Storage, DateTimeOffset StartedAt)
 {
     /// <summary>The folder restored into (resolved and confined when the job started); null: no files restored.</summary>
     public string? SiteRoot { get; init; }
