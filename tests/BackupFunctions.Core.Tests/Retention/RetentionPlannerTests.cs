@@ -177,7 +177,7 @@ public sealed class RetentionPlannerTests
         var now = At("2026-03-10 12:00");
         var backups = new[]
         {
-            new RetentionCandidate("newest", now - TimeSpan.FromHours(1), true),
+            new RetentionCandidate("newest", now - TimeSpan.FromSeconds(10), true),
             new RetentionCandidate("candidate", now - TimeSpan.FromDays(ageDays) - TimeSpan.FromMinutes(1), successful, Trigger: trigger),
         };
 
