@@ -202,6 +202,77 @@ public sealed class RestoreOrchestrationTests(RestoreHostFixture host, ITestOutp
         }
     }
 
+    [Fact]
+    public async Task A_tampered_database_part_fails_the_job_before_anything_live_changes()
+    {
+        var cms = await NewCmsAsync();
+        try
+        {
+            var (configId, backupId) = await BackUpAsync(cms);
+            var config = (await Catalog.Configs.GetAsync(configId, default))!.Config;
+            var blob = new Azure.Storage.Blobs.BlobContainerClient(TestEnvironment.AzuriteConnectionString, host.Container)
+                .GetBlobClient(Core.Backups.ObjectNames.BackupFolder(config.Storage.Prefix, backupId) + Core.Backups.ObjectNames.Database);
+            var content = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+            content[content.Length / 2] ^= 0x01;
+            await blob.UploadAsync(new BinaryData(content), overwrite: true);
+            await ChangeAsync(cms);
+            var before = await SnapshotAsync(cms);
+
+            var job = await RunRestoreAsync(configId, backupId, new RestoreOptions { CreatePreRestoreBackup = false });
+
+            Assert.True(job.Status == RestoreJobStatus.Failed, $"{job.Status}: {job.Error}");
+            Assert.StartsWith("ProveRestore failed:", job.Error, StringComparison.Ordinal);
+            Assert.Contains("db.part", job.Error, StringComparison.Ordinal);
+            Assert.EndsWith("Nothing live was changed.", job.Error, StringComparison.Ordinal);
+            Assert.Null(job.Result);
+            var after = await SnapshotAsync(cms);
+            Assert.Equal(before.Files, after.Files);
+            AssertSameDatabase(before.Database, after.Database);
+            AssertNoLeftovers(cms.SiteRoot);
+        }
+        finally
+        {
+            await SampleCms.DropDatabaseAsync(cms.Database.Database);
+        }
+    }
+
+    [Fact]
+    public async Task A_cancel_during_the_pre_restore_backup_cancels_that_backup_too_and_changes_nothing()
+    {
+        var cms = await NewCmsAsync();
+        try
+        {
+            var (configId, backupId) = await BackUpAsync(cms);
+            await ChangeAsync(cms);
+            var before = await SnapshotAsync(cms);
+
+            var id = await StartRestoreAsync(configId, backupId, new RestoreOptions());
+            await WaitForStepAsync(id, RestoreJobSteps.PreRestoreBackup);
+            await Catalog.RestoreJobs.UpdateAsync(id, j => j with { CancelRequested = true }, default);
+            await Starter.RequestCancelAsync(id, default);
+            var job = await WaitForRestoreAsync(id);
+
+            Assert.True(job.Status == RestoreJobStatus.Cancelled, $"{job.Status}: {job.Error}");
+            Assert.Equal("Cancelled on request. Nothing live was changed.", job.Error);
+            Assert.Null(job.PreRestoreBackupId);
+            var created = (await Catalog.RestoreJobs.GetAsync(id, default))!.CreatedAt;
+            var backupJob = await Catalog.Jobs.GetAsync(Core.Catalog.JobIds.ForPreRestore(configId, created, id), default);
+            Assert.NotNull(backupJob);
+            Assert.Equal("pre-restore", backupJob.Trigger);
+            Assert.True(backupJob.IsFinished, $"the pre-restore backup job is {backupJob.Status}");
+            output.WriteLine($"pre-restore backup job {backupJob.Id}: {backupJob.Status} {backupJob.Error}");
+            Assert.True(backupJob.Status is Core.Catalog.JobStatus.Cancelled or Core.Catalog.JobStatus.Completed, $"{backupJob.Status}: {backupJob.Error}");
+            var after = await SnapshotAsync(cms);
+            Assert.Equal(before.Files, after.Files);
+            AssertSameDatabase(before.Database, after.Database);
+            AssertNoLeftovers(cms.SiteRoot);
+        }
+        finally
+        {
+            await SampleCms.DropDatabaseAsync(cms.Database.Database);
+        }
+    }
+
     // --- helpers ---
 
     private sealed record Snapshot(SortedDictionary<string, string> Files, DatabaseSnapshot Database);
