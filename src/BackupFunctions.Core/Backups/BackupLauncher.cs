@@ -41,7 +41,7 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
                 : $"{Describe(active)} of config {configId} {(active == 1 ? "is" : "are")} still running (maxConcurrent {config.Config.MaxConcurrent}); "
                 + "start again when it has finished, or raise maxConcurrent.";
             logger.LogWarning("Backup of config {ConfigId} not started by request: {Reason}", configId, reason);
-            return new ManualStartResult(ManualStartOutcome.AtConcurrencyLimit, Reason: reason);
+            return new ManualStartResult(restore is null ? ManualStartOutcome.AtConcurrencyLimit : ManualStartOutcome.RestoreRunning, Reason: reason);
         }
 
         var job = new BackupJob

@@ -65,7 +65,7 @@ public sealed class RestoreClaimsTests : CatalogTestBase
         var launcher = new BackupLauncher(Catalog, Time, NullLogger<BackupLauncher>.Instance);
 
         var manual = await launcher.StartNowAsync(configId, starter, default);
-        Assert.Equal(ManualStartOutcome.AtConcurrencyLimit, manual.Outcome);
+        Assert.Equal(ManualStartOutcome.RestoreRunning, manual.Outcome);
         Assert.Equal($"A restore of config {configId} is running ({restoreId}); start the backup when it has finished.", manual.Reason);
 
         Time.Advance(TimeSpan.FromHours(1));
