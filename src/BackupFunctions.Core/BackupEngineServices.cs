@@ -98,6 +98,11 @@ public static class BackupEngineServices
             sp.GetService<IKeyEncryptionKey>(),
             sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InPlaceRestorer>>()));
+        services.AddOptions<RestoreJobOptions>().Bind(configuration.GetSection(RestoreJobOptions.SectionName))
+            .Validate(o => o.Validate() is null, "Restore:LockTimeoutSeconds must be 0.1-3600.")
+            .ValidateOnStart();
+        services.TryAddSingleton<RestoreJobRunner>();
+        services.TryAddSingleton<RestoreClaims>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))

@@ -11,4 +11,7 @@ public enum ManualStartOutcome
 
     /// <summary>The config already has <c>maxConcurrent</c> runs pending or running; nothing was started.</summary>
     AtConcurrencyLimit,
+
+    /// <summary>A restore of the config is pending or running (it holds the whole config); nothing was started.</summary>
+    RestoreRunning,
 }

@@ -11,4 +11,9 @@ public static class NotificationEvents
 
     /// <summary>A restore drill failed; the notification carries its restore_drill_failed alert.</summary>
     public const string RestoreDrillFailed = "restore_drill.failed";
+
+    // Restore jobs: the names for them (a cancelled restore, which changed nothing, is no event).
+    public const string RestoreCompleted = "restore_completed";
+    public const string RestoreFailed = "restore_failed";
+    public const string RestoreRolledBack = "restore_rolled_back";
 }

@@ -34,6 +34,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         {
             { Job: { } job } => ApiResults.Accepted($"/api/backup-jobs/{job.Id}", new { jobId = job.Id }),
             { Outcome: ManualStartOutcome.AtConcurrencyLimit } => ApiResults.Conflict("The config is at its maxConcurrent limit.", start.Reason ?? ""),
+            { Outcome: ManualStartOutcome.RestoreRunning } => ApiResults.Conflict("A restore of the config is running.", start.Reason ?? ""),
             _ => ApiResults.NotFound("Backup config", body.ConfigId, "configId"),
         };
     }
