@@ -94,6 +94,11 @@ public static class BackupEngineServices
         services.TryAddSingleton<JobWatchdog>();
         services.TryAddSingleton<JobHistoryPurge>();
         services.TryAddSingleton<RestoreRunner>();
+        // The restore API: checks, preview and start (the claim and the orchestration's steps come with the restore system)
+        services.TryAddSingleton(sp => new PostgresInPlaceRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
+        services.TryAddSingleton(sp => new RestorePreviewer(sp.GetRequiredService<IKeyEncryptionKey>()));
+        services.TryAddSingleton<RestoreClaims>();
+        services.TryAddSingleton<RestoreLauncher>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))
