@@ -136,7 +136,7 @@ public sealed partial class RestoreLauncher(
     /// </summary>
     /// <returns>The plan, or the bad fields (camelCase, as the API names them) with why.</returns>
     /// <exception cref="InvalidOperationException">The backup has no copy that can be read, or its destination cannot be opened.</exception>
-    public async Task<(RestorePlan? Plan, IReadOnlyDictionary<string, string[]>? Errors)> PlanAsync(
+    public async Task<(RestoreTargetPlan? Plan, IReadOnlyDictionary<string, string[]>? Errors)> PlanAsync(
         BackupRecord backup, StoredBackupConfig config, RestoreOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(backup);
@@ -182,7 +182,7 @@ public sealed partial class RestoreLauncher(
             .FirstOrDefault()
             ?? throw new InvalidOperationException($"Backup '{backup.Id}' has no copy that can be read (every copy failed or was recorded without its destination).");
         var store = await stores.OpenAsync(copy.Destination!, cancellationToken);
-        var plan = new RestorePlan(backup, config, store, copy.Destination!.Prefix, siteRoot, database)
+        var plan = new RestoreTargetPlan(backup, config, store, copy.Destination!.Prefix, siteRoot, database)
         {
             Components = components,
             FilesInPlace = filesInPlace,
@@ -204,7 +204,7 @@ public sealed partial class RestoreLauncher(
         if (RestorePoint.WhyNot(backup) is { } whyNot)
             return new RestoreStartResult(RestoreStartOutcome.Conflict, backup.Id, Reason: whyNot);
 
-        RestorePlan plan;
+        RestoreTargetPlan plan;
         try
         {
             var (planned, errors) = await PlanAsync(backup, config, options, cancellationToken);
@@ -243,7 +243,7 @@ public sealed partial class RestoreLauncher(
         return new RestoreStartResult(RestoreStartOutcome.Started, backup.Id, Job: job);
     }
 
-    private async Task<RestoreStartResult> PreviewAsync(RestorePlan plan, CancellationToken cancellationToken)
+    private async Task<RestoreStartResult> PreviewAsync(RestoreTargetPlan plan, CancellationToken cancellationToken)
     {
         var points = RestorePoint.List(await ToListAsync(catalog.Backups.OfConfigAsync(plan.Config.Id, cancellationToken), cancellationToken));
         try

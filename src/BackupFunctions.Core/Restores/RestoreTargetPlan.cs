@@ -15,7 +15,7 @@ namespace BackupFunctions.Core.Restores;
 /// <param name="Prefix">The config's storage prefix at that destination.</param>
 /// <param name="SiteRoot">The resolved folder the files are restored into; null when no files are restored.</param>
 /// <param name="Database">The database restored into (the config's server, its name replaced by <c>targetDatabase</c>); null when none.</param>
-public sealed record RestorePlan(
+public sealed record RestoreTargetPlan(
     BackupRecord Backup,
     StoredBackupConfig Config,
     IBackupStore Store,
