@@ -61,7 +61,11 @@ public static class BackupCtl
         try
         {
             return await parse.InvokeAsync(
-                new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+                new InvocationConfiguration
+                {
+                    Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false,
+                    ProcessTerminationTimeout = RestoreCommand.TerminationTimeout(parse),
+                }, cancellationToken);
         }
         catch (Exception ex)
         {

@@ -94,10 +94,13 @@ public static class BackupEngineServices
         services.TryAddSingleton<JobWatchdog>();
         services.TryAddSingleton<JobHistoryPurge>();
         services.TryAddSingleton<RestoreRunner>();
-        // The restore API: checks, preview and start (the claim and the orchestration's steps come with the restore system)
+        services.TryAddSingleton(sp => new InPlaceRestorer(
+            sp.GetService<IKeyEncryptionKey>(),
+            sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InPlaceRestorer>>()));
+        // The restore API: checks, preview and start (RestoreLauncher)
         services.TryAddSingleton(sp => new PostgresInPlaceRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
-        services.TryAddSingleton(sp => new RestorePreviewer(sp.GetRequiredService<IKeyEncryptionKey>()));
-        services.TryAddSingleton<RestoreClaims>();
+        services.TryAddSingleton(sp => new RestorePreviewer(sp.GetService<IKeyEncryptionKey>()));
         services.TryAddSingleton<RestoreLauncher>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts

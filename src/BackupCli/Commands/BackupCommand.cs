@@ -114,18 +114,74 @@ internal sealed class BackupCommand
         var kek = encrypted ? _key.Require(parse, _context, "backup") : null;
         var store = destination.CreateStore(_context);
 
-        var startedAt = _context.Time.GetUtcNow();
+        var (backupId, manifest, result, filesPart) = await WriteBackupAsync(_context, json, store, destination, settings, kek, database, files, cancellationToken);
+        var statistics = manifest.Statistics;
+        var changedFiles = filesPart?.ChangedFiles ?? [];
+        if (json)
+        {
+            CliOutput.WriteJson(_context, new
+            {
+                backupId,
+                destination = destination.ToString(),
+                manifest = result.ManifestName,
+                manifest.CreatedAt,
+                manifest.CompletedAt,
+                manifest.Compression,
+                manifest.CompressionLevel,
+                manifest.Encryption,
+                keyId = manifest.Key?.KeyId,
+                statistics,
+                objects = manifest.Objects,
+                changedFiles,
+                linkedComponents = filesPart?.LinkedComponents ?? [],
+                linkedComponentCount = filesPart?.LinkedComponentCount ?? 0,
+            });
+        }
+        else
+        {
+            // The id alone on stdout, so that `id=$(backupctl backup …)` works; the summary goes to stderr.
+            _context.Stdout.WriteLine(backupId);
+            _context.Stderr.WriteLine(
+                $"Backup {backupId} written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
+                $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
+            // Not errors: each file is stored as its index entry says (see README, "Files that change during a
+            // backup"), each linked component as the link it is — but what such a link points to (a mounted volume,
+            // say) is not in the backup, which the operator must know.
+            CliOutput.WriteNotes(_context.Stderr, $"{statistics.ChangedFiles} files changed while they were archived:",
+                [.. changedFiles.Select(change => $"{change.Change,-8} {change.Path}")], statistics.ChangedFiles);
+            var linkedCount = filesPart?.LinkedComponentCount ?? 0;
+            CliOutput.WriteNotes(_context.Stderr, linkedCount == 1
+                    ? "Note: 1 component is a symbolic link; it is stored as a link and what it points to is not in this backup:"
+                    : $"Note: {linkedCount} components are symbolic links; they are stored as links and what they point to is not in this backup:",
+                [.. (filesPart?.LinkedComponents ?? []).Select(linked => $"{linked.Component} -> {linked.Target}")], linkedCount);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Writes one backup of <paramref name="database"/> and/or <paramref name="files"/> to <paramref name="store"/> with a
+    /// fresh data key (wrapped by <paramref name="kek"/>; none when the settings say no encryption), drawing progress
+    /// bars; a failure leaves no parts behind. The one way backupctl writes a backup (<c>backup</c>, and the pre-restore
+    /// backup of <c>restore --in-place</c>).
+    /// </summary>
+    internal static async Task<(string BackupId, BackupManifest Manifest, ManifestResult Result, FilesPartResult? FilesPart)> WriteBackupAsync(
+        CliContext context, bool json, IBackupStore store, DestinationUri destination, PartSettings settings, IKeyEncryptionKey? kek,
+        PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
+    {
+        var encrypted = settings.Encryption != EncryptionAlgorithm.None;
+        var startedAt = context.Time.GetUtcNow();
         var backupId = JobIds.ForManual(ConfigId, startedAt, RandomNumberGenerator.GetHexString(8, lowercase: true));
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
         var dataKey = encrypted ? DataKeys.Generate() : [];
         try
         {
             var envelope = kek is null ? null : await kek.WrapAsync(dataKey, cancellationToken);
-            var (manifest, result, filesPart) = await ProgressBars.RunAsync(_context, json, async bars =>
+            var (manifest, result, filesPart) = await ProgressBars.RunAsync(context, json, async bars =>
             {
                 try
                 {
-                    return await WriteAsync(bars, store, folder, backupId, settings, dataKey, envelope, startedAt, database, files, cancellationToken);
+                    return await WriteAsync(context, bars, store, folder, backupId, settings, dataKey, envelope, startedAt, database, files, cancellationToken);
                 }
                 catch
                 {
@@ -133,49 +189,7 @@ internal sealed class BackupCommand
                     throw;
                 }
             });
-
-            var statistics = manifest.Statistics;
-            var changedFiles = filesPart?.ChangedFiles ?? [];
-            if (json)
-            {
-                CliOutput.WriteJson(_context, new
-                {
-                    backupId,
-                    destination = destination.ToString(),
-                    manifest = result.ManifestName,
-                    manifest.CreatedAt,
-                    manifest.CompletedAt,
-                    manifest.Compression,
-                    manifest.CompressionLevel,
-                    manifest.Encryption,
-                    keyId = manifest.Key?.KeyId,
-                    statistics,
-                    objects = manifest.Objects,
-                    changedFiles,
-                    linkedComponents = filesPart?.LinkedComponents ?? [],
-                    linkedComponentCount = filesPart?.LinkedComponentCount ?? 0,
-                });
-            }
-            else
-            {
-                // The id alone on stdout, so that `id=$(backupctl backup …)` works; the summary goes to stderr.
-                _context.Stdout.WriteLine(backupId);
-                _context.Stderr.WriteLine(
-                    $"Backup {backupId} written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
-                    $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
-                // Not errors: each file is stored as its index entry says (see README, "Files that change during a
-                // backup"), each linked component as the link it is — but what such a link points to (a mounted volume,
-                // say) is not in the backup, which the operator must know.
-                CliOutput.WriteNotes(_context.Stderr, $"{statistics.ChangedFiles} files changed while they were archived:",
-                    [.. changedFiles.Select(change => $"{change.Change,-8} {change.Path}")], statistics.ChangedFiles);
-                var linkedCount = filesPart?.LinkedComponentCount ?? 0;
-                CliOutput.WriteNotes(_context.Stderr, linkedCount == 1
-                        ? "Note: 1 component is a symbolic link; it is stored as a link and what it points to is not in this backup:"
-                        : $"Note: {linkedCount} components are symbolic links; they are stored as links and what they point to is not in this backup:",
-                    [.. (filesPart?.LinkedComponents ?? []).Select(linked => $"{linked.Component} -> {linked.Target}")], linkedCount);
-            }
-
-            return ExitCodes.Ok;
+            return (backupId, manifest, result, filesPart);
         }
         finally
         {
@@ -183,7 +197,8 @@ internal sealed class BackupCommand
         }
     }
 
-    private async Task<(BackupManifest, ManifestResult, FilesPartResult?)> WriteAsync(
+    private static async Task<(BackupManifest, ManifestResult, FilesPartResult?)> WriteAsync(
+        CliContext context, 
         ProgressBars bars, IBackupStore store, string folder, string backupId, PartSettings settings, byte[] dataKey, KeyEnvelope? envelope,
         DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
     {
@@ -191,7 +206,7 @@ internal sealed class BackupCommand
         if (database is not null)
         {
             var step = bars.Start($"database {database.Database}", totalBytes: null);
-            var writer = new BackupWriter(new PostgresDumper(_context.PostgresTools));
+            var writer = new BackupWriter(new PostgresDumper(context.PostgresTools));
             databasePart = await writer.WriteDatabaseAsync(store, folder, backupId, settings, dataKey, database, cancellationToken);
             step.Complete();
         }
@@ -206,7 +221,7 @@ internal sealed class BackupCommand
             step.Complete();
         }
 
-        var draft = new ManifestDraft(backupId, ConfigId, startedAt, _context.Time.GetUtcNow(), settings, envelope, databasePart, filesPart);
+        var draft = new ManifestDraft(backupId, ConfigId, startedAt, context.Time.GetUtcNow(), settings, envelope, databasePart, filesPart);
         var (manifest, result) = await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, cancellationToken);
         return (manifest, result, filesPart);
     }

@@ -17,6 +17,8 @@ namespace BackupCli.Commands;
 /// every part verified before anything is written, each to its manifest's plainSize; files into an empty folder via a
 /// private staging folder; the database into a new database, row counts compared). A part the manifest lists that is
 /// missing is an integrity failure (exit 3). <c>--dry-run</c> lists what would be written and writes nothing.
+/// <c>--in-place</c> restores over the live site root and database instead (<see cref="InPlaceRestoreRun"/>, built on
+/// the engine's <see cref="InPlaceRestorer"/>), with a rollback on any failure.
 /// </summary>
 internal sealed class RestoreCommand
 {
@@ -52,6 +54,47 @@ internal sealed class RestoreCommand
         Description = "List what would be restored and write nothing.",
     };
 
+    private readonly Option<bool> _inPlace = new("--in-place")
+    {
+        Description = "Restore over the live site (--to-dir: its root, which must exist) and database (--to-db): every part proven first, "
+            + "files staged and swapped in, the database in one transaction, verified; on a failure or Ctrl+C everything is put back. "
+            + "Needs --pre-restore-backup-to or --no-pre-restore-backup.",
+    };
+
+    private readonly Option<string?> _preRestoreBackupTo = new("--pre-restore-backup-to")
+    {
+        Description = "With --in-place: first back up the live site and database to this destination URI (also what a failed database step is put back from).",
+        HelpName = "uri",
+    };
+
+    private readonly Option<bool> _noPreRestoreBackup = new("--no-pre-restore-backup")
+    {
+        Description = "With --in-place: no backup of the live state first (a database that failed after its commit cannot then be put back).",
+    };
+
+    private readonly Option<string[]> _items = new("--items")
+    {
+        Description = "With --in-place: restore only this glob (uploads/2024/**, a folder) or table (table:schema.name); repeatable.",
+        HelpName = "glob|table:schema.name",
+    };
+
+    private readonly Option<bool> _keepExisting = new("--keep-existing")
+    {
+        Description = "With --in-place: restore only what is missing from the live site and leave the rest (refused over a non-empty database).",
+    };
+
+    private readonly Option<bool> _skipVerification = new("--skip-verification")
+    {
+        Description = "With --in-place: skip the check of the restored files against the index afterwards (the parts are always proven first).",
+    };
+
+    private readonly Option<int> _lockTimeout = new("--lock-timeout")
+    {
+        Description = "With --in-place: seconds the database restore waits for a lock another session holds before it fails (and changes nothing).",
+        HelpName = "seconds",
+        DefaultValueFactory = _ => 30,
+    };
+
     private readonly KeyArguments _key = new();
     private readonly CliContext _context;
     private readonly Option<bool> _json;
@@ -60,14 +103,33 @@ internal sealed class RestoreCommand
     {
         _context = context;
         _json = json;
+        _lockTimeout.Validators.Add(result =>
+        {
+            var seconds = result.GetValueOrDefault<int>();
+            if (seconds is < 1 or > 3600)
+                result.AddError($"--lock-timeout must be 1-3600 seconds, not {seconds}.");
+        });
+    }
+
+    /// <summary>
+    /// How long a Ctrl+C may take before the process is ended: an in-place restore rolls back first (puts folders back,
+    /// may restore the database from the pre-restore backup), which must not be cut short after System.CommandLine's 2 s.
+    /// </summary>
+    public static TimeSpan? TerminationTimeout(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return parse.CommandResult.Command.Name == "restore" && parse.GetValue<bool>("--in-place") ? TimeSpan.FromHours(4) : TimeSpan.FromSeconds(2);
     }
 
     public static Command Create(CliContext context, Option<bool> json)
     {
         var handler = new RestoreCommand(context, json);
-        var command = new Command("restore", "Restore a backup from a destination: files into an empty folder, the database into a new database.")
+        var command = new Command("restore", "Restore a backup from a destination: files into an empty folder, the database into a new database; "
+            + "or, with --in-place, over the live site and database with a rollback on any failure.")
         {
             handler._from, handler._backupId, handler._toDir, handler._toDb, handler._include, handler._dryRun,
+            handler._inPlace, handler._preRestoreBackupTo, handler._noPreRestoreBackup, handler._items, handler._keepExisting,
+            handler._skipVerification, handler._lockTimeout,
         };
         handler._key.AddTo(command);
         command.SetAction((parse, ct) => handler.RunAsync(parse, ct));
@@ -77,6 +139,13 @@ internal sealed class RestoreCommand
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var json = parse.GetValue(_json);
+        if (parse.GetValue(_inPlace))
+            return await RunInPlaceAsync(parse, json, cancellationToken);
+        foreach (var option in new Option[] { _preRestoreBackupTo, _noPreRestoreBackup, _items, _keepExisting, _skipVerification, _lockTimeout })
+        {
+            if (parse.GetResult(option) is { Implicit: false })
+                throw new UsageException($"{option.Name} needs --in-place.");
+        }
         var dryRun = parse.GetValue(_dryRun);
         var destination = DestinationUri.Parse(parse.GetRequiredValue(_from));
         var backupId = parse.GetRequiredValue(_backupId);
@@ -138,6 +207,48 @@ internal sealed class RestoreCommand
             WriteOutsideLinks(result);
         }
         return ExitCodes.Ok;
+    }
+
+    private async Task<int> RunInPlaceAsync(ParseResult parse, bool json, CancellationToken cancellationToken)
+    {
+        var preRestoreTo = parse.GetValue(_preRestoreBackupTo);
+        var noPreRestore = parse.GetValue(_noPreRestoreBackup);
+        if (preRestoreTo is null == !noPreRestore)
+        {
+            throw new UsageException(noPreRestore
+                ? "--pre-restore-backup-to and --no-pre-restore-backup exclude each other."
+                : "--in-place needs a decision about the live state: --pre-restore-backup-to <uri> (recommended) or --no-pre-restore-backup.");
+        }
+        if (parse.GetValue(_dryRun))
+            throw new UsageException("--dry-run lists a restore into an empty folder; it does not combine with --in-place.");
+        if (parse.GetValue(_include) is { Length: > 0 })
+            throw new UsageException("--include is for a restore into an empty folder; with --in-place use --items.");
+
+        var destination = DestinationUri.Parse(parse.GetRequiredValue(_from));
+        var preRestoreDestination = preRestoreTo is null ? null : DestinationUri.Parse(preRestoreTo);
+        var backupId = parse.GetRequiredValue(_backupId);
+        var siteRoot = parse.GetValue(_toDir) is { } dir ? ExistingSiteRoot(dir) : null;
+        var toDb = parse.GetValue(_toDb) is { } db ? PostgresConnectionString.Parse("--to-db", db, _context) : null;
+        if (siteRoot is null && toDb is null)
+            throw new UsageException("nothing to restore into: give --to-dir (the live site root), --to-db (the live database) or both.");
+        var items = parse.GetValue(_items) ?? [];
+        var store = destination.CreateStore(_context, mustExist: true);
+
+        var unverified = await StoredBackups.ReadManifestAsync(store, destination, backupId, cancellationToken);
+        var kek = unverified.Manifest.Key is null ? _key.Resolve(parse, _context) : _key.Require(parse, _context, "restore");
+        var arguments = new InPlaceRestoreRun.Arguments(
+            store, destination, backupId, siteRoot, toDb, items, parse.GetValue(_keepExisting), parse.GetValue(_skipVerification),
+            TimeSpan.FromSeconds(parse.GetValue(_lockTimeout)), kek, preRestoreDestination);
+        return await new InPlaceRestoreRun(_context, json).RunAsync(arguments, cancellationToken);
+    }
+
+    /// <summary>The live site root: an existing folder (not confined: backupctl is the operator's own tool), links resolved.</summary>
+    private static string ExistingSiteRoot(string dir)
+    {
+        var resolved = ResolveTarget(dir);
+        if (!Directory.Exists(resolved))
+            throw new UsageException($"--to-dir: the site root '{dir}' is not an existing folder.");
+        return resolved;
     }
 
     /// <summary>

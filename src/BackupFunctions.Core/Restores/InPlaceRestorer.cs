@@ -1,8 +1,11 @@
-// The contract the restore orchestration and backupctl are written against; the bodies come with branch i13-engine.
-#pragma warning disable CS9113
+using System.Security.Cryptography;
+using BackupFunctions.Core.Archive;
+using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Sources;
+using BackupFunctions.Core.Storage;
+using BackupFunctions.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace BackupFunctions.Core.Restores;
@@ -15,8 +18,16 @@ namespace BackupFunctions.Core.Restores;
 /// database had already committed, <see cref="RestoreDatabaseAsync"/> of the pre-restore backup). Every step is
 /// idempotent and reads what it needs again (manifest, key); nothing here knows about the catalog or the Functions host.
 /// </summary>
+/// <remarks>
+/// What is restored follows from the target and the backup alone, the same way in every step: files when the target has
+/// a site root and the items (if any) hold a glob; the database when the target has one and the items (if any) name a
+/// table. A target that asks for a part the backup does not have is refused by every step.
+/// </remarks>
 public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, PostgresToolsOptions tools, ILogger<InPlaceRestorer> logger)
 {
+    /// <summary>Progress is reported after at least this many more stored bytes were read (and at the end).</summary>
+    private const long ProgressStep = 4L * 1024 * 1024;
+
     /// <summary>
     /// Step 1, before anything live changes: the manifest (MAC), every part needed present with its stored size, the
     /// database part proven end to end (hash, AEAD, decompression); the targets checked (a non-empty database with
@@ -26,16 +37,106 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
     /// </summary>
     /// <exception cref="IntegrityException">A part is missing or damaged.</exception>
     /// <exception cref="ArgumentException">The targets do not fit the backup (the message starts with the field's name).</exception>
-    public Task<InPlaceRestoreProof> ProveAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    public async Task<InPlaceRestoreProof> ProveAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.SiteRoot is null && target.Database is null)
+            throw new ArgumentException("restoreFiles: nothing to restore: give a site root, a database or both.", nameof(target));
+        _ = Selection(target.Items);
+        if (target.SiteRoot is not null)
+        {
+            // Checks the job id, site root, components and items as the files steps will see them; touches nothing.
+            _ = FileRestore(target);
+        }
+
+        return await WithManifestAsync(target, async (manifest, dataKey) =>
+        {
+            await PartPresence.EnsureAllPresentAsync(target.Store, target.Folder, manifest, cancellationToken);
+            var plan = Plan(target, manifest);
+            long storedBytes = 0, fileCount = 0;
+            if (plan.Files)
+            {
+                storedBytes += Single(manifest, ObjectNames.Index).StoredSize + Single(manifest, ObjectNames.FirstFilesVolume).StoredSize;
+                fileCount = manifest.Statistics.Files;
+            }
+
+            if (plan.Database)
+            {
+                var database = target.Database!;
+                if (!target.OverwriteExisting
+                    && await new PostgresRestorer(tools).DatabaseExistsAsync(database, cancellationToken)
+                    && !await new PostgresInPlaceRestorer(tools).IsEmptyAsync(database, cancellationToken))
+                {
+                    throw new ArgumentException(
+                        $"overwriteExisting: the database '{database.Database}' is not empty; restoring over it needs overwriteExisting true.", nameof(target));
+                }
+
+                var dump = Single(manifest, ObjectNames.Database);
+                await PartReader.VerifyAsync(target.Store, target.Folder + dump.Name, manifest.BackupId, dump, manifest, dataKey, cancellationToken);
+                storedBytes += dump.StoredSize;
+                logger.LogInformation("Backup {BackupId}: database part verified", manifest.BackupId);
+            }
+
+            return new InPlaceRestoreProof(plan.Files, plan.Database, storedBytes, fileCount, plan.Tables);
+        }, cancellationToken);
+    }
 
     /// <summary>Step 2: the files volume into staging beside the live components (<see cref="InPlaceFileRestore.StageAsync"/>); null when no files are restored.</summary>
     /// <param name="bytesRead">Stored bytes read so far (progress), reported every few MiB.</param>
-    public Task<InPlaceRestoreCounts?> StageFilesAsync(InPlaceRestoreTarget target, IProgress<long>? bytesRead, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    public async Task<InPlaceRestoreCounts?> StageFilesAsync(InPlaceRestoreTarget target, IProgress<long>? bytesRead, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!WantsFiles(target))
+            return null;
+
+        return await WithManifestAsync(target, async (manifest, dataKey) =>
+        {
+            if (!Plan(target, manifest).Files)
+                return null;
+            var indexPart = Single(manifest, ObjectNames.Index);
+            var volume = Single(manifest, ObjectNames.FirstFilesVolume);
+            // A restore elsewhere may name a folder that does not exist yet; in place it exists.
+            Directory.CreateDirectory(target.SiteRoot!);
+            var restore = FileRestore(target);
+            IBackupStore store = bytesRead is null ? target.Store : new ProgressReadingStore(target.Store, bytesRead, ProgressStep);
+            InPlaceRestoreCounts counts;
+            await using (var indexStream = await PartReader.OpenAsync(store, target.Folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken))
+            {
+                await using (var volumeStream = await PartReader.OpenAsync(store, target.Folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken))
+                {
+                    // Download, decryption and decompression on one core; tar extraction, hashing and writing on the other.
+                    await using var tar = new ReadAheadStream(volumeStream, cancellationToken);
+                    counts = await restore.StageAsync(tar, volume.Name, FileIndex.ReadEntriesAsync(indexStream, cancellationToken), cancellationToken);
+                }
+
+                try
+                {
+                    // The extraction read the index to its end already; this makes the index part's final check explicit.
+                    await indexStream.CopyToAsync(Stream.Null, cancellationToken);
+                }
+                catch (IntegrityException)
+                {
+                    // Staged from an index that failed its last check: nothing live was touched, and no retry may use it.
+                    restore.Rollback();
+                    throw;
+                }
+            }
+
+            logger.LogInformation("Backup {BackupId}: staged {Components} for job {JobId}: {Created} to create, {Overwritten} to overwrite, {Deleted} to delete, {Skipped} skipped",
+                manifest.BackupId, string.Join(", ", counts.Components), target.JobId, counts.Created, counts.Overwritten, counts.Deleted, counts.Skipped);
+            return counts;
+        }, cancellationToken);
+    }
 
     /// <summary>Step 3: the staged components swapped in (<see cref="InPlaceFileRestore.Swap"/>); nothing when no files are restored.</summary>
-    public void SwapFiles(InPlaceRestoreTarget target) => throw new NotImplementedException();
+    public void SwapFiles(InPlaceRestoreTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!WantsFiles(target))
+            return;
+        FileRestore(target).Swap();
+        logger.LogInformation("Restore job {JobId}: staged components swapped into {SiteRoot}", target.JobId, target.SiteRoot);
+    }
 
     /// <summary>
     /// Step 4: the database replaced atomically by the backup's dump (all user tables, or only the selected ones) and
@@ -43,16 +144,222 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
     /// restore elsewhere). Null when no database is restored. On <see cref="PostgresToolException"/> nothing was committed.
     /// </summary>
     /// <exception cref="IntegrityException">Committed, but a table's row count differs from the manifest's.</exception>
-    public Task<IReadOnlyList<TableRowCount>?> RestoreDatabaseAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    public async Task<IReadOnlyList<TableRowCount>?> RestoreDatabaseAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Database is not { } database)
+            return null;
+
+        return await WithManifestAsync<IReadOnlyList<TableRowCount>?>(target, async (manifest, dataKey) =>
+        {
+            var plan = Plan(target, manifest);
+            if (!plan.Database)
+                return null;
+            var part = Single(manifest, ObjectNames.Database);
+            Task<Stream> OpenDump(CancellationToken ct) =>
+                PartReader.OpenAsync(target.Store, target.Folder + part.Name, manifest.BackupId, part, manifest, dataKey, ct);
+
+            var databases = new PostgresRestorer(tools);
+            var created = false;
+            if (!await databases.DatabaseExistsAsync(database, cancellationToken))
+            {
+                // A restore elsewhere: an empty database first, then the same single-transaction restore as in place.
+                await databases.CreateAsync(database, cancellationToken);
+                created = true;
+            }
+
+            DatabaseSourceInfo restored;
+            try
+            {
+                var inPlace = new PostgresInPlaceRestorer(tools);
+                if (plan.Selective)
+                {
+                    restored = await inPlace.RestoreTablesAsync(database, OpenDump, [.. plan.Tables.Select(t => t.Table)], target.LockTimeout, cancellationToken);
+                }
+                else
+                {
+                    await using var dump = await OpenDump(cancellationToken);
+                    restored = await inPlace.RestoreAsync(database, dump, target.LockTimeout, cancellationToken);
+                }
+            }
+            catch when (created)
+            {
+                // Nothing of the backup was committed into the database this step created: it goes again.
+                try
+                {
+                    await databases.DropAsync(database);
+                }
+                catch (Exception dropError) when (dropError is Npgsql.NpgsqlException or PostgresToolException)
+                {
+                    logger.LogWarning("Restore job {JobId}: the new database {Database} could not be dropped after the failed restore: {Error}",
+                        target.JobId, database.Database, dropError.Message);
+                }
+                throw;
+            }
+
+            // Prove the restore: each restored table must hold the rows the backup recorded at dump time.
+            var actual = restored.Tables.ToDictionary(t => t.Table, t => t.Rows, StringComparer.Ordinal);
+            foreach (var table in plan.Tables)
+            {
+                if (!actual.TryGetValue(table.Table, out var rows) || rows != table.Rows)
+                    throw new IntegrityException(ObjectNames.Database,
+                        $"table {table.Table} has {(actual.ContainsKey(table.Table) ? rows : 0)} rows after the restore, the backup recorded {table.Rows}");
+            }
+
+            logger.LogInformation("Backup {BackupId}: database {Database} restored ({Tables} tables checked)", manifest.BackupId, database.Database, plan.Tables.Count);
+            IReadOnlyList<TableRowCount> result = plan.Selective
+                ? [.. restored.Tables.Where(t => plan.Tables.Any(p => p.Table == t.Table))]
+                : restored.Tables;
+            return result;
+        }, cancellationToken);
+    }
 
     /// <summary>Step 5 (skippable): every restored file and link checked against the index (<see cref="InPlaceFileRestore.VerifyAsync"/>).</summary>
-    public Task<InPlaceRestoreCounts?> VerifyFilesAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    public async Task<InPlaceRestoreCounts?> VerifyFilesAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!WantsFiles(target))
+            return null;
+
+        return await WithManifestAsync(target, async (manifest, dataKey) =>
+        {
+            if (!Plan(target, manifest).Files)
+                return null;
+            var indexPart = Single(manifest, ObjectNames.Index);
+            await using var indexStream = await PartReader.OpenAsync(
+                target.Store, target.Folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken);
+            var counts = await FileRestore(target).VerifyAsync(FileIndex.ReadEntriesAsync(indexStream, cancellationToken), cancellationToken);
+            // The comparison stops after the last restored entry; the rest of the index is read for its final check.
+            await indexStream.CopyToAsync(Stream.Null, cancellationToken);
+            logger.LogInformation("Restore job {JobId}: {Verified} restored files and links match the backup's index", target.JobId, counts.Verified);
+            return counts;
+        }, cancellationToken);
+    }
 
     /// <summary>Step 6: set-aside folders and staging removed (<see cref="InPlaceFileRestore.Complete"/>); from here on no rollback.</summary>
-    public InPlaceRestoreCounts? Complete(InPlaceRestoreTarget target) => throw new NotImplementedException();
+    public InPlaceRestoreCounts? Complete(InPlaceRestoreTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!WantsFiles(target))
+            return null;
+        var counts = FileRestore(target).Complete();
+        logger.LogInformation("Restore job {JobId}: completed, set-aside folders removed", target.JobId);
+        return counts;
+    }
 
     /// <summary>The live components put back as before the swap (<see cref="InPlaceFileRestore.Rollback"/>); safe in any state before <see cref="Complete"/>.</summary>
-    public void RollbackFiles(InPlaceRestoreTarget target) => throw new NotImplementedException();
+    public void RollbackFiles(InPlaceRestoreTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        // Without a site root (or before it was created) nothing of the files was ever staged.
+        if (target.SiteRoot is null || !Directory.Exists(target.SiteRoot))
+            return;
+        FileRestore(target).Rollback();
+        logger.LogInformation("Restore job {JobId}: files rolled back in {SiteRoot}", target.JobId, target.SiteRoot);
+    }
+
+    /// <summary>What one target restores from one backup; the same in every step.</summary>
+    private sealed record RestorePlan(bool Files, bool Database, bool Selective, IReadOnlyList<TableRowCount> Tables);
+
+    private static RestorePlan Plan(InPlaceRestoreTarget target, BackupManifest manifest)
+    {
+        var selective = target.Items is { Count: > 0 };
+        var files = WantsFiles(target);
+        if (files)
+        {
+            if (!manifest.Objects.Any(o => o.Name == ObjectNames.FirstFilesVolume))
+                throw new ArgumentException($"restoreFiles: backup {manifest.BackupId} holds no site files.", nameof(target));
+            if (manifest.Objects.Count(o => o.Kind == "files") > 1)
+                throw new NotSupportedException(
+                    $"Backup {manifest.BackupId} has more than one files volume; multi-volume in-place restore comes with volumes (issue 14).");
+        }
+
+        IReadOnlyList<TableRowCount> tables = [];
+        var database = false;
+        if (target.Database is not null)
+        {
+            var dumped = manifest.Database?.Tables ?? [];
+            if (!selective)
+            {
+                database = true;
+                tables = dumped;
+            }
+            else
+            {
+                tables = SelectedTables(target.Items!, dumped, manifest.BackupId);
+                database = tables.Count > 0;
+            }
+            if (database && !manifest.Objects.Any(o => o.Name == ObjectNames.Database))
+                throw new ArgumentException($"restoreDatabase: backup {manifest.BackupId} holds no database.", nameof(target));
+        }
+
+        return new RestorePlan(files, database, selective, tables);
+    }
+
+    /// <summary>The backup's tables the <c>table:</c> items name, as the manifest names them; each item must name one.</summary>
+    private static List<TableRowCount> SelectedTables(IReadOnlyList<string> items, IReadOnlyList<TableRowCount> dumped, string backupId)
+    {
+        var selected = new List<TableRowCount>();
+        foreach (var item in items.Where(i => i.StartsWith(RestoreSelection.TablePrefix, StringComparison.Ordinal)))
+        {
+            var wanted = RestoreSelection.SplitTable(item[RestoreSelection.TablePrefix.Length..])
+                ?? throw new ArgumentException($"selectiveItems: '{item}' is not table:schema.name.", nameof(items));
+            var table = dumped.FirstOrDefault(t => RestoreSelection.SplitTable(t.Table) == wanted)
+                ?? throw new ArgumentException($"selectiveItems: table {wanted.Schema}.{wanted.Name} is not in backup {backupId}.", nameof(items));
+            if (!selected.Contains(table))
+                selected.Add(table);
+        }
+        return selected;
+    }
+
+    /// <summary>Files are restored when there is a site root and no items, or items that hold a glob.</summary>
+    private static bool WantsFiles(InPlaceRestoreTarget target) =>
+        target.SiteRoot is not null && (target.Items is not { Count: > 0 } || Selection(target.Items).AnyFiles);
+
+    private static RestoreSelection Selection(IReadOnlyList<string>? items)
+    {
+        try
+        {
+            return RestoreSelection.Parse(items);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException("selectiveItems: " + StripField(ex.Message), nameof(items), ex);
+        }
+    }
+
+    private static InPlaceFileRestore FileRestore(InPlaceRestoreTarget target)
+    {
+        // Parsed here first so that a bad item is named by the API's field, not InPlaceFileRestore's parameter.
+        if (target.Items is { Count: > 0 })
+            _ = Selection(target.Items);
+        return new InPlaceFileRestore(new InPlaceRestoreRequest(target.JobId, target.SiteRoot!, target.OverwriteExisting, target.Items, target.Components));
+    }
+
+    private static string StripField(string message)
+    {
+        var colon = message.IndexOf(": ", StringComparison.Ordinal);
+        return colon is > 0 and < 20 ? message[(colon + 2)..] : message;
+    }
+
+    /// <summary>Reads the manifest and the data key again (every step does), checks the MAC, runs <paramref name="body"/>, zeroes the key.</summary>
+    private async Task<T> WithManifestAsync<T>(InPlaceRestoreTarget target, Func<BackupManifest, byte[], Task<T>> body, CancellationToken cancellationToken)
+    {
+        // Capped: a destination cannot make the restore hold more than StoredManifest.MaxBytes.
+        var (unverified, _) = await StoredManifest.ReadAsync(target.Store, target.Folder, cancellationToken);
+        var dataKey = await ManifestKeys.OpenAsync(unverified, keyEncryptionKey, target.AllowUnencrypted, cancellationToken);
+        try
+        {
+            var manifest = unverified.Verify(dataKey, target.BackupId);
+            return await body(manifest, dataKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    private static StoredPart Single(BackupManifest manifest, string name)
+        => manifest.Objects.SingleOrDefault(o => o.Name == name)
+           ?? throw new IntegrityException(ObjectNames.Manifest, $"the manifest lists no {name}");
 }

@@ -29,6 +29,35 @@ public sealed class PostgresRestorer
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(dump);
 
+        await CreateAsync(target, cancellationToken);
+
+        try
+        {
+            await RunRestoreAsync(target, dump, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                await DropAsync(target);
+            }
+            catch (Exception dropError) when (dropError is NpgsqlException or PostgresToolException)
+            {
+                throw new PostgresToolException(
+                    $"{ex.Message} (and the new database {target.Database} could not be dropped: {dropError.Message})", ex);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="target"/>.Database empty (from template0) for a restore into it; it must not exist.
+    /// </summary>
+    /// <exception cref="PostgresToolException">It exists already or cannot be created.</exception>
+    public async Task CreateAsync(PostgresConnectionInfo target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
         var alreadyExists = new PostgresToolException($"database {target.Database} already exists; restore into a new database");
         if (await DatabaseExistsAsync(target, cancellationToken))
             throw alreadyExists;
@@ -52,25 +81,6 @@ public sealed class PostgresRestorer
             {
                 throw new PostgresToolException($"cannot create database {target.Database}: {ex.MessageText}", ex);
             }
-        }
-
-        try
-        {
-            await RunRestoreAsync(target, dump, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            try
-            {
-                await DropDatabaseAsync(target);
-            }
-            catch (Exception dropError) when (dropError is NpgsqlException or PostgresToolException)
-            {
-                throw new PostgresToolException(
-                    $"{ex.Message} (and the new database {target.Database} could not be dropped: {dropError.Message})", ex);
-            }
-
-            throw;
         }
     }
 
@@ -137,8 +147,11 @@ public sealed class PostgresRestorer
             await dump.CopyToAsync(Stream.Null, cancellationToken);
     }
 
-    private static async Task DropDatabaseAsync(PostgresConnectionInfo target)
+    /// <summary>Drops <paramref name="target"/>.Database (FORCE: its sessions end) if it exists; not cancellable, as the clean-up after a failure.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Instance member of the public contract.")]
+    public async Task DropAsync(PostgresConnectionInfo target)
     {
+        ArgumentNullException.ThrowIfNull(target);
         // Not cancellable: this is the clean-up after a failure or a cancellation.
         await using var maintenance = await PostgresConnections.OpenAsync(target, MaintenanceDatabase, CancellationToken.None);
 #pragma warning disable CA2100 // the identifier is quoted
