@@ -98,6 +98,11 @@ public static class BackupEngineServices
             sp.GetService<IKeyEncryptionKey>(),
             sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InPlaceRestorer>>()));
+        services.AddOptions<RestoreJobOptions>().Bind(configuration.GetSection(RestoreJobOptions.SectionName))
+            .Validate(o => o.Validate() is null, "Restore:LockTimeoutSeconds must be 0.1-3600.")
+            .ValidateOnStart();
+        services.TryAddSingleton<RestoreJobRunner>();
+        services.TryAddSingleton<RestoreClaims>();
         // The restore API: checks, preview and start (RestoreLauncher)
         services.TryAddSingleton(sp => new PostgresInPlaceRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton(sp => new RestorePreviewer(sp.GetService<IKeyEncryptionKey>()));

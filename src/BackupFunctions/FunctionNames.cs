@@ -29,4 +29,19 @@ public static class FunctionNames
     public const string ApplyRetention = "ApplyRetention";
     public const string EvaluateAlerts = "EvaluateAlerts";
     public const string JobWatchdog = "JobWatchdog";
+    public const string RestoreOrchestrator = "RestoreOrchestrator";
+    public const string StartRestore = "StartRestore";
+    public const string PreparePreRestoreBackup = "PreparePreRestoreBackup";
+    public const string CancelPreRestoreBackup = "CancelPreRestoreBackup";
+    public const string RecordPreRestoreBackup = "RecordPreRestoreBackup";
+    public const string ProveRestore = "ProveRestore";
+    public const string StageRestoreFiles = "StageRestoreFiles";
+    public const string SwapRestoreFiles = "SwapRestoreFiles";
+    public const string RestoreDatabase = "RestoreDatabase";
+    public const string VerifyRestore = "VerifyRestore";
+    public const string CompleteRestore = "CompleteRestore";
+    public const string RollbackRestoreFiles = "RollbackRestoreFiles";
+    public const string RollbackRestoreDatabase = "RollbackRestoreDatabase";
+    public const string FailRestore = "FailRestore";
+    public const string NotifyRestore = "NotifyRestore";
 }

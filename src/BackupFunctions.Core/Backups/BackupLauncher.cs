@@ -13,6 +13,7 @@ namespace BackupFunctions.Core.Backups;
 /// is skipped (recorded as a <c>skipped</c> job under the slot's id, so it is skipped once and visibly). Both kinds of
 /// start claim their place through one guard (<see cref="JobSlotGuard"/>) before the job row is written, so
 /// simultaneous starts (ten requests at once, a request and the timer, two app instances) never pass the limit.
+/// While a restore of the config runs, manual starts are refused and scheduled slots skipped with that reason.
 /// </summary>
 public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILogger<BackupLauncher> logger, BackupMetrics? metrics = null)
 {
@@ -32,10 +33,12 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             return new ManualStartResult(ManualStartOutcome.ConfigNotFound);
         var now = time.GetUtcNow();
         var id = JobIds.ForManual(configId, now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
-        var (claimed, active) = await _slots.TryClaimAsync(configId, id, config.Config.MaxConcurrent, starter, cancellationToken);
+        var (claimed, active, restore) = await _slots.TryClaimAsync(configId, id, config.Config.MaxConcurrent, starter, cancellationToken);
         if (!claimed)
         {
-            var reason = $"{Describe(active)} of config {configId} {(active == 1 ? "is" : "are")} still running (maxConcurrent {config.Config.MaxConcurrent}); "
+            var reason = restore is not null
+                ? $"A restore of config {configId} is running ({restore}); start the backup when it has finished."
+                : $"{Describe(active)} of config {configId} {(active == 1 ? "is" : "are")} still running (maxConcurrent {config.Config.MaxConcurrent}); "
                 + "start again when it has finished, or raise maxConcurrent.";
             logger.LogWarning("Backup of config {ConfigId} not started by request: {Reason}", configId, reason);
             return new ManualStartResult(ManualStartOutcome.AtConcurrencyLimit, Reason: reason);
@@ -102,10 +105,10 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             if (!await JobSlotGuard.IsOrphanedAsync(existing, now, starter, cancellationToken))
                 return null;
             // While it lay orphaned it held no place: it needs one again like any start.
-            var (claimed, active) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
+            var (claimed, active, restore) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
             if (!claimed)
             {
-                var reason = SkipReason(active, config.Config.MaxConcurrent);
+                var reason = SkipReason(active, config.Config.MaxConcurrent, restore);
                 var skipped = await catalog.Jobs.UpdateAsync(id, j => j.Status == JobStatus.Pending
                     ? j with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason }
                     : j, cancellationToken);
@@ -129,11 +132,11 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
                 ScheduledFor = slot,
                 Progress = new JobProgress { TotalSteps = BackupSteps.Total },
             };
-            var (claimed, active) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
+            var (claimed, active, restore) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
             if (!claimed)
             {
                 // Skipped rather than queued: a late run would shift every later slot, and the next slot comes anyway.
-                var reason = SkipReason(active, config.Config.MaxConcurrent);
+                var reason = SkipReason(active, config.Config.MaxConcurrent, restore);
                 var skipped = job with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason };
                 if (await catalog.Jobs.TryCreateAsync(skipped, cancellationToken))
                 {
@@ -152,8 +155,9 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
         return id;
     }
 
-    private static string SkipReason(int active, int limit)
-        => $"Skipped: {Describe(active)} of this config {(active == 1 ? "was" : "were")} still running (maxConcurrent {limit}).";
+    private static string SkipReason(int active, int limit, string? restore)
+        => restore is not null ? $"Skipped: a restore of this config is running ({restore})."
+            : $"Skipped: {Describe(active)} of this config {(active == 1 ? "was" : "were")} still running (maxConcurrent {limit}).";
 
     private static string Describe(int jobs) => jobs == 1 ? "1 backup" : $"{jobs} backups";
 }

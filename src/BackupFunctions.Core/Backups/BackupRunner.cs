@@ -261,6 +261,7 @@ public sealed class BackupRunner(
         await CommitGuard.EnsureMayCommitAsync(catalog, plan.JobId, plan.BackupId, cancellationToken);
         await StartStepAsync(plan.JobId, BackupSteps.RecordBackup, cancellationToken);
         var locations = await copies.DescribeAsync(plan, input.Manifest.ManifestName, input.Copies, cancellationToken);
+        var trigger = (await catalog.Jobs.GetAsync(plan.JobId, cancellationToken))?.Trigger;
         var warnings = locations.Where(l => l.Status == "failed").Select(l => $"copy to {l.Location} failed: {l.Error}")
             .Concat(locations.Where(l => l.LastVerification is { Ok: false })
                 .Select(l => $"{l.Location} failed verification: {string.Join("; ", l.LastVerification!.Problems)}"))
@@ -270,6 +271,7 @@ public sealed class BackupRunner(
             Id = plan.BackupId,
             ConfigId = plan.ConfigId,
             JobId = plan.JobId,
+            Trigger = trigger,
             Status = BackupCopies.StatusOf(locations),
             CreatedAt = plan.StartedAt,
             CompletedAt = input.Manifest.CompletedAt,

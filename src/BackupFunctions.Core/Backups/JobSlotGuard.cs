@@ -10,6 +10,7 @@ namespace BackupFunctions.Core.Backups;
 /// one's write fails, and when it reads again it sees the first one's claim.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A place is held while the job is pending or running, and no longer: whatever ended the job (it completed, failed,
 /// was cancelled, was failed by the watchdog, was skipped), its final status frees the place at the next claim, so a
 /// crash cannot leak one. The guard row is only a list of recent claims; each claim counts the places from the job
@@ -17,79 +18,168 @@ namespace BackupFunctions.Core.Backups;
 /// written without a claim count too) plus the claims whose job row is not written yet — a claim without a row for
 /// longer than <see cref="BackupLauncher.OrphanedAfter"/> is a start that died between claim and insert and no longer
 /// counts. A pending job whose orchestration never started does not count after that time either.
+/// </para>
+/// <para>
+/// Restores claim through the same row (<see cref="Restores.RestoreClaims"/>; their holder ids start with
+/// <see cref="RestorePrefix"/>), but take the whole config: a restore is claimed only when no backup and no other
+/// restore of the config is pending or running (or claimed), and while a restore holds the config no backup is
+/// claimed. The restore's own pre-restore backup is written without a claim: it runs under the restore's.
+/// </para>
 /// </remarks>
 internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
 {
+    /// <summary>Holder ids of restore jobs start with this (<see cref="RestoreJobsTable.NewId"/>).</summary>
+    public const string RestorePrefix = CatalogIds.RestorePrefix;
+
     /// <summary>Each lost race means another start claimed or was refused meanwhile; ten racing starts settle within a few rounds.</summary>
     private const int MaxAttempts = 25;
 
     private const int MaxBackoffMs = 500;
 
+    /// <summary>Whether an orchestration instance with this id exists (backup and restore instances share one id space).</summary>
+    public delegate Task<bool> InstanceExists(string instanceId, CancellationToken cancellationToken);
+
     /// <summary>
-    /// Claims a place for <paramref name="jobId"/> unless <paramref name="limit"/> places are taken. Claiming again
-    /// for the same job id (two firings of one scheduled slot, a takeover) holds one place, not two.
+    /// Claims a place for backup <paramref name="jobId"/> unless <paramref name="limit"/> places are taken or a restore
+    /// holds the config. Claiming again for the same job id (two firings of one scheduled slot, a takeover) holds one
+    /// place, not two.
     /// </summary>
-    /// <returns>Whether the place is claimed, and how many places are taken (without this job's).</returns>
+    /// <returns>
+    /// Whether the place is claimed, how many backups hold places (without this job's), and the restore job that
+    /// holds the config when that is why not.
+    /// </returns>
     /// <exception cref="InvalidOperationException">The guard row kept changing under every attempt.</exception>
-    public async Task<(bool Claimed, int Taken)> TryClaimAsync(
+    public Task<(bool Claimed, int Taken, string? Restore)> TryClaimAsync(
         string configId, string jobId, int limit, IBackupStarter starter, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(starter);
+        return ClaimAsync(configId, jobId, limit, starter.ExistsAsync, cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims the whole config for restore job <paramref name="restoreJobId"/>: refused while any backup or restore of
+    /// the config is pending, running or claimed.
+    /// </summary>
+    /// <returns>Whether it is claimed; else the backup job ids and the restore job that hold the config.</returns>
+    public async Task<(bool Claimed, IReadOnlyList<string> Backups, string? Restore)> TryClaimRestoreAsync(
+        string configId, string restoreJobId, InstanceExists exists, CancellationToken cancellationToken)
+    {
+        if (!restoreJobId.StartsWith(RestorePrefix, StringComparison.Ordinal))
+            throw new ArgumentException($"A restore job id starts with '{RestorePrefix}'.", nameof(restoreJobId));
+        List<string> backups = [];
+        var (claimed, _, restore) = await ClaimAsync(configId, restoreJobId, 1, exists, cancellationToken, held => backups = held);
+        return (claimed, backups, restore);
+    }
+
+    private async Task<(bool Claimed, int Taken, string? Restore)> ClaimAsync(
+        string configId, string jobId, int limit, InstanceExists exists, CancellationToken cancellationToken,
+        Action<List<string>>? refusedBy = null)
+    {
+        var isRestore = jobId.StartsWith(RestorePrefix, StringComparison.Ordinal);
         for (var attempt = 1; ; attempt++)
         {
             // The row first, then the jobs: a claim written after this read changes the row's version and fails ours.
             var slots = await catalog.Jobs.ReadSlotsAsync(configId, cancellationToken);
             var now = time.GetUtcNow();
-            var taken = await ActiveJobIdsAsync(configId, now, starter, cancellationToken);
+            var taken = await ActiveJobIdsAsync(configId, now, exists, cancellationToken);
             taken.Remove(jobId);
+            var restores = await ActiveRestoreIdsAsync(configId, now, exists, cancellationToken);
+            restores.Remove(jobId);
             var kept = new List<JobSlotHolder>();
             foreach (var holder in slots.Holders)
             {
                 if (holder.JobId == jobId)
                     continue;
-                if (taken.Contains(holder.JobId) || await StillHoldsAsync(holder, now, starter, cancellationToken))
+                var restoreHolder = holder.JobId.StartsWith(RestorePrefix, StringComparison.Ordinal);
+                var active = restoreHolder ? restores : taken;
+                if (active.Contains(holder.JobId) || await StillHoldsAsync(holder, restoreHolder, now, exists, cancellationToken))
                 {
                     kept.Add(holder);
-                    taken.Add(holder.JobId);
+                    active.Add(holder.JobId);
                 }
             }
-            if (taken.Count >= limit)
-                return (false, taken.Count);
+            var restore = restores.Order(StringComparer.Ordinal).FirstOrDefault();
+            if (restore is not null || taken.Count >= limit)
+            {
+                refusedBy?.Invoke([.. taken.Order(StringComparer.Ordinal)]);
+                return (false, taken.Count, restore);
+            }
             if (await catalog.Jobs.TryWriteSlotsAsync(slots, [.. kept, new JobSlotHolder(jobId, now)], cancellationToken))
-                return (true, taken.Count);
+                return (true, taken.Count, null);
             if (attempt == MaxAttempts)
-                throw new InvalidOperationException($"Could not claim a place among the maxConcurrent runs of config {configId}: too many simultaneous starts; try again.");
+            {
+                throw new InvalidOperationException(isRestore
+                    ? $"Could not claim config {configId} for the restore: too many simultaneous starts; try again."
+                    : $"Could not claim a place among the maxConcurrent runs of config {configId}: too many simultaneous starts; try again.");
+            }
             // Real time on purpose, like the catalog's ETag retries: it paces service calls and decides nothing.
             await Task.Delay(RandomNumberGenerator.GetInt32(1, Math.Min(MaxBackoffMs, 10 << Math.Min(attempt, 10))), cancellationToken);
         }
     }
 
     /// <summary>Jobs of the config pending or running, not counting pending rows that never got an orchestration.</summary>
-    public async Task<HashSet<string>> ActiveJobIdsAsync(string configId, DateTimeOffset now, IBackupStarter starter, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> ActiveJobIdsAsync(string configId, DateTimeOffset now, InstanceExists exists, CancellationToken cancellationToken)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var job in catalog.Jobs.OfConfigAsync(configId, JobStatus.Running, cancellationToken))
             ids.Add(job.Id);
         await foreach (var job in catalog.Jobs.OfConfigAsync(configId, JobStatus.Pending, cancellationToken))
         {
-            if (!await IsOrphanedAsync(job, now, starter, cancellationToken))
+            if (!await IsOrphanedAsync(job.Status == JobStatus.Pending, job.CreatedAt, job.Id, now, exists, cancellationToken))
                 ids.Add(job.Id);
+        }
+        return ids;
+    }
+
+    /// <summary>Restore jobs of the config pending or running (rows written without a claim count too).</summary>
+    private async Task<HashSet<string>> ActiveRestoreIdsAsync(string configId, DateTimeOffset now, InstanceExists exists, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var status in new[] { RestoreJobStatus.Running, RestoreJobStatus.Pending })
+        {
+            string? token = null;
+            do
+            {
+                var page = await catalog.RestoreJobs.ListAsync(BackupCatalog.MaxPageSize, token, configId, status, cancellationToken);
+                foreach (var job in page.Items)
+                {
+                    if (!await IsOrphanedAsync(job.Status == RestoreJobStatus.Pending, job.CreatedAt, job.Id, now, exists, cancellationToken))
+                        ids.Add(job.Id);
+                }
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
         }
         return ids;
     }
 
     /// <summary>A pending row older than <see cref="BackupLauncher.OrphanedAfter"/> whose orchestration does not exist.</summary>
     public static async Task<bool> IsOrphanedAsync(BackupJob job, DateTimeOffset now, IBackupStarter starter, CancellationToken cancellationToken)
-        => job.Status == JobStatus.Pending
-            && job.CreatedAt <= now - BackupLauncher.OrphanedAfter
-            && !await starter.ExistsAsync(job.Id, cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(starter);
+        return await IsOrphanedAsync(job.Status == JobStatus.Pending, job.CreatedAt, job.Id, now, starter.ExistsAsync, cancellationToken);
+    }
+
+    private static async Task<bool> IsOrphanedAsync(
+        bool pending, DateTimeOffset createdAt, string id, DateTimeOffset now, InstanceExists exists, CancellationToken cancellationToken)
+        => pending && createdAt <= now - BackupLauncher.OrphanedAfter && !await exists(id, cancellationToken);
 
     /// <summary>A claim not among the active jobs read: its row was written since, or is about to be.</summary>
-    private async Task<bool> StillHoldsAsync(JobSlotHolder holder, DateTimeOffset now, IBackupStarter starter, CancellationToken cancellationToken)
+    private async Task<bool> StillHoldsAsync(JobSlotHolder holder, bool restore, DateTimeOffset now, InstanceExists exists, CancellationToken cancellationToken)
     {
-        var job = await catalog.Jobs.GetAsync(holder.JobId, cancellationToken);
-        if (job is null)
+        if (restore)
+        {
+            var job = await catalog.RestoreJobs.GetAsync(holder.JobId, cancellationToken);
+            if (job is null)
+                return holder.ClaimedAt > now - BackupLauncher.OrphanedAfter;
+            return job.Status == RestoreJobStatus.Running
+                || (job.Status == RestoreJobStatus.Pending && !await IsOrphanedAsync(true, job.CreatedAt, job.Id, now, exists, cancellationToken));
+        }
+        var backup = await catalog.Jobs.GetAsync(holder.JobId, cancellationToken);
+        if (backup is null)
             return holder.ClaimedAt > now - BackupLauncher.OrphanedAfter;
-        return job.Status == JobStatus.Running
-            || (job.Status == JobStatus.Pending && !await IsOrphanedAsync(job, now, starter, cancellationToken));
+        return backup.Status == JobStatus.Running
+            || (backup.Status == JobStatus.Pending && !await IsOrphanedAsync(true, backup.CreatedAt, backup.Id, now, exists, cancellationToken));
     }
 }

@@ -9,6 +9,13 @@ public sealed record BackupRecord
     public required string ConfigId { get; init; }
     public required string JobId { get; init; }
     public string Type { get; init; } = "full";
+
+    /// <summary>
+    /// What started the job that made it: <c>manual</c>, <c>schedule</c> or <c>pre-restore</c> (the backup of the live
+    /// state a restore takes first; retention keeps it for <see cref="Retention.RetentionPlanner.PreRestoreKeep"/>).
+    /// Null for rows recorded before the column existed.
+    /// </summary>
+    public string? Trigger { get; init; }
     public string Status { get; init; } = "completed";
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset CompletedAt { get; init; }

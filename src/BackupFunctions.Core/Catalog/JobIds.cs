@@ -14,6 +14,13 @@ public static class JobIds
     /// <summary>A run started by hand: time-ordered, with a random suffix.</summary>
     public static string ForManual(string configId, DateTimeOffset now, string randomSuffix) => $"{Inverted(now)}-{configId}-{randomSuffix}";
 
+    /// <summary>
+    /// The backup a restore job takes of the live state first: derived from the restore job (its id and creation time),
+    /// so a retried step finds the same job, and listed among the config's jobs where the restore began.
+    /// </summary>
+    public static string ForPreRestore(string configId, DateTimeOffset restoreCreatedAt, string restoreJobId)
+        => $"{Inverted(restoreCreatedAt)}-{configId}-{restoreJobId}";
+
     private static string Inverted(DateTimeOffset at)
         => (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
 }

@@ -13,7 +13,9 @@ namespace BackupFunctions.Core.Health;
 /// Instruments: <c>backup.runs</c> (count of finished runs, tagged <c>outcome</c> = completed, completed_with_warnings,
 /// failed, cancelled, skipped, and <c>trigger</c>), <c>backup.duration</c> (s, finished runs), <c>backup.size</c>
 /// (stored bytes, recorded backups), <c>backup.throughput</c> (source bytes per second, recorded backups) and
-/// <c>backup.verifications</c> (tagged <c>level</c> quick|deep and <c>result</c> ok|failed).
+/// <c>backup.verifications</c> (tagged <c>level</c> quick|deep and <c>result</c> ok|failed); for restores
+/// <c>restore.runs</c> (count of finished restore jobs, tagged <c>outcome</c> = completed, failed, cancelled,
+/// rolled_back, and <c>inPlace</c>) and <c>restore.duration</c> (s, finished restore jobs that started).
 /// </remarks>
 public sealed class BackupMetrics
 {
@@ -24,6 +26,8 @@ public sealed class BackupMetrics
     private readonly Histogram<long> _size;
     private readonly Histogram<double> _throughput;
     private readonly Counter<long> _verifications;
+    private readonly Counter<long> _restoreRuns;
+    private readonly Histogram<double> _restoreDuration;
 
     public BackupMetrics(IMeterFactory meterFactory)
     {
@@ -34,6 +38,8 @@ public sealed class BackupMetrics
         _size = meter.CreateHistogram<long>("backup.size", "By", "Bytes stored by a recorded backup (all parts and the manifest).");
         _throughput = meter.CreateHistogram<double>("backup.throughput", "By/s", "Source bytes (dump + files) per second of a recorded backup.");
         _verifications = meter.CreateCounter<long>("backup.verifications", "{verification}", "Verifications of backup copies, by level and result.");
+        _restoreRuns = meter.CreateCounter<long>("restore.runs", "{run}", "Finished restore jobs, by outcome.");
+        _restoreDuration = meter.CreateHistogram<double>("restore.duration", "s", "Wall time of a finished restore job.");
     }
 
     /// <summary>A run ended (any outcome). Pending or running jobs are ignored: they have not ended.</summary>
@@ -60,6 +66,18 @@ public sealed class BackupMetrics
     /// <summary>One copy of a backup was verified.</summary>
     public void CopyVerified(string configId, string configName, string level, bool ok)
         => _verifications.Add(1, Tags(configId, configName, ("level", level), ("result", ok ? "ok" : "failed")));
+
+    /// <summary>A restore job ended (any outcome). Pending or running jobs are ignored.</summary>
+    public void RestoreFinished(RestoreJob job, string configName)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (!job.IsFinished)
+            return;
+        var outcome = RestoreJobStatusWords.Of(job.Status);
+        _restoreRuns.Add(1, Tags(job.ConfigId, configName, ("outcome", outcome)));
+        if (job is { StartedAt: { } started, CompletedAt: { } completed })
+            _restoreDuration.Record(Math.Max(0, (completed - started).TotalSeconds), Tags(job.ConfigId, configName, ("outcome", outcome)));
+    }
 
     private static TagList Tags(string configId, string configName, params (string Key, string Value)[] more)
     {

@@ -76,6 +76,66 @@ public sealed class BackupNotifier(
         }
     }
 
+    /// <summary>
+    /// Notifies about the finished restore job <paramref name="restoreJobId"/>: completed → <c>restore_completed</c>
+    /// (onSuccess), failed → <c>restore_failed</c>, rolled back → <c>restore_rolled_back</c> (both onFailure); a
+    /// cancelled one (nothing changed) is no event. Called once, by the restore orchestration's last step.
+    /// </summary>
+    public async Task<NotificationResult> NotifyRestoreJobAsync(string restoreJobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(restoreJobId);
+        try
+        {
+            var job = await catalog.RestoreJobs.GetAsync(restoreJobId, cancellationToken);
+            if (job is null)
+                return NotificationResult.NotSent(null, $"Restore job {restoreJobId} does not exist.");
+            if (EventOf(job.Status) is not var (name, level))
+                return NotificationResult.NotSent(null, $"Restore job {restoreJobId} is {RestoreJobStatusWords.Of(job.Status)}: nothing to tell.");
+            var stored = await catalog.Configs.GetAsync(job.ConfigId, cancellationToken);
+            if (stored?.Config.Notifications is not { } config)
+                return NotificationResult.NotSent(name, "The config has no notifications.");
+            if (!config.Wants(level))
+                return NotificationResult.NotSent(name, $"The config's notifications leave out {name}.");
+            var notification = new BackupNotification
+            {
+                Id = $"{job.Id}:{name}",
+                Event = name,
+                Level = level,
+                OccurredAt = job.CompletedAt ?? time.GetUtcNow(),
+                ConfigId = job.ConfigId,
+                ConfigName = stored.Config.Name,
+                JobId = job.Id,
+                BackupId = job.BackupId,
+                Status = RestoreJobStatusWords.Of(job.Status),
+                Error = job.Error,
+                StartedAt = job.StartedAt,
+                CompletedAt = job.CompletedAt,
+                DurationSeconds = job.Result?.DurationSeconds,
+                Links = new NotificationLinks
+                {
+                    Config = Link($"backup-configs/{job.ConfigId}"),
+                    Job = Link($"restore-jobs/{job.Id}"),
+                    Backup = Link($"backups/{job.BackupId}"),
+                },
+            };
+            return await SendAsync(config, notification, cancellationToken);
+        }
+        catch (Exception e) when (Unexpected(e, cancellationToken))
+        {
+            logger.LogWarning("Notifying about restore job {JobId} failed: {Error}", restoreJobId, e.Message);
+            return NotificationResult.NotSent(null, $"Notifying failed: {e.Message}");
+        }
+    }
+
+    /// <summary>The event of a restore job in <paramref name="status"/>, or null while (or when) it is none.</summary>
+    public static (string Name, NotificationLevel Level)? EventOf(RestoreJobStatus status) => status switch
+    {
+        RestoreJobStatus.Completed => (NotificationEvents.RestoreCompleted, NotificationLevel.Success),
+        RestoreJobStatus.Failed => (NotificationEvents.RestoreFailed, NotificationLevel.Failure),
+        RestoreJobStatus.RolledBack => (NotificationEvents.RestoreRolledBack, NotificationLevel.Failure),
+        _ => null,
+    };
+
     /// <summary>Notifies about <paramref name="alert"/>, which was just raised (the caller decides that it is new).</summary>
     public async Task<NotificationResult> NotifyAlertAsync(BackupAlert alert, CancellationToken cancellationToken)
     {

@@ -8,4 +8,9 @@ public static class NotificationEvents
     public const string BackupFailed = "backup.failed";
     public const string BackupCancelled = "backup.cancelled";
     public const string AlertRaised = "alert.raised";
+
+    // Restore jobs: the names for them (a cancelled restore, which changed nothing, is no event).
+    public const string RestoreCompleted = "restore_completed";
+    public const string RestoreFailed = "restore_failed";
+    public const string RestoreRolledBack = "restore_rolled_back";
 }

@@ -72,6 +72,9 @@ public static class NotificationText
             NotificationEvents.BackupFailed => $"Backup failed: {name}",
             NotificationEvents.BackupCancelled => $"Backup cancelled: {name}",
             NotificationEvents.AlertRaised => $"Alert {n.Alert?.Type} ({n.Alert?.Severity}): {name}",
+            NotificationEvents.RestoreCompleted => $"Restore completed: {name}",
+            NotificationEvents.RestoreFailed => $"Restore failed: {name}",
+            NotificationEvents.RestoreRolledBack => $"Restore rolled back: {name}",
             _ => $"{n.Event}: {name}",
         };
     }

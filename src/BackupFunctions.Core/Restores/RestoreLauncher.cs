@@ -31,7 +31,6 @@ public sealed partial class RestoreLauncher(
     DatabaseConnections connections,
     PostgresInPlaceRestorer databases,
     RestorePreviewer previewer,
-    RestoreClaims claims,
     JobLogs logs,
     TimeProvider time,
     ILogger<RestoreLauncher> logger)
@@ -223,7 +222,8 @@ public sealed partial class RestoreLauncher(
 
         var now = time.GetUtcNow();
         var id = RestoreJobsTable.NewId(now);
-        if (await claims.TryClaimAsync(config.Id, id, cancellationToken) is { } busy)
+        // The starter tells the claim which pending rows are starts that died (no orchestration): those hold nothing.
+        if (await new RestoreClaims(catalog, time, starter).TryClaimAsync(config.Id, id, cancellationToken) is { } busy)
         {
             logger.LogWarning("Restore of backup {BackupId} not started: {Reason}", backup.Id, busy);
             return new RestoreStartResult(RestoreStartOutcome.Conflict, backup.Id, Reason: busy);

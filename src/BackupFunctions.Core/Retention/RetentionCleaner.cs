@@ -139,7 +139,7 @@ public sealed class RetentionCleaner(
         }
 
         var live = records.Values.Where(r => r.Status != BackupStatuses.Deleting).ToList();
-        var candidates = live.Select(r => new RetentionCandidate(r.Id, r.CreatedAt, IsSuccessful(r))).ToList();
+        var candidates = live.Select(r => new RetentionCandidate(r.Id, r.CreatedAt, IsSuccessful(r), Trigger: r.Trigger)).ToList();
         var decisions = RetentionPlanner.Plan(candidates, policy, now, zone);
         // A lock only turns a removal into a kept backup, so only the backups the plan removes need asking about.
         var locks = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);

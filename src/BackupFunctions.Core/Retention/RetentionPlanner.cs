@@ -4,11 +4,20 @@ namespace BackupFunctions.Core.Retention;
 
 /// <summary>
 /// The retention plan as a pure function: for every backup, keep or remove and why. Never removes the newest
-/// successful backup, a backup that a kept incremental depends on, or a backup under an immutability lock (that one
-/// is kept and reported).
+/// successful backup, a backup that a kept incremental depends on, a backup under an immutability lock (that one
+/// is kept and reported), or a pre-restore backup younger than <see cref="PreRestoreKeep"/>.
 /// </summary>
 public static class RetentionPlanner
 {
+    /// <summary>The trigger of the backup a restore takes of the live state first.</summary>
+    public const string PreRestoreTrigger = "pre-restore";
+
+    /// <summary>
+    /// How long a pre-restore backup is kept whatever the rules (and the cap) say: it is what undoes a restore that
+    /// turned out wrong, and a config's rules (say, one backup a day) would otherwise remove it at the next run.
+    /// </summary>
+    public static readonly TimeSpan PreRestoreKeep = TimeSpan.FromDays(7);
+
     /// <param name="zone">The config's time zone: calendar buckets (days, ISO weeks, months, years) are local.</param>
     public static IReadOnlyList<RetentionDecision> Plan(
         IReadOnlyList<RetentionCandidate> backups, RetentionPolicy policy, DateTimeOffset now, TimeZoneInfo zone)
@@ -35,7 +44,7 @@ public static class RetentionPlanner
             }
         }
 
-        var protectedReasons = Protections(ordered, reasons);
+        var protectedReasons = Protections(ordered, now);
         if (policy.MaxTotalBackups is { } max)
         {
             // The cap removes the oldest kept backups that nothing else protects.
@@ -90,9 +99,12 @@ public static class RetentionPlanner
         }
     }
 
-    private static Dictionary<string, string> Protections(List<RetentionCandidate> ordered, Dictionary<string, List<string>> reasons)
+    private static Dictionary<string, string> Protections(List<RetentionCandidate> ordered, DateTimeOffset now)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Only a successful one: a failed pre-restore backup undoes nothing (and its restore never touched the site).
+        foreach (var backup in ordered.Where(b => b.Trigger == PreRestoreTrigger && b.Successful && b.CreatedAt > now - PreRestoreKeep))
+            result[backup.Id] = $"pre-restore backup (kept {PreRestoreKeep.TotalDays:0} days)";
         if (ordered.FirstOrDefault(b => b.Successful) is { } newest)
             result[newest.Id] = "newest successful backup";
         return result;

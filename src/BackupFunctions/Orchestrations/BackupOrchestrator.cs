@@ -121,7 +121,7 @@ public static class BackupOrchestrator
     /// Runs one step unless the cancel event has come; if it comes while the step runs, waits (with a durable timer) up
     /// to <see cref="StopGrace"/> for the step to stop, so no step is still writing when the cleanup starts.
     /// </summary>
-    private static async Task<T> StepAsync<T>(TaskOrchestrationContext context, Task cancel, Func<Task<T>> start)
+    internal static async Task<T> StepAsync<T>(TaskOrchestrationContext context, Task cancel, Func<Task<T>> start)
     {
         if (cancel.IsCompleted)
             throw new CancelRequestedException();
@@ -136,10 +136,10 @@ public static class BackupOrchestrator
         throw new CancelRequestedException();
     }
 
-    private static bool IsCancelled(TaskFailedException e) => e.FailureDetails.ErrorType == typeof(JobCancelledException).FullName;
+    internal static bool IsCancelled(TaskFailedException e) => e.FailureDetails.ErrorType == typeof(JobCancelledException).FullName;
 
     /// <summary>The cancel event won the race with a step (never leaves the orchestrator).</summary>
-    private sealed class CancelRequestedException : Exception
+    internal sealed class CancelRequestedException : Exception
     {
     }
 
@@ -203,5 +203,5 @@ public static class BackupOrchestrator
     // --- end of notifications ---
 
     /// <summary>The activity's own error message (the engine words it for users), prefixed by the step that failed.</summary>
-    private static string Describe(TaskFailedException e) => $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}";
+    internal static string Describe(TaskFailedException e) => $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}";
 }

@@ -159,6 +159,39 @@ public sealed class RetentionPlannerTests
         Assert.All(RetentionPlanner.Plan(backups, new RetentionPolicy(), At("2026-02-01 00:00"), TimeZoneInfo.Utc), d => Assert.True(d.Keep));
     }
 
+    /// <summary>
+    /// A pre-restore backup (trigger <c>pre-restore</c>) is what undoes a wrong restore: no rule and no cap removes a
+    /// successful one younger than 7 days; an older one, a failed one, or another trigger follow the rules as usual.
+    /// </summary>
+    [Theory]
+    [InlineData("pre-restore", true, 0, true)]
+    [InlineData("pre-restore", true, 6, true)]
+    [InlineData("pre-restore", true, 7, false)]
+    [InlineData("pre-restore", true, 30, false)]
+    [InlineData("pre-restore", false, 1, false)]
+    [InlineData("manual", true, 1, false)]
+    [InlineData("schedule", true, 1, false)]
+    [InlineData(null, true, 1, false)]
+    public void A_recent_pre_restore_backup_is_kept_whatever_the_rules_say(string? trigger, bool successful, int ageDays, bool kept)
+    {
+        var now = At("2026-03-10 12:00");
+        var backups = new[]
+        {
+            new RetentionCandidate("newest", now - TimeSpan.FromSeconds(10), true),
+            new RetentionCandidate("candidate", now - TimeSpan.FromDays(ageDays) - TimeSpan.FromMinutes(1), successful, Trigger: trigger),
+        };
+
+        // One rule that keeps only the newest, and a cap of one: both would remove the candidate.
+        foreach (var policy in new[] { new RetentionPolicy { KeepDaily = 1 }, new RetentionPolicy { KeepWeekly = 1 }, new RetentionPolicy { MaxTotalBackups = 1, KeepDaily = 30 } })
+        {
+            var decision = RetentionPlanner.Plan(backups, policy, now, TimeZoneInfo.Utc).Single(d => d.Id == "candidate");
+            Assert.True(kept == decision.Keep, $"{trigger}/{successful}/{ageDays}d: {string.Join(", ", decision.Reasons)}");
+            if (kept)
+                Assert.Contains("pre-restore backup (kept 7 days)", decision.Reasons);
+            Assert.True(RetentionPlanner.Plan(backups, policy, now, TimeZoneInfo.Utc).Single(d => d.Id == "newest").Keep);
+        }
+    }
+
     private static RetentionPolicy ParseRule(string rule)
     {
         var (name, count) = (rule.Split('=')[0], int.Parse(rule.Split('=')[1], CultureInfo.InvariantCulture));
