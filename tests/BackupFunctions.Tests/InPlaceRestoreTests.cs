@@ -140,26 +140,55 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
             INSERT INTO authors (name) VALUES ('Neu');
             UPDATE authors SET bio = 'changed' WHERE id = 2;
             UPDATE options SET value = '"Anderer Blog"' WHERE name = 'site_name';
+            INSERT INTO options VALUES ('added', 'true');
             """);
         var treeChanged = LiveState.Tree(cms.Site);
         var dbChanged = await DatabaseSnapshot.TakeAsync(cms.Database);
 
         var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId,
-            new { type = "selective", selectiveItems = new[] { "uploads/2024/**", "table:public.posts" }, createPreRestoreBackup = false });
+            new { type = "selective", selectiveItems = new[] { "uploads/2024/**", "table:public.options" }, createPreRestoreBackup = false });
         var job = await RestoreJobPolling.WaitAsync(host.Http, id, JobTimeout);
         Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
 
         static bool Selected(string path) => path.StartsWith("uploads/2024/", StringComparison.Ordinal);
-        var expected = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (path, entry) in treeChanged.Where(e => !Selected(e.Key)).Concat(treeAtBackup.Where(e => Selected(e.Key))))
+        // The selected entries are the backup's again; with items nothing is removed (docs/design.md, in-place files
+        // restore), so a file added inside the selected folder since the backup stays.
+        var expected = new SortedDictionary<string, string>(treeChanged, StringComparer.Ordinal);
+        foreach (var (path, entry) in treeAtBackup.Where(e => Selected(e.Key)))
             expected[path] = entry;
-        Assert.Equal(expected, LiveState.Tree(cms.Site));
+        Assert.True(expected.ContainsKey("uploads/2024/added.txt"));
+        LiveState.AssertSame(expected, LiveState.Tree(cms.Site));
 
         var dbAfter = await DatabaseSnapshot.TakeAsync(cms.Database);
-        Assert.Equal(dbAtBackup.Tables["public.posts"], dbAfter.Tables["public.posts"]);
-        Assert.NotEqual(dbChanged.Tables["public.posts"], dbAfter.Tables["public.posts"]);
-        foreach (var table in dbChanged.Tables.Keys.Where(t => t != "public.posts"))
+        Assert.Equal(dbAtBackup.Tables["public.options"], dbAfter.Tables["public.options"]);
+        Assert.NotEqual(dbChanged.Tables["public.options"], dbAfter.Tables["public.options"]);
+        Assert.Equal(dbChanged.Tables.Keys.Order(StringComparer.Ordinal), dbAfter.Tables.Keys.Order(StringComparer.Ordinal));
+        foreach (var table in dbChanged.Tables.Keys.Where(t => t != "public.options"))
             Assert.Equal(dbChanged.Tables[table], dbAfter.Tables[table]);
+        Assert.Equal(dbChanged.Views, dbAfter.Views);
         Assert.Equal(dbChanged.Sequences["authors_id_seq"], dbAfter.Sequences["authors_id_seq"]);
+    }
+
+    /// <summary>
+    /// A CMS table a view reads (SampleCms's <c>posts</c>, read by <c>published_posts</c>) restored on its own. Today the
+    /// selective database restore drops the table without CASCADE and PostgreSQL refuses ("view published_posts depends
+    /// on table posts"): the job ends rolled_back with nothing changed (safe), but the table is not restored.
+    /// </summary>
+    [Fact(Skip = "Known gap (engine, PostgresInPlaceRestorer.RestoreTablesAsync): a selected table that a view depends on cannot be dropped, so the restore rolls back; reported to the lead (issue 13)")]
+    public async Task A_selective_restore_of_a_table_a_view_reads_restores_it()
+    {
+        await using var cms = await CmsBackup.CreateAsync(host, "rview");
+        var dbAtBackup = await DatabaseSnapshot.TakeAsync(cms.Database);
+        await cms.ExecuteAsync("UPDATE posts SET title = 'edited' WHERE id = 1; DELETE FROM posts WHERE id IN (5, 6);");
+        var dbChanged = await DatabaseSnapshot.TakeAsync(cms.Database);
+
+        var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId,
+            new { type = "selective", selectiveItems = new[] { "table:public.posts" }, createPreRestoreBackup = false });
+        var job = await RestoreJobPolling.WaitAsync(host.Http, id, JobTimeout);
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+        var dbAfter = await DatabaseSnapshot.TakeAsync(cms.Database);
+        Assert.Equal(dbAtBackup.Tables["public.posts"], dbAfter.Tables["public.posts"]);
+        Assert.Equal(dbChanged.Tables["public.authors"], dbAfter.Tables["public.authors"]);
+        Assert.Equal(dbChanged.Views, dbAfter.Views);
     }
 }

@@ -43,6 +43,16 @@ public static class LiveState
         result[relative] = $"f {mode} {Convert.ToHexStringLower(SHA256.HashData(stream))}";
     }
 
+    /// <summary>Asserts two trees are equal, naming the entries that differ (the default message shows only the first few).</summary>
+    public static void AssertSame(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual)
+    {
+        var differences = expected.Keys.Union(actual.Keys)
+            .Where(k => expected.GetValueOrDefault(k) != actual.GetValueOrDefault(k))
+            .Select(k => $"{k}: expected '{expected.GetValueOrDefault(k) ?? "(none)"}', found '{actual.GetValueOrDefault(k) ?? "(none)"}'")
+            .ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
     /// <summary>The database as <c>pg_dump --no-owner --no-privileges</c> prints it, without comments and blank lines.</summary>
     public static async Task<string> DumpAsync(PostgresConnectionInfo db)
     {
