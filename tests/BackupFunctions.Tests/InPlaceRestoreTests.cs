@@ -31,11 +31,32 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
         Assert.NotEqual(treeAtBackup, treeChanged);
         Assert.NotEqual(dumpAtBackup, dumpChanged);
 
+        // The preview lists exactly the changes the restore undoes.
+        using (var dryRun = await host.Http.PostAsJsonAsync($"api/backups/{cms.BackupId}/restore", new { dryRun = true }))
+        {
+            var preview = JsonDocument.Parse(await dryRun.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(dryRun.IsSuccessStatusCode, preview.ToString());
+            var files = preview.GetProperty("files");
+            Assert.Equal(["plugins/empty-plugin", "themes/twentytwenty/style.css"], PreviewPaths(files, "create"));
+            Assert.Equal(["config/settings.php", "uploads/2024/01/photo.jpg"], PreviewPaths(files, "overwrite"));
+            Assert.Equal(["plugins/new-empty", "uploads/added.txt"], PreviewPaths(files, "delete"));
+            var tables = preview.GetProperty("database").GetProperty("tables").EnumerateArray()
+                .ToDictionary(t => t.GetProperty("table").GetString()!, t => t.GetProperty("action").GetString());
+            Assert.Equal(new Dictionary<string, string?>
+            {
+                ["public.authors"] = "replace",
+                ["public.comments"] = "drop",
+                ["public.options"] = "create",
+                ["public.posts"] = "replace",
+            }, tables);
+        }
+        Assert.Equal(treeChanged, LiveState.Tree(cms.Site, components));
+
         var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId, new { });
         var job = await RestoreJobPolling.WaitAsync(host.Http, id, JobTimeout);
         Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
 
-        Assert.Equal(treeAtBackup, LiveState.Tree(cms.Site, components));
+        LiveState.AssertSame(treeAtBackup, LiveState.Tree(cms.Site, components));
         Assert.Equal(dumpAtBackup, await LiveState.DumpAsync(cms.Database));
         Assert.Equal(cacheBefore, LiveState.Tree(cms.Site, ["cache"]));
         // Staging, set-aside folders and the journal are gone: the root holds the components and what was never restored.
@@ -61,9 +82,42 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
         var back = await RestoreJobPolling.StartAsync(host.Http, preId!, new { createPreRestoreBackup = false });
         var backJob = await RestoreJobPolling.WaitAsync(host.Http, back, JobTimeout);
         Assert.True(backJob.GetProperty("status").GetString() == "completed", backJob.ToString());
-        Assert.Equal(treeChanged, LiveState.Tree(cms.Site, components));
+        LiveState.AssertSame(treeChanged, LiveState.Tree(cms.Site, components));
         Assert.Equal(dumpChanged, await LiveState.DumpAsync(cms.Database));
     }
+
+    [Fact]
+    public async Task A_restore_elsewhere_fills_a_new_folder_and_a_new_database_and_leaves_the_live_site_alone()
+    {
+        await using var cms = await CmsBackup.CreateAsync(host, "relse");
+        var components = FilesSource.DefaultComponents;
+        var treeAtBackup = LiveState.Tree(cms.Site, components);
+        var dumpAtBackup = await LiveState.DumpAsync(cms.Database);
+        await RestoreChanges.ApplyAsync(cms);
+        var liveTree = LiveState.Tree(cms.Site);
+        var liveDump = await LiveState.DumpAsync(cms.Database);
+        var folder = host.Scratch("elsewhere");
+        var database = cms.NewDatabaseName("relsenew");
+
+        var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId, new { targetPath = folder, targetDatabase = database });
+        var job = await RestoreJobPolling.WaitAsync(host.Http, id, JobTimeout);
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+
+        LiveState.AssertSame(treeAtBackup, LiveState.Tree(folder, components));
+        Assert.Equal(dumpAtBackup, await LiveState.DumpAsync(TestEnvironment.Postgres(database)));
+        LiveState.AssertSame(liveTree, LiveState.Tree(cms.Site));
+        Assert.Equal(liveDump, await LiveState.DumpAsync(cms.Database));
+        // Only the live site is worth a backup of its state: a restore elsewhere writes into new targets.
+        Assert.Equal(JsonValueKind.Null, job.GetProperty("preRestoreBackupId").ValueKind);
+
+        // The folder and database are no longer new or empty: a second restore there is refused.
+        using var again = await host.Http.PostAsJsonAsync($"api/backups/{cms.BackupId}/restore", new { targetPath = folder, targetDatabase = database });
+        await ProblemAssert.NamesFieldAsync(again, "targetPath");
+        await ProblemAssert.NamesFieldAsync(again, "targetDatabase");
+    }
+
+    private static List<string> PreviewPaths(JsonElement files, string group)
+        => [.. files.GetProperty(group).GetProperty("paths").EnumerateArray().Select(p => p.GetString()!).Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task A_database_restore_failing_after_the_files_were_swapped_rolls_everything_back()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using BackupFunctions.Core.Tests.Support;
 using BackupFunctions.Tests.Support;
 using Npgsql;
@@ -34,6 +35,15 @@ public sealed class RestoreCancelTests(LocalHostFixture host) : IClassFixture<Lo
                 await lockPosts.ExecuteNonQueryAsync();
 
             var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId, new { createPreRestoreBackup = false });
+            // While it runs the config is taken: another restore and a backup are refused, saying which job runs.
+            using (var second = await host.Http.PostAsJsonAsync($"api/backups/{cms.BackupId}/restore", new { createPreRestoreBackup = false }))
+            {
+                var body = await second.Content.ReadAsStringAsync();
+                Assert.True(second.StatusCode == HttpStatusCode.Conflict, body);
+                Assert.Contains(id, body, StringComparison.Ordinal);
+            }
+            using (var backup = await host.Http.PostAsJsonAsync("api/backups", new { configId = cms.ConfigId }))
+                Assert.True(backup.StatusCode == HttpStatusCode.Conflict, await backup.Content.ReadAsStringAsync());
             var swapped = Stopwatch.StartNew();
             while (!(File.Exists(Path.Combine(cms.Site, "themes/twentytwenty/style.css")) && !File.Exists(Path.Combine(cms.Site, "uploads/added.txt"))))
             {
