@@ -199,8 +199,20 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
         var treeChanged = LiveState.Tree(cms.Site);
         var dbChanged = await DatabaseSnapshot.TakeAsync(cms.Database);
 
-        var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId,
-            new { type = "selective", selectiveItems = new[] { "uploads/2024/**", "table:public.options" }, createPreRestoreBackup = false });
+        var request = new { type = "selective", selectiveItems = new[] { "uploads/2024/**", "table:public.options" }, createPreRestoreBackup = false };
+        // The preview says what the restore then does: the selected entries written, nothing removed.
+        using (var dryRun = await host.Http.PostAsJsonAsync($"api/backups/{cms.BackupId}/restore",
+            new { request.type, request.selectiveItems, dryRun = true }))
+        {
+            var preview = JsonDocument.Parse(await dryRun.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(dryRun.IsSuccessStatusCode, preview.ToString());
+            var files = preview.GetProperty("files");
+            Assert.Equal(["uploads/2024/02/Grüße/日本語のファイル.txt"], PreviewPaths(files, "create"));
+            Assert.Equal(["uploads/2024/01/photo.jpg"], PreviewPaths(files, "overwrite"));
+            Assert.Empty(PreviewPaths(files, "delete"));
+            Assert.Equal(["public.options"], preview.GetProperty("database").GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("table").GetString()));
+        }
+        var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId, request);
         var job = await RestoreJobPolling.WaitAsync(host.Http, id, JobTimeout);
         Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
 
