@@ -107,6 +107,8 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
         Assert.Equal(dumpAtBackup, await LiveState.DumpAsync(TestEnvironment.Postgres(database)));
         LiveState.AssertSame(liveTree, LiveState.Tree(cms.Site));
         Assert.Equal(liveDump, await LiveState.DumpAsync(cms.Database));
+        Assert.Equal(Path.GetFullPath(folder), job.GetProperty("options").GetProperty("targetPath").GetString());
+        Assert.Equal(database, job.GetProperty("options").GetProperty("targetDatabase").GetString());
         // Only the live site is worth a backup of its state: a restore elsewhere writes into new targets.
         Assert.Equal(JsonValueKind.Null, job.GetProperty("preRestoreBackupId").ValueKind);
 
@@ -137,10 +139,14 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
             await using (var lockPosts = new NpgsqlCommand("LOCK TABLE posts IN SHARE MODE", holder, transaction))
                 await lockPosts.ExecuteNonQueryAsync();
 
-            var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId, new { });
+            // The live targets named explicitly: the same in-place restore as none, pre-restore backup included.
+            var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId, new { targetPath = cms.Site + "/", targetDatabase = cms.Database.Database });
             job = await RestoreJobPolling.WaitAsync(host.Http, id, JobTimeout);
             var log = await RestoreJobPolling.LogAsync(host.Http, id);
             Assert.True(job.GetProperty("status").GetString() == "rolled_back", job + "\n" + string.Join("\n", log));
+            Assert.False(string.IsNullOrEmpty(job.GetProperty("preRestoreBackupId").GetString()), job.ToString());
+            Assert.Equal(JsonValueKind.Null, job.GetProperty("options").GetProperty("targetPath").ValueKind);
+            Assert.Equal(JsonValueKind.Null, job.GetProperty("options").GetProperty("targetDatabase").ValueKind);
             Assert.Contains("lock", job.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
             Assert.Contains(log, m => m.Contains("swap", StringComparison.OrdinalIgnoreCase));
         }

@@ -54,6 +54,9 @@ public sealed class RestoreApiTests(LocalHostFixture host) : IClassFixture<Local
         await RefusedAsync(new { type = "database", targetDatabase = "postgres" }, "targetDatabase");
         await RefusedAsync(new { type = "database", targetDatabase = "Mixed" }, "targetDatabase");
         await RefusedAsync(new { type = "database", targetDatabase = occupiedDb }, "targetDatabase");
+        // One part elsewhere and the other over the live target would skip the pre-restore backup of the live one.
+        await RefusedAsync(new { targetPath = newFolder }, "targetDatabase");
+        await RefusedAsync(new { targetDatabase = newDb }, "targetPath");
         await RefusedAsync(new { overwriteExisting = false }, "overwriteExisting");
         await RefusedAsync(new { type = "database", overwriteExisting = false }, "overwriteExisting");
         // Several bad fields at once: each is named.

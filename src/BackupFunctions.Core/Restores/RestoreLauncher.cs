@@ -171,6 +171,14 @@ public sealed partial class RestoreLauncher(
         if (restoreDatabase)
             (database, databaseInPlace) = await ResolveDatabaseAsync(config, options, Add, cancellationToken);
 
+        // The pre-restore backup and the rollback of a committed database are taken for in-place restores; a restore
+        // that writes one live target and one new one would overwrite the live one without them.
+        if (restoreFiles && restoreDatabase && siteRoot is not null && database is not null && filesInPlace != databaseInPlace)
+        {
+            var message = "A restore of files and database goes either in place (neither targetPath nor targetDatabase) or elsewhere "
+                + "(both); restore one part at a time (type files or database) to put only one of them elsewhere.";
+            Add(filesInPlace ? "targetPath" : "targetDatabase", message);
+        }
         if (errors.Count > 0)
             return (null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
 
@@ -233,7 +241,16 @@ public sealed partial class RestoreLauncher(
             Id = id,
             ConfigId = config.Id,
             BackupId = backup.Id,
-            Options = options,
+            // The targets as checked: in place is written as no target (one naming the live root or database is the
+            // same restore, one for a part not restored means nothing), so the orchestration takes the pre-restore
+            // backup whenever a live target is written; elsewhere is the resolved folder.
+            Options = options with
+            {
+                TargetPath = plan.SiteRoot is null || plan.FilesInPlace ? null : plan.SiteRoot,
+                TargetDatabase = plan.Database is null || plan.DatabaseInPlace ? null : plan.Database.Database,
+                DryRun = false,
+            },
+            Progress = new JobProgress { TotalSteps = RestoreJobSteps.Total },
             CreatedAt = now,
         };
         if (!await catalog.RestoreJobs.TryCreateAsync(job, cancellationToken))
