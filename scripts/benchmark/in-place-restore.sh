@@ -8,6 +8,7 @@
 #
 #   scripts/benchmark/in-place-restore.sh [SIZE_MIB (default 1024)] [--rounds N (default 3)] [--scratch DIR] [--keep]
 #                                          [--no-drop-caches]
+# BF_BENCH_PROFILE=1 adds a third mode, in-place with --skip-verification (what the verification pass costs).
 #
 # As root the page cache is dropped before every timed run, so each reads the stored backup (and the live site) from disk.
 set -euo pipefail
@@ -152,6 +153,14 @@ mode_inplace() {
   [[ $(tree_hash "$live") == "$site_hash" ]] || die "the in-place restore differs from the site"
 }
 
+# Profiling aid (BF_BENCH_PROFILE=1): the in-place restore without its verification pass, to see what that pass costs.
+mode_noverify() {
+  change_live
+  timed "$live" "$backupctl" restore --from "file://$dest" "$backup_id" --in-place --no-pre-restore-backup --skip-verification \
+    --to-dir "$live" --key-file "$key_file"
+  [[ $(tree_hash "$live") == "$site_hash" ]] || die "the in-place restore (no verification) differs from the site"
+}
+
 # The restore through the local host's HTTP API (POST /api/backups/{id}/restore with createPreRestoreBackup false,
 # then polling GET /api/restore-jobs/{id} until it ends) — to be added by the lead once the API exists. It must
 # restore over "$live" after change_live, like mode_inplace, and set secs and rss_kb (the host's peak RSS).
@@ -160,6 +169,7 @@ mode_api() {
 }
 
 modes=(empty inplace)
+[[ ${BF_BENCH_PROFILE:-} == 1 ]] && modes+=(noverify)
 [[ ${BF_BENCH_API:-} == 1 ]] && modes+=(api)
 
 log "copying the site to the live folder"

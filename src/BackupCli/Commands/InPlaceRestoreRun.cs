@@ -47,6 +47,7 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
         try
         {
             proof = await restorer.ProveAsync(target, cancellationToken);
+            Took("prove");
         }
         catch (ArgumentException ex)
         {
@@ -55,6 +56,7 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
 
         // Before anything live changes: the current state, kept as a backup of its own.
         var preRestore = arguments.PreRestoreBackupTo is { } to ? await PreRestoreBackupAsync(arguments, to, proof, cancellationToken) : null;
+        Took("pre-restore backup");
 
         var swapBegan = false;
         var databaseBegan = false;
@@ -74,8 +76,10 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
                 }
                 return counts;
             });
+            Took("stage files");
             swapBegan = true;
             restorer.SwapFiles(target);
+            Took("swap");
             if (proof.Database)
             {
                 databaseBegan = true;
@@ -86,9 +90,13 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
                     step.Complete();
                     return restored;
                 });
+                Took("database");
             }
             if (!arguments.SkipVerification)
+            {
                 verified = await restorer.VerifyFilesAsync(target, cancellationToken);
+                Took("verify files");
+            }
         }
         catch (Exception ex) when (swapBegan || ex is OperationCanceledException)
         {
@@ -104,8 +112,19 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
 
         // From here on there is no rollback: the set-aside folders go.
         var done = restorer.Complete(target) ?? staged;
+        Took("complete");
         Report(arguments, proof, preRestore, done, verified, tables);
         return ExitCodes.Ok;
+    }
+
+    private readonly System.Diagnostics.Stopwatch _step = System.Diagnostics.Stopwatch.StartNew();
+
+    /// <summary>With --verbose, how long each step took (where an operator's restore spends its time).</summary>
+    private void Took(string step)
+    {
+        if (context.Verbose)
+            context.Stderr.WriteLine($"backupctl: [step] {step}: {_step.Elapsed.TotalSeconds:0.00} s");
+        _step.Restart();
     }
 
     /// <summary>A full backup of the live site root and database through the same writer as <c>backupctl backup</c>.</summary>
