@@ -228,4 +228,70 @@ public sealed class NotificationTests(NotificationHostFixture host) : IClassFixt
         Assert.True(errors.TryGetProperty("notifications.webhooks[0].secret", out _), errors.ToString());
         Assert.True(errors.TryGetProperty("notifications.email.to[0]", out _), errors.ToString());
     }
+
+    [Fact]
+    public async Task A_completed_restore_job_sends_restore_completed_to_the_webhook_and_by_mail()
+    {
+        string backupId;
+        var to = SmtpSink.UniqueRecipient("app-restore");
+        var path = "/hook/" + Guid.NewGuid().ToString("N");
+        var name = "notify restore " + Guid.NewGuid().ToString("N")[..6];
+        var site = host.Scratch("site");
+        Directory.CreateDirectory(Path.Combine(site, "config"));
+        await File.WriteAllTextAsync(Path.Combine(site, "config", "settings.php"), "<?php define('DB_NAME', 'cms');\n");
+        var configId = await host.CreateConfigAsync(new
+        {
+            name,
+            files = new { root = site, components = new[] { "config" } },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "azureBlob", container = host.Container, prefix = "notify-" + Guid.NewGuid().ToString("N")[..6] },
+            notifications = new
+            {
+                onSuccess = true,
+                webhooks = new[] { new { url = host.Receiver.Url(path), secret = Secret } },
+                email = new { to = new[] { to } },
+            },
+        });
+        using (var response = await host.Http.PostAsJsonAsync("api/backups", new { configId }))
+        {
+            var backupJobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+            using var backupTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            await host.Host.Services.GetRequiredService<DurableTaskClient>().WaitForInstanceCompletionAsync(backupJobId, backupTimeout.Token);
+            Assert.NotNull(await host.Host.Services.GetRequiredService<Core.Catalog.BackupCatalog>().Backups.GetAsync(backupJobId, default));
+            backupId = backupJobId;
+        }
+        await File.WriteAllTextAsync(Path.Combine(site, "config", "settings.php"), "changed\n");
+
+        var services = host.Host.Services;
+        var catalog = services.GetRequiredService<Core.Catalog.BackupCatalog>();
+        var starter = new Durable.DurableRestoreStarter(services.GetRequiredService<DurableTaskClient>());
+        var restoreId = Core.Catalog.RestoreJobsTable.NewId(DateTimeOffset.UtcNow);
+        Assert.Null(await new Core.Restores.RestoreClaims(catalog, TimeProvider.System, starter).TryClaimAsync(configId, restoreId, default));
+        Assert.True(await catalog.RestoreJobs.TryCreateAsync(new Core.Catalog.RestoreJob
+        {
+            Id = restoreId,
+            ConfigId = configId,
+            BackupId = backupId,
+            Options = new Core.Restores.RestoreOptions { CreatePreRestoreBackup = false },
+            CreatedAt = DateTimeOffset.UtcNow,
+        }, default));
+        await starter.StartAsync(new Core.Restores.RestoreJobRequest(restoreId), default);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var instance = await services.GetRequiredService<DurableTaskClient>().WaitForInstanceCompletionAsync(restoreId, timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance?.RuntimeStatus);
+        Assert.Equal("<?php define('DB_NAME', 'cms');\n", await File.ReadAllTextAsync(Path.Combine(site, "config", "settings.php")));
+
+        var delivery = Assert.Single(host.Receiver.Requests, r => r.PathAndQuery.StartsWith(path, StringComparison.Ordinal)
+            && r.Json.GetProperty("jobId").GetString() == restoreId);
+        var body = delivery.Json;
+        Assert.Equal(NotificationEvents.RestoreCompleted, body.GetProperty("event").GetString());
+        Assert.Equal(NotificationEvents.RestoreCompleted, delivery.Header("X-BackupFunctions-Event"));
+        Assert.Equal(backupId, body.GetProperty("backupId").GetString());
+        Assert.Equal("completed", body.GetProperty("status").GetString());
+        Assert.EndsWith($"/api/restore-jobs/{restoreId}", body.GetProperty("links").GetProperty("job").GetString(), StringComparison.Ordinal);
+        Assert.True(WebhookSignature.Verify(Secret, delivery.Header(WebhookSignature.TimestampHeader), delivery.Header(WebhookSignature.SignatureHeader),
+            delivery.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        var mails = await SmtpSink.WaitForAsync(to, 2, TimeSpan.FromSeconds(10));
+        Assert.Contains(mails, m => m.Message.Subject == $"[BackupFunctions] Restore completed: {name}" && m.Text.Contains(restoreId, StringComparison.Ordinal));
+    }
 }

@@ -8,10 +8,11 @@ namespace BackupFunctions.Core.Backups;
 /// Finds orphaned jobs — pending or running, but with nothing left to move them — and fails them with the reason,
 /// removing their partial objects like any failure. It sets the job's cancel flag before anything else, so that a
 /// step of the job still running somewhere cannot commit the backup afterwards (see <see cref="CommitGuard"/>).
-/// A timer runs it every few minutes.
+/// A timer runs it every few minutes. Restore jobs are watched by the same rule (<see cref="RunRestoresAsync"/>).
 /// </summary>
 public sealed class JobWatchdog(
-    BackupCatalog catalog, BackupRunner runner, JobLogs logs, TimeProvider time, JobOptions options, ILogger<JobWatchdog> logger)
+    BackupCatalog catalog, BackupRunner runner, JobLogs logs, TimeProvider time, JobOptions options, ILogger<JobWatchdog> logger,
+    Restores.RestoreJobRunner? restores = null)
 {
     /// <summary>
     /// How long a job may be without a live orchestration before it counts as orphaned: the launcher needs a moment
@@ -28,13 +29,27 @@ public sealed class JobWatchdog(
         ArgumentNullException.ThrowIfNull(job);
         if (job.IsFinished)
             return null;
-        var idle = now - (job.LastUpdatedAt ?? job.StartedAt ?? job.CreatedAt);
-        var status = JobStatusWords.Of(job.Status);
+        return OrphanReason(JobStatusWords.Of(job.Status), job.Status == JobStatus.Running,
+            now - (job.LastUpdatedAt ?? job.StartedAt ?? job.CreatedAt), instance, staleAfter);
+    }
+
+    /// <summary>The same rule for a restore job.</summary>
+    public static string? OrphanReason(RestoreJob job, JobInstanceState instance, DateTimeOffset now, TimeSpan staleAfter)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.IsFinished)
+            return null;
+        return OrphanReason(RestoreJobStatusWords.Of(job.Status), job.Status == RestoreJobStatus.Running,
+            now - (job.LastUpdatedAt ?? job.StartedAt ?? job.CreatedAt), instance, staleAfter);
+    }
+
+    private static string? OrphanReason(string status, bool running, TimeSpan idle, JobInstanceState instance, TimeSpan staleAfter)
+    {
         return instance switch
         {
             JobInstanceState.Ended when idle >= Grace =>
                 $"Watchdog: the job's orchestration ended while the job was still {status} (a step crashed or the run was stopped).",
-            JobInstanceState.Missing when job.Status == JobStatus.Running && idle >= Grace =>
+            JobInstanceState.Missing when running && idle >= Grace =>
                 "Watchdog: the job's orchestration no longer exists while the job was running.",
             JobInstanceState.Missing when idle >= staleAfter =>
                 $"Watchdog: the job was never started (no orchestration for {Minutes(idle)} minutes).",
@@ -93,8 +108,51 @@ public sealed class JobWatchdog(
             }, cancellationToken);
             failed.Add(job.Id);
         }
+        if (restores is not null)
+            failed.AddRange(await RunRestoresAsync(restores, instances, cancellationToken));
         if (failed.Count > 0)
             logger.LogWarning("Watchdog failed {Count} orphaned jobs", failed.Count);
+        return failed;
+    }
+
+    /// <summary>
+    /// Restore jobs pending or running with nothing left to move them: the cancel flag first (a step still running
+    /// somewhere stops), a hung orchestration terminated, then the job ended by <see cref="Restores.RestoreJobRunner.AbandonAsync"/>
+    /// (its files put back from their journal; a database it may have replaced is named in a critical alert).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> RunRestoresAsync(Restores.RestoreJobRunner restoreRunner, IJobInstances instances, CancellationToken cancellationToken)
+    {
+        var candidates = new List<RestoreJob>();
+        foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
+        {
+            string? token = null;
+            do
+            {
+                var page = await catalog.RestoreJobs.ListAsync(BackupCatalog.MaxPageSize, token, null, status, cancellationToken);
+                candidates.AddRange(page.Items);
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+
+        var failed = new List<string>();
+        foreach (var candidate in candidates)
+        {
+            var state = await instances.GetStateAsync(candidate.Id, cancellationToken);
+            var job = await catalog.RestoreJobs.GetAsync(candidate.Id, cancellationToken);
+            if (job is null || OrphanReason(job, state, time.GetUtcNow(), options.StaleAfter) is not { } reason)
+                continue;
+            var cancelAskedBefore = job.CancelRequested;
+            job = await catalog.RestoreJobs.UpdateAsync(job.Id, j => j.IsFinished ? j : j with { CancelRequested = true }, cancellationToken);
+            if (job.IsFinished)
+                continue;
+            logger.LogError("Restore job {JobId} is orphaned: {Reason}", job.Id, reason);
+            await logs.WriteAsync(job.Id, JobLogLevel.Error, "Watchdog: job orphaned", new { reason, orchestration = state.ToString().ToLowerInvariant() }, cancellationToken);
+            if (state == JobInstanceState.Active)
+                await instances.TerminateAsync(job.Id, reason, cancellationToken);
+            await restoreRunner.AbandonAsync(job, reason, cancelAskedBefore, cancellationToken);
+            failed.Add(job.Id);
+        }
         return failed;
     }
 

@@ -15,7 +15,7 @@ namespace BackupFunctions.Core.Health;
 /// (stored bytes, recorded backups), <c>backup.throughput</c> (source bytes per second, recorded backups) and
 /// <c>backup.verifications</c> (tagged <c>level</c> quick|deep and <c>result</c> ok|failed); for restores
 /// <c>restore.runs</c> (count of finished restore jobs, tagged <c>outcome</c> = completed, failed, cancelled,
-/// rolled_back, and <c>inPlace</c>) and <c>restore.duration</c> (s, finished restore jobs that started).
+/// rolled_back) and <c>restore.duration</c> (s, finished restore jobs that started).
 /// </remarks>
 public sealed class BackupMetrics
 {

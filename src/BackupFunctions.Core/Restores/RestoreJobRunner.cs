@@ -544,6 +544,59 @@ public sealed class RestoreJobRunner(
         return job;
     }
 
+    /// <summary>
+    /// Ends a restore job nothing moves any more (the watchdog's verdict): its files are put back from their journal
+    /// (<see cref="InPlaceFileRestore.CleanupLeftovers"/>; a job that had begun completing is completed), and the job
+    /// ends as <see cref="FailAsync"/> decides from the step it had reached. A database step that may have committed
+    /// is not undone here (a timer does not run restores): the critical alert names the pre-restore backup that does.
+    /// </summary>
+    public async Task<RestoreJob> AbandonAsync(RestoreJob job, string reason, bool cancelled, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var step = job.Progress.CurrentStep;
+        var swapped = step is RestoreJobSteps.SwapFiles or RestoreJobSteps.RestoreDatabase or RestoreJobSteps.Verify or RestoreJobSteps.Complete or RestoreJobSteps.Rollback;
+        var databaseChanged = step is RestoreJobSteps.RestoreDatabase or RestoreJobSteps.Verify or RestoreJobSteps.Complete;
+        var errors = new List<string>();
+        var filesBack = false;
+        var stored = await catalog.Configs.GetAsync(job.ConfigId, cancellationToken);
+        var root = job.Options.TargetPath ?? stored?.Config.Files?.Root;
+        if (root is not null && siteRoots.Check(root, out var real) is null)
+        {
+            var running = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
+            {
+                var page = await catalog.RestoreJobs.ListAsync(BackupCatalog.MaxPageSize, null, job.ConfigId, status, cancellationToken);
+                running.UnionWith(page.Items.Select(j => j.Id));
+            }
+            running.Remove(job.Id);
+            var outcome = InPlaceFileRestore.CleanupLeftovers(real, running).FirstOrDefault(l => l.JobId == job.Id)?.Outcome;
+            filesBack = outcome is RestoreLeftover.RolledBack || (outcome is null && !swapped);
+            if (outcome == RestoreLeftover.Completed)
+                errors.Add("the files had been restored and verified (their completion was finished)");
+            else if (swapped && !filesBack)
+                errors.Add(outcome == RestoreLeftover.Left ? "a set-aside folder without its journal was left for the operator" : "no journal of the swap was found");
+        }
+        else if (swapped)
+        {
+            errors.Add("the site root could not be checked, so its files were not put back");
+        }
+        if (databaseChanged)
+            errors.Add("the watchdog does not restore databases");
+        var plan = new RestoreJobPlan(job.Id, job.ConfigId, stored?.Config.Name ?? "", job.BackupId, stored?.Config.Storage ?? new StorageDestination(), job.StartedAt ?? job.CreatedAt)
+        {
+            Components = stored?.Config.Files?.Components,
+            PreRestoreBackupId = job.PreRestoreBackupId,
+        };
+        return await FailAsync(new RestoreFailureInput(job.Id, reason, plan)
+        {
+            Cancelled = cancelled,
+            FilesSwapped = swapped,
+            DatabaseChanged = databaseChanged,
+            FilesRolledBack = swapped && filesBack,
+            RollbackErrors = errors,
+        }, cancellationToken);
+    }
+
     /// <summary>Whether the job's cancel has been asked for (the step that runs next decides what that means).</summary>
     public async Task<bool> IsCancelRequestedAsync(string jobId, CancellationToken cancellationToken)
         => await catalog.RestoreJobs.GetAsync(jobId, cancellationToken) is { CancelRequested: true };

@@ -39,6 +39,35 @@ public sealed class BackupMetricsTests : IDisposable
     }
 
     [Theory]
+    [InlineData(RestoreJobStatus.Completed, "completed", true)]
+    [InlineData(RestoreJobStatus.RolledBack, "rolled_back", true)]
+    [InlineData(RestoreJobStatus.Failed, "failed", true)]
+    [InlineData(RestoreJobStatus.Cancelled, "cancelled", false)]
+    public void A_finished_restore_counts_once_with_its_outcome_and_its_duration_when_it_started(RestoreJobStatus status, string outcome, bool started)
+    {
+        var created = DateTimeOffset.Parse("2026-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var job = new RestoreJob
+        {
+            Id = "rst-1", ConfigId = "cfg-1", BackupId = "b-1", Status = status, CreatedAt = created,
+            StartedAt = started ? created.AddSeconds(1) : null, CompletedAt = created.AddSeconds(31),
+        };
+
+        Metrics.RestoreFinished(job, "Shop");
+        Metrics.RestoreFinished(job with { Status = RestoreJobStatus.Running }, "Shop");
+
+        var run = Assert.Single(_measurements, m => m.Instrument == "restore.runs");
+        Assert.Equal(1, run.Value);
+        Assert.Equal(outcome, run.Tags["outcome"]);
+        Assert.Equal("cfg-1", run.Tags["config.id"]);
+        Assert.Equal("Shop", run.Tags["config.name"]);
+        var durations = _measurements.Where(m => m.Instrument == "restore.duration").ToList();
+        if (started)
+            Assert.Equal(30, Assert.Single(durations).Value);
+        else
+            Assert.Empty(durations);
+    }
+
+    [Theory]
     [InlineData(JobStatus.Completed, "completed")]
     [InlineData(JobStatus.CompletedWithWarnings, "completed_with_warnings")]
     [InlineData(JobStatus.Failed, "failed")]

@@ -61,7 +61,7 @@ public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = n
     public async Task DisposeAsync()
     {
         var tables = new TableServiceClient(TestEnvironment.AzuriteConnectionString);
-        foreach (var name in new[] { "BackupConfigs", "BackupStorage", "BackupJobs", "Backups", "BackupAlerts", JobLogs.TableName })
+        foreach (var name in new[] { "BackupConfigs", "BackupStorage", "BackupJobs", "Backups", "BackupAlerts", "RestoreJobs", JobLogs.TableName })
             await tables.DeleteTableAsync(Prefix + name);
         await _services.DisposeAsync();
         _folder.Dispose();

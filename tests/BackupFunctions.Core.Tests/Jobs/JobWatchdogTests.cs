@@ -130,4 +130,71 @@ public sealed class JobWatchdogTests : IAsyncLifetime
         Assert.Null(job.DurationSeconds);
         Assert.Empty(instances.Terminated);
     }
+
+    [Fact]
+    public async Task Orphaned_restore_jobs_are_ended_by_the_step_they_had_reached_and_live_ones_left_alone()
+    {
+        var config = await _engine.CreateConfigAsync("wd3");
+        Directory.CreateDirectory(config.Config.Files!.Root);
+        var now = _engine.Clock.GetUtcNow();
+        async Task<RestoreJob> RestoreAsync(RestoreJobStatus status, string? step, TimeSpan idle)
+        {
+            var job = new RestoreJob
+            {
+                Id = RestoreJobsTable.NewId(now - idle),
+                ConfigId = config.Id,
+                BackupId = "b-1",
+                Status = status,
+                CreatedAt = now - idle - TimeSpan.FromMinutes(1),
+                StartedAt = status == RestoreJobStatus.Running ? now - idle - TimeSpan.FromMinutes(1) : null,
+                PreRestoreBackupId = step is null ? null : "pre-1",
+                Progress = new JobProgress { CurrentStep = step, TotalSteps = Core.Restores.RestoreJobSteps.Total },
+                LastUpdatedAt = now - idle,
+            };
+            Assert.True(await _engine.Catalog.RestoreJobs.TryCreateAsync(job, CancellationToken.None));
+            return job;
+        }
+        var neverStarted = await RestoreAsync(RestoreJobStatus.Pending, null, TimeSpan.FromMinutes(31));
+        var lostInDatabase = await RestoreAsync(RestoreJobStatus.Running, Core.Restores.RestoreJobSteps.RestoreDatabase, TimeSpan.FromMinutes(3));
+        var live = await RestoreAsync(RestoreJobStatus.Running, Core.Restores.RestoreJobSteps.StageFiles, TimeSpan.FromMinutes(1));
+        var instances = new FakeJobInstances();
+        instances.States[live.Id] = JobInstanceState.Active;
+
+        var failed = await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None);
+
+        Assert.Equal(new[] { neverStarted.Id, lostInDatabase.Id }.Order(StringComparer.Ordinal), failed.Order(StringComparer.Ordinal));
+        var first = (await _engine.Catalog.RestoreJobs.GetAsync(neverStarted.Id, CancellationToken.None))!;
+        Assert.Equal(RestoreJobStatus.Failed, first.Status);
+        Assert.Contains("never started", first.Error, StringComparison.Ordinal);
+        Assert.EndsWith("Nothing live was changed.", first.Error, StringComparison.Ordinal);
+        var second = (await _engine.Catalog.RestoreJobs.GetAsync(lostInDatabase.Id, CancellationToken.None))!;
+        Assert.Equal(RestoreJobStatus.Failed, second.Status);
+        Assert.True(second.CancelRequested);
+        Assert.Contains("no longer exists", second.Error, StringComparison.Ordinal);
+        var alert = await _engine.Catalog.Alerts.GetAsync(AlertTypes.IdFor(AlertTypes.RestoreFailed, config.Id), CancellationToken.None);
+        Assert.Equal(AlertSeverities.Critical, alert!.Severity);
+        Assert.Contains("Database: NOT put back", alert.Message, StringComparison.Ordinal);
+        Assert.Contains("Pre-restore backup pre-1", alert.Message, StringComparison.Ordinal);
+        Assert.Equal(RestoreJobStatus.Running, (await _engine.Catalog.RestoreJobs.GetAsync(live.Id, CancellationToken.None))!.Status);
+        Assert.Empty(instances.Terminated);
+    }
+
+    [Theory]
+    [InlineData(RestoreJobStatus.Running, JobInstanceState.Missing, 2, "no longer exists")]
+    [InlineData(RestoreJobStatus.Running, JobInstanceState.Active, 29, null)]
+    [InlineData(RestoreJobStatus.Running, JobInstanceState.Active, 30, "no progress for 30 minutes")]
+    [InlineData(RestoreJobStatus.Pending, JobInstanceState.Missing, 10, null)]
+    [InlineData(RestoreJobStatus.RolledBack, JobInstanceState.Missing, 600, null)]
+    public void Restore_jobs_follow_the_same_orphan_rules(RestoreJobStatus status, JobInstanceState instance, double idleMinutes, string? reason)
+    {
+        var now = DateTimeOffset.Parse("2026-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var job = new RestoreJob { Id = "rst-1", ConfigId = "c", BackupId = "b", Status = status, CreatedAt = now.AddHours(-1), LastUpdatedAt = now.AddMinutes(-idleMinutes) };
+
+        var actual = JobWatchdog.OrphanReason(job, instance, now, Stale);
+
+        if (reason is null)
+            Assert.Null(actual);
+        else
+            Assert.Contains(reason, actual, StringComparison.Ordinal);
+    }
 }
