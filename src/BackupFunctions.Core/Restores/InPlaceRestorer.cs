@@ -53,6 +53,8 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
         {
             await PartPresence.EnsureAllPresentAsync(target.Store, target.Folder, manifest, cancellationToken);
             var plan = Plan(target, manifest);
+            if (!plan.Files && !plan.Database)
+                throw new ArgumentException("selectiveItems: the items select nothing the targets restore (globs need a site root, table: items a database).", nameof(target));
             long storedBytes = 0, fileCount = 0;
             if (plan.Files)
             {

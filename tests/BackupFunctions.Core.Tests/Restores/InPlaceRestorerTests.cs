@@ -316,6 +316,9 @@ public sealed class InPlaceRestorerTests : IDisposable
         var badItem = await Assert.ThrowsAsync<ArgumentException>(
             () => Restorer.ProveAsync(Target("job-g", Site, db.Connection) with { Items = ["../etc/passwd"] }, default));
         Assert.StartsWith("selectiveItems:", badItem.Message, StringComparison.Ordinal);
+        var nothing = await Assert.ThrowsAsync<ArgumentException>(
+            () => Restorer.ProveAsync(Target("job-g", null, db.Connection) with { Items = ["uploads/**"] }, default));
+        Assert.StartsWith("selectiveItems:", nothing.Message, StringComparison.Ordinal);
         var noFiles = await Assert.ThrowsAsync<ArgumentException>(() => Restorer.ProveAsync(Target("job-g", Site, db.Connection), default));
         Assert.StartsWith("restoreFiles:", noFiles.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ArgumentException>(() => Restorer.StageFilesAsync(Target("job-g", Site, null), null, default));
