@@ -103,6 +103,10 @@ public static class BackupEngineServices
             .ValidateOnStart();
         services.TryAddSingleton<RestoreJobRunner>();
         services.TryAddSingleton<RestoreClaims>();
+        // The restore API: checks, preview and start (RestoreLauncher)
+        services.TryAddSingleton(sp => new PostgresInPlaceRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
+        services.TryAddSingleton(sp => new RestorePreviewer(sp.GetService<IKeyEncryptionKey>()));
+        services.TryAddSingleton<RestoreLauncher>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
         // Health and alerts
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))

@@ -126,7 +126,9 @@ public sealed class RestorePreviewer
                     var compared = !hasLive ? 1 : !hasBackup ? -1 : order.Compare(live.Current.Name, backup.Current.Path);
                     if (compared < 0)
                     {
-                        if (request.OverwriteExisting)
+                        // As the restore does (InPlaceFileRestore): only a whole-component restore removes what the
+                        // backup lacks; with items nothing is removed.
+                        if (request.OverwriteExisting && selection.Everything)
                             groups.Delete.Add(live.Current.Name, live.Current.Size);
                         hasLive = live.MoveNext();
                     }

@@ -41,6 +41,15 @@ public static class ApiResults
         return Problem(problem);
     }
 
+    /// <summary>404 for something asked by description rather than id (a backup at a point in time): <paramref name="detail"/> says what was looked for.</summary>
+    public static IActionResult NotFoundBecause(string title, string detail) => Problem(new ProblemDetails
+    {
+        Title = title,
+        Status = StatusCodes.Status404NotFound,
+        Detail = detail,
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+    });
+
     /// <summary>409: the request is fine, but the resource is busy (<paramref name="detail"/> says with what).</summary>
     public static IActionResult Conflict(string title, string detail) => Problem(new ProblemDetails
     {

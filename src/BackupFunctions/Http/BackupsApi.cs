@@ -1,5 +1,6 @@
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Verification;
 using BackupFunctions.Durable;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,7 @@ using Microsoft.DurableTask.Client;
 namespace BackupFunctions.Http;
 
 /// <summary><c>/api/backups</c>: start a backup now, and the catalog of completed backups.</summary>
-public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
+public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher, RestoreLauncher restores)
 {
     /// <summary>
     /// Starts a backup of <c>configId</c> now: 202 with the job id; 404 for an unknown config; 409 while the config
@@ -39,11 +40,22 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher)
         };
     }
 
+    /// <summary>
+    /// Backups newest first, paged. With <c>?configId=</c>: that config's restore points only (backups a restore may
+    /// start from, <see cref="RestorePoint.List"/>), newest first.
+    /// </summary>
     [Function("ListBackups")]
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "backups")] HttpRequest request,
         CancellationToken cancellationToken)
-        => PagedListing.ListAsync(request, catalog.Backups.ListAsync, cancellationToken);
+    {
+        if (!request.Query.TryGetValue("configId", out var c) || string.IsNullOrEmpty(c))
+            return PagedListing.ListAsync(request, catalog.Backups.ListAsync, cancellationToken);
+        var configId = c.ToString();
+        if (!Ids.IsWellFormed(configId))
+            return Task.FromResult(ApiResults.BadRequest("configId", $"'{configId}' is not a config id."));
+        return PagedListing.ListAsync(request, (size, token, ct) => restores.ListRestorePointsAsync(configId, size, token, ct), cancellationToken);
+    }
 
     /// <summary>Retries the backup's failed copies (202); the backup's row shows each copy's status as it goes.</summary>
     [Function("RetryBackupCopies")]

@@ -100,7 +100,8 @@ public sealed class RestorePreviewerTests : IDisposable
         var files = preview.Files!;
         Assert.Equal(["uploads/b.txt"], files.Create.Paths);
         Assert.Equal(["uploads/a.txt", "uploads/grow.txt", "uploads/mode.txt"], files.Overwrite.Paths);
-        Assert.Equal(["uploads/new.txt"], files.Delete.Paths);
+        // A restore with items removes nothing (docs/design.md, the in-place files restore): uploads/new.txt stays.
+        Assert.Empty(files.Delete.Paths);
         Assert.Equal(["uploads/keep.txt", "uploads/same.txt", "uploads/sub", "uploads/sub/deep.txt"], files.Unchanged.Paths);
         Assert.Equal([new TablePreview("public.items", TablePreview.Replace, 2, false, 1)], preview.Database!.Tables);
 
