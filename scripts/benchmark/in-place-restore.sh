@@ -8,7 +8,10 @@
 #
 #   scripts/benchmark/in-place-restore.sh [SIZE_MIB (default 1024)] [--rounds N (default 3)] [--scratch DIR] [--keep]
 #                                          [--no-drop-caches]
-# BF_BENCH_PROFILE=1 adds a third mode, in-place with --skip-verification (what the verification pass costs).
+# BF_BENCH_PROFILE=1 adds a mode: in-place with --skip-verification (what the verification pass costs).
+# BF_BENCH_API=1 adds the mode "api": the same in-place restore through the Functions app's HTTP API on the local host
+# (port BF_BENCH_API_PORT, default 7091; Azurite on the BF_AZURITE_*_PORT ports of scripts/services.sh), timed from
+# the POST to the job's end, with the host's peak RSS; the target applies to it as to backupctl's.
 #
 # As root the page cache is dropped before every timed run, so each reads the stored backup (and the live site) from disk.
 set -euo pipefail
@@ -46,7 +49,7 @@ die() { echo "in-place-restore.sh: $*" >&2; exit 1; }
 
 mkdir -p "$scratch"
 scratch=$(cd "$scratch" && pwd)
-cleanup() { $keep || rm -rf "$scratch"; }
+cleanup() { ! declare -F api_stop >/dev/null || api_stop; $keep || rm -rf "$scratch"; }
 trap cleanup EXIT
 
 # Source + stored copy + empty-folder target + live copy (+ its staging and set-aside folder during B), with a margin.
@@ -59,6 +62,10 @@ log "building the dataset generator and backupctl (Release)"
 dotnet publish "$repo/scripts/benchmark/DatasetGenerator" -c Release -o "$bin/generator" -v quiet -nologo >/dev/null \
   || die "building scripts/benchmark/DatasetGenerator failed"
 dotnet publish "$repo/src/BackupCli" -c Release -o "$bin/backupctl" -v quiet -nologo >/dev/null || die "publishing src/BackupCli failed"
+if [[ ${BF_BENCH_API:-} == 1 ]]; then
+  dotnet publish "$repo/src/BackupFunctions.LocalHost" -c Release -o "$bin/host" -v quiet -nologo >/dev/null \
+    || die "publishing src/BackupFunctions.LocalHost failed"
+fi
 backupctl=$bin/backupctl/backupctl
 key_file=$scratch/backupctl.key
 rm -f "$key_file"
@@ -161,11 +168,94 @@ mode_noverify() {
   [[ $(tree_hash "$live") == "$site_hash" ]] || die "the in-place restore (no verification) differs from the site"
 }
 
-# The restore through the local host's HTTP API (POST /api/backups/{id}/restore with createPreRestoreBackup false,
-# then polling GET /api/restore-jobs/{id} until it ends) — to be added by the lead once the API exists. It must
-# restore over "$live" after change_live, like mode_inplace, and set secs and rss_kb (the host's peak RSS).
+# --- API mode (BF_BENCH_API=1): the restore through the local host's HTTP API -------------------------------------
+# The Functions app runs on the local host (src/BackupFunctions.LocalHost) against a throwaway Azurite, with a config
+# whose site root is "$live" (files only, zstd 3, AES-256-GCM: what backupctl uses) and its backups in a local folder.
+# Its backup is made once, through the API, while the live copy still equals the site. Each run: change_live, then
+# POST /api/backups/{id}/restore with createPreRestoreBackup false, polling GET /api/restore-jobs/{id} every 0.1 s
+# until it ends. Time: from the POST to the job's end, plus the sync of the live folder. Memory: the host's peak RSS
+# (VmHWM, reset before each run through /proc/<pid>/clear_refs), so it covers the restore's activities only.
+api_port=${BF_BENCH_API_PORT:-7091}
+api=http://127.0.0.1:$api_port/api
+host_pid=
+api_backup=
+
+api_stop() {
+  if [[ -n $host_pid ]] && kill -0 "$host_pid" 2>/dev/null; then
+    kill "$host_pid" 2>/dev/null || true
+    wait "$host_pid" 2>/dev/null || true
+  fi
+  declare -F bf_stop_azurite >/dev/null && { bf_stop_azurite >/dev/null 2>&1 || true; }
+}
+
+# json_field <name> <json>: the first string value of a field (the API's JSON is compact and its ids are plain).
+json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$2" | head -n 1; }
+
+api_start() {
+  # shellcheck source=scripts/services.sh
+  source "$repo/scripts/services.sh"
+  bf_ensure_prerequisites || die "the prerequisites of the local host (Azurite) could not be installed"
+  bf_start_azurite "$scratch/azurite" >&2 || die "Azurite did not start"
+  local app=$scratch/app
+  mkdir -p "$app/stores"
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$app/backup.key")
+  Catalog__ConnectionString=$BF_TEST_AZURITE Storage__BlobConnection=$BF_TEST_AZURITE Storage__LocalRoot=$app/stores \
+  Keys__LocalKeyFile=$app/backup.key Keys__TransitKey=$(head -c 32 /dev/urandom | base64) \
+  Secrets__SealingKey=$(head -c 32 /dev/urandom | base64) Network__AllowedRanges=127.0.0.0/8 Files__AllowedRoots=$live \
+    dotnet "$bin/host/BackupFunctions.LocalHost.dll" --url "http://127.0.0.1:$api_port" >"$app/host.log" 2>&1 &
+  host_pid=$!
+  local _
+  for _ in $(seq 1 300); do
+    curl -fs -o /dev/null "$api/backup-configs" && break
+    kill -0 "$host_pid" 2>/dev/null || { tail -n 30 "$app/host.log" >&2; die "the local host stopped"; }
+    sleep 0.2
+  done
+  curl -fs -o /dev/null "$api/backup-configs" || die "the local host did not answer on $api"
+
+  local config config_id job job_id status=""
+  config=$(curl -fsS -X POST "$api/backup-configs" -H 'Content-Type: application/json' -d @- <<JSON
+{ "name": "in-place benchmark", "files": { "root": "$live" }, "schedule": { "frequency": "manual" },
+  "storage": { "type": "local", "path": "bench", "prefix": "site" }, "compression": { "algorithm": "zstd", "level": 3 } }
+JSON
+) || die "creating the benchmark config failed"
+  config_id=$(json_field id "$config")
+  job=$(curl -fsS -X POST "$api/backups" -H 'Content-Type: application/json' -d "{\"configId\":\"$config_id\"}") \
+    || die "starting the API backup failed"
+  job_id=$(json_field jobId "$job")
+  log "backing the live copy up through the API (job $job_id)"
+  while :; do
+    job=$(curl -fsS "$api/backup-jobs/$job_id") || die "reading backup job $job_id failed"
+    status=$(json_field status "$job")
+    [[ $status == pending || $status == running ]] || break
+    sleep 0.5
+  done
+  [[ $status == completed ]] || die "the API backup ended $status: $job"
+  api_backup=$job_id
+}
+
 mode_api() {
-  die "mode_api: the API mode is not written yet (see the comment above mode_api)"
+  [[ -n $api_backup ]] || api_start
+  change_live
+  [[ $(tree_hash "$live") != "$site_hash" ]] || die "changing the live copy changed nothing"
+  cold_start
+  echo 5 >"/proc/$host_pid/clear_refs" 2>/dev/null || log "could not reset the host's peak RSS; it includes earlier runs"
+  local start end started job_id job status=""
+  start=$(date +%s.%N)
+  started=$(curl -fsS -X POST "$api/backups/$api_backup/restore" -H 'Content-Type: application/json' \
+    -d '{"createPreRestoreBackup": false}') || die "starting the API restore failed"
+  job_id=$(json_field restoreJobId "$started")
+  while :; do
+    job=$(curl -fsS "$api/restore-jobs/$job_id") || die "reading restore job $job_id failed"
+    status=$(json_field status "$job")
+    [[ $status == pending || $status == running ]] || break
+    sleep 0.1
+  done
+  sync -f "$live"
+  end=$(date +%s.%N)
+  [[ $status == completed ]] || die "the API restore ended $status: $job"
+  secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+  rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$host_pid/status")
+  [[ $(tree_hash "$live") == "$site_hash" ]] || die "the API restore differs from the site"
 }
 
 modes=(empty inplace)
@@ -201,4 +291,10 @@ inplace_ratio=$(awk -v a="$(median "${times[inplace]}")" -v b="$empty_median" 'B
 verdict=PASS
 awk -v r="$inplace_ratio" 'BEGIN { exit !(r <= 1.3) }' || verdict=FAIL
 ((rss_max[inplace] < 300 * 1024)) || verdict=FAIL
+if [[ -n ${times[api]:-} ]]; then
+  api_ratio=$(awk -v a="$(median "${times[api]}")" -v b="$empty_median" 'BEGIN { printf "%.2f", a / b }')
+  awk -v r="$api_ratio" 'BEGIN { exit !(r <= 1.3) }' || verdict=FAIL
+  ((rss_max[api] < 300 * 1024)) || verdict=FAIL
+  echo "api: ratio $api_ratio, peak $((rss_max[api] / 1024)) MiB (the host process)"
+fi
 echo "target: in-place <= 1.3 x empty-folder time and peak RSS < 300 MiB: $verdict (ratio $inplace_ratio, peak $((rss_max[inplace] / 1024)) MiB)"

@@ -73,6 +73,14 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
                         $"overwriteExisting: the database '{database.Database}' is not empty; restoring over it needs overwriteExisting true.", nameof(target));
                 }
 
+                if (plan.Selective && await new PostgresRestorer(tools).DatabaseExistsAsync(database, cancellationToken)
+                    && await new PostgresInPlaceRestorer(tools).ViewsReadingAsync(database, [.. plan.Tables.Select(t => t.Table)], cancellationToken) is { Count: > 0 } views)
+                {
+                    throw new ArgumentException(
+                        $"selectiveItems: {string.Join("; ", views.Take(5))}: a selective restore cannot replace a table a view depends on; "
+                        + "restore the whole database (type database), or leave the table out.", nameof(target));
+                }
+
                 var dump = Single(manifest, ObjectNames.Database);
                 await PartReader.VerifyAsync(target.Store, target.Folder + dump.Name, manifest.BackupId, dump, manifest, dataKey, cancellationToken);
                 storedBytes += dump.StoredSize;

@@ -154,12 +154,19 @@ public sealed class RetentionCleaner(
                 [.. candidates.Select(c => locks.TryGetValue(c.Id, out var until) ? c with { LockedUntil = until } : c)], policy, now, zone);
         }
 
+        // A backup a restore is reading (or is about to read) stays until the restore has ended, whatever the rules say.
+        var restoring = await BackupsBeingRestoredAsync(stored.Id, cancellationToken);
         var resumed = records.Values.Where(r => r.Status == BackupStatuses.Deleting).OrderByDescending(r => r.CreatedAt)
             .Select(r => new RetentionEntry(r.Id, r.CreatedAt, r.Status, r.SizeBytes, RetentionEntry.Remove,
                 [r.DeletionError is { } error ? $"an earlier removal did not finish ({error}); finishing it" : "an earlier removal was interrupted; finishing it"]));
         var planned = decisions.Select(d =>
         {
             var record = records[d.Id];
+            if (!d.Keep && restoring.TryGetValue(d.Id, out var restoreJobId))
+            {
+                return new RetentionEntry(d.Id, record.CreatedAt, record.Status, record.SizeBytes, RetentionEntry.Keep,
+                    [.. d.Reasons, $"being restored (restore job {restoreJobId}); it is planned again after the restore"]);
+            }
             if (!d.Keep && record.Locations.Any(l => l.Destination is null))
             {
                 return new RetentionEntry(d.Id, record.CreatedAt, record.Status, record.SizeBytes, RetentionEntry.Keep,
@@ -417,6 +424,25 @@ public sealed class RetentionCleaner(
     /// <summary>One store behind a destination (the prefix is only a folder in it).</summary>
     private static string KeyOf(StorageDestination destination)
         => destination.StorageId ?? $"{destination.Type}|{destination.Container}|{destination.Path}";
+
+    /// <summary>The backups that pending or running restore jobs of the config restore, each with its restore job.</summary>
+    private async Task<Dictionary<string, string>> BackupsBeingRestoredAsync(string configId, CancellationToken cancellationToken)
+    {
+        var restoring = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
+        {
+            string? token = null;
+            do
+            {
+                var page = await catalog.RestoreJobs.ListAsync(100, token, configId, status, cancellationToken);
+                foreach (var job in page.Items)
+                    restoring.TryAdd(job.BackupId, job.Id);
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+        return restoring;
+    }
 
     private sealed record LockedObject(string Name, DateTimeOffset? Until);
 

@@ -246,6 +246,44 @@ public sealed class PostgresInPlaceRestorer
         return !(bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// The views (plain and materialized) that read any of <paramref name="tables"/> in the live database, each as
+    /// "view v reads table t". A selective restore drops and recreates its tables, which PostgreSQL refuses while a
+    /// view depends on one; recreating the views ourselves would have to carry their options, owners, grants,
+    /// comments, INSTEAD OF triggers and a materialized view's indexes and data, so the restore refuses up front instead.
+    /// </summary>
+    /// <param name="tables">Schema-qualified names as the manifest writes them (<c>public.posts</c>).</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Instance member of the public contract.")]
+    public async Task<IReadOnlyList<string>> ViewsReadingAsync(
+        PostgresConnectionInfo target, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(tables);
+        var names = tables.Select(ParseTableName).Select(Qualified).Distinct().ToArray();
+        await using var connection = await PostgresConnections.OpenAsync(target, null, cancellationToken);
+        await using var command = new NpgsqlCommand(ViewsReadingSql, connection);
+        command.Parameters.AddWithValue("tables", names);
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            found.Add($"{(reader.GetString(2) == "m" ? "materialized view" : "view")} {reader.GetString(0)} reads table {reader.GetString(1)}");
+        return found;
+    }
+
+    private const string ViewsReadingSql = """
+        SELECT DISTINCT format('%I.%I', vn.nspname, v.relname), format('%I.%I', tn.nspname, t.relname), v.relkind::text
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+        JOIN pg_catalog.pg_class v ON v.oid = r.ev_class
+        JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace
+        JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+        JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+        WHERE d.refclassid = 'pg_catalog.pg_class'::regclass
+          AND d.refobjid IN (SELECT pg_catalog.to_regclass(n) FROM unnest(@tables::text[]) AS n)
+          AND r.ev_class <> d.refobjid
+        ORDER BY 1, 2
+        """;
+
     private static void CheckLockTimeout(TimeSpan lockTimeout)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(lockTimeout, TimeSpan.FromMilliseconds(1));

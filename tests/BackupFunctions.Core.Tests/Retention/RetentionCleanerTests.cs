@@ -117,6 +117,39 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_backup_a_pending_or_running_restore_reads_is_kept_until_the_restore_has_ended()
+    {
+        var config = await CreateConfigAsync(new RetentionPolicy { MaxTotalBackups = 1 }, "UTC");
+        var newest = await SeedAsync(config, At(11, 2, 0));
+        var restored = await SeedAsync(config, At(10, 2, 0));
+        var other = await SeedAsync(config, At(9, 2, 0));
+        var restoreJob = new RestoreJob
+        {
+            Id = RestoreJobsTable.NewId(Now),
+            ConfigId = config.Id,
+            BackupId = restored,
+            Status = RestoreJobStatus.Running,
+            CreatedAt = Now,
+        };
+        Assert.True(await _catalog.RestoreJobs.TryCreateAsync(restoreJob, default));
+
+        var report = (await Cleaner().ApplyAsync(config.Id, default))!;
+
+        var kept = Assert.Single(report.Backups, b => b.BackupId == restored);
+        Assert.Equal(RetentionEntry.Keep, kept.Decision);
+        Assert.Contains(kept.Reasons, r => r.Contains(restoreJob.Id, StringComparison.Ordinal));
+        await AssertPresentAsync(newest);
+        await AssertPresentAsync(restored);
+        await AssertGoneAsync(other);
+
+        // Once the restore has ended, the backup is planned like any other again.
+        await _catalog.RestoreJobs.UpdateAsync(restoreJob.Id, j => j with { Status = RestoreJobStatus.Completed, CompletedAt = Now }, default);
+        report = (await Cleaner().ApplyAsync(config.Id, default))!;
+        Assert.Equal(RetentionEntry.Remove, Assert.Single(report.Backups, b => b.BackupId == restored).Decision);
+        await AssertGoneAsync(restored);
+    }
+
+    [Fact]
     public async Task An_interrupted_removal_stays_deleting_and_is_finished_first_on_the_next_run_whatever_the_plan_says()
     {
         var config = await CreateConfigAsync(new RetentionPolicy { KeepDaily = 1 }, "UTC");
