@@ -30,7 +30,7 @@ public sealed class PassphraseSecretLeakTests(PassphraseHostFixture host) : Secr
 }
 
 /// <summary>
-/// After a real backup, the plain data key (and the key-encryption key or passphrase) must appear nowhere the service
+/// After a real backup and an in-place restore of it, the plain data key (and the key-encryption key or passphrase) must appear nowhere the service
 /// keeps things: not in the Durable history, not in any catalog row, not in any log line — in any of the usual encodings.
 /// </summary>
 public abstract class SecretLeakTests(LocalHostFixture host)
@@ -72,7 +72,15 @@ public abstract class SecretLeakTests(LocalHostFixture host)
             var dataKey = await RestoreKey.UnwrapAsync(manifest.Key, default);
             var forbidden = Encodings(dataKey).Concat(OtherSecrets).ToList();
 
-            var history = await HistoryTextAsync(jobId);
+            // A restore of it in place (with its pre-restore backup, a sub-orchestration) unwraps the key in every step
+            // that reads the backup: none of them may leave it anywhere either.
+            File.AppendAllText(Path.Combine(site, "uploads", "changed-after-backup.txt"), "changed");
+            var restoreJobId = await RestoreJobPolling.StartAsync(host.Http, jobId, new { });
+            var restore = await RestoreJobPolling.WaitAsync(host.Http, restoreJobId, TimeSpan.FromMinutes(3));
+            Assert.True(restore.GetProperty("status").GetString() == "completed", restore.ToString());
+            Assert.False(File.Exists(Path.Combine(site, "uploads", "changed-after-backup.txt")));
+
+            var history = await HistoryTextAsync(jobId) + await HistoryTextAsync(restoreJobId);
             var tables = await CatalogTextAsync();
             var logs = string.Join('\n', host.Logs.Lines);
 
@@ -80,6 +88,8 @@ public abstract class SecretLeakTests(LocalHostFixture host)
             Assert.Contains(manifest.Key.WrappedKey, history, StringComparison.Ordinal);
             Assert.Contains(jobId, tables, StringComparison.Ordinal);
             Assert.Contains(jobId, logs, StringComparison.Ordinal);
+            Assert.Contains(restoreJobId, history, StringComparison.Ordinal);
+            Assert.Contains(restoreJobId, tables, StringComparison.Ordinal);
             foreach (var secret in forbidden)
             {
                 Assert.DoesNotContain(secret, history, StringComparison.OrdinalIgnoreCase);
