@@ -162,6 +162,11 @@ public sealed partial class InPlaceFileRestore
         {
             selection.List = list;
             using var extraction = SiteExtraction.Begin(restored);
+            // Whole components only: the staged component then replaces the live one, so an unchanged live file can
+            // simply be the staged one (hard-linked after SiteExtraction proved its SHA-256), and the restore writes —
+            // and completion frees — only what changed. Merging copies the live component anyway (see remarks).
+            if (WholeComponents)
+                extraction.ReuseCandidate = (name, _) => Path.Join(SiteRoot, name);
             await extraction.AddVolumeAsync(tarInput, volumeName, selection.Watch(index), selection.Include, progress: null, cancellationToken);
             extraction.Complete();
         }
