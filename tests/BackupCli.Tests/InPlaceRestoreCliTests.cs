@@ -130,6 +130,10 @@ public sealed class InPlaceRestoreCliTests : IAsyncLifetime
         Assert.Contains("themes/classic/index.php", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("Rolled back: the site folders", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("was restored from the pre-restore backup", result.Stderr, StringComparison.Ordinal);
+        // index.php was unchanged since the backup, so the restore reused the live file (a hard link): the write under
+        // the restore went to the one inode the live and the restored site share, and the rollback keeps it (the site
+        // as it is now, less the restore). Every other file is back as it was.
+        File.WriteAllText(Path.Combine(siteBefore, "themes/classic/index.php"), "<?php echo 'changed under the restore';\n");
         SiteFolders.AssertIdentical(siteBefore, _source.SiteRoot);
         Assert.Equal(databaseBefore, await ContentAsync());
     }

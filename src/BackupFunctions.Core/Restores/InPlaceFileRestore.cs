@@ -38,6 +38,15 @@ namespace BackupFunctions.Core.Restores;
 /// whenever the process died between two files.
 /// </para>
 /// <para>
+/// Whole components reuse unchanged live files: the extraction hard-links a live file into staging instead of writing a
+/// copy when its bytes are proven to be the backup's (<see cref="SiteExtraction.ReuseCandidate"/>: size, mode and time
+/// pick the candidates, SHA-256 decides), so staging writes and <see cref="Complete"/> frees only what changed. Such a
+/// file is one inode in the live and the staged component until the swap: a write into the live file meanwhile is a
+/// write into the restored one, which <see cref="VerifyAsync"/> (after the swap) catches, so the restore rolls back.
+/// After the swap it is one inode in the restored and the set-aside component: a write into it then survives a
+/// rollback.
+/// </para>
+/// <para>
 /// Not guaranteed: a process outside the service writing a component while it is staged or swapped (what it writes
 /// after the copy is lost with the set-aside folder; what it writes between the two renames fails or lands in the
 /// set-aside folder), owners (not restored, as everywhere), hard links between files (restored as separate files) and
@@ -162,6 +171,11 @@ public sealed partial class InPlaceFileRestore
         {
             selection.List = list;
             using var extraction = SiteExtraction.Begin(restored);
+            // Whole components only: the staged component then replaces the live one, so an unchanged live file can
+            // simply be the staged one (hard-linked after SiteExtraction proved its SHA-256), and the restore writes —
+            // and completion frees — only what changed. Merging copies the live component anyway (see remarks).
+            if (WholeComponents)
+                extraction.ReuseCandidate = (name, _) => Path.Join(SiteRoot, name);
             await extraction.AddVolumeAsync(tarInput, volumeName, selection.Watch(index), selection.Include, progress: null, cancellationToken);
             extraction.Complete();
         }

@@ -380,6 +380,110 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         Assert.Equal(before, Snapshot(Site));
     }
 
+    [Fact]
+    public async Task Unchanged_live_files_are_reused_by_hard_link_and_everything_else_is_written_from_the_backup()
+    {
+        Write("uploads/keep.txt", "kept as it is");
+        Write("themes/t1/kept.css", "p{}");
+        Write("uploads/tampered.txt", "genuine");
+        Write("uploads/aliased.txt", "has a second name");
+        var backedUp = await BackUpSiteAsync();
+        ChangeSite();
+        // Same size, mode and time as backed up, other bytes (as `touch -d` would hide a change): never reused.
+        Write("uploads/tampered.txt", "forged!");
+        File.SetLastWriteTimeUtc(Path.Combine(Site, "uploads/tampered.txt"), OldTime);
+        var tamperedEntry = _index.Single(e => e.Path == "uploads/tampered.txt");
+        Assert.Equal(tamperedEntry.Size, new FileInfo(Path.Combine(Site, "uploads/tampered.txt")).Length);
+        Assert.Equal(tamperedEntry.ModifiedAt.UtcDateTime, File.GetLastWriteTimeUtc(Path.Combine(Site, "uploads/tampered.txt")));
+        // A file with a name outside the site: reusing it would leave that alias to a restored file.
+        Directory.CreateDirectory(Outside);
+        Assert.Equal(0, Mono.Unix.Native.Syscall.link(Path.Combine(Site, "uploads/aliased.txt"), Path.Combine(Outside, "alias.txt")));
+        var paths = new[] { "uploads/keep.txt", "themes/t1/kept.css", "uploads/tampered.txt", "uploads/aliased.txt", "uploads/a.txt", "config/settings.php" };
+        var before = paths.ToDictionary(p => p, p => Inode(Path.Combine(Site, p)));
+
+        var staged = await StageAsync(new InPlaceRestoreRequest("job-reuse", Site));
+        // Shared with staging now; the live inodes themselves are unchanged (Snapshot compares bytes, modes, times).
+        Assert.Equal(2UL, LinkCount(Path.Combine(Site, "uploads/keep.txt")));
+        var restore = new InPlaceFileRestore(new InPlaceRestoreRequest("job-reuse", Site));
+        restore.Swap();
+        var verified = await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        restore.Complete();
+
+        Assert.Equal(backedUp, Snapshot(Site));
+        Assert.Equal(staged.Created + staged.Overwritten, verified.Verified);
+        Assert.Equal(_index.Where(e => e.Type == FileIndexEntry.FileType).Sum(e => e.Size), staged.Bytes);
+        // Reused: the same inode, now the only name again.
+        Assert.Equal(before["uploads/keep.txt"], Inode(Path.Combine(Site, "uploads/keep.txt")));
+        Assert.Equal(before["themes/t1/kept.css"], Inode(Path.Combine(Site, "themes/t1/kept.css")));
+        Assert.Equal(1UL, LinkCount(Path.Combine(Site, "uploads/keep.txt")));
+        // Written from the backup: tampered, aliased, edited (a.txt) and with another mode (settings.php).
+        foreach (var path in new[] { "uploads/tampered.txt", "uploads/aliased.txt", "uploads/a.txt", "config/settings.php" })
+            Assert.NotEqual(before[path], Inode(Path.Combine(Site, path)));
+        Assert.Equal("genuine", File.ReadAllText(Path.Combine(Site, "uploads/tampered.txt")));
+        Assert.Equal("has a second name", File.ReadAllText(Path.Combine(Outside, "alias.txt")));
+        Assert.Equal(1UL, LinkCount(Path.Combine(Site, "uploads/aliased.txt")));
+    }
+
+    [Fact]
+    public async Task A_rollback_after_the_swap_puts_back_the_live_files_with_reused_ones_unchanged()
+    {
+        Write("uploads/keep.txt", "kept as it is");
+        await BackUpSiteAsync();
+        ChangeSite();
+        var before = Snapshot(Site);
+        var keep = Inode(Path.Combine(Site, "uploads/keep.txt"));
+        await StageAsync(new InPlaceRestoreRequest("job-reuse-back", Site));
+        var restore = new InPlaceFileRestore(new InPlaceRestoreRequest("job-reuse-back", Site));
+        restore.Swap();
+        Assert.Equal(keep, Inode(Path.Combine(Site, "uploads/keep.txt"))); // the swapped-in component holds the reused inode
+
+        restore.Rollback();
+
+        Assert.Equal(before, Snapshot(Site));
+        Assert.Equal(keep, Inode(Path.Combine(Site, "uploads/keep.txt")));
+        Assert.Equal(1UL, LinkCount(Path.Combine(Site, "uploads/keep.txt")));
+        Assert.Empty(InPlaceFileRestore.FindLeftovers(Site));
+    }
+
+    [Fact]
+    public async Task A_tampered_entry_whose_live_file_is_unchanged_still_fails_and_leaves_the_site_unchanged()
+    {
+        Write("uploads/keep.txt", "kept as it is");
+        await BackUpSiteAsync();
+        ChangeSite();
+        var before = Snapshot(Site);
+        var keep = Inode(Path.Combine(Site, "uploads/keep.txt"));
+        // The live file equals the index, so it is linked; the archive's bytes must still be proven.
+        _tar[FindBytes(_tar, "kept as it is"u8.ToArray())] ^= 0x01;
+
+        var failure = await Assert.ThrowsAsync<IntegrityException>(() => StageAsync(new InPlaceRestoreRequest("job-reuse-bad", Site)));
+
+        Assert.Contains("uploads/keep.txt", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(Site));
+        Assert.Equal(keep, Inode(Path.Combine(Site, "uploads/keep.txt")));
+        Assert.Equal(1UL, LinkCount(Path.Combine(Site, "uploads/keep.txt")));
+        Assert.Empty(InPlaceFileRestore.FindLeftovers(Site));
+    }
+
+    [Fact]
+    public async Task Selected_items_write_fresh_copies_and_reuse_nothing()
+    {
+        Write("uploads/keep.txt", "kept as it is");
+        var backedUp = await BackUpSiteAsync();
+        var keep = Inode(Path.Combine(Site, "uploads/keep.txt"));
+        await StageAsync(new InPlaceRestoreRequest("job-merge", Site, Items: ["uploads/keep.txt"]));
+        var restore = new InPlaceFileRestore(new InPlaceRestoreRequest("job-merge", Site));
+        restore.Swap();
+        restore.Complete();
+
+        Assert.Equal(backedUp, Snapshot(Site));
+        Assert.NotEqual(keep, Inode(Path.Combine(Site, "uploads/keep.txt")));
+    }
+
+    private static ulong Inode(string path) => Mono.Unix.Native.Syscall.lstat(path, out var stat) == 0 ? stat.st_ino : throw new IOException(path);
+
+    private static ulong LinkCount(string path) => Mono.Unix.Native.Syscall.lstat(path, out var stat) == 0 ? stat.st_nlink : throw new IOException(path);
+
     /// <summary>Builds the site, backs it up (tar + index kept in memory) and returns its snapshot.</summary>
     private async Task<SortedDictionary<string, string>> BackUpSiteAsync()
     {
