@@ -170,13 +170,15 @@ public sealed class RestoreOrchestrationTests(RestoreHostFixture host, ITestOutp
             var before = await SnapshotAsync(cms);
 
             // No pre-restore backup, and a restored file changed by someone else while the database step waits for a
-            // lock: the verification after the database commit fails, the files roll back, the database cannot.
+            // lock: the verification after the database commit fails, the files roll back, the database cannot. The
+            // file is one the restore wrote (it had changed since the backup): an unchanged file would be the live
+            // inode itself, reused, and a write into it survives the rollback like any write into the live site.
             string id;
             await using (var holder = await HoldLockAsync(cms.Database))
             {
                 id = await StartRestoreAsync(configId, backupId, new RestoreOptions { CreatePreRestoreBackup = false });
                 await WaitForStepAsync(id, RestoreJobSteps.RestoreDatabase);
-                await File.WriteAllTextAsync(Path.Combine(cms.SiteRoot, "themes", "twentytwenty", "style.css"), "body { color: red; }\n");
+                await File.WriteAllTextAsync(Path.Combine(cms.SiteRoot, "uploads", "empty.txt"), "body { color: red; }\n");
             }
             var job = await WaitForRestoreAsync(id);
 
