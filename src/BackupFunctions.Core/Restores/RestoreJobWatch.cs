@@ -5,26 +5,25 @@ using Microsoft.Extensions.Logging;
 namespace BackupFunctions.Core.Restores;
 
 /// <summary>
-/// The watch over one running restore step, as <see cref="JobProgressReporter"/> is for a backup step: writes the
+/// The watch over one running restore step, as <see cref="JobProgressReporter"/> is for a backup step (the loop is
+/// <see cref="JobWatch"/>'s): writes the
 /// stored bytes read to the restore job's row at most once per interval (with a heartbeat at least every
 /// <see cref="JobProgressReporter.HeartbeatInterval"/>), and reads the row's cancel flag every interval, tripping
-/// <see cref="Token"/> when it is set — unless the step must not stop any more (<c>watchCancel</c> false).
+/// <see cref="JobWatch.Token"/> when it is set — unless the step must not stop any more (<c>watchCancel</c> false).
 /// </summary>
-internal sealed class RestoreJobWatch : IProgress<long>, IAsyncDisposable
+internal sealed class RestoreJobWatch : JobWatch, IProgress<long>
 {
     private readonly BackupCatalog _catalog;
     private readonly string _jobId;
     private readonly TimeProvider _time;
     private readonly bool _watchCancel;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly CancellationTokenSource _cancelled;
-    private readonly Task _loop;
     private long _bytes = -1;
     private long _written = -1;
     private DateTimeOffset _lastWrite;
 
     private RestoreJobWatch(BackupCatalog catalog, string jobId, TimeProvider time, TimeSpan interval, bool watchCancel, ILogger logger, CancellationToken cancellationToken)
+        : base(cancellationToken)
     {
         _catalog = catalog;
         _jobId = jobId;
@@ -32,13 +31,8 @@ internal sealed class RestoreJobWatch : IProgress<long>, IAsyncDisposable
         _watchCancel = watchCancel;
         _logger = logger;
         _lastWrite = time.GetUtcNow();
-        _cancelled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _loop = RunAsync(new PeriodicTimer(interval, time));
+        Start(interval, time);
     }
-
-    public CancellationToken Token => _cancelled.Token;
-
-    public bool CancelRequested { get; private set; }
 
     /// <summary>Stored bytes read so far.</summary>
     public void Report(long value) => Interlocked.Exchange(ref _bytes, value);
@@ -47,82 +41,37 @@ internal sealed class RestoreJobWatch : IProgress<long>, IAsyncDisposable
     /// Runs <paramref name="work"/> under a watch: a cancel request stops it and surfaces as
     /// <see cref="JobCancelledException"/>, whatever the work threw while being stopped.
     /// </summary>
-    public static async Task<T> WatchAsync<T>(
+    public static Task<T> WatchAsync<T>(
         BackupCatalog catalog, string jobId, TimeProvider time, TimeSpan interval, bool watchCancel, ILogger logger,
         Func<RestoreJobWatch, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        var watch = new RestoreJobWatch(catalog, jobId, time, interval, watchCancel, logger, cancellationToken);
-        await using (watch)
-        {
-            try
-            {
-                return await work(watch, watch.Token);
-            }
-            catch (Exception e) when (watch.CancelRequested && !cancellationToken.IsCancellationRequested && e is not JobCancelledException)
-            {
-                throw JobCancelledException.For(jobId, e);
-            }
-        }
-    }
+        => RunAsync(new RestoreJobWatch(catalog, jobId, time, interval, watchCancel, logger, cancellationToken), jobId, work, cancellationToken);
 
-    private async Task RunAsync(PeriodicTimer timer)
-    {
-        using (timer)
-        {
-            try
-            {
-                await WriteAsync(_stop.Token);
-                while (await timer.WaitForNextTickAsync(_stop.Token))
-                    await WriteAsync(_stop.Token);
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-            }
-        }
-    }
+    protected override bool HasUnwritten => Interlocked.Read(ref _bytes) is var bytes && bytes >= 0 && bytes != _written;
 
-    private async Task WriteAsync(CancellationToken cancellationToken)
+    protected override void OnCancelRequested() => _logger.LogInformation("Restore job {JobId}: cancel requested, stopping the running step", _jobId);
+
+    // Progress is advisory: a failed progress write must never fail the restore itself.
+    protected override void OnWriteFailed(Exception exception) => _logger.LogWarning(exception, "Could not write progress of restore job {JobId}", _jobId);
+
+    protected override async Task<bool> WriteAsync(CancellationToken cancellationToken)
     {
         var bytes = Interlocked.Read(ref _bytes);
         var now = _time.GetUtcNow();
-        try
+        RestoreJob? job;
+        if ((bytes >= 0 && bytes != _written) || now - _lastWrite >= JobProgressReporter.HeartbeatInterval)
         {
-            RestoreJob? job;
-            if ((bytes >= 0 && bytes != _written) || now - _lastWrite >= JobProgressReporter.HeartbeatInterval)
+            job = await _catalog.RestoreJobs.UpdateAsync(_jobId, j => j with
             {
-                job = await _catalog.RestoreJobs.UpdateAsync(_jobId, j => j with
-                {
-                    Progress = JobProgressMath.Sample(bytes >= 0 ? JobProgressMath.WithTransfer(j.Progress, j.Progress.ProcessedFiles, bytes) : j.Progress, now),
-                }, cancellationToken);
-                _written = bytes;
-                _lastWrite = now;
-            }
-            else
-            {
-                job = await _catalog.RestoreJobs.GetAsync(_jobId, cancellationToken);
-            }
-
-            if (_watchCancel && job is { CancelRequested: true, IsFinished: false } && !CancelRequested)
-            {
-                CancelRequested = true;
-                _logger.LogInformation("Restore job {JobId}: cancel requested, stopping the running step", _jobId);
-                await _cancelled.CancelAsync();
-            }
+                Progress = JobProgressMath.Sample(bytes >= 0 ? JobProgressMath.WithTransfer(j.Progress, j.Progress.ProcessedFiles, bytes) : j.Progress, now),
+            }, cancellationToken);
+            _written = bytes;
+            _lastWrite = now;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        else
         {
-            // Progress is advisory: a failed progress write must never fail the restore itself.
-            _logger.LogWarning(e, "Could not write progress of restore job {JobId}", _jobId);
+            job = await _catalog.RestoreJobs.GetAsync(_jobId, cancellationToken);
         }
-    }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _loop;
-        _stop.Dispose();
-        if (Interlocked.Read(ref _bytes) is var bytes && bytes >= 0 && bytes != _written)
-            await WriteAsync(CancellationToken.None);
-        _cancelled.Dispose();
+        return _watchCancel && job is { CancelRequested: true, IsFinished: false };
     }
 }
