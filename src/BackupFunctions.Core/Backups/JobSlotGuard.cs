@@ -135,20 +135,10 @@ internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
     private async Task<HashSet<string>> ActiveRestoreIdsAsync(string configId, DateTimeOffset now, InstanceExists exists, CancellationToken cancellationToken)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var status in new[] { RestoreJobStatus.Running, RestoreJobStatus.Pending })
+        await foreach (var job in catalog.RestoreJobs.ActiveAsync(configId, cancellationToken))
         {
-            string? token = null;
-            do
-            {
-                var page = await catalog.RestoreJobs.ListAsync(BackupCatalog.MaxPageSize, token, configId, status, cancellationToken);
-                foreach (var job in page.Items)
-                {
-                    if (!await IsOrphanedAsync(job.Status == RestoreJobStatus.Pending, job.CreatedAt, job.Id, now, exists, cancellationToken))
-                        ids.Add(job.Id);
-                }
-                token = page.ContinuationToken;
-            }
-            while (token is not null);
+            if (!await IsOrphanedAsync(job.Status == RestoreJobStatus.Pending, job.CreatedAt, job.Id, now, exists, cancellationToken))
+                ids.Add(job.Id);
         }
         return ids;
     }

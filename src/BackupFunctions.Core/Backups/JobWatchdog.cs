@@ -123,17 +123,8 @@ public sealed class JobWatchdog(
     private async Task<IReadOnlyList<string>> RunRestoresAsync(Restores.RestoreJobRunner restoreRunner, IJobInstances instances, CancellationToken cancellationToken)
     {
         var candidates = new List<RestoreJob>();
-        foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
-        {
-            string? token = null;
-            do
-            {
-                var page = await catalog.RestoreJobs.ListAsync(BackupCatalog.MaxPageSize, token, null, status, cancellationToken);
-                candidates.AddRange(page.Items);
-                token = page.ContinuationToken;
-            }
-            while (token is not null);
-        }
+        await foreach (var active in catalog.RestoreJobs.ActiveAsync(null, cancellationToken))
+            candidates.Add(active);
 
         var failed = new List<string>();
         foreach (var candidate in candidates)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 using Azure;
 using Azure.Data.Tables;
@@ -83,6 +84,26 @@ public sealed class RestoreJobsTable
         int pageSize, string? continuationToken, string? configId, RestoreJobStatus? status, CancellationToken cancellationToken)
         => CatalogTables.ListAsync(_table, CatalogRows.RestoreJobPartition, pageSize, continuationToken, CatalogRows.ToRestoreJob,
             cancellationToken, JobsTable.Filter(configId, status is { } s ? RestoreJobStatusWords.Of(s) : null));
+
+    /// <summary>
+    /// The restore jobs still pending or running (of one config, or of all when <paramref name="configId"/> is null),
+    /// fetched page by page as the caller enumerates: what holds a config, a site root's staging or a backup.
+    /// </summary>
+    public async IAsyncEnumerable<RestoreJob> ActiveAsync(string? configId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
+        {
+            string? token = null;
+            do
+            {
+                var page = await ListAsync(BackupCatalog.MaxPageSize, token, configId, status, cancellationToken);
+                foreach (var job in page.Items)
+                    yield return job;
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+    }
 
     /// <summary>Deletes a restore job's row; false when there was none.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)

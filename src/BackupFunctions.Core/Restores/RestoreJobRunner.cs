@@ -177,17 +177,8 @@ public sealed class RestoreJobRunner(
     private async Task CleanupLeftoversAsync(RestoreJobPlan plan, string root, CancellationToken cancellationToken)
     {
         var running = new HashSet<string>(StringComparer.Ordinal) { plan.JobId };
-        foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
-        {
-            string? token = null;
-            do
-            {
-                var page = await catalog.RestoreJobs.ListAsync(BackupCatalog.MaxPageSize, token, null, status, cancellationToken);
-                running.UnionWith(page.Items.Select(j => j.Id));
-                token = page.ContinuationToken;
-            }
-            while (token is not null);
-        }
+        await foreach (var active in catalog.RestoreJobs.ActiveAsync(null, cancellationToken))
+            running.Add(active.Id);
         foreach (var leftover in InPlaceFileRestore.CleanupLeftovers(root, running).Where(l => l.Outcome != RestoreLeftover.Running))
         {
             logger.LogWarning("Restore job {JobId}: leftover {Kind} of restore job {Other} in the site root: {Outcome}", plan.JobId, leftover.Kind, leftover.JobId, leftover.Outcome);
@@ -563,11 +554,8 @@ public sealed class RestoreJobRunner(
         if (root is not null && siteRoots.Check(root, out var real) is null)
         {
             var running = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
-            {
-                var page = await catalog.RestoreJobs.ListAsync(BackupCatalog.MaxPageSize, null, job.ConfigId, status, cancellationToken);
-                running.UnionWith(page.Items.Select(j => j.Id));
-            }
+            await foreach (var active in catalog.RestoreJobs.ActiveAsync(job.ConfigId, cancellationToken))
+                running.Add(active.Id);
             running.Remove(job.Id);
             var outcome = InPlaceFileRestore.CleanupLeftovers(real, running).FirstOrDefault(l => l.JobId == job.Id)?.Outcome;
             filesBack = outcome is RestoreLeftover.RolledBack || (outcome is null && !swapped);

@@ -429,18 +429,8 @@ public sealed class RetentionCleaner(
     private async Task<Dictionary<string, string>> BackupsBeingRestoredAsync(string configId, CancellationToken cancellationToken)
     {
         var restoring = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var status in new[] { RestoreJobStatus.Pending, RestoreJobStatus.Running })
-        {
-            string? token = null;
-            do
-            {
-                var page = await catalog.RestoreJobs.ListAsync(100, token, configId, status, cancellationToken);
-                foreach (var job in page.Items)
-                    restoring.TryAdd(job.BackupId, job.Id);
-                token = page.ContinuationToken;
-            }
-            while (token is not null);
-        }
+        await foreach (var job in catalog.RestoreJobs.ActiveAsync(configId, cancellationToken))
+            restoring.TryAdd(job.BackupId, job.Id);
         return restoring;
     }
 
