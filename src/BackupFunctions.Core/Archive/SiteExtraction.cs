@@ -3,8 +3,6 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 using BackupFunctions.Core.Format;
-using Microsoft.Win32.SafeHandles;
-using Mono.Unix.Native;
 
 namespace BackupFunctions.Core.Archive;
 
@@ -89,20 +87,21 @@ public sealed class SiteExtraction : IDisposable
     public string StagingDirectory => _staging.Folder;
 
     /// <summary>
-    /// Optional (null: every file is written from the archive): given a file entry's name and index entry, a live file
-    /// that may already hold its bytes. The file is reused — hard-linked into staging instead of written — only when it
-    /// is a regular file (not followed if a link), has one name, belongs to this process's user, lies at that very
-    /// path, and its size, mode and time equal the entry's and its SHA-256 the index's (see <see cref="TryLinkSame"/>).
-    /// The archive entry is read and checked in full all the same. Unix only; any failure writes the file as usual.
+    /// Optional (null: every file is written from the archive): the live files that may already hold the bytes of the
+    /// archive's files; the index given to <see cref="AddVolumeAsync(Stream, string, IAsyncEnumerable{FileIndexEntry}, Func{string, bool}?, IProgress{ArchiveProgress}?, CancellationToken)"/>
+    /// must then come through its <see cref="LiveFileReuse.Watch"/>. A file it proves (size, mode, time and SHA-256 of
+    /// the index, see there) is hard-linked into staging instead of written; its archive entry is read and checked in
+    /// full all the same. Never chmod'ed or time-stamped: its metadata equals the entry's. Any failure to link writes
+    /// the file as usual.
     /// </summary>
     /// <remarks>
-    /// Saves writing (and, for a restore over a live site, later freeing) every unchanged file, as rsync's --link-dest
-    /// does. The reused inode is shared with the live file until the live one is removed: whoever writes the live file
-    /// meanwhile writes the restored one too, so the caller must check the restored files once they are in place.
+    /// Saves writing (and, for a restore over a live site, later freeing) every unchanged file. The reused inode is
+    /// shared with the live file until the live one is removed: whoever writes the live file meanwhile writes the
+    /// restored one too, so the caller must check the restored files once they are in place.
     /// </remarks>
-    public Func<string, FileIndexEntry, string?>? ReuseCandidate { get; set; }
+    public LiveFileReuse? Reuse { get; set; }
 
-    /// <summary>Files hard-linked from a <see cref="ReuseCandidate"/> instead of written.</summary>
+    /// <summary>Files hard-linked from <see cref="Reuse"/> instead of written.</summary>
     public long ReusedFiles { get; private set; }
 
     /// <summary>What the extraction holds until <see cref="Complete"/>: folders written and symbolic links, never files.</summary>
@@ -438,8 +437,12 @@ public sealed class SiteExtraction : IDisposable
         {
             // A reused live file already has the entry's bytes, mode and time: nothing is written to it, and the
             // archive's data is only read through the hash below (the backup is proven in every case).
-            var reused = !OperatingSystem.IsWindows() && ReuseCandidate?.Invoke(name, indexed) is { } candidate
-                && TryLinkSame(candidate, fullPath, entry, indexed, expectedHash, buffer);
+            var reused = false;
+            if (Reuse is not null && (int)(entry.Mode & PermissionBits) == indexed.Mode && entry.ModificationTime == indexed.ModifiedAt)
+            {
+                using var proof = await Reuse.TakeAsync(name);
+                reused = proof?.TryLinkTo(fullPath) == true;
+            }
             // Synchronous, unbuffered writes of whole 128 KiB blocks: on Linux an "asynchronous" FileStream only moves
             // each write to the thread pool, which costs more than the write for the many small files of a site.
             // Created 0600: the archive's mode is applied in Complete.
@@ -482,68 +485,6 @@ public sealed class SiteExtraction : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
         _files++;
-    }
-
-    /// <summary>
-    /// Hard-links <paramref name="live"/> to <paramref name="fullPath"/> (new, in staging) when it is provably the
-    /// entry's file; false (nothing created) otherwise, and on any error, so that the caller writes the file instead.
-    /// </summary>
-    /// <remarks>
-    /// A restore is often run to undo a compromise, so the content is proven, not assumed from size and time: those only
-    /// pick the candidates whose SHA-256 is worth computing. The file is opened without following a link and checked
-    /// through that handle; the kernel's name for the handle must be <paramref name="live"/> itself (no folder above it
-    /// swapped for a link to elsewhere); after the link, the new name must be that same inode (the live name was not
-    /// replaced meanwhile). One name only and this user's: a reused file has no alias left outside the site and the
-    /// owner a written file would have. The mode must have no setuid/setgid/sticky bit (a written file never has).
-    /// </remarks>
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static bool TryLinkSame(
-        string live, string fullPath, TarEntry entry, FileIndexEntry indexed, byte[] expectedHash, byte[] buffer)
-    {
-        var mode = (int)(entry.Mode & PermissionBits);
-        if (indexed.Mode != mode || indexed.ModifiedAt != entry.ModificationTime)
-            return false;
-        var descriptor = Syscall.open(live, OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK);
-        if (descriptor < 0)
-            return false;
-        using var file = new SafeFileHandle(descriptor, ownsHandle: true);
-        if (Syscall.fstat(descriptor, out var stat) < 0
-            || (stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG
-            || stat.st_nlink != 1
-            || stat.st_uid != Syscall.geteuid()
-            || stat.st_size != indexed.Size
-            || ((int)stat.st_mode & 0xFFF) != mode
-            || DateTimeOffset.FromUnixTimeSeconds(stat.st_mtime).AddTicks(stat.st_mtime_nsec / 100) != entry.ModificationTime
-            || !IsOpenAt(descriptor, live))
-            return false;
-
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long size = 0;
-        int read;
-        while ((read = RandomAccess.Read(file, buffer, size)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            size += read;
-        }
-        if (size != indexed.Size || !CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), expectedHash))
-            return false;
-
-        // EXDEV (a component that is a mount point), EPERM (protected_hardlinks, a file system without links), ...
-        if (Syscall.link(live, fullPath) != 0)
-            return false;
-        if (Syscall.lstat(fullPath, out var linked) == 0 && linked.st_dev == stat.st_dev && linked.st_ino == stat.st_ino)
-            return true;
-        File.Delete(fullPath);
-        return false;
-    }
-
-    /// <summary>Whether the kernel names the open file <paramref name="path"/> (Linux's /proc; elsewhere: no).</summary>
-    private static bool IsOpenAt(int descriptor, string path)
-    {
-        var expected = Encoding.UTF8.GetBytes(path);
-        var name = new byte[expected.Length + 1]; // one more: a longer name does not fit and differs
-        var length = Syscall.readlink($"/proc/self/fd/{descriptor}", name);
-        return length == expected.Length && name.AsSpan(0, (int)length).SequenceEqual(expected);
     }
 
     private string StagingPath(string name) => Path.Combine(_root, name.Replace('/', Path.DirectorySeparatorChar));

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -7,6 +9,7 @@ using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Backups;
 using Mono.Unix;
+using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
 
 namespace BackupFunctions.Core.Restores;
@@ -39,7 +42,7 @@ namespace BackupFunctions.Core.Restores;
 /// </para>
 /// <para>
 /// Whole components reuse unchanged live files: the extraction hard-links a live file into staging instead of writing a
-/// copy when its bytes are proven to be the backup's (<see cref="SiteExtraction.ReuseCandidate"/>: size, mode and time
+/// copy when its bytes are proven to be the backup's (<see cref="LiveFileReuse"/>: size, mode and time
 /// pick the candidates, SHA-256 decides), so staging writes and <see cref="Complete"/> frees only what changed. Such a
 /// file is one inode in the live and the staged component until the swap: a write into the live file meanwhile is a
 /// write into the restored one, which <see cref="VerifyAsync"/> (after the swap) catches, so the restore rolls back.
@@ -172,11 +175,12 @@ public sealed partial class InPlaceFileRestore
             selection.List = list;
             using var extraction = SiteExtraction.Begin(restored);
             // Whole components only: the staged component then replaces the live one, so an unchanged live file can
-            // simply be the staged one (hard-linked after SiteExtraction proved its SHA-256), and the restore writes —
-            // and completion frees — only what changed. Merging copies the live component anyway (see remarks).
-            if (WholeComponents)
-                extraction.ReuseCandidate = (name, _) => Path.Join(SiteRoot, name);
-            await extraction.AddVolumeAsync(tarInput, volumeName, selection.Watch(index), selection.Include, progress: null, cancellationToken);
+            // simply be the staged one (hard-linked once its SHA-256 is proven), and the restore writes — and
+            // completion frees — only what changed. Merging copies the live component anyway (see remarks).
+            await using var reuse = WholeComponents ? new LiveFileReuse(name => Path.Join(SiteRoot, name)) : null;
+            extraction.Reuse = reuse;
+            await extraction.AddVolumeAsync(
+                tarInput, volumeName, selection.Watch(reuse?.Watch(index, cancellationToken) ?? index), selection.Include, progress: null, cancellationToken);
             extraction.Complete();
         }
 
@@ -279,23 +283,42 @@ public sealed partial class InPlaceFileRestore
 
         long verified = 0;
         using var list = new BinaryReader(RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.Open, FileAccess.Read, 64 * 1024), Encoding.UTF8);
+        // A few files at a time: the restored files are mostly in the page cache by now, so hashing them is CPU work
+        // that spreads over the cores; the order of the checks does not matter, only that each is made.
+        await Parallel.ForEachAsync(
+            RestoredEntries(index, list, new LiveChecker(SiteRoot), cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = LiveChecker.Parallelism, CancellationToken = cancellationToken },
+            (entry, token) =>
+            {
+                LiveChecker.CheckFile(SiteRoot, entry, token);
+                Interlocked.Increment(ref verified);
+                return ValueTask.CompletedTask;
+            });
+        return journal.Counts with { Verified = verified };
+    }
+
+    /// <summary>
+    /// The index entries of the files and links the restore wrote (the list, in archive order), each after its folders
+    /// were checked to be real folders of the live site (in order, where the check of a folder serves the files below).
+    /// </summary>
+    private static async IAsyncEnumerable<FileIndexEntry> RestoredEntries(
+        IAsyncEnumerable<FileIndexEntry> index, BinaryReader list, LiveChecker checker, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         string? Next() => list.BaseStream.Position < list.BaseStream.Length ? list.ReadString() : null;
         var next = Next();
-        var checker = new LiveChecker(SiteRoot);
         await foreach (var entry in index.WithCancellation(cancellationToken))
         {
             if (next is null)
                 break;
             if (entry.Path != next)
                 continue;
-            await checker.CheckAsync(entry, cancellationToken);
-            verified++;
+            checker.CheckFolders(entry);
+            yield return entry;
             next = Next();
         }
 
         if (next is not null)
             throw new IntegrityException(ObjectNames.Index, $"{next}: restored but not in the index read for verification");
-        return journal.Counts with { Verified = verified };
     }
 
     /// <summary>
@@ -749,48 +772,63 @@ public sealed partial class InPlaceFileRestore
     /// <summary>Checks restored entries in the live site against the index without following links.</summary>
     private sealed class LiveChecker(string siteRoot)
     {
+        /// <summary>Files hashed at once (see <see cref="VerifyAsync"/>).</summary>
+        public static readonly int Parallelism = Math.Clamp(Environment.ProcessorCount, 2, 8);
+
         private string? _lastRealFolder;
 
-        public async Task CheckAsync(FileIndexEntry entry, CancellationToken cancellationToken)
+        /// <summary>Every folder above the entry is a real folder (not a link) of the live site; one check per folder.</summary>
+        public void CheckFolders(FileIndexEntry entry)
+        {
+            var slash = entry.Path.LastIndexOf('/');
+            if (slash <= 0 || entry.Path[..slash] == _lastRealFolder)
+                return;
+            var parent = entry.Path[..slash];
+            for (var at = parent.IndexOf('/', StringComparison.Ordinal); ; at = parent.IndexOf('/', at + 1))
+            {
+                var above = at < 0 ? parent : parent[..at];
+                if (Lstat(Path.Join(siteRoot, above)) != EntryKind.Directory)
+                    throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: {above} is not a folder in the live site after the restore");
+                if (at < 0)
+                    break;
+            }
+            _lastRealFolder = parent;
+        }
+
+        /// <summary>The entry itself: a link with the index's target, or a file (opened without following a link) with its size and SHA-256.</summary>
+        public static void CheckFile(string siteRoot, FileIndexEntry entry, CancellationToken cancellationToken)
         {
             var path = Path.Join(siteRoot, entry.Path);
-            var slash = entry.Path.LastIndexOf('/');
-            if (slash > 0 && entry.Path[..slash] != _lastRealFolder)
-            {
-                var parent = entry.Path[..slash];
-                for (var at = parent.IndexOf('/', StringComparison.Ordinal); ; at = parent.IndexOf('/', at + 1))
-                {
-                    var above = at < 0 ? parent : parent[..at];
-                    if (Lstat(Path.Join(siteRoot, above)) != EntryKind.Directory)
-                        throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: {above} is not a folder in the live site after the restore");
-                    if (at < 0)
-                        break;
-                }
-                _lastRealFolder = parent;
-            }
-
-            var kind = Lstat(path);
             if (entry.Type == FileIndexEntry.SymbolicLinkType)
             {
-                if (kind != EntryKind.Link || new FileInfo(path).LinkTarget != entry.LinkTarget)
+                if (Lstat(path) != EntryKind.Link || new FileInfo(path).LinkTarget != entry.LinkTarget)
                     throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: not the restored symbolic link in the live site");
                 return;
             }
 
-            if (kind != EntryKind.File)
+            var descriptor = Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK);
+            if (descriptor < 0)
                 throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: not a file in the live site after the restore");
-            await using var stream = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, BufferSize = 0, Options = FileOptions.SequentialScan,
-            });
+            using var file = new SafeFileHandle(descriptor, ownsHandle: true);
+            if (Syscall.fstat(descriptor, out var stat) < 0 || (stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+                throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: not a file in the live site after the restore");
+
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[128 * 1024];
+            var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
             long size = 0;
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            try
             {
-                hash.AppendData(buffer, 0, read);
-                size += read;
+                int read;
+                while ((read = RandomAccess.Read(file, buffer, size)) > 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    hash.AppendData(buffer, 0, read);
+                    size += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
 
             if (size != entry.Size || !string.Equals(Convert.ToHexStringLower(hash.GetHashAndReset()), entry.Sha256, StringComparison.Ordinal))
