@@ -127,8 +127,9 @@ public sealed partial class InPlaceFileRestore
     /// stage returns its counts without reading the input; a retry after a broken one starts again.
     /// </summary>
     /// <exception cref="IntegrityException">The volume or index is damaged (nothing live was touched; the staging is removed).</exception>
+    /// <param name="progress">Files and links written into staging so far, and their bytes (null: not reported).</param>
     public async Task<InPlaceRestoreCounts> StageAsync(
-        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tarInput);
         ArgumentException.ThrowIfNullOrEmpty(volumeName);
@@ -149,7 +150,7 @@ public sealed partial class InPlaceFileRestore
         RestoreStaging.CreatePrivateFolder(JobFolder);
         try
         {
-            return await StageIntoJobFolderAsync(tarInput, volumeName, index, cancellationToken);
+            return await StageIntoJobFolderAsync(tarInput, volumeName, index, progress, cancellationToken);
         }
         catch
         {
@@ -161,7 +162,7 @@ public sealed partial class InPlaceFileRestore
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private async Task<InPlaceRestoreCounts> StageIntoJobFolderAsync(
-        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         var selection = new Selection(this);
         var restored = Path.Join(JobFolder, RestoredName);
@@ -176,7 +177,7 @@ public sealed partial class InPlaceFileRestore
             // and completion frees — only what changed. Merging copies the live component anyway (see remarks).
             if (WholeComponents)
                 extraction.ReuseCandidate = (name, _) => Path.Join(SiteRoot, name);
-            await extraction.AddVolumeAsync(tarInput, volumeName, selection.Watch(index), selection.Include, progress: null, cancellationToken);
+            await extraction.AddVolumeAsync(tarInput, volumeName, selection.Watch(index), selection.Include, progress, cancellationToken);
             extraction.Complete();
         }
 
@@ -270,14 +271,15 @@ public sealed partial class InPlaceFileRestore
     /// Returns the stage's counts with <see cref="InPlaceRestoreCounts.Verified"/>. Read-only, so safe to retry.
     /// </summary>
     /// <exception cref="IntegrityException">A restored file differs from the index (the caller rolls back).</exception>
-    public async Task<InPlaceRestoreCounts> VerifyAsync(IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+    /// <param name="progress">Files and links checked so far, and their bytes (null: not reported).</param>
+    public async Task<InPlaceRestoreCounts> VerifyAsync(IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(index);
         var journal = ReadJournal() ?? throw new InvalidOperationException($"Restore job {_request.JobId} has not been staged.");
         if (journal.Components.Any(c => c.Step != InPlaceComponentState.Swapped))
             throw new InvalidOperationException($"Restore job {_request.JobId} is not swapped yet.");
 
-        long verified = 0;
+        long verified = 0, verifiedBytes = 0;
         using var list = new BinaryReader(RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.Open, FileAccess.Read, 64 * 1024), Encoding.UTF8);
         string? Next() => list.BaseStream.Position < list.BaseStream.Length ? list.ReadString() : null;
         var next = Next();
@@ -290,6 +292,8 @@ public sealed partial class InPlaceFileRestore
                 continue;
             await checker.CheckAsync(entry, cancellationToken);
             verified++;
+            verifiedBytes += entry.Type == FileIndexEntry.FileType ? entry.Size : 0;
+            progress?.Report(new ArchiveProgress(verified, verifiedBytes));
             next = Next();
         }
 
