@@ -221,6 +221,13 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
         var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId, request);
         var job = await RestoreJobPolling.WaitAsync(host.Http, id, JobTimeout);
         Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+        // Progress counts what the restore wrote (the two selected files), not the whole backup, and ends with all of it.
+        var result = job.GetProperty("result");
+        var progress = job.GetProperty("progress");
+        Assert.Equal(2, result.GetProperty("filesCreated").GetInt64() + result.GetProperty("filesOverwritten").GetInt64());
+        Assert.Equal((2L, 2L), (progress.GetProperty("processedFiles").GetInt64(), progress.GetProperty("totalFiles").GetInt64()));
+        Assert.Equal(result.GetProperty("bytes").GetInt64(), progress.GetProperty("totalBytes").GetInt64());
+        Assert.Equal(result.GetProperty("bytes").GetInt64(), progress.GetProperty("processedBytes").GetInt64());
 
         static bool Selected(string path) => path.StartsWith("uploads/2024/", StringComparison.Ordinal);
         // The selected entries are the backup's again; with items nothing is removed (docs/design.md, in-place files

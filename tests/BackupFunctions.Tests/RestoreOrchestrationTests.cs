@@ -84,6 +84,60 @@ public sealed class RestoreOrchestrationTests(RestoreHostFixture host, ITestOutp
         }
     }
 
+    /// <summary>
+    /// Progress as backup jobs have it, polled from the job's row all through a run: while running, the step and the
+    /// files and bytes processed (extracted into staging, later checked by the verification pass) of the totals from the
+    /// backup's manifest; once completed, all of them — through the API as well.
+    /// </summary>
+    [Fact]
+    public async Task A_running_restore_reports_files_processed_of_the_total_and_a_completed_one_all_of_them()
+    {
+        var cms = await NewCmsAsync();
+        try
+        {
+            var (configId, backupId) = await BackUpAsync(cms);
+            var statistics = (await Catalog.Backups.GetAsync(backupId, default))!.Statistics;
+            Assert.True(statistics.Files > 1, $"the sample site has {statistics.Files} files");
+            await ChangeAsync(cms);
+
+            var id = await StartRestoreAsync(configId, backupId, new RestoreOptions { CreatePreRestoreBackup = false });
+            var running = new List<JobProgress>();
+            var deadline = DateTime.UtcNow + Timeout;
+            while (await Catalog.RestoreJobs.GetAsync(id, default) is { IsFinished: false } seen && DateTime.UtcNow < deadline)
+            {
+                if (seen.Status == RestoreJobStatus.Running)
+                    running.Add(seen.Progress);
+                await Task.Delay(20);
+            }
+            var job = await WaitForRestoreAsync(id);
+
+            Assert.True(job.Status == RestoreJobStatus.Completed, $"{job.Status}: {job.Error}");
+            foreach (var step in running.Select(p => (p.CurrentStep, p.ProcessedFiles, p.TotalFiles, p.ProcessedBytes, p.TotalBytes)).Distinct())
+                output.WriteLine($"{step.CurrentStep}: {step.ProcessedFiles}/{step.TotalFiles} files, {step.ProcessedBytes}/{step.TotalBytes} bytes");
+            Assert.All(running, p => Assert.InRange(p.ProcessedFiles, 0, p.TotalFiles));
+            Assert.All(running, p => Assert.InRange(p.ProcessedBytes, 0, p.TotalBytes));
+            // From the proof on, the totals are the backup's files (a full restore writes all of them).
+            var afterProof = running.Where(p => p.CurrentStep is RestoreJobSteps.StageFiles or RestoreJobSteps.SwapFiles
+                or RestoreJobSteps.RestoreDatabase or RestoreJobSteps.Verify).ToList();
+            Assert.NotEmpty(afterProof);
+            Assert.All(afterProof, p => Assert.Equal((statistics.Files, statistics.FilesBytes), (p.TotalFiles, p.TotalBytes)));
+            // Mid-run: files processed, fewer than or as many as the total, and the step named.
+            Assert.Contains(running, p => p.ProcessedFiles > 0 && p.ProcessedBytes > 0 && p.CurrentStep is not null);
+
+            Assert.Equal((statistics.Files, statistics.Files), (job.Progress.ProcessedFiles, job.Progress.TotalFiles));
+            Assert.Equal((statistics.FilesBytes, statistics.FilesBytes), (job.Progress.ProcessedBytes, job.Progress.TotalBytes));
+            var shown = (await host.Http.GetFromJsonAsync<JsonElement>($"api/restore-jobs/{id}")).GetProperty("progress");
+            Assert.Equal(statistics.Files, shown.GetProperty("processedFiles").GetInt64());
+            Assert.Equal(statistics.Files, shown.GetProperty("totalFiles").GetInt64());
+            Assert.Equal(statistics.FilesBytes, shown.GetProperty("processedBytes").GetInt64());
+            Assert.Equal(100, shown.GetProperty("percentage").GetDouble());
+        }
+        finally
+        {
+            await SampleCms.DropDatabaseAsync(cms.Database.Database);
+        }
+    }
+
     [Fact]
     public async Task A_database_restore_blocked_by_another_sessions_lock_ends_rolled_back_with_site_and_database_as_before()
     {

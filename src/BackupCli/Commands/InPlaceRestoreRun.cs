@@ -71,7 +71,7 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
                 if (proof.Files)
                 {
                     var step = bars.Start($"verify and stage the files of {arguments.BackupId}", proof.StoredBytes);
-                    counts = await restorer.StageFilesAsync(target, new Progress<long>(step.Report), cancellationToken);
+                    counts = await restorer.StageFilesAsync(target, new Progress<long>(step.Report), null, cancellationToken);
                     step.Complete();
                 }
                 return counts;
@@ -94,7 +94,7 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
             }
             if (!arguments.SkipVerification)
             {
-                verified = await restorer.VerifyFilesAsync(target, cancellationToken);
+                verified = await restorer.VerifyFilesAsync(target, null, cancellationToken);
                 Took("verify files");
             }
         }

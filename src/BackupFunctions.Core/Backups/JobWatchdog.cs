@@ -8,11 +8,12 @@ namespace BackupFunctions.Core.Backups;
 /// Finds orphaned jobs — pending or running, but with nothing left to move them — and fails them with the reason,
 /// removing their partial objects like any failure. It sets the job's cancel flag before anything else, so that a
 /// step of the job still running somewhere cannot commit the backup afterwards (see <see cref="CommitGuard"/>).
-/// A timer runs it every few minutes. Restore jobs are watched by the same rule (<see cref="RunRestoresAsync"/>).
+/// A timer runs it every few minutes. Restore jobs are watched by the same rule (<see cref="RunRestoresAsync"/>), and
+/// restore drills whose orchestration is gone (<see cref="RunDrillsAsync"/>).
 /// </summary>
 public sealed class JobWatchdog(
     BackupCatalog catalog, BackupRunner runner, JobLogs logs, TimeProvider time, JobOptions options, ILogger<JobWatchdog> logger,
-    Restores.RestoreJobRunner? restores = null)
+    Restores.RestoreJobRunner? restores = null, Restores.Drills.RestoreDrillRunner? drills = null)
 {
     /// <summary>
     /// How long a job may be without a live orchestration before it counts as orphaned: the launcher needs a moment
@@ -29,7 +30,7 @@ public sealed class JobWatchdog(
         ArgumentNullException.ThrowIfNull(job);
         if (job.IsFinished)
             return null;
-        return OrphanReason(JobStatusWords.Of(job.Status), job.Status == JobStatus.Running,
+        return OrphanReason("job", JobStatusWords.Of(job.Status), job.Status == JobStatus.Running,
             now - (job.LastUpdatedAt ?? job.StartedAt ?? job.CreatedAt), instance, staleAfter);
     }
 
@@ -39,27 +40,41 @@ public sealed class JobWatchdog(
         ArgumentNullException.ThrowIfNull(job);
         if (job.IsFinished)
             return null;
-        return OrphanReason(RestoreJobStatusWords.Of(job.Status), job.Status == RestoreJobStatus.Running,
+        return OrphanReason("job", RestoreJobStatusWords.Of(job.Status), job.Status == RestoreJobStatus.Running,
             now - (job.LastUpdatedAt ?? job.StartedAt ?? job.CreatedAt), instance, staleAfter);
     }
 
-    private static string? OrphanReason(string status, bool running, TimeSpan idle, JobInstanceState instance, TimeSpan staleAfter)
+    /// <summary>
+    /// The same rule for a restore drill, but only once its orchestration has ended or is gone: a drill's steps write
+    /// no heartbeat (its restore step may run for hours without touching the row), so a drill whose orchestration is
+    /// still active is never judged by its idle time.
+    /// </summary>
+    public static string? OrphanReason(RestoreDrill drill, JobInstanceState instance, DateTimeOffset now, TimeSpan staleAfter)
+    {
+        ArgumentNullException.ThrowIfNull(drill);
+        if (drill.IsFinished || instance == JobInstanceState.Active)
+            return null;
+        return OrphanReason("drill", drill.Status, drill.Status == RestoreDrillStatuses.Running,
+            now - (drill.LastUpdatedAt ?? drill.StartedAt ?? drill.CreatedAt), instance, staleAfter);
+    }
+
+    private static string? OrphanReason(string what, string status, bool running, TimeSpan idle, JobInstanceState instance, TimeSpan staleAfter)
     {
         return instance switch
         {
             JobInstanceState.Ended when idle >= Grace =>
-                $"Watchdog: the job's orchestration ended while the job was still {status} (a step crashed or the run was stopped).",
+                $"Watchdog: the {what}'s orchestration ended while the {what} was still {status} (a step crashed or the run was stopped).",
             JobInstanceState.Missing when running && idle >= Grace =>
-                "Watchdog: the job's orchestration no longer exists while the job was running.",
+                $"Watchdog: the {what}'s orchestration no longer exists while the {what} was running.",
             JobInstanceState.Missing when idle >= staleAfter =>
-                $"Watchdog: the job was never started (no orchestration for {Minutes(idle)} minutes).",
+                $"Watchdog: the {what} was never started (no orchestration for {Minutes(idle)} minutes).",
             JobInstanceState.Active when idle >= staleAfter =>
                 $"Watchdog: no progress for {Minutes(idle)} minutes while {status} (limit {Minutes(staleAfter)}): a step hung or its worker died; the run was stopped.",
             _ => null,
         };
     }
 
-    /// <summary>Checks every pending and running job; fails the orphaned ones. Returns their ids.</summary>
+    /// <summary>Checks every pending and running job, restore job and restore drill; ends the orphaned ones. Returns their ids.</summary>
     public async Task<IReadOnlyList<string>> RunAsync(IJobInstances instances, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(instances);
@@ -110,6 +125,8 @@ public sealed class JobWatchdog(
         }
         if (restores is not null)
             failed.AddRange(await RunRestoresAsync(restores, instances, cancellationToken));
+        if (drills is not null)
+            failed.AddRange(await RunDrillsAsync(drills, instances, cancellationToken));
         if (failed.Count > 0)
             logger.LogWarning("Watchdog failed {Count} orphaned jobs", failed.Count);
         return failed;
@@ -143,6 +160,32 @@ public sealed class JobWatchdog(
                 await instances.TerminateAsync(job.Id, reason, cancellationToken);
             await restoreRunner.AbandonAsync(job, reason, cancelAskedBefore, cancellationToken);
             failed.Add(job.Id);
+        }
+        return failed;
+    }
+
+    /// <summary>
+    /// Restore drills pending or running whose orchestration ended or is gone (its drill id is its instance id): ended
+    /// by <see cref="Restores.Drills.RestoreDrillRunner.AbandonAsync"/> — scratch database and folder removed, recorded
+    /// failed with the reason, the restore_drill_failed alert raised. No orchestration is left to stop.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> RunDrillsAsync(Restores.Drills.RestoreDrillRunner drillRunner, IJobInstances instances, CancellationToken cancellationToken)
+    {
+        var candidates = new List<RestoreDrill>();
+        await foreach (var active in catalog.RestoreDrills.ActiveAsync(cancellationToken))
+            candidates.Add(active);
+
+        var failed = new List<string>();
+        foreach (var candidate in candidates)
+        {
+            var state = await instances.GetStateAsync(candidate.Id, cancellationToken);
+            // Read again after asking the orchestration: a drill that finished in between is not an orphan.
+            var drill = await catalog.RestoreDrills.GetAsync(candidate.Id, cancellationToken);
+            if (drill is null || OrphanReason(drill, state, time.GetUtcNow(), options.StaleAfter) is not { } reason)
+                continue;
+            logger.LogError("Restore drill {DrillId} is orphaned: {Reason}", drill.Id, reason);
+            await drillRunner.AbandonAsync(drill, reason, cancellationToken);
+            failed.Add(drill.Id);
         }
         return failed;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -93,6 +94,15 @@ public sealed class RestoreDrillsTable
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: 10, cancellationToken: cancellationToken))
             return FromRow(row);
         return null;
+    }
+
+    /// <summary>The drills still pending or running, of every config, page by page as the caller enumerates (the watchdog's candidates).</summary>
+    public async IAsyncEnumerable<RestoreDrill> ActiveAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = CatalogTables.PartitionFilter(DrillPartition) + " and "
+            + TableClient.CreateQueryFilter($"(Status eq {RestoreDrillStatuses.Pending} or Status eq {RestoreDrillStatuses.Running})");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: BackupCatalog.MaxPageSize, cancellationToken: cancellationToken))
+            yield return FromRow(row);
     }
 
     /// <summary>The drill holding the config's place, or null.</summary>

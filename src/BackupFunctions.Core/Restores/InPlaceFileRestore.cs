@@ -130,8 +130,9 @@ public sealed partial class InPlaceFileRestore
     /// stage returns its counts without reading the input; a retry after a broken one starts again.
     /// </summary>
     /// <exception cref="IntegrityException">The volume or index is damaged (nothing live was touched; the staging is removed).</exception>
+    /// <param name="progress">Files and links written into staging so far, and their bytes (null: not reported).</param>
     public async Task<InPlaceRestoreCounts> StageAsync(
-        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tarInput);
         ArgumentException.ThrowIfNullOrEmpty(volumeName);
@@ -152,7 +153,7 @@ public sealed partial class InPlaceFileRestore
         RestoreStaging.CreatePrivateFolder(JobFolder);
         try
         {
-            return await StageIntoJobFolderAsync(tarInput, volumeName, index, cancellationToken);
+            return await StageIntoJobFolderAsync(tarInput, volumeName, index, progress, cancellationToken);
         }
         catch
         {
@@ -164,7 +165,7 @@ public sealed partial class InPlaceFileRestore
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private async Task<InPlaceRestoreCounts> StageIntoJobFolderAsync(
-        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         var selection = new Selection(this);
         var restored = Path.Join(JobFolder, RestoredName);
@@ -180,7 +181,7 @@ public sealed partial class InPlaceFileRestore
             await using var reuse = WholeComponents ? new LiveFileReuse(name => Path.Join(SiteRoot, name)) : null;
             extraction.Reuse = reuse;
             await extraction.AddVolumeAsync(
-                tarInput, volumeName, selection.Watch(reuse?.Watch(index, cancellationToken) ?? index), selection.Include, progress: null, cancellationToken);
+                tarInput, volumeName, selection.Watch(reuse?.Watch(index, cancellationToken) ?? index), selection.Include, progress, cancellationToken);
             extraction.Complete();
         }
 
@@ -274,14 +275,16 @@ public sealed partial class InPlaceFileRestore
     /// Returns the stage's counts with <see cref="InPlaceRestoreCounts.Verified"/>. Read-only, so safe to retry.
     /// </summary>
     /// <exception cref="IntegrityException">A restored file differs from the index (the caller rolls back).</exception>
-    public async Task<InPlaceRestoreCounts> VerifyAsync(IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+    /// <param name="progress">Files and links checked so far, and their bytes (null: not reported).</param>
+    public async Task<InPlaceRestoreCounts> VerifyAsync(IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(index);
         var journal = ReadJournal() ?? throw new InvalidOperationException($"Restore job {_request.JobId} has not been staged.");
         if (journal.Components.Any(c => c.Step != InPlaceComponentState.Swapped))
             throw new InvalidOperationException($"Restore job {_request.JobId} is not swapped yet.");
 
-        long verified = 0;
+        long verified = 0, verifiedBytes = 0;
+        var counting = new Lock();
         using var list = new BinaryReader(RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.Open, FileAccess.Read, 64 * 1024), Encoding.UTF8);
         // A few files at a time: the restored files are mostly in the page cache by now, so hashing them is CPU work
         // that spreads over the cores; the order of the checks does not matter, only that each is made.
@@ -291,7 +294,13 @@ public sealed partial class InPlaceFileRestore
             (entry, token) =>
             {
                 LiveChecker.CheckFile(SiteRoot, entry, token);
-                Interlocked.Increment(ref verified);
+                // Counted and reported together, so that the reports rise in step.
+                lock (counting)
+                {
+                    verified++;
+                    verifiedBytes += entry.Type == FileIndexEntry.FileType ? entry.Size : 0;
+                    progress?.Report(new ArchiveProgress(verified, verifiedBytes));
+                }
                 return ValueTask.CompletedTask;
             });
         return journal.Counts with { Verified = verified };

@@ -8,4 +8,5 @@ namespace BackupFunctions.Core.Restores;
 /// <param name="StoredBytes">Stored bytes of the parts the restore reads (progress total).</param>
 /// <param name="FileCount">Files and links in the backup's index (progress total; 0 without files).</param>
 /// <param name="Tables">The tables restored, with the row counts the backup recorded.</param>
-public sealed record InPlaceRestoreProof(bool Files, bool Database, long StoredBytes, long FileCount, IReadOnlyList<TableRowCount> Tables);
+/// <param name="FileBytes">Bytes of the files in the backup's index (progress total; 0 without files).</param>
+public sealed record InPlaceRestoreProof(bool Files, bool Database, long StoredBytes, long FileCount, IReadOnlyList<TableRowCount> Tables, long FileBytes = 0);

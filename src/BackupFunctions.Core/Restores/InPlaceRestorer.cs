@@ -55,11 +55,12 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
             var plan = Plan(target, manifest);
             if (!plan.Files && !plan.Database)
                 throw new ArgumentException("selectiveItems: the items select nothing the targets restore (globs need a site root, table: items a database).", nameof(target));
-            long storedBytes = 0, fileCount = 0;
+            long storedBytes = 0, fileCount = 0, fileBytes = 0;
             if (plan.Files)
             {
                 storedBytes += Single(manifest, ObjectNames.Index).StoredSize + Single(manifest, ObjectNames.FirstFilesVolume).StoredSize;
                 fileCount = manifest.Statistics.Files;
+                fileBytes = manifest.Statistics.FilesBytes;
             }
 
             if (plan.Database)
@@ -87,13 +88,15 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
                 logger.LogInformation("Backup {BackupId}: database part verified", manifest.BackupId);
             }
 
-            return new InPlaceRestoreProof(plan.Files, plan.Database, storedBytes, fileCount, plan.Tables);
+            return new InPlaceRestoreProof(plan.Files, plan.Database, storedBytes, fileCount, plan.Tables, fileBytes);
         }, cancellationToken);
     }
 
     /// <summary>Step 2: the files volume into staging beside the live components (<see cref="InPlaceFileRestore.StageAsync"/>); null when no files are restored.</summary>
     /// <param name="bytesRead">Stored bytes read so far (progress), reported every few MiB.</param>
-    public async Task<InPlaceRestoreCounts?> StageFilesAsync(InPlaceRestoreTarget target, IProgress<long>? bytesRead, CancellationToken cancellationToken)
+    /// <param name="extracted">Files and links written into staging so far, and their bytes (progress), reported after each entry (null: not reported).</param>
+    public async Task<InPlaceRestoreCounts?> StageFilesAsync(
+        InPlaceRestoreTarget target, IProgress<long>? bytesRead, IProgress<ArchiveProgress>? extracted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (!WantsFiles(target))
@@ -116,7 +119,7 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
                 {
                     // Download, decryption and decompression on one core; tar extraction, hashing and writing on the other.
                     await using var tar = new ReadAheadStream(volumeStream, cancellationToken);
-                    counts = await restore.StageAsync(tar, volume.Name, FileIndex.ReadEntriesAsync(indexStream, cancellationToken), cancellationToken);
+                    counts = await restore.StageAsync(tar, volume.Name, FileIndex.ReadEntriesAsync(indexStream, cancellationToken), extracted, cancellationToken);
                 }
 
                 try
@@ -225,7 +228,8 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
     }
 
     /// <summary>Step 5 (skippable): every restored file and link checked against the index (<see cref="InPlaceFileRestore.VerifyAsync"/>).</summary>
-    public async Task<InPlaceRestoreCounts?> VerifyFilesAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
+    /// <param name="progress">Files and links checked so far, and their bytes, reported after each entry (null: not reported).</param>
+    public async Task<InPlaceRestoreCounts?> VerifyFilesAsync(InPlaceRestoreTarget target, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (!WantsFiles(target))
@@ -238,7 +242,7 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
             var indexPart = Single(manifest, ObjectNames.Index);
             await using var indexStream = await PartReader.OpenAsync(
                 target.Store, target.Folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken);
-            var counts = await FileRestore(target).VerifyAsync(FileIndex.ReadEntriesAsync(indexStream, cancellationToken), cancellationToken);
+            var counts = await FileRestore(target).VerifyAsync(FileIndex.ReadEntriesAsync(indexStream, cancellationToken), progress, cancellationToken);
             // The comparison stops after the last restored entry; the rest of the index is read for its final check.
             await indexStream.CopyToAsync(Stream.Null, cancellationToken);
             logger.LogInformation("Restore job {JobId}: {Verified} restored files and links match the backup's index", target.JobId, counts.Verified);

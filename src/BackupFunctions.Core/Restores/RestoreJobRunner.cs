@@ -270,9 +270,10 @@ public sealed class RestoreJobRunner(
         await StartStepAsync(plan.JobId, RestoreJobSteps.Prove, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
         var proof = await WatchAsync(plan.JobId, true, (_, ct) => restorer.ProveAsync(target, ct), cancellationToken);
+        // As for backup jobs: the site's files and their bytes (the backup's index); staging narrows them to what it writes.
         await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with
         {
-            Progress = JobProgressMath.CompleteStep(JobProgressMath.WithTotals(j.Progress, proof.FileCount, proof.StoredBytes)),
+            Progress = JobProgressMath.CompleteStep(JobProgressMath.WithTransfer(JobProgressMath.WithTotals(j.Progress, proof.FileCount, proof.FileBytes), 0, 0)),
         }, cancellationToken);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Backup proven", new
         {
@@ -291,8 +292,15 @@ public sealed class RestoreJobRunner(
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.StageFiles, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
-        var counts = await WatchAsync(plan.JobId, true, (watch, ct) => restorer.StageFilesAsync(target, watch, ct), cancellationToken);
-        await CompleteStepAsync(plan.JobId, cancellationToken);
+        var counts = await WatchAsync(plan.JobId, true, (watch, ct) => restorer.StageFilesAsync(target, null, watch, ct), cancellationToken);
+        // Known only now: the files the restore writes (items, components and overwriteExisting leave out some of the
+        // backup's), which are also what verification checks. A retried stage that found its journal reported nothing.
+        var written = counts is null ? 0 : counts.Created + counts.Overwritten;
+        var bytes = counts?.Bytes ?? 0;
+        await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with
+        {
+            Progress = JobProgressMath.CompleteStep(JobProgressMath.WithTransfer(JobProgressMath.WithTotals(j.Progress, written, bytes), written, bytes)),
+        }, cancellationToken);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files staged", Describe(counts), cancellationToken);
         return counts;
     }
@@ -355,10 +363,14 @@ public sealed class RestoreJobRunner(
     {
         ArgumentNullException.ThrowIfNull(input);
         var plan = input.Plan;
-        await StartStepAsync(plan.JobId, RestoreJobSteps.Verify, cancellationToken);
+        // The verification pass counts the written files again, from none.
+        await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with
+        {
+            Progress = JobProgressMath.WithTransfer(JobProgressMath.StartStep(j.Progress, RestoreJobSteps.Verify, RestoreJobSteps.Total), 0, 0),
+        }, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
         var cancellable = !input.DatabaseRestored || plan.PreRestoreBackupId is not null;
-        var counts = await WatchAsync(plan.JobId, cancellable, (_, ct) => restorer.VerifyFilesAsync(target, ct), cancellationToken);
+        var counts = await WatchAsync(plan.JobId, cancellable, (watch, ct) => restorer.VerifyFilesAsync(target, watch, ct), cancellationToken);
         await CompleteStepAsync(plan.JobId, cancellationToken);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Restored files verified", new { verified = counts?.Verified ?? 0 }, cancellationToken);
         return counts;

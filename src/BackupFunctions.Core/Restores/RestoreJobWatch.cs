@@ -1,3 +1,4 @@
+using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using Microsoft.Extensions.Logging;
@@ -7,19 +8,22 @@ namespace BackupFunctions.Core.Restores;
 /// <summary>
 /// The watch over one running restore step, as <see cref="JobProgressReporter"/> is for a backup step (the loop is
 /// <see cref="JobWatch"/>'s): writes the
-/// stored bytes read to the restore job's row at most once per interval (with a heartbeat at least every
+/// files and bytes the step has processed (extracted into staging, or verified) to the restore job's row at most once
+/// per interval (with a heartbeat at least every
 /// <see cref="JobProgressReporter.HeartbeatInterval"/>), and reads the row's cancel flag every interval, tripping
 /// <see cref="JobWatch.Token"/> when it is set — unless the step must not stop any more (<c>watchCancel</c> false).
 /// </summary>
-internal sealed class RestoreJobWatch : JobWatch, IProgress<long>
+internal sealed class RestoreJobWatch : JobWatch, IProgress<ArchiveProgress>
 {
     private readonly BackupCatalog _catalog;
     private readonly string _jobId;
     private readonly TimeProvider _time;
     private readonly bool _watchCancel;
     private readonly ILogger _logger;
+    private long _files = -1;
     private long _bytes = -1;
-    private long _written = -1;
+    private long _writtenFiles = -1;
+    private long _writtenBytes = -1;
     private DateTimeOffset _lastWrite;
 
     private RestoreJobWatch(BackupCatalog catalog, string jobId, TimeProvider time, TimeSpan interval, bool watchCancel, ILogger logger, CancellationToken cancellationToken)
@@ -34,8 +38,12 @@ internal sealed class RestoreJobWatch : JobWatch, IProgress<long>
         Start(interval, time);
     }
 
-    /// <summary>Stored bytes read so far.</summary>
-    public void Report(long value) => Interlocked.Exchange(ref _bytes, value);
+    /// <summary>Files (and links) and their bytes processed so far by the running step.</summary>
+    public void Report(ArchiveProgress value)
+    {
+        Interlocked.Exchange(ref _files, value.Files);
+        Interlocked.Exchange(ref _bytes, value.Bytes);
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> under a watch: a cancel request stops it and surfaces as
@@ -46,7 +54,8 @@ internal sealed class RestoreJobWatch : JobWatch, IProgress<long>
         Func<RestoreJobWatch, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
         => RunAsync(new RestoreJobWatch(catalog, jobId, time, interval, watchCancel, logger, cancellationToken), jobId, work, cancellationToken);
 
-    protected override bool HasUnwritten => Interlocked.Read(ref _bytes) is var bytes && bytes >= 0 && bytes != _written;
+    protected override bool HasUnwritten =>
+        Interlocked.Read(ref _files) != _writtenFiles || Interlocked.Read(ref _bytes) != _writtenBytes;
 
     protected override void OnCancelRequested() => _logger.LogInformation("Restore job {JobId}: cancel requested, stopping the running step", _jobId);
 
@@ -55,16 +64,18 @@ internal sealed class RestoreJobWatch : JobWatch, IProgress<long>
 
     protected override async Task<bool> WriteAsync(CancellationToken cancellationToken)
     {
+        var files = Interlocked.Read(ref _files);
         var bytes = Interlocked.Read(ref _bytes);
         var now = _time.GetUtcNow();
         RestoreJob? job;
-        if ((bytes >= 0 && bytes != _written) || now - _lastWrite >= JobProgressReporter.HeartbeatInterval)
+        if (files != _writtenFiles || bytes != _writtenBytes || now - _lastWrite >= JobProgressReporter.HeartbeatInterval)
         {
             job = await _catalog.RestoreJobs.UpdateAsync(_jobId, j => j with
             {
-                Progress = JobProgressMath.Sample(bytes >= 0 ? JobProgressMath.WithTransfer(j.Progress, j.Progress.ProcessedFiles, bytes) : j.Progress, now),
+                Progress = JobProgressMath.Sample(files >= 0 ? JobProgressMath.WithTransfer(j.Progress, files, bytes) : j.Progress, now),
             }, cancellationToken);
-            _written = bytes;
+            _writtenFiles = files;
+            _writtenBytes = bytes;
             _lastWrite = now;
         }
         else

@@ -26,6 +26,9 @@ public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = n
 
     public string LocalRoot => _folder.Combine("stores");
 
+    /// <summary>RestoreDrills:ScratchRoot: where restore drills put their scratch folders.</summary>
+    public string DrillScratchRoot => _folder.Combine("drills");
+
     public BackupCatalog Catalog => _services.GetRequiredService<BackupCatalog>();
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
@@ -47,6 +50,7 @@ public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = n
             ["Postgres:SslRootCertFile"] = TestEnvironment.PostgresRootCert,
             ["Files:AllowedRoots"] = _folder.Combine("site"),
             ["Jobs:StaleAfterMinutes"] = "30",
+            ["RestoreDrills:ScratchRoot"] = DrillScratchRoot,
             // Storage locations with sealed secrets (SFTP and FTP passwords).
             ["Secrets:SealingKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
@@ -61,7 +65,7 @@ public sealed class JobEngine(IReadOnlyDictionary<string, string?>? settings = n
     public async Task DisposeAsync()
     {
         var tables = new TableServiceClient(TestEnvironment.AzuriteConnectionString);
-        foreach (var name in new[] { "BackupConfigs", "BackupStorage", "BackupJobs", "Backups", "BackupAlerts", "RestoreJobs", JobLogs.TableName })
+        foreach (var name in new[] { "BackupConfigs", "BackupStorage", "BackupJobs", "Backups", "BackupAlerts", "RestoreJobs", RestoreDrillsTable.TableName, JobLogs.TableName })
             await tables.DeleteTableAsync(Prefix + name);
         await _services.DisposeAsync();
         _folder.Dispose();

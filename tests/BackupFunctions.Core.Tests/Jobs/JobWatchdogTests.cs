@@ -1,6 +1,13 @@
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Notifications;
+using BackupFunctions.Core.Restores.Drills;
+using BackupFunctions.Core.Tests.Notifications;
+using BackupFunctions.Core.Tests.Sources;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace BackupFunctions.Core.Tests.Jobs;
 
@@ -196,5 +203,162 @@ public sealed class JobWatchdogTests : IAsyncLifetime
             Assert.Null(actual);
         else
             Assert.Contains(reason, actual, StringComparison.Ordinal);
+    }
+    [Theory]
+    [InlineData(RestoreDrillStatuses.Running, JobInstanceState.Missing, 2, "the drill's orchestration no longer exists while the drill was running")]
+    [InlineData(RestoreDrillStatuses.Running, JobInstanceState.Missing, 1.9, null)]
+    [InlineData(RestoreDrillStatuses.Running, JobInstanceState.Ended, 2, "the drill's orchestration ended while the drill was still running")]
+    [InlineData(RestoreDrillStatuses.Pending, JobInstanceState.Ended, 3, "ended while the drill was still pending")]
+    [InlineData(RestoreDrillStatuses.Pending, JobInstanceState.Missing, 10, null)]
+    [InlineData(RestoreDrillStatuses.Pending, JobInstanceState.Missing, 31, "the drill was never started (no orchestration for 31 minutes)")]
+    // A drill's restore step writes nothing to its row while it runs: a live orchestration is never judged by idle time.
+    [InlineData(RestoreDrillStatuses.Running, JobInstanceState.Active, 600, null)]
+    [InlineData(RestoreDrillStatuses.Passed, JobInstanceState.Missing, 600, null)]
+    [InlineData(RestoreDrillStatuses.Failed, JobInstanceState.Ended, 600, null)]
+    [InlineData(RestoreDrillStatuses.Skipped, JobInstanceState.Missing, 600, null)]
+    public void Restore_drills_whose_orchestration_is_gone_follow_the_same_orphan_rules(string status, JobInstanceState instance, double idleMinutes, string? reason)
+    {
+        var now = DateTimeOffset.Parse("2026-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var drill = new RestoreDrill { Id = "drl-1", ConfigId = "c", Trigger = "manual", Status = status, CreatedAt = now.AddHours(-1), LastUpdatedAt = now.AddMinutes(-idleMinutes) };
+
+        var actual = JobWatchdog.OrphanReason(drill, instance, now, Stale);
+
+        if (reason is null)
+            Assert.Null(actual);
+        else
+            Assert.Contains(reason, actual, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A drill left running by an orchestration that is gone: the watchdog drops its scratch database (a real one on the
+    /// test server) and removes its scratch folder and an extraction's staging leftover beside it, ends it failed with
+    /// the reason, raises the critical restore_drill_failed alert and notifies as any failed drill does, records the
+    /// outcome on the backup and gives the config's drill place back. A drill never started is failed after the stale
+    /// limit; a drill whose orchestration is active (however long since its row moved) and one lost only a moment ago
+    /// are left alone.
+    /// </summary>
+    [Fact]
+    public async Task Orphaned_restore_drills_are_failed_with_their_scratch_targets_removed_and_the_drill_alert_raised()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var live = await ScratchDatabase.CreateAsync("bfwdlive");
+        var withDatabase = await DrillConfigAsync("wd-drill", live, receiver.Url("/drill"));
+        var other = await DrillConfigAsync("wd-drill-2", live, null);
+        var runner = _engine.Get<RestoreDrillRunner>();
+        var catalog = _engine.Catalog;
+        async Task<RestoreDrill> DrillAsync(string configId, string status)
+        {
+            var now = _engine.Clock.GetUtcNow();
+            var id = RestoreDrillsTable.NewId(now);
+            var drill = new RestoreDrill
+            {
+                Id = id,
+                ConfigId = configId,
+                Trigger = "manual",
+                Status = status,
+                CreatedAt = now,
+                StartedAt = status == RestoreDrillStatuses.Running ? now : null,
+            };
+            Assert.True(await catalog.RestoreDrills.TryCreateAsync(drill, default));
+            return drill;
+        }
+
+        // Written at different times (a row's last update is stamped from the clock): 31, 31, 3 and 1 minutes before the run.
+        var neverStarted = await DrillAsync(other.Id, RestoreDrillStatuses.Pending);
+        var active = await DrillAsync(other.Id, RestoreDrillStatuses.Running);
+        _engine.Clock.Advance(TimeSpan.FromMinutes(28));
+        var lost = await DrillAsync(withDatabase.Id, RestoreDrillStatuses.Running);
+        var backupId = "0000000000000000001-" + withDatabase.Id;
+        await catalog.Backups.UpsertAsync(new BackupRecord
+        {
+            Id = backupId, ConfigId = withDatabase.Id, JobId = backupId, CreatedAt = _engine.Clock.GetUtcNow(), CompletedAt = _engine.Clock.GetUtcNow(),
+            SizeBytes = 1, Checksum = new string('a', 64), CompressionRatio = 1, Compression = "zstd", Encryption = "aes-256-gcm",
+            Statistics = new BackupStatistics { DatabaseDumpBytes = 1, Files = 1 }, Locations = [],
+        }, default);
+        var scratchDatabase = RestoreDrillRunner.ScratchDatabaseName(live.Name, lost.Id);
+        var scratchFolder = runner.ScratchFolder(lost.Id);
+        lost = await catalog.RestoreDrills.UpdateAsync(lost.Id, d => d with { BackupId = backupId, ScratchDatabase = scratchDatabase, ScratchFolder = scratchFolder }, default);
+        Assert.True(await catalog.RestoreDrills.TryClaimAsync(withDatabase.Id, lost.Id, (_, _) => Task.FromResult(false), default));
+        await ExecuteAsync("postgres", $"CREATE DATABASE \"{scratchDatabase}\"");
+        Directory.CreateDirectory(Path.Combine(scratchFolder, "uploads"));
+        await File.WriteAllTextAsync(Path.Combine(scratchFolder, "uploads", "restored.txt"), "a restored file");
+        var staging = scratchFolder + ".restoring-0123abcd";
+        Directory.CreateDirectory(staging);
+        _engine.Clock.Advance(TimeSpan.FromMinutes(2));
+        var recent = await DrillAsync(other.Id, RestoreDrillStatuses.Running);
+        _engine.Clock.Advance(TimeSpan.FromMinutes(1));
+        var instances = new FakeJobInstances();
+        instances.States[active.Id] = JobInstanceState.Active;
+
+        try
+        {
+            var failed = await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None);
+
+            Assert.Equal(new[] { neverStarted.Id, lost.Id }.Order(StringComparer.Ordinal), failed.Order(StringComparer.Ordinal));
+            var ended = (await catalog.RestoreDrills.GetAsync(lost.Id, default))!;
+            Assert.Equal(RestoreDrillStatuses.Failed, ended.Status);
+            Assert.Contains("the drill's orchestration no longer exists", ended.Error, StringComparison.Ordinal);
+            Assert.True(ended.CleanedUp);
+            Assert.Equal(_engine.Clock.GetUtcNow(), ended.CompletedAt);
+            Assert.False(await DatabaseExistsAsync(scratchDatabase), $"{scratchDatabase} is still there");
+            Assert.True(await DatabaseExistsAsync(live.Name), "the config's own database must never be touched");
+            Assert.False(Directory.Exists(scratchFolder));
+            Assert.False(Directory.Exists(staging));
+            Assert.Null(await catalog.RestoreDrills.ActiveDrillAsync(withDatabase.Id, default));
+
+            var alert = await catalog.Alerts.GetAsync(AlertTypes.IdFor(AlertTypes.RestoreDrillFailed, withDatabase.Id), default);
+            Assert.NotNull(alert);
+            Assert.Equal((AlertTypes.RestoreDrillFailed, AlertSeverities.Critical, backupId), (alert.Type, alert.Severity, alert.BackupId));
+            Assert.Contains(lost.Id, alert.Message, StringComparison.Ordinal);
+            Assert.Contains("no longer exists", alert.Message, StringComparison.Ordinal);
+            var delivery = Assert.Single(receiver.Requests);
+            Assert.Equal(NotificationEvents.RestoreDrillFailed, delivery.Json.GetProperty("event").GetString());
+            Assert.Equal($"{lost.Id}:{NotificationEvents.RestoreDrillFailed}", delivery.Json.GetProperty("id").GetString());
+            Assert.Equal(AlertTypes.RestoreDrillFailed, delivery.Json.GetProperty("alert").GetProperty("type").GetString());
+            var onBackup = (await catalog.Backups.GetAsync(backupId, default))!.LastRestoreDrill;
+            Assert.Equal((lost.Id, RestoreDrillStatuses.Failed), (onBackup!.DrillId, onBackup.Result));
+
+            var never = (await catalog.RestoreDrills.GetAsync(neverStarted.Id, default))!;
+            Assert.Equal(RestoreDrillStatuses.Failed, never.Status);
+            Assert.Contains("never started (no orchestration for 31 minutes)", never.Error, StringComparison.Ordinal);
+            Assert.NotNull(await catalog.Alerts.GetAsync(AlertTypes.IdFor(AlertTypes.RestoreDrillFailed, other.Id), default));
+            Assert.Equal(RestoreDrillStatuses.Running, (await catalog.RestoreDrills.GetAsync(active.Id, default))!.Status);
+            Assert.Equal(RestoreDrillStatuses.Running, (await catalog.RestoreDrills.GetAsync(recent.Id, default))!.Status);
+            Assert.Empty(instances.Terminated);
+
+            // A second run finds nothing more to do.
+            Assert.Empty(await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None));
+        }
+        finally
+        {
+            await ExecuteAsync("postgres", $"DROP DATABASE IF EXISTS \"{scratchDatabase}\" WITH (FORCE)");
+        }
+    }
+
+    /// <summary>A config whose database is <paramref name="live"/> on the test server (trust auth), optionally notifying a webhook.</summary>
+    private async Task<StoredBackupConfig> DrillConfigAsync(string name, ScratchDatabase live, string? webhook)
+        => await _engine.Catalog.Configs.CreateAsync(new BackupConfig
+        {
+            Name = name,
+            Database = new DatabaseSource { Host = live.Connection.Host, Port = live.Connection.Port, Database = live.Name, Username = live.Connection.Username },
+            Schedule = new BackupSchedule { Frequency = "manual" },
+            Storage = new StorageDestination { Type = "local", Path = name + "-primary", Prefix = "site" },
+            RestoreDrill = new RestoreDrillConfig { Schedule = new BackupSchedule { Frequency = "manual" } },
+            Notifications = webhook is null ? null : new NotificationConfig { Webhooks = [new WebhookChannel { Url = webhook }] },
+        }, CancellationToken.None);
+
+    private static async Task ExecuteAsync(string database, string sql)
+    {
+        await using var connection = await ScratchDatabase.OpenAsync(database);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<bool> DatabaseExistsAsync(string name)
+    {
+        await using var connection = await ScratchDatabase.OpenAsync("postgres");
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return (bool)(await command.ExecuteScalarAsync())!;
     }
 }

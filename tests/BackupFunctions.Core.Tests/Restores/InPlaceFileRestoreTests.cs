@@ -51,7 +51,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
 
         var restore = new InPlaceFileRestore(new InPlaceRestoreRequest("job-1", Site));
         restore.Swap();
-        var verified = await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        var verified = await restore.VerifyAsync(_index.ToAsyncEnumerable(), null, CancellationToken.None);
         var done = restore.Complete();
 
         Assert.Equal(backedUp, Snapshot(Site));
@@ -148,7 +148,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         staged = await StageAsync(request);
         var restore = new InPlaceFileRestore(request);
         restore.Swap();
-        await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        await restore.VerifyAsync(_index.ToAsyncEnumerable(), null, CancellationToken.None);
         restore.Complete();
         Assert.Equal(backedUp, Snapshot(Site));
         Assert.Equal(2, staged.Created); // style.css and the link
@@ -176,7 +176,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
 
         var first = await StageAsync(request);
         // A retried stage returns the finished stage's counts without reading anything.
-        var again = await new InPlaceFileRestore(request).StageAsync(Stream.Null, Volume, AsyncEnumerable.Empty<FileIndexEntry>(), CancellationToken.None);
+        var again = await new InPlaceFileRestore(request).StageAsync(Stream.Null, Volume, AsyncEnumerable.Empty<FileIndexEntry>(), null, CancellationToken.None);
         AssertSameCounts(first, again);
 
         // The process dies after the second component is swapped.
@@ -187,7 +187,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
 
         new InPlaceFileRestore(request).Swap();
         new InPlaceFileRestore(request).Swap();
-        var verified = await new InPlaceFileRestore(request).VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        var verified = await new InPlaceFileRestore(request).VerifyAsync(_index.ToAsyncEnumerable(), null, CancellationToken.None);
         Assert.True(verified.Verified > 0);
         new InPlaceFileRestore(request).Complete();
         Assert.Null(new InPlaceFileRestore(request).Complete());
@@ -207,7 +207,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         var staged = await StageAsync(request);
         var restore = new InPlaceFileRestore(request);
         restore.Swap();
-        var verified = await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        var verified = await restore.VerifyAsync(_index.ToAsyncEnumerable(), null, CancellationToken.None);
         restore.Complete();
 
         // What the live site had stays as it was; what only the backup had comes back.
@@ -236,7 +236,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         var staged = await StageAsync(request);
         var restore = new InPlaceFileRestore(request);
         restore.Swap();
-        await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        await restore.VerifyAsync(_index.ToAsyncEnumerable(), null, CancellationToken.None);
         restore.Complete();
 
         var globs = RestoreSelection.Parse(items);
@@ -269,7 +269,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         await StageAsync(request);
         var restore = new InPlaceFileRestore(request);
         restore.Swap();
-        await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        await restore.VerifyAsync(_index.ToAsyncEnumerable(), null, CancellationToken.None);
         restore.Complete();
 
         Assert.Equal(outsideBefore, Snapshot(Outside));
@@ -406,7 +406,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         Assert.Equal(2UL, LinkCount(Path.Combine(Site, "uploads/keep.txt")));
         var restore = new InPlaceFileRestore(new InPlaceRestoreRequest("job-reuse", Site));
         restore.Swap();
-        var verified = await restore.VerifyAsync(_index.ToAsyncEnumerable(), CancellationToken.None);
+        var verified = await restore.VerifyAsync(_index.ToAsyncEnumerable(), null, CancellationToken.None);
         restore.Complete();
 
         Assert.Equal(backedUp, Snapshot(Site));
@@ -526,7 +526,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
     private async Task<InPlaceRestoreCounts> StageAsync(InPlaceRestoreRequest request)
     {
         using var tar = new MemoryStream(_tar, writable: false);
-        return await new InPlaceFileRestore(request).StageAsync(tar, Volume, _index.ToAsyncEnumerable(), CancellationToken.None);
+        return await new InPlaceFileRestore(request).StageAsync(tar, Volume, _index.ToAsyncEnumerable(), null, CancellationToken.None);
     }
 
     private void Write(string relative, string content, UnixFileMode? mode = null)

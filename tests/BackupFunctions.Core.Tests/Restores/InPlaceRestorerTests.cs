@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Format;
@@ -99,11 +100,13 @@ public sealed class InPlaceRestorerTests : IDisposable
 
         var target = Target("job-full", Site, db.Connection);
         var proof = await Restorer.ProveAsync(target, default);
-        var progress = new Collected();
-        var staged = await Restorer.StageFilesAsync(target, progress, default);
+        var progress = new Collected<long>();
+        var extracted = new Collected<ArchiveProgress>();
+        var staged = await Restorer.StageFilesAsync(target, progress, extracted, default);
         Restorer.SwapFiles(target);
         var tables = await Restorer.RestoreDatabaseAsync(target, default);
-        var verified = await Restorer.VerifyFilesAsync(target, default);
+        var checkedFiles = new Collected<ArchiveProgress>();
+        var verified = await Restorer.VerifyFilesAsync(target, checkedFiles, default);
         var done = Restorer.Complete(target);
 
         Assert.Equal(filesAtBackup, Snapshot(Site));
@@ -127,6 +130,14 @@ public sealed class InPlaceRestorerTests : IDisposable
         var filesStored = manifest.Objects.Where(o => o.Name is ObjectNames.Index or ObjectNames.FirstFilesVolume).Sum(o => o.StoredSize);
         Assert.Equal(filesStored, progress.Values.Max());
         Assert.InRange(progress.Values.Count, 3, 10);
+        // Files and links with their bytes, after every entry: staging up to what it wrote (a full restore: every file
+        // of the manifest), verification once per file it checked, up to the same.
+        Assert.Equal(manifest.Statistics.FilesBytes, proof.FileBytes);
+        Assert.Equal(proof.FileCount, staged.Created + staged.Overwritten);
+        Assert.Equal(new ArchiveProgress(proof.FileCount, proof.FileBytes), extracted.Values.Last());
+        Assert.Equal(extracted.Values.OrderBy(p => p.Files).ThenBy(p => p.Bytes), extracted.Values);
+        Assert.Equal(new ArchiveProgress(verified.Verified, proof.FileBytes), checkedFiles.Values.Last());
+        Assert.Equal(Enumerable.Range(1, (int)verified.Verified).Select(n => (long)n), checkedFiles.Values.Select(p => p.Files));
 
         // Every step is idempotent: after completion, completing again and rolling back change nothing.
         Assert.Null(Restorer.Complete(target));
@@ -144,7 +155,7 @@ public sealed class InPlaceRestorerTests : IDisposable
 
         var target = Target("job-rollback", Site, null);
         await Restorer.ProveAsync(target, default);
-        await Restorer.StageFilesAsync(target, null, default);
+        await Restorer.StageFilesAsync(target, null, null, default);
         Restorer.SwapFiles(target);
         Assert.NotEqual(before, Snapshot(Site, skipRestoreFolders: true));
         Restorer.RollbackFiles(target);
@@ -170,7 +181,7 @@ public sealed class InPlaceRestorerTests : IDisposable
 
         var target = Target("job-lock", Site, db.Connection) with { LockTimeout = TimeSpan.FromSeconds(2) };
         await Restorer.ProveAsync(target, default);
-        await Restorer.StageFilesAsync(target, null, default);
+        await Restorer.StageFilesAsync(target, null, null, default);
         Restorer.SwapFiles(target);
         await using (var holder = await ScratchDatabase.OpenAsync(db.Name))
         {
@@ -220,7 +231,7 @@ public sealed class InPlaceRestorerTests : IDisposable
 
         // The proof reads only the manifest and the parts' sizes for files: the volume is proven while it is staged.
         await Restorer.ProveAsync(target, default);
-        var error = await Assert.ThrowsAsync<IntegrityException>(() => Restorer.StageFilesAsync(target, null, default));
+        var error = await Assert.ThrowsAsync<IntegrityException>(() => Restorer.StageFilesAsync(target, null, null, default));
 
         Assert.Contains(ObjectNames.FirstFilesVolume, error.Message, StringComparison.Ordinal);
         Assert.Equal(before, Snapshot(Site));
@@ -247,10 +258,10 @@ public sealed class InPlaceRestorerTests : IDisposable
 
         var target = Target("job-selective", Site, db.Connection) with { Items = ["uploads/2024", "table:public.posts"] };
         var proof = await Restorer.ProveAsync(target, default);
-        var staged = await Restorer.StageFilesAsync(target, null, default);
+        var staged = await Restorer.StageFilesAsync(target, null, null, default);
         Restorer.SwapFiles(target);
         var tables = await Restorer.RestoreDatabaseAsync(target, default);
-        await Restorer.VerifyFilesAsync(target, default);
+        await Restorer.VerifyFilesAsync(target, null, default);
         Restorer.Complete(target);
 
         // Files: uploads/2024 as in the backup, everything else as it was before the restore.
@@ -282,10 +293,10 @@ public sealed class InPlaceRestorerTests : IDisposable
 
         var target = Target("job-elsewhere", folder, elsewhere.Connection);
         var proof = await Restorer.ProveAsync(target, default);
-        await Restorer.StageFilesAsync(target, null, default);
+        await Restorer.StageFilesAsync(target, null, null, default);
         Restorer.SwapFiles(target);
         var tables = await Restorer.RestoreDatabaseAsync(target, default);
-        await Restorer.VerifyFilesAsync(target, default);
+        await Restorer.VerifyFilesAsync(target, null, default);
         Restorer.Complete(target);
 
         Assert.True(proof.Database);
@@ -323,7 +334,7 @@ public sealed class InPlaceRestorerTests : IDisposable
         Assert.StartsWith("selectiveItems:", nothing.Message, StringComparison.Ordinal);
         var noFiles = await Assert.ThrowsAsync<ArgumentException>(() => Restorer.ProveAsync(Target("job-g", Site, db.Connection), default));
         Assert.StartsWith("restoreFiles:", noFiles.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ArgumentException>(() => Restorer.StageFilesAsync(Target("job-g", Site, null), null, default));
+        await Assert.ThrowsAsync<ArgumentException>(() => Restorer.StageFilesAsync(Target("job-g", Site, null), null, null, default));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Site));
         Assert.Equal(dbBefore, await PostgresInPlaceRestoreTests.NormalizedDumpAsync(db.Connection));
 
@@ -479,12 +490,12 @@ public sealed class InPlaceRestorerTests : IDisposable
     }
 
     /// <summary>Progress reports as they come, on the reporting thread (Progress&lt;T&gt; would post them later).</summary>
-    private sealed class Collected : IProgress<long>
+    private sealed class Collected<T> : IProgress<T>
     {
-        private readonly ConcurrentQueue<long> _values = new();
+        private readonly ConcurrentQueue<T> _values = new();
 
-        public IReadOnlyCollection<long> Values => _values;
+        public IReadOnlyCollection<T> Values => _values;
 
-        public void Report(long value) => _values.Enqueue(value);
+        public void Report(T value) => _values.Enqueue(value);
     }
 }

@@ -243,6 +243,32 @@ public sealed partial class RestoreDrillRunner(
     }
 
     /// <summary>
+    /// Ends a drill that nothing moves any more (the watchdog's verdict: its orchestration ended or is gone while the
+    /// drill was pending or running): its scratch database and folder removed by <see cref="CleanupAsync"/>, then the
+    /// drill recorded failed with <paramref name="reason"/> by <see cref="RecordAsync"/>, as any failed drill is (the
+    /// critical restore_drill_failed alert, the notification, the outcome on the backup, the config's place given back).
+    /// Scratch targets that cannot be removed are named in the error, and the drill is not marked cleaned up.
+    /// </summary>
+    public async Task<RestoreDrill> AbandonAsync(RestoreDrill drill, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(drill);
+        DrillCleanup? cleanup = null;
+        var error = reason;
+        try
+        {
+            cleanup = await CleanupAsync(drill.Id, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The drill ends all the same; what is left is said in its error and its alert, for someone to remove.
+            logger.LogError("Restore drill {DrillId}: the scratch targets could not be removed (database {Database}, folder {Folder}): {Error}",
+                drill.Id, drill.ScratchDatabase ?? "none", drill.ScratchFolder ?? "none", e.Message);
+            error = $"{reason} Its scratch targets could not be removed (database {drill.ScratchDatabase ?? "none"}, folder {drill.ScratchFolder ?? "none"}): {e.Message}";
+        }
+        return await RecordAsync(new DrillRecordInput(drill.Id, null, null, null, cleanup, error), cancellationToken);
+    }
+
+    /// <summary>
     /// <c>&lt;db&gt;_drill_&lt;10 hex of SHA-256(drill id)&gt;</c>: on the config's server, beside the live database, never its name.
     /// The live name is shortened (whole characters) so that the result fits PostgreSQL's 63 bytes.
     /// </summary>
