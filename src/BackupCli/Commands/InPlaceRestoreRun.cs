@@ -220,6 +220,7 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
                     files.Components,
                     files.Created,
                     files.Overwritten,
+                    files.Unchanged,
                     files.Deleted,
                     files.Skipped,
                     files.Bytes,
@@ -236,8 +237,8 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
             context.Stdout.WriteLine($"  pre-restore backup: {preRestore.BackupId} in {preRestore.Destination}");
         if (files is not null)
         {
-            context.Stdout.WriteLine($"  files in {arguments.SiteRoot} ({string.Join(", ", files.Components)}): {files.Created} created, {files.Overwritten} overwritten, "
-                + $"{files.Deleted} deleted, {files.Skipped} skipped, {CliOutput.Bytes(files.Bytes)} written"
+            context.Stdout.WriteLine($"  files in {arguments.SiteRoot} ({string.Join(", ", files.Components)}): {files.Created} created, {files.Overwritten} overwritten "
+                + $"({files.Unchanged} of them unchanged and kept), {files.Deleted} deleted, {files.Skipped} skipped, {CliOutput.Bytes(files.Bytes)} restored"
                 + (verified is null ? " (not verified afterwards: --skip-verification)" : $", {verified.Verified} checked against the index"));
         }
         if (tables is not null)

@@ -169,6 +169,7 @@ public sealed partial class InPlaceFileRestore
     {
         var selection = new Selection(this);
         var restored = Path.Join(JobFolder, RestoredName);
+        long unchanged;
         // Length-prefixed names (a name may hold a line break), one per written file or link, in archive order.
         using (var list = new BinaryWriter(
             RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.CreateNew, FileAccess.Write, 64 * 1024), Encoding.UTF8))
@@ -183,6 +184,7 @@ public sealed partial class InPlaceFileRestore
             await extraction.AddVolumeAsync(
                 tarInput, volumeName, selection.Watch(reuse?.Watch(index, cancellationToken) ?? index), selection.Include, progress, cancellationToken);
             extraction.Complete();
+            unchanged = extraction.ReusedFiles;
         }
 
         RestoreStaging.CreatePrivateFolder(Path.Join(JobFolder, ReadyName));
@@ -213,7 +215,7 @@ public sealed partial class InPlaceFileRestore
         }
 
         RestoreStaging.DeleteTree(restored);
-        var counts = new InPlaceRestoreCounts([.. states.Select(s => s.Name)], selection.Created, selection.Overwritten, deleted, selection.Skipped, selection.Bytes);
+        var counts = new InPlaceRestoreCounts([.. states.Select(s => s.Name)], selection.Created, selection.Overwritten, deleted, selection.Skipped, selection.Bytes, Unchanged: unchanged);
         WriteJournal(new InPlaceRestoreJournal(_request.JobId, states, counts));
         return counts;
     }

@@ -11,6 +11,10 @@ namespace BackupFunctions.Core.Restores;
 /// <param name="Skipped">Entries of the backup that were selected but exist in the live site (overwrite off): left as they are.</param>
 /// <param name="Bytes">Bytes of the files written from the backup.</param>
 /// <param name="Verified">Files and links checked in the live site against the index after the swap (0 until verified).</param>
+/// <param name="Unchanged">
+/// Of <paramref name="Overwritten"/>, live files that already held the backup's bytes (proven by SHA-256): kept as they
+/// were, hard-linked into the restored component instead of rewritten. <paramref name="Bytes"/> still counts them.
+/// </param>
 public sealed record InPlaceRestoreCounts(
     IReadOnlyList<string> Components,
     long Created,
@@ -18,4 +22,5 @@ public sealed record InPlaceRestoreCounts(
     long Deleted,
     long Skipped,
     long Bytes,
-    long Verified = 0);
+    long Verified = 0,
+    long Unchanged = 0);

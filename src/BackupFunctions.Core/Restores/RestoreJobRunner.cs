@@ -418,6 +418,7 @@ public sealed class RestoreJobRunner(
             backupId = plan.BackupId,
             filesCreated = job.Result?.FilesCreated,
             filesOverwritten = job.Result?.FilesOverwritten,
+            filesUnchanged = job.Result?.FilesUnchanged,
             filesDeleted = job.Result?.FilesDeleted,
             filesSkipped = job.Result?.FilesSkipped,
             bytes = job.Result?.Bytes,
@@ -636,6 +637,7 @@ public sealed class RestoreJobRunner(
     {
         FilesCreated = files?.Created ?? 0,
         FilesOverwritten = files?.Overwritten ?? 0,
+        FilesUnchanged = files?.Unchanged ?? 0,
         FilesDeleted = files?.Deleted ?? 0,
         FilesSkipped = files?.Skipped ?? 0,
         Bytes = files?.Bytes ?? 0,

@@ -412,6 +412,8 @@ public sealed class InPlaceFileRestoreTests : IDisposable
         Assert.Equal(backedUp, Snapshot(Site));
         Assert.Equal(staged.Created + staged.Overwritten, verified.Verified);
         Assert.Equal(_index.Where(e => e.Type == FileIndexEntry.FileType).Sum(e => e.Size), staged.Bytes);
+        // Reused, so counted unchanged: keep.txt, kept.css and style.css (photo.jpg was touched, the rest changed).
+        Assert.Equal(3, staged.Unchanged);
         // Reused: the same inode, now the only name again.
         Assert.Equal(before["uploads/keep.txt"], Inode(Path.Combine(Site, "uploads/keep.txt")));
         Assert.Equal(before["themes/t1/kept.css"], Inode(Path.Combine(Site, "themes/t1/kept.css")));
