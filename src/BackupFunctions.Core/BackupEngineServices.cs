@@ -52,6 +52,10 @@ public static class BackupEngineServices
             .Validate(o => o.Validate() is null, "Jobs:ProgressIntervalSeconds must be 0.1-60 and Jobs:StaleAfterMinutes 5-1440.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobOptions>>().Value);
+        services.AddOptions<VolumeOptions>().Bind(configuration.GetSection(VolumeOptions.SectionName))
+            .Validate(o => o.Validate() is null, "Backups:VolumeSizeMiB must be 1-65536, Backups:VolumeMaxFiles 1-10000000 and Backups:MaxParallelVolumes 1-64.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<VolumeOptions>>().Value);
 
         services.TryAddSingleton(sp => CatalogTableServiceFactory.Create(sp.GetRequiredService<IOptions<CatalogOptions>>().Value));
         services.TryAddSingleton(sp => new BackupCatalog(

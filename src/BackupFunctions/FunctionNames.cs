@@ -7,7 +7,9 @@ public static class FunctionNames
     public const string StartJob = "StartJob";
     public const string PrepareKey = "PrepareKey";
     public const string DumpDatabase = "DumpDatabase";
-    public const string ArchiveFiles = "ArchiveFiles";
+    public const string PlanBackup = "PlanBackup";
+    public const string ArchiveVolume = "ArchiveVolume";
+    public const string AssembleIndex = "AssembleIndex";
     public const string WriteManifest = "WriteManifest";
     public const string ReplicateBackup = "ReplicateBackup";
     public const string RemoveCopy = "RemoveCopy";

@@ -83,6 +83,88 @@ internal static class HandleSiteWalk
         }
     }
 
+    /// <summary>
+    /// One file by path, opened as the walk opens it: the root by path, then every folder on the way relative to its
+    /// parent with O_NOFOLLOW, so a link swapped in anywhere below the root makes it null (skipped), never followed.
+    /// </summary>
+    public static SiteWalker.Entry? OpenFile(string root, string path)
+    {
+        var segments = path.Split('/');
+        var folders = new List<int>(segments.Length);
+        try
+        {
+            var parent = OpenParent(root, segments, path, folders);
+            if (parent < 0)
+                return null;
+            var descriptor = Syscall.openat(parent, segments[^1], FileFlags);
+            if (descriptor < 0)
+            {
+                var errno = Stdlib.GetLastError();
+                return IsRace(errno) ? null : throw Failure(errno, path, "open");
+            }
+            var file = new SafeFileHandle(descriptor, ownsHandle: true);
+            try
+            {
+                if (Syscall.fstat(descriptor, out var opened) < 0)
+                    throw Failure(Stdlib.GetLastError(), path, "fstat");
+                if ((opened.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+                {
+                    file.Dispose();
+                    return null;
+                }
+                _ = Syscall.posix_fadvise(descriptor, 0, 0, PosixFadviseAdvice.POSIX_FADV_SEQUENTIAL); // a hint; macOS has none
+                return Entry(path, SiteWalker.Kind.File, opened) with { Content = file };
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var folder in folders)
+                _ = Syscall.close(folder); // read-only handles: closing them cannot lose data
+        }
+    }
+
+    /// <summary>The target of one link by path, its folders opened as in <see cref="OpenFile"/>; null when gone or not a link.</summary>
+    public static string? ReadLink(string root, string path)
+    {
+        var segments = path.Split('/');
+        var folders = new List<int>(segments.Length);
+        try
+        {
+            var parent = OpenParent(root, segments, path, folders);
+            return parent < 0 ? null : ReadLink(parent, segments[^1], path);
+        }
+        finally
+        {
+            foreach (var folder in folders)
+                _ = Syscall.close(folder);
+        }
+    }
+
+    /// <summary>Opens the root and each folder above the last segment (handles added to <paramref name="opened"/>); -1 on a race.</summary>
+    private static int OpenParent(string root, string[] segments, string path, List<int> opened)
+    {
+        var parent = Syscall.open(root, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC);
+        if (parent < 0)
+            throw Failure(Stdlib.GetLastError(), root, "open the site root");
+        opened.Add(parent);
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            parent = Syscall.openat(parent, segments[i], FolderFlags);
+            if (parent < 0)
+            {
+                var errno = Stdlib.GetLastError();
+                return IsRace(errno) ? -1 : throw Failure(errno, path, "open");
+            }
+            opened.Add(parent);
+        }
+        return parent;
+    }
+
     public static SiteWalker.FileState StateOf(SafeFileHandle file)
     {
         if (Syscall.fstat((int)file.DangerousGetHandle(), out var stat) < 0)
@@ -235,7 +317,10 @@ internal static class HandleSiteWalk
     }
 
     private static SiteWalker.Entry Entry(string path, SiteWalker.Kind kind, Stat stat) => new(
-        path, kind, (UnixFileMode)((int)stat.st_mode & PermissionBits), ModifiedAt(stat), kind == SiteWalker.Kind.File ? stat.st_size : 0);
+        path, kind, (UnixFileMode)((int)stat.st_mode & PermissionBits), ModifiedAt(stat), kind == SiteWalker.Kind.File ? stat.st_size : 0)
+    {
+        Identity = $"{stat.st_dev}:{stat.st_ino}",
+    };
 
     /// <summary>As .NET's FileSystemInfo.LastWriteTimeUtc computes it, so archives stay byte-identical to the path walk's.</summary>
     private static DateTimeOffset ModifiedAt(Stat stat) =>

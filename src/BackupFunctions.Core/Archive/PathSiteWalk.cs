@@ -85,6 +85,31 @@ internal static class PathSiteWalk
         }
     }
 
+    /// <summary>One file by path (a link on the way is followed: see the class remarks); null when gone or not a file.</summary>
+    public static SiteWalker.Entry? OpenFile(string root, string path)
+    {
+        var info = new FileInfo(Path.Combine(root, path.Replace('/', Path.DirectorySeparatorChar)));
+        if (!info.Exists || info.LinkTarget is not null)
+            return null;
+        SafeFileHandle content;
+        try
+        {
+            content = File.OpenHandle(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        return new SiteWalker.Entry(path, SiteWalker.Kind.File, ModeOf(info, DefaultFileMode), new DateTimeOffset(info.LastWriteTimeUtc), RandomAccess.GetLength(content))
+        {
+            Content = content,
+        };
+    }
+
+    /// <summary>Where the link at <paramref name="path"/> points; null when gone or not a link.</summary>
+    public static string? ReadLink(string root, string path) =>
+        new FileInfo(Path.Combine(root, path.Replace('/', Path.DirectorySeparatorChar))).LinkTarget;
+
     private static UnixFileMode ModeOf(FileSystemInfo info, UnixFileMode windowsDefault) =>
         OperatingSystem.IsWindows() ? windowsDefault : info.UnixFileMode;
 }

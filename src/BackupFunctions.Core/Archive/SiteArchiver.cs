@@ -77,7 +77,7 @@ public static class SiteArchiver
     /// files, and entries that were replaced or vanished between the listing and the open, are reported in
     /// <see cref="ArchiveResult.ChangedFiles"/>.
     /// </remarks>
-    public static async Task<ArchiveResult> WriteAsync(
+    public static Task<ArchiveResult> WriteAsync(
         string siteRoot,
         IReadOnlyList<string> components,
         string volume,
@@ -88,68 +88,124 @@ public static class SiteArchiver
     {
         ArgumentException.ThrowIfNullOrEmpty(volume);
         ArgumentNullException.ThrowIfNull(tarOutput);
-
-        long files = 0, folders = 0, bytes = 0;
+        var source = new LocalSiteSource(siteRoot, components);
         var changes = new NoteList<FileChange>(FileChange.MaxListed, c => c.Shortened());
+        var linked = new NoteList<LinkedComponent>(LinkedComponent.MaxListed, l => l.Shortened());
+        foreach (var below in source.ComponentsBelowLinks())
+            linked.Add(below);
+        return WriteEntriesAsync(source, source.Walk(changes.Add).ToAsyncEnumerable(), volume, tarOutput, onEntry, progress, changes, linked, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the given entries of <paramref name="source"/> (one volume of a plan, in walk order) as a tar to
+    /// <paramref name="tarOutput"/> (not disposed), handing each index entry to <paramref name="onEntry"/> as soon as
+    /// it is in the tar. Folders are stored with the time and mode listed; links with their target and files with
+    /// their length, time and mode as they are when opened. An entry that is gone, or changed type, since it was
+    /// listed is skipped and reported in <see cref="ArchiveResult.ChangedFiles"/>.
+    /// </summary>
+    public static Task<ArchiveResult> WriteVolumeAsync(
+        ISiteSource source,
+        IAsyncEnumerable<SiteEntry> entries,
+        string volume,
+        Stream tarOutput,
+        Func<FileIndexEntry, CancellationToken, ValueTask> onEntry,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrEmpty(volume);
+        ArgumentNullException.ThrowIfNull(tarOutput);
+        return WriteEntriesAsync(source, entries, volume, tarOutput, onEntry, progress,
+            new NoteList<FileChange>(FileChange.MaxListed, c => c.Shortened()),
+            new NoteList<LinkedComponent>(LinkedComponent.MaxListed, l => l.Shortened()),
+            cancellationToken);
+    }
+
+    private static async Task<ArchiveResult> WriteEntriesAsync(
+        ISiteSource source,
+        IAsyncEnumerable<SiteEntry> entries,
+        string volume,
+        Stream tarOutput,
+        Func<FileIndexEntry, CancellationToken, ValueTask> onEntry,
+        IProgress<ArchiveProgress>? progress,
+        NoteList<FileChange> changes,
+        NoteList<LinkedComponent> linkedComponents,
+        CancellationToken cancellationToken)
+    {
+        long files = 0, folders = 0, bytes = 0;
         // A component that is a link is stored as one like any link, but its content is not in the backup: the job says so.
-        var componentNames = SiteWalker.NormalizeComponents(components).ToHashSet(StringComparer.Ordinal);
-        var linkedComponents = new NoteList<LinkedComponent>(LinkedComponent.MaxListed, l => l.Shortened());
-        foreach (var below in ComponentsBelowLinks(siteRoot, componentNames.Order(StringComparer.Ordinal)))
-            linkedComponents.Add(below);
+        var componentNames = source.Components.ToHashSet(StringComparer.Ordinal);
         await using (var writer = new TarWriter(tarOutput, TarEntryFormat.Pax, leaveOpen: true))
         {
-            foreach (var item in SiteWalker.Walk(siteRoot, components, openFiles: true, changes.Add))
+            await foreach (var item in entries.WithCancellation(cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (HasLineBreak(item.Name) || HasLineBreak(item.LinkTarget))
+                if (HasLineBreak(item.Path) || HasLineBreak(item.LinkTarget))
                 {
-                    item.Content?.Dispose();
-                    changes.Add(new FileChange(item.Name, FileChange.UnreadableName));
+                    changes.Add(new FileChange(item.Path, FileChange.UnreadableName));
                     continue;
                 }
 
                 var modifiedAt = item.ModifiedAt;
-                switch (item.Kind)
+                switch (item.Type)
                 {
-                    case SiteWalker.Kind.Directory:
+                    case FileIndexEntry.DirectoryType:
                     {
-                        var mode = ModeOf(item, DefaultDirectoryMode);
-                        var tarEntry = new PaxTarEntry(TarEntryType.Directory, item.Name + "/") { Mode = mode, ModificationTime = modifiedAt };
+                        var mode = ModeOf(item.Mode, DefaultDirectoryMode);
+                        var tarEntry = new PaxTarEntry(TarEntryType.Directory, item.Path + "/") { Mode = mode, ModificationTime = modifiedAt };
                         await writer.WriteEntryAsync(tarEntry, cancellationToken);
-                        await onEntry(new FileIndexEntry(item.Name, FileIndexEntry.DirectoryType, 0, modifiedAt, (int)mode, null, volume), cancellationToken);
+                        await onEntry(new FileIndexEntry(item.Path, FileIndexEntry.DirectoryType, 0, modifiedAt, (int)mode, null, volume), cancellationToken);
                         if (item.Replaced)
-                            changes.Add(new FileChange(item.Name, FileChange.Replaced));
+                            changes.Add(new FileChange(item.Path, FileChange.Replaced));
                         folders++;
                         break;
                     }
 
-                    case SiteWalker.Kind.SymbolicLink:
+                    case FileIndexEntry.SymbolicLinkType:
                     {
-                        var target = item.LinkTarget!;
-                        var tarEntry = new PaxTarEntry(TarEntryType.SymbolicLink, item.Name)
+                        // Read again now: the plan may be older than this volume, and what is stored is what is there.
+                        var target = source.ReadLink(item.Path);
+                        if (target is null)
+                        {
+                            changes.Add(new FileChange(item.Path, FileChange.Skipped));
+                            continue;
+                        }
+                        if (HasLineBreak(target))
+                        {
+                            changes.Add(new FileChange(item.Path, FileChange.UnreadableName));
+                            continue;
+                        }
+                        var tarEntry = new PaxTarEntry(TarEntryType.SymbolicLink, item.Path)
                         {
                             LinkName = target,
                             Mode = DefaultDirectoryMode | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite,
                             ModificationTime = modifiedAt,
                         };
                         await writer.WriteEntryAsync(tarEntry, cancellationToken);
-                        await onEntry(new FileIndexEntry(item.Name, FileIndexEntry.SymbolicLinkType, 0, modifiedAt, (int)tarEntry.Mode, null, volume)
+                        await onEntry(new FileIndexEntry(item.Path, FileIndexEntry.SymbolicLinkType, 0, modifiedAt, (int)tarEntry.Mode, null, volume)
                         {
                             LinkTarget = target,
                         }, cancellationToken);
-                        if (componentNames.Contains(item.Name))
-                            linkedComponents.Add(new LinkedComponent(item.Name, target));
+                        if (componentNames.Contains(item.Path))
+                            linkedComponents.Add(new LinkedComponent(item.Path, target));
                         files++;
                         break;
                     }
 
                     default:
                     {
-                        var mode = ModeOf(item, DefaultFileMode);
-                        var (size, sha256, change) = await WriteFileAsync(writer, item, mode, cancellationToken);
-                        await onEntry(new FileIndexEntry(item.Name, FileIndexEntry.FileType, size, modifiedAt, (int)mode, sha256, volume), cancellationToken);
+                        using var file = source.OpenFile(item.Path);
+                        if (file is null)
+                        {
+                            changes.Add(new FileChange(item.Path, FileChange.Skipped)); // now a link or a folder, or gone
+                            continue;
+                        }
+                        var replaced = item.Identity is not null && file.Identity is not null && item.Identity != file.Identity;
+                        var mode = ModeOf(file.Mode, DefaultFileMode);
+                        var (size, sha256, change) = await WriteFileAsync(writer, item.Path, file, replaced, mode, cancellationToken);
+                        await onEntry(new FileIndexEntry(item.Path, FileIndexEntry.FileType, size, file.ModifiedAt, (int)mode, sha256, volume), cancellationToken);
                         if (change is not null)
-                            changes.Add(new FileChange(item.Name, change));
+                            changes.Add(new FileChange(item.Path, change));
                         files++;
                         bytes += size;
                         break;
@@ -170,29 +226,6 @@ public static class SiteArchiver
     }
 
     /// <summary>
-    /// The components below a folder of the site that is a link ("wp-content/uploads" with "wp-content" linked to a
-    /// volume): the walk never follows the link, so nothing of such a component is in the backup, not even a link, and
-    /// the job must say so as for a component that is a link. Looked up with lstat for this note only: nothing is read
-    /// through the link, and a link swapped in after this look is still not followed by the walk.
-    /// </summary>
-    private static IEnumerable<LinkedComponent> ComponentsBelowLinks(string siteRoot, IEnumerable<string> components)
-    {
-        foreach (var component in components)
-        {
-            var segments = component.Split('/');
-            for (var depth = 1; depth < segments.Length; depth++)
-            {
-                var above = new FileInfo(Path.Combine(siteRoot, string.Join('/', segments[..depth])));
-                if (above.LinkTarget is { } target)
-                {
-                    yield return new LinkedComponent(component, target.TrimEnd('/') + "/" + string.Join('/', segments[depth..]));
-                    break;
-                }
-            }
-        }
-    }
-
-    /// <summary>
     /// A name or link target that the tar reader of every restore would refuse (<see cref="FileChange.UnreadableName"/>):
     /// such an entry is left out, so that one planted name cannot make the whole backup unrestorable.
     /// </summary>
@@ -200,28 +233,27 @@ public static class SiteArchiver
 
     /// <returns>The bytes stored, their SHA-256, and how the file changed while it was read (null: it did not).</returns>
     private static async Task<(long Size, string Sha256, string? Change)> WriteFileAsync(
-        TarWriter writer, SiteWalker.Entry item, UnixFileMode mode, CancellationToken cancellationToken)
+        TarWriter writer, string name, SiteFile file, bool replaced, UnixFileMode mode, CancellationToken cancellationToken)
     {
-        var handle = item.Content!;
         // TarWriter writes the length into the header before the content, so it is fixed here: the length at open.
-        await using var content = new HashingReadStream(new FileStream(handle, FileAccess.Read), item.Size, item.Name);
-        var tarEntry = new PaxTarEntry(TarEntryType.RegularFile, item.Name)
+        await using var content = new HashingReadStream(file.OpenRead(), file.Length, name);
+        var tarEntry = new PaxTarEntry(TarEntryType.RegularFile, name)
         {
             Mode = mode,
-            ModificationTime = item.ModifiedAt,
+            ModificationTime = file.ModifiedAt,
             DataStream = content,
         };
         await writer.WriteEntryAsync(tarEntry, cancellationToken);
 
-        var now = SiteWalker.StateOf(handle);
-        var change = content.Shrank || now.Length < item.Size ? FileChange.Shrank
-            : now.Length > item.Size ? FileChange.Grew
-            : now.ModifiedAt != item.ModifiedAt ? FileChange.Modified
-            : item.Replaced ? FileChange.Replaced
+        var (length, modifiedAt) = file.CurrentState();
+        var change = content.Shrank || length < file.Length ? FileChange.Shrank
+            : length > file.Length ? FileChange.Grew
+            : modifiedAt != file.ModifiedAt ? FileChange.Modified
+            : replaced ? FileChange.Replaced
             : null;
         return (content.Length, Convert.ToHexStringLower(content.GetHash()), change);
     }
 
-    private static UnixFileMode ModeOf(SiteWalker.Entry item, UnixFileMode windowsDefault) =>
-        OperatingSystem.IsWindows() ? windowsDefault : item.Mode;
+    private static UnixFileMode ModeOf(int mode, UnixFileMode windowsDefault) =>
+        OperatingSystem.IsWindows() ? windowsDefault : (UnixFileMode)mode;
 }

@@ -39,6 +39,9 @@ internal static class SiteWalker
 
         /// <summary>The name held another file than the listing saw (it was replaced meanwhile); Content is the new one.</summary>
         public bool Replaced { get; init; }
+
+        /// <summary>Which file this is (device and inode), to tell a file replaced between two looks; null where unknown.</summary>
+        public string? Identity { get; init; }
     }
 
     /// <summary>A file's length and modification time, from its open handle.</summary>
@@ -62,6 +65,18 @@ internal static class SiteWalker
             ? HandleSiteWalk.Walk(root, normalized, openFiles, skipped ?? (_ => { }))
             : PathSiteWalk.Walk(root, normalized, openFiles, skipped ?? (_ => { }));
     }
+
+    /// <summary>
+    /// Opens one file of the site by its '/'-separated path below the root, following no link on the way (on Linux and
+    /// macOS each folder is opened relative to its parent with O_NOFOLLOW). Null when it is gone, or no longer a regular
+    /// file reachable without a link: the caller reports it as skipped. The caller owns <see cref="Entry.Content"/>.
+    /// </summary>
+    public static Entry? OpenFile(string siteRoot, string path) =>
+        UsesHandles ? HandleSiteWalk.OpenFile(Path.GetFullPath(siteRoot), path) : PathSiteWalk.OpenFile(Path.GetFullPath(siteRoot), path);
+
+    /// <summary>Where the link at <paramref name="path"/> points now; null when it is gone or no longer a link.</summary>
+    public static string? ReadLink(string siteRoot, string path) =>
+        UsesHandles ? HandleSiteWalk.ReadLink(Path.GetFullPath(siteRoot), path) : PathSiteWalk.ReadLink(Path.GetFullPath(siteRoot), path);
 
     /// <summary>The length and modification time of an open file now (fstat of the handle).</summary>
     public static FileState StateOf(SafeFileHandle file) =>

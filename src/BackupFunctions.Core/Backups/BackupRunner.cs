@@ -32,9 +32,14 @@ public sealed class BackupRunner(
     FailureAlerts alerts,
     BackupMetrics metrics,
     DataKeyTransit? transit = null,
-    JobOptions? jobs = null)
+    JobOptions? jobs = null,
+    VolumeOptions? volumes = null)
 {
     private readonly TimeSpan _progressInterval = (jobs ?? new JobOptions()).ProgressInterval;
+    private readonly VolumeOptions _volumes = volumes ?? new VolumeOptions();
+
+    /// <summary>Runs before each volume is written (tests slow a volume down to stop the host while it is written).</summary>
+    internal Func<VolumeInput, CancellationToken, Task> BeforeVolume { get; init; } = (_, _) => Task.CompletedTask;
 
     /// <summary>Puts a store around each opened destination; tests hold a put in flight through it.</summary>
     internal Func<Configs.StorageDestination, IBackupStore, IBackupStore> WrapStore { get; init; } = (_, store) => store;
@@ -138,39 +143,106 @@ public sealed class BackupRunner(
         }
     }
 
-    /// <summary>Streams the site's components as a tar volume, then the file index, into the destination.</summary>
+    /// <summary>
+    /// The files of a backup in one call: plan, every volume one after another, joined index (what the orchestration
+    /// does as separate activities). The working objects stay until the manifest is written.
+    /// </summary>
     public async Task<FilesPartResult> ArchiveFilesAsync(PartInput input, CancellationToken cancellationToken)
     {
+        var planned = await PlanFilesAsync(input, cancellationToken);
+        var written = new List<VolumeResult>(planned.Volumes);
+        for (var number = 1; number <= planned.Volumes; number++)
+            written.Add(await ArchiveVolumeAsync(new VolumeInput(input.Plan, input.Key, planned.Plan, number), cancellationToken));
+        return await AssembleIndexAsync(new IndexInput(input.Plan, input.Key, planned, written), cancellationToken);
+    }
+
+    /// <summary>
+    /// Walks the site once and stores the plan (<see cref="ObjectNames.Plan"/>: which entry goes into which volume) in
+    /// the primary destination; returns only small numbers, for orchestration history. Sets the job's totals.
+    /// </summary>
+    public async Task<VolumePlanResult> PlanFilesAsync(PartInput input, CancellationToken cancellationToken)
+    {
         var plan = input.Plan;
-        // Checked again here, not only when the config was posted: the config may predate the rule, or the root may
-        // have been replaced by a link to elsewhere since. The archiver gets the resolved folder.
-        var files = siteRoots.Confine(plan.Config.Files ?? throw new InvalidOperationException("The config has no site files to archive."));
-
-        var scan = SiteArchiver.Scan(files.Root, files.Components);
-        await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
-        {
-            Progress = JobProgressMath.WithTotals(
-                JobProgressMath.StartStep(j.Progress, BackupSteps.ArchiveFiles, BackupSteps.Total), scan.Files, scan.Bytes),
-        }, cancellationToken);
-
+        var source = SourceOf(plan);
+        await StartStepAsync(plan.JobId, BackupSteps.ArchiveFiles, cancellationToken);
         var store = await OpenAsync(plan.Config.Storage, cancellationToken);
-        var settings = PartSettingsFor(plan.Config);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
         {
-            var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _progressInterval, logger,
-                (reporter, ct) => BackupWriter.WriteFilesAsync(store, plan.Folder, plan.BackupId, settings, dataKey, files, reporter, ct),
-                cancellationToken);
+            var planned = await FileVolumes.PlanAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, source,
+                _volumes.Limits, null, cancellationToken);
+            await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
+            {
+                // A retried plan starts the count again: the volumes' progress adds up from zero.
+                Progress = JobProgressMath.WithTransfer(JobProgressMath.WithTotals(j.Progress, planned.Files, planned.Bytes), 0, 0),
+            }, cancellationToken);
+            logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) planned in {Volumes} volumes", plan.JobId, planned.Files, planned.Bytes, planned.Volumes);
+            await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files planned", new
+            {
+                files = planned.Files,
+                folders = planned.Folders,
+                bytes = planned.Bytes,
+                volumes = planned.Volumes,
+            }, cancellationToken);
+            return planned with { MaxParallelVolumes = _volumes.MaxParallelVolumes };
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
 
-            await CompleteStepAsync(plan.JobId, cancellationToken);
-            logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) archived → {StoredBytes} stored",
-                plan.JobId, result.Files, result.Bytes, result.Volume.StoredSize);
+    /// <summary>
+    /// Writes one volume of the stored plan and its index entries. Idempotent: a retry rewrites the same two objects.
+    /// Its files and bytes are added to the job's progress as they are written (volumes run in parallel).
+    /// </summary>
+    public async Task<VolumeResult> ArchiveVolumeAsync(VolumeInput input, CancellationToken cancellationToken)
+    {
+        var plan = input.Plan;
+        var source = SourceOf(plan);
+        var store = await OpenAsync(plan.Config.Storage, cancellationToken);
+        var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
+        try
+        {
+            return await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _progressInterval, logger,
+                async (reporter, ct) =>
+                {
+                    await BeforeVolume(input, ct);
+                    return await FileVolumes.WriteVolumeAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, source,
+                        input.PlanPart, input.Number, reporter, ct);
+                },
+                cancellationToken, additive: true);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>Joins the volumes' index entries into <see cref="ObjectNames.Index"/> and completes the files step.</summary>
+    public async Task<FilesPartResult> AssembleIndexAsync(IndexInput input, CancellationToken cancellationToken)
+    {
+        var plan = input.Plan;
+        var store = await OpenAsync(plan.Config.Storage, cancellationToken);
+        var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
+        try
+        {
+            var result = await FileVolumes.AssembleIndexAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey,
+                input.Planned, input.Volumes, cancellationToken);
+            await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
+            {
+                Progress = JobProgressMath.CompleteStep(JobProgressMath.WithTransfer(j.Progress, result.Files, result.Bytes)),
+            }, cancellationToken);
+            var stored = result.Volumes.Sum(v => v.StoredSize);
+            logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) archived in {Volumes} volumes → {StoredBytes} stored",
+                plan.JobId, result.Files, result.Bytes, result.Volumes.Count, stored);
             await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files archived", new
             {
                 files = result.Files,
                 folders = result.Folders,
                 bytes = result.Bytes,
-                storedBytes = result.Volume.StoredSize + result.Index.StoredSize,
+                volumes = result.Volumes.Count,
+                storedBytes = stored + result.Index.StoredSize,
             }, cancellationToken);
             await ReportNotesAsync(plan.JobId, result, cancellationToken);
             return result;
@@ -179,6 +251,18 @@ public sealed class BackupRunner(
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
+
+    /// <summary>
+    /// The site of the config, its root checked again here, not only when the config was posted: the config may
+    /// predate the rule, or the root may have been replaced by a link to elsewhere since.
+    /// </summary>
+    private LocalSiteSource SourceOf(BackupPlan plan)
+    {
+        var files = siteRoots.Confine(plan.Config.Files ?? throw new InvalidOperationException("The config has no site files to archive."));
+        if (!Directory.Exists(files.Root))
+            throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
+        return new LocalSiteSource(files.Root, files.Components);
     }
 
     /// <summary>
@@ -250,6 +334,18 @@ public sealed class BackupRunner(
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
+        }
+        if (input.Files is { } files)
+        {
+            // The plan and the volumes' own indexes have served: index.bin and the manifest hold what they said.
+            try
+            {
+                await FileVolumes.RemoveWorkingObjectsAsync(store, plan.Folder, files.Volumes.Count, cancellationToken);
+            }
+            catch (StoreException e)
+            {
+                logger.LogWarning(e, "Backup {BackupId}: could not remove the plan and volume indexes; retention removes them with the backup", plan.BackupId);
+            }
         }
         await CompleteStepAsync(plan.JobId, cancellationToken);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Manifest written", new

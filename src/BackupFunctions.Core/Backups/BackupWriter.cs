@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Compression;
 using BackupFunctions.Core.Configs;
@@ -17,6 +16,18 @@ namespace BackupFunctions.Core.Backups;
 /// </summary>
 public sealed class BackupWriter(PostgresDumper dumper)
 {
+    /// <summary>
+    /// The manifest's <c>formatVersion</c> for a backup of more than one file volume: 2, so a reader that knows only
+    /// version 1 (which would restore volume 1 alone) refuses it.
+    /// </summary>
+    public const int MultiVolumeFormatVersion = 2;
+
+    /// <summary>
+    /// The manifest's <c>formatVersion</c> for a backup of at most one volume: still 1 while readers of version 2 are
+    /// being built (issue 14); the one constant to switch to 2 when every reader accepts it.
+    /// </summary>
+    public const int SingleVolumeFormatVersion = BackupManifest.CurrentFormatVersion;
+
     /// <summary>
     /// Streams pg_dump → compression → AEAD → <c>db.part</c>. Here and below, <c>dataKey</c> is empty when
     /// <c>settings.Encryption</c> is <see cref="EncryptionAlgorithm.None"/>. <paramref name="progress"/>, when given,
@@ -44,52 +55,65 @@ public sealed class BackupWriter(PostgresDumper dumper)
         return new DatabasePartResult(part, info!);
     }
 
-    /// <summary>Streams the site's components as a tar volume and, alongside, the file index that describes it.</summary>
-    public static async Task<FilesPartResult> WriteFilesAsync(
+    /// <summary>
+    /// Streams the site's components into volumes (<see cref="FileVolumes"/>: plan, each volume with its index entries,
+    /// the joined index), one volume after another, then removes the working objects. The orchestration runs the same
+    /// steps as activities instead, volumes in parallel; backupctl and tests call this.
+    /// </summary>
+    public static Task<FilesPartResult> WriteFilesAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
         FilesSource files, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+        => WriteFilesAsync(store, folder, backupId, settings, dataKey, files, VolumeLimits.Default, progress, cancellationToken);
+
+    /// <inheritdoc cref="WriteFilesAsync(IBackupStore, string, string, PartSettings, ReadOnlyMemory{byte}, FilesSource, IProgress{ArchiveProgress}?, CancellationToken)"/>
+    public static async Task<FilesPartResult> WriteFilesAsync(
+        IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
+        FilesSource files, VolumeLimits limits, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(files);
         if (!Directory.Exists(files.Root))
             throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
-
-        // The volume and its index are written side by side: each entry goes to the index part as soon as its file is
-        // in the tar, so memory stays flat however many files the site has. If either write fails, the other is cancelled.
-        var entries = Channel.CreateBounded<FileIndexEntry>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ArchiveResult? archive = null;
-
-        var volumeTask = CancelOthersOnFailure(failed, PartWriter.WriteAsync(
-            store, folder + ObjectNames.FirstFilesVolume, backupId, ObjectNames.FirstFilesVolume, "files", settings, dataKey,
-            async (plaintext, ct) =>
-            {
-                try
-                {
-                    archive = await SiteArchiver.WriteAsync(
-                        files.Root, files.Components, ObjectNames.FirstFilesVolume, plaintext, entries.Writer.WriteAsync, progress, ct);
-                    entries.Writer.Complete();
-                }
-                catch (Exception e)
-                {
-                    entries.Writer.Complete(e);
-                    throw;
-                }
-            },
-            failed.Token));
-        var indexTask = CancelOthersOnFailure(failed, PartWriter.WriteAsync(
-            store, folder + ObjectNames.Index, backupId, ObjectNames.Index, "index", settings, dataKey,
-            (plaintext, ct) => FileIndex.WriteAsync(entries.Reader.ReadAllAsync(ct), plaintext, ct),
-            failed.Token));
-
-        await Task.WhenAll(volumeTask, indexTask);
-        var volume = await volumeTask;
-        var index = await indexTask;
-        return new FilesPartResult(volume, index, archive!.Files, archive.Folders, archive.Bytes)
+        var source = new LocalSiteSource(files.Root, files.Components);
+        var plan = await FileVolumes.PlanAsync(store, folder, backupId, settings, dataKey, source, limits, null, cancellationToken);
+        var volumes = new List<VolumeResult>(plan.Volumes);
+        try
         {
-            ChangedFiles = archive.ChangedFiles,
-            ChangedFileCount = archive.ChangedFileCount,
-            LinkedComponents = archive.LinkedComponents,
-            LinkedComponentCount = archive.LinkedComponentCount,
-        };
+            long doneFiles = 0, doneBytes = 0;
+            for (var number = 1; number <= plan.Volumes; number++)
+            {
+                // Progress counts across volumes: what the finished ones hold plus the one being written.
+                var (baseFiles, baseBytes) = (doneFiles, doneBytes);
+                var volume = await FileVolumes.WriteVolumeAsync(store, folder, backupId, settings, dataKey, source, plan.Plan, number,
+                    progress is null ? null : new SynchronousProgress(p => progress.Report(new ArchiveProgress(baseFiles + p.Files, baseBytes + p.Bytes))), cancellationToken);
+                volumes.Add(volume);
+                doneFiles += volume.Files;
+                doneBytes += volume.Bytes;
+            }
+            var result = await FileVolumes.AssembleIndexAsync(store, folder, backupId, settings, dataKey, plan, volumes, cancellationToken);
+            await FileVolumes.RemoveWorkingObjectsAsync(store, folder, plan.Volumes, cancellationToken);
+            return result;
+        }
+        catch
+        {
+            // Without the rest, the plan and the volumes written so far are garbage: nothing of a failed step stays.
+            try
+            {
+                foreach (var volume in volumes)
+                    await store.DeleteAsync(folder + volume.Volume.Name, CancellationToken.None);
+                await FileVolumes.RemoveWorkingObjectsAsync(store, folder, plan.Volumes, CancellationToken.None);
+            }
+            catch (StoreException)
+            {
+                // The destination failed too; the step's own error is the one to report.
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post to the thread pool, out of order).</summary>
+    private sealed class SynchronousProgress(Action<ArchiveProgress> report) : IProgress<ArchiveProgress>
+    {
+        public void Report(ArchiveProgress value) => report(value);
     }
 
     /// <summary>
@@ -107,7 +131,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
             parts.Add(db.Part);
         if (draft.Files is { } f)
         {
-            parts.Add(f.Volume);
+            parts.AddRange(f.Volumes);
             parts.Add(f.Index);
         }
 
@@ -128,6 +152,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
         };
         var manifest = new BackupManifest
         {
+            FormatVersion = draft.Files is { Volumes.Count: > 1 } ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
             BackupId = draft.BackupId,
             ConfigId = draft.ConfigId,
             CreatedAt = draft.StartedAt,
@@ -150,19 +175,6 @@ public sealed class BackupWriter(PostgresDumper dumper)
         using (var content = new MemoryStream(bytes, writable: false))
             await store.PutAsync(name, content, cancellationToken);
         return (manifest, new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, draft.CompletedAt, statistics));
-    }
-
-    private static async Task<T> CancelOthersOnFailure<T>(CancellationTokenSource others, Task<T> task)
-    {
-        try
-        {
-            return await task;
-        }
-        catch
-        {
-            await others.CancelAsync();
-            throw;
-        }
     }
 
     /// <summary>The part encoding a config asks for.</summary>

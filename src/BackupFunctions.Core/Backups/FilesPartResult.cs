@@ -1,11 +1,16 @@
+using System.Text.Json.Serialization;
 using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Format;
 
 namespace BackupFunctions.Core.Backups;
 
-/// <summary>The stored file volume, the file index that describes it, and counts.</summary>
-public sealed record FilesPartResult(StoredPart Volume, StoredPart Index, long Files, long Folders, long Bytes)
+/// <summary>The stored file volumes (in volume order, from <c>files-00001.part</c>), the file index that describes them, and counts.</summary>
+public sealed record FilesPartResult(IReadOnlyList<StoredPart> Volumes, StoredPart Index, long Files, long Folders, long Bytes)
 {
+    /// <summary>The first volume (the only one of a site that fits one).</summary>
+    [JsonIgnore]
+    public StoredPart Volume => Volumes[0];
+
     /// <summary>
     /// The first files that changed while they were archived (at most <see cref="FileChange.MaxListed"/>: this result
     /// goes through orchestration history); <see cref="ChangedFileCount"/> counts them all.

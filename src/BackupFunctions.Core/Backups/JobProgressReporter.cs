@@ -27,6 +27,12 @@ public sealed class JobProgressReporter : JobWatch, IProgress<ArchiveProgress>, 
     private long _writtenDatabaseBytes = -1;
     private DateTimeOffset _lastWrite;
 
+    /// <summary>
+    /// Files and bytes are this step's share, added to what the row says, rather than the job's total: for the file
+    /// volumes, written by several activities at once.
+    /// </summary>
+    private bool _additive;
+
     /// <param name="cancellationToken">The step's own token; <see cref="JobWatch.Token"/> trips with it too.</param>
     public JobProgressReporter(BackupCatalog catalog, string jobId, TimeProvider time, TimeSpan interval, ILogger logger,
         CancellationToken cancellationToken = default)
@@ -58,8 +64,8 @@ public sealed class JobProgressReporter : JobWatch, IProgress<ArchiveProgress>, 
     /// </summary>
     public static Task<T> WatchAsync<T>(
         BackupCatalog catalog, string jobId, TimeProvider time, TimeSpan interval, ILogger logger,
-        Func<JobProgressReporter, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-        => RunAsync(new JobProgressReporter(catalog, jobId, time, interval, logger, cancellationToken), jobId, work, cancellationToken);
+        Func<JobProgressReporter, CancellationToken, Task<T>> work, CancellationToken cancellationToken, bool additive = false)
+        => RunAsync(new JobProgressReporter(catalog, jobId, time, interval, logger, cancellationToken) { _additive = additive }, jobId, work, cancellationToken);
 
     protected override bool HasUnwritten =>
         Interlocked.Read(ref _files) != _writtenFiles || Interlocked.Read(ref _bytes) != _writtenBytes
@@ -80,7 +86,13 @@ public sealed class JobProgressReporter : JobWatch, IProgress<ArchiveProgress>, 
         BackupJob? job;
         if (changed || now - _lastWrite >= HeartbeatInterval)
         {
-            job = await _catalog.Jobs.UpdateAsync(_jobId, j => j with { Progress = Apply(j.Progress, files, bytes, databaseBytes, now) }, cancellationToken);
+            var (addedFiles, addedBytes) = (files - Math.Max(_writtenFiles, 0), bytes - Math.Max(_writtenBytes, 0));
+            job = await _catalog.Jobs.UpdateAsync(_jobId, j => j with
+            {
+                Progress = _additive && files >= 0
+                    ? Apply(j.Progress, j.Progress.ProcessedFiles + addedFiles, j.Progress.ProcessedBytes + addedBytes, databaseBytes, now)
+                    : Apply(j.Progress, files, bytes, databaseBytes, now),
+            }, cancellationToken);
             _writtenFiles = files;
             _writtenBytes = bytes;
             _writtenDatabaseBytes = databaseBytes;

@@ -11,6 +11,21 @@ public static class ObjectNames
     public const string Index = "index.bin";
     public const string FirstFilesVolume = "files-00001.part";
 
+    /// <summary>
+    /// The plan of a running backup (which entry goes into which volume). A working object: removed once the manifest
+    /// is written, never listed in it.
+    /// </summary>
+    public const string Plan = "plan.bin";
+
+    /// <summary>File volume <paramref name="number"/> (from 1): <c>files-00001.part</c>, <c>files-00002.part</c>, …</summary>
+    public static string FilesVolume(int number) => $"files-{number:D5}.part";
+
+    /// <summary>
+    /// The index entries of volume <paramref name="number"/>, written beside it and joined into <see cref="Index"/>: a
+    /// working object like <see cref="Plan"/>.
+    /// </summary>
+    public static string VolumeIndex(int number) => $"index-{number:D5}.bin";
+
     /// <summary>The folder of one backup, ending with '/'.</summary>
     /// <exception cref="ArgumentException">The prefix breaks the rule the API checks a posted <c>prefix</c> with.</exception>
     public static string BackupFolder(string prefix, string backupId)

@@ -22,9 +22,17 @@ public sealed class BackupActivities(BackupRunner runner, BackupCopies copies)
     public Task<DatabasePartResult> DumpDatabase([ActivityTrigger] PartInput input, CancellationToken cancellationToken)
         => runner.DumpDatabaseAsync(input, cancellationToken);
 
-    [Function(FunctionNames.ArchiveFiles)]
-    public Task<FilesPartResult> ArchiveFiles([ActivityTrigger] PartInput input, CancellationToken cancellationToken)
-        => runner.ArchiveFilesAsync(input, cancellationToken);
+    [Function(FunctionNames.PlanBackup)]
+    public Task<VolumePlanResult> PlanBackup([ActivityTrigger] PartInput input, CancellationToken cancellationToken)
+        => runner.PlanFilesAsync(input, cancellationToken);
+
+    [Function(FunctionNames.ArchiveVolume)]
+    public Task<VolumeResult> ArchiveVolume([ActivityTrigger] VolumeInput input, CancellationToken cancellationToken)
+        => runner.ArchiveVolumeAsync(input, cancellationToken);
+
+    [Function(FunctionNames.AssembleIndex)]
+    public Task<FilesPartResult> AssembleIndex([ActivityTrigger] IndexInput input, CancellationToken cancellationToken)
+        => runner.AssembleIndexAsync(input, cancellationToken);
 
     [Function(FunctionNames.WriteManifest)]
     public Task<ManifestResult> WriteManifest([ActivityTrigger] ManifestInput input, CancellationToken cancellationToken)

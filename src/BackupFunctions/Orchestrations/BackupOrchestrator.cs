@@ -10,7 +10,8 @@ using Microsoft.DurableTask;
 namespace BackupFunctions.Orchestrations;
 
 /// <summary>
-/// One backup (docs/design.md, 'The data flow of a backup'): start job → prepare key → dump database ∥ archive files →
+/// One backup (docs/design.md, 'The data flow of a backup'): start job → prepare key → dump database ∥ (plan files →
+/// volumes, a bounded fan-out → join the index) →
 /// manifest (commit) → verify the primary ∥ (replicate → verify) per replica → record.
 /// Deterministic: no I/O, no clock, no random here; activities do the work. Only the wrapped key passes through.
 /// </summary>
@@ -74,7 +75,7 @@ public static class BackupOrchestrator
                     : context.CallActivityAsync<DatabasePartResult?>(FunctionNames.DumpDatabase, input, Retried);
                 var fl = plan.Config.Files is null
                     ? Task.FromResult<FilesPartResult?>(null)
-                    : context.CallActivityAsync<FilesPartResult?>(FunctionNames.ArchiveFiles, input, Retried);
+                    : ArchiveFilesAsync(context, input);
                 await Task.WhenAll(db, fl);
                 return (await db, await fl);
             });
@@ -115,6 +116,48 @@ public static class BackupOrchestrator
             await NotifyAsync(context, request.JobId);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The files: PlanBackup stores the plan in the destination and returns the volume count; one ArchiveVolume per
+    /// volume, at most <see cref="VolumePlanResult.MaxParallelVolumes"/> at once; then AssembleIndex joins their index
+    /// entries. Each volume is its own activity, so after a crash Durable replays the finished ones from history and
+    /// only the rest run again.
+    /// </summary>
+    internal static async Task<FilesPartResult?> ArchiveFilesAsync(TaskOrchestrationContext context, PartInput input)
+    {
+        var planned = await context.CallActivityAsync<VolumePlanResult>(FunctionNames.PlanBackup, input, Retried);
+        var written = new List<VolumeResult>(planned.Volumes);
+        var running = new List<Task<VolumeResult>>();
+        try
+        {
+            for (var number = 1; number <= planned.Volumes; number++)
+            {
+                if (running.Count >= Math.Max(planned.MaxParallelVolumes, 1))
+                {
+                    var done = await Task.WhenAny(running);
+                    running.Remove(done);
+                    written.Add(await done);
+                }
+                running.Add(context.CallActivityAsync<VolumeResult>(
+                    FunctionNames.ArchiveVolume, new VolumeInput(input.Plan, input.Key, planned.Plan, number), Retried));
+            }
+            written.AddRange(await Task.WhenAll(running));
+        }
+        catch (TaskFailedException)
+        {
+            // The other volumes in flight finish (or fail) first, so none is still writing when the cleanup runs.
+            try
+            {
+                await Task.WhenAll(running);
+            }
+            catch (TaskFailedException)
+            {
+            }
+            throw;
+        }
+        return await context.CallActivityAsync<FilesPartResult>(
+            FunctionNames.AssembleIndex, new IndexInput(input.Plan, input.Key, planned, written), Retried);
     }
 
     /// <summary>
