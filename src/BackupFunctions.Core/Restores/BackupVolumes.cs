@@ -171,8 +171,9 @@ public sealed class BackupVolumes
                 {
                     lock (gate)
                     {
-                        // A cancellation this class caused is not the cause.
-                        if (first is null || (first is OperationCanceledException && e is not OperationCanceledException))
+                        // The cause, not a consequence: a cancellation this class caused, or a volume refused because
+                        // another one had failed already (it may be recorded first), ranks below damage found.
+                        if (first is null || Rank(e) > Rank(first))
                             first = e;
                     }
                     await stop.CancelAsync();
@@ -185,4 +186,12 @@ public sealed class BackupVolumes
         if (first is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
     }
+
+    private static int Rank(Exception e) => e switch
+    {
+        IntegrityException => 3,
+        OperationCanceledException => 0,
+        InvalidOperationException => 1,
+        _ => 2,
+    };
 }
