@@ -8,7 +8,8 @@ namespace BackupFunctions.Core.Archive;
 
 /// <summary>
 /// One safe extraction into a staging folder beside the target (<c>&lt;target&gt;.restoring-&lt;random&gt;</c>, see
-/// <see cref="RestoreStaging"/>): add one or more volumes, then <see cref="Complete"/> moves the restored tree into
+/// <see cref="RestoreStaging"/>): add one or more volumes — one after another or several at the same time, each with
+/// its own input and its own entries of the index — then <see cref="Complete"/> moves the restored tree into
 /// place. Disposing without completing removes the staging folder, so the target is never touched by a failed or
 /// cancelled restore.
 /// </summary>
@@ -46,6 +47,13 @@ namespace BackupFunctions.Core.Archive;
 /// each other there, and nothing may be written below one); both are far fewer than files in a site. The mode of each file
 /// (when it is not 0600 already) waits in a scratch file of the staging folder (its name and two bytes), read back
 /// once in <see cref="Complete"/>: a few bytes on disk per file, beside the file itself.
+/// </para>
+/// <para>
+/// Volumes added at the same time share the rules (links), the folder records, the modes file and the creation of
+/// folders, under one lock; file contents are written outside it. Every rule holds across volumes as within one: a
+/// folder entry in two volumes is refused by name, a file by its <c>CreateNew</c>, a link when <see cref="Complete"/>
+/// finds its name taken; an entry below a link of another volume is refused when the link came first, and the link
+/// when it came last (links exist only from <see cref="Complete"/> on, so nothing is written through one either way).
 /// </para>
 /// </remarks>
 public sealed class SiteExtraction : IDisposable
