@@ -262,6 +262,24 @@ public sealed class MultiVolumeRestoreTests : IDisposable
         Assert.Contains("only format version 2 may have", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("uploads/empty", "files-00004.part", "uploads/empty", "names the volume 'files-00004.part', which the manifest does not list")]
+    [InlineData("config", "files-00003.part", "config/settings.php", "an entry of files-00001.part after those of files-00003.part")]
+    public async Task An_index_naming_an_unlisted_volume_or_volumes_out_of_order_is_refused_before_anything_is_extracted(
+        string path, string volume, string named, string reason)
+    {
+        BuildSite();
+        await BackUpAsync(damageIndex: e => e.Path == path ? e with { Volume = volume } : e);
+
+        var target = _temp.Combine("restored");
+        var error = await Assert.ThrowsAsync<IntegrityException>(() => Runner.RestoreAsync(new RestoreRequest(_store, Prefix, BackupId, target, null), default));
+
+        Assert.Equal($"{ObjectNames.Index}: {named}: {reason}", error.Message.Replace(" (the index lists the volumes in ascending order)", "", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(target));
+        var deep = await new DeepVerifier(new PostgresRestorer(Tools), TimeProvider.System).VerifyAsync(_store, Folder, BackupId, _kek, false, default);
+        Assert.Contains(deep.Problems, p => p.StartsWith(ObjectNames.Index, StringComparison.Ordinal) && p.Contains(reason, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_single_volume_version_2_backup_restores_as_before()
     {
@@ -280,11 +298,13 @@ public sealed class MultiVolumeRestoreTests : IDisposable
     /// Volume 1 up to uploads/big/b.bin, volume 2 from uploads/big/c.bin (the rest of that folder), volume 3 from
     /// uploads/empty on (files of uploads, whose folder entry is in volume 1).
     /// </summary>
-    private Task<BackupManifest> BackUpAsync(int formatVersion = 2, bool oneVolume = false, IReadOnlyDictionary<int, CompressionAlgorithm>? own = null)
+    private Task<BackupManifest> BackUpAsync(
+        int formatVersion = 2, bool oneVolume = false, IReadOnlyDictionary<int, CompressionAlgorithm>? own = null, Func<FileIndexEntry, FileIndexEntry>? damageIndex = null)
     {
         var volume = 1;
         return new MultiVolumeBackup
         {
+            DamageIndex = damageIndex,
             FormatVersion = formatVersion,
             OwnCompression = own ?? new Dictionary<int, CompressionAlgorithm>(),
             VolumeOf = (_, entry) =>

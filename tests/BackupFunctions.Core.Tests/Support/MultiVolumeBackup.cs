@@ -28,6 +28,9 @@ public sealed class MultiVolumeBackup
 
     public int FormatVersion { get; init; } = BackupManifest.VolumesFormatVersion;
 
+    /// <summary>Changes index entries as they are written (a damaged index, to test refusals); null: none.</summary>
+    public Func<FileIndexEntry, FileIndexEntry>? DamageIndex { get; init; }
+
     /// <summary>Writes the backup and returns its manifest. <paramref name="kek"/> null: encryption none.</summary>
     public async Task<BackupManifest> WriteAsync(
         IBackupStore store, string folder, string backupId, string siteRoot, IReadOnlyList<string> components, IKeyEncryptionKey? kek,
@@ -81,7 +84,8 @@ public sealed class MultiVolumeBackup
             }
 
             var index = await PartWriter.WriteAsync(store, folder + "index.bin", backupId, "index.bin", "index", settings, key,
-                (plaintext, ct) => FileIndex.WriteAsync(entries.Select((e, i) => e with { Volume = ManifestVolumes.Name(volumeOf[i]) }), plaintext, ct),
+                (plaintext, ct) => FileIndex.WriteAsync(
+                    entries.Select((e, i) => e with { Volume = ManifestVolumes.Name(volumeOf[i]) }).Select(e => DamageIndex?.Invoke(e) ?? e), plaintext, ct),
                 cancellationToken);
             parts.Add(index);
 
