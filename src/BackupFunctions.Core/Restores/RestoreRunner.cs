@@ -4,7 +4,6 @@ using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Sources;
-using BackupFunctions.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace BackupFunctions.Core.Restores;
@@ -13,7 +12,8 @@ namespace BackupFunctions.Core.Restores;
 /// Restores a backup from a destination alone (no catalog needed): manifest (capped reader) → unwrap key → check the
 /// manifest's MAC → every listed part present with its stored size → prove the database part end to end (hash, AEAD,
 /// decompression, plainSize) → files into an empty folder through a private staging folder that replaces it only once
-/// every byte checked out → the database into a new database → compare the restored row counts with the manifest.
+/// every byte checked out (the files volumes <see cref="RestoreRequest.MaxParallelVolumes"/> at a time, see
+/// <see cref="BackupVolumes"/>) → the database into a new database → compare the restored row counts with the manifest.
 /// Nothing reaches a target unless the parts it comes from are intact; every damage (a missing part included) is an
 /// <see cref="IntegrityException"/> naming the object.
 /// </summary>
