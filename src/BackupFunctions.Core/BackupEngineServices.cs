@@ -103,7 +103,7 @@ public static class BackupEngineServices
             sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InPlaceRestorer>>()));
         services.AddOptions<RestoreJobOptions>().Bind(configuration.GetSection(RestoreJobOptions.SectionName))
-            .Validate(o => o.Validate() is null, "Restore:LockTimeoutSeconds must be 0.1-3600.")
+            .Validate(o => o.Validate() is null, $"Restore:LockTimeoutSeconds must be 0.1-3600 and Restore:MaxParallelVolumes 1-{BackupVolumes.MaxParallelism}.")
             .ValidateOnStart();
         services.TryAddSingleton<RestoreJobRunner>();
         services.TryAddSingleton<RestoreClaims>();

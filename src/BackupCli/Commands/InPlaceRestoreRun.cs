@@ -29,7 +29,11 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
         bool SkipVerification,
         TimeSpan LockTimeout,
         IKeyEncryptionKey? Kek,
-        DestinationUri? PreRestoreBackupTo);
+        DestinationUri? PreRestoreBackupTo)
+    {
+        /// <summary>Files volumes staged at the same time (<c>--parallel</c>).</summary>
+        public int MaxParallelVolumes { get; init; } = BackupVolumes.DefaultParallelism;
+    }
 
     public async Task<int> RunAsync(Arguments arguments, CancellationToken cancellationToken)
     {
@@ -41,6 +45,7 @@ internal sealed class InPlaceRestoreRun(CliContext context, bool json)
             OverwriteExisting = !arguments.KeepExisting,
             LockTimeout = arguments.LockTimeout,
             AllowUnencrypted = arguments.Kek is null,
+            MaxParallelVolumes = arguments.MaxParallelVolumes,
         };
 
         InPlaceRestoreProof proof;

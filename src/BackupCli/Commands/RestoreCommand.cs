@@ -95,6 +95,13 @@ internal sealed class RestoreCommand
         DefaultValueFactory = _ => 30,
     };
 
+    private readonly Option<int> _parallel = new("--parallel")
+    {
+        Description = "Files volumes downloaded, decrypted, decompressed and extracted at the same time (1-16).",
+        HelpName = "volumes",
+        DefaultValueFactory = _ => BackupVolumes.DefaultParallelism,
+    };
+
     private readonly KeyArguments _key = new();
     private readonly CliContext _context;
     private readonly Option<bool> _json;
@@ -108,6 +115,12 @@ internal sealed class RestoreCommand
             var seconds = result.GetValueOrDefault<int>();
             if (seconds is < 1 or > 3600)
                 result.AddError($"--lock-timeout must be 1-3600 seconds, not {seconds}.");
+        });
+        _parallel.Validators.Add(result =>
+        {
+            var volumes = result.GetValueOrDefault<int>();
+            if (volumes is < 1 or > BackupVolumes.MaxParallelism)
+                result.AddError($"--parallel must be 1-{BackupVolumes.MaxParallelism} volumes, not {volumes}.");
         });
     }
 
@@ -129,7 +142,7 @@ internal sealed class RestoreCommand
         {
             handler._from, handler._backupId, handler._toDir, handler._toDb, handler._include, handler._dryRun,
             handler._inPlace, handler._preRestoreBackupTo, handler._noPreRestoreBackup, handler._items, handler._keepExisting,
-            handler._skipVerification, handler._lockTimeout,
+            handler._skipVerification, handler._lockTimeout, handler._parallel,
         };
         handler._key.AddTo(command);
         command.SetAction((parse, ct) => handler.RunAsync(parse, ct));
@@ -170,7 +183,7 @@ internal sealed class RestoreCommand
 
         var runner = new RestoreRunner(
             kek, new PostgresRestorer(_context.PostgresTools), new PostgresDumper(_context.PostgresTools), NullLogger<RestoreRunner>.Instance);
-        var request = new RestoreRequest(store, destination.Prefix, backupId, toDir, toDb) { Include = include is null ? null : include.Includes, AllowUnencrypted = kek is null };
+        var request = new RestoreRequest(store, destination.Prefix, backupId, toDir, toDb) { Include = include is null ? null : include.Includes, AllowUnencrypted = kek is null, MaxParallelVolumes = parse.GetValue(_parallel) };
         var result = await ProgressBars.RunAsync(_context, json, async bars =>
         {
             var step = bars.Start($"verify and restore {backupId}", totalBytes: null);
@@ -238,7 +251,7 @@ internal sealed class RestoreCommand
         var kek = unverified.Manifest.Key is null ? _key.Resolve(parse, _context) : _key.Require(parse, _context, "restore");
         var arguments = new InPlaceRestoreRun.Arguments(
             store, destination, backupId, siteRoot, toDb, items, parse.GetValue(_keepExisting), parse.GetValue(_skipVerification),
-            TimeSpan.FromSeconds(parse.GetValue(_lockTimeout)), kek, preRestoreDestination);
+            TimeSpan.FromSeconds(parse.GetValue(_lockTimeout)), kek, preRestoreDestination) { MaxParallelVolumes = parse.GetValue(_parallel) };
         return await new InPlaceRestoreRun(_context, json).RunAsync(arguments, cancellationToken);
     }
 

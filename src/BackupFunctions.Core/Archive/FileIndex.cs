@@ -37,6 +37,13 @@ public static class FileIndex
         await output.FlushAsync(cancellationToken);
     }
 
+    /// <summary>Writes one entry's line (not flushed): a restore's split of the index by volume.</summary>
+    internal static async ValueTask WriteEntryAsync(FileIndexEntry entry, Stream output, CancellationToken cancellationToken)
+    {
+        await output.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(entry, Json), cancellationToken);
+        await output.WriteAsync(NewLine, cancellationToken);
+    }
+
     public static async Task<IReadOnlyList<FileIndexEntry>> ReadAsync(Stream input, CancellationToken cancellationToken)
     {
         var entries = new List<FileIndexEntry>();

@@ -8,7 +8,8 @@ namespace BackupFunctions.Core.Archive;
 
 /// <summary>
 /// One safe extraction into a staging folder beside the target (<c>&lt;target&gt;.restoring-&lt;random&gt;</c>, see
-/// <see cref="RestoreStaging"/>): add one or more volumes, then <see cref="Complete"/> moves the restored tree into
+/// <see cref="RestoreStaging"/>): add one or more volumes — one after another or several at the same time, each with
+/// its own input and its own entries of the index — then <see cref="Complete"/> moves the restored tree into
 /// place. Disposing without completing removes the staging folder, so the target is never touched by a failed or
 /// cancelled restore.
 /// </summary>
@@ -47,6 +48,13 @@ namespace BackupFunctions.Core.Archive;
 /// (when it is not 0600 already) waits in a scratch file of the staging folder (its name and two bytes), read back
 /// once in <see cref="Complete"/>: a few bytes on disk per file, beside the file itself.
 /// </para>
+/// <para>
+/// Volumes added at the same time share the rules (links), the folder records, the modes file and the creation of
+/// folders, under one lock; file contents are written outside it. Every rule holds across volumes as within one: a
+/// folder entry in two volumes is refused by name, a file by its <c>CreateNew</c>, a link when <see cref="Complete"/>
+/// finds its name taken; an entry below a link of another volume is refused when the link came first, and the link
+/// when it came last (links exist only from <see cref="Complete"/> on, so nothing is written through one either way).
+/// </para>
 /// </remarks>
 public sealed class SiteExtraction : IDisposable
 {
@@ -65,11 +73,26 @@ public sealed class SiteExtraction : IDisposable
     /// <summary>The rules that need no disk, and every symbolic link of the archive so far (created in <see cref="Complete"/>).</summary>
     private readonly ArchiveEntryRules _rules = new();
 
-    /// <summary>Folders written, in archive order ('/'-separated names): their modes and times are set last.</summary>
-    private readonly List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt)> _directories = [];
+    /// <summary>
+    /// Folder entries, in the order their volumes reached them ('/'-separated names): their modes and times are set last.
+    /// Written is false for a folder a filter skipped: it gets its mode all the same when a later volume (with the
+    /// folder's files, whose folder entry was in an earlier volume) needed it after all.
+    /// </summary>
+    private readonly List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt, bool Written)> _directories = [];
+
+    /// <summary>The names in <see cref="_directories"/>: a folder entry in two volumes is a duplicate.</summary>
+    private readonly HashSet<string> _directoryNames = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Volumes may be added in parallel (one task each): what they share — the rules (links), the folders, the modes
+    /// file and the creation of folders — is changed under this lock; file contents are written outside it.
+    /// </summary>
+    private readonly Lock _gate = new();
 
     private long _files;
     private long _bytes;
+    private long _reusedFiles;
+    private int _running;
     private bool _broken;
     private bool _completed;
 
@@ -101,11 +124,17 @@ public sealed class SiteExtraction : IDisposable
     /// </remarks>
     public LiveFileReuse? Reuse { get; set; }
 
-    /// <summary>Files hard-linked from <see cref="Reuse"/> instead of written.</summary>
-    public long ReusedFiles { get; private set; }
+    /// <summary>Files hard-linked from <see cref="Reuse"/> (or a volume's own reuse) instead of written.</summary>
+    public long ReusedFiles => Interlocked.Read(ref _reusedFiles);
 
-    /// <summary>What the extraction holds until <see cref="Complete"/>: folders written and symbolic links, never files.</summary>
+    /// <summary>Files and links written (or, with a filter, checked and written) and their bytes, over every volume so far.</summary>
+    public ArchiveProgress Totals => new(Interlocked.Read(ref _files), Interlocked.Read(ref _bytes));
+
+    /// <summary>What the extraction holds until <see cref="Complete"/>: folder entries and symbolic links, never files.</summary>
     internal int RetainedEntries => _directories.Count + _rules.Links;
+
+    /// <summary>A private scratch file's path in the staging folder (beside the restored tree, removed with it).</summary>
+    internal string Scratch(string name) => _staging.Scratch(name);
 
     /// <summary>
     /// Set by <see cref="Complete"/>: the restored symbolic links whose target is absolute, leads out of the restored
@@ -171,42 +200,91 @@ public sealed class SiteExtraction : IDisposable
     /// this volume must come in the order of the tar, as the backup writes them. The index is enumerated once, to its
     /// end, so a verifying stream below it is checked before this returns.
     /// </summary>
-    public async Task<ArchiveProgress> AddVolumeAsync(
+    public Task<ArchiveProgress> AddVolumeAsync(
         Stream tarInput,
         string volumeName,
         IAsyncEnumerable<FileIndexEntry> index,
         Func<string, bool>? include,
         IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)
+        => AddVolumeAsync(tarInput, volumeName, index, include, Reuse, progress, cancellationToken);
+
+    /// <summary>
+    /// As above, with this volume's own <paramref name="reuse"/> (null: none) instead of <see cref="Reuse"/>: volumes
+    /// added in parallel each read their own part of the index, so each needs its own look-ahead. Safe to call for
+    /// several volumes at once (each with its own input and index); a folder, file or link in two volumes is refused as
+    /// within one. Returns the totals of the whole extraction so far.
+    /// </summary>
+    public async Task<ArchiveProgress> AddVolumeAsync(
+        Stream tarInput,
+        string volumeName,
+        IAsyncEnumerable<FileIndexEntry> index,
+        Func<string, bool>? include,
+        LiveFileReuse? reuse,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tarInput);
         ArgumentException.ThrowIfNullOrEmpty(volumeName);
         ArgumentNullException.ThrowIfNull(index);
-        ObjectDisposedException.ThrowIf(_completed, this);
-        if (_broken)
-            throw new InvalidOperationException("a previous volume of this extraction failed");
-
-        _broken = true;
-        await using var cursor = new FileIndexCursor(index, volumeName, cancellationToken);
-        // The folder entries above the current entry (outermost first) and whether each was written: with a filter, a
-        // folder is written only once something below it is.
-        var above = new List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt, bool Written)>();
-        await using (var reader = new TarReader(tarInput, leaveOpen: true))
+        lock (_gate)
         {
-            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+            ObjectDisposedException.ThrowIf(_completed, this);
+            if (_broken)
+                throw new InvalidOperationException("a previous volume of this extraction failed");
+            _running++;
+        }
+
+        var succeeded = false;
+        try
+        {
+            await using var cursor = new FileIndexCursor(index, volumeName, cancellationToken);
+            var volume = new VolumeState(volumeName, cursor, include, reuse);
+            await using (var reader = new TarReader(tarInput, leaveOpen: true))
             {
-                await ExtractEntryAsync(entry, volumeName, cursor, include, above, cancellationToken);
-                progress?.Report(new ArchiveProgress(_files, _bytes));
+                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+                {
+                    await ExtractEntryAsync(entry, volume, cancellationToken);
+                    progress?.Report(Totals);
+                }
+            }
+
+            // Whatever follows the end-of-archive marker is read too, so that a verifying (decrypting) stream below
+            // checks the end of the volume.
+            await tarInput.CopyToAsync(Stream.Null, cancellationToken);
+            await cursor.EndAsync();
+            succeeded = true;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _running--;
+                // A failed volume breaks the whole extraction: what it wrote is half a volume.
+                if (!succeeded)
+                    _broken = true;
             }
         }
 
-        // Whatever follows the end-of-archive marker is read too, so that a verifying (decrypting) stream below
-        // checks the end of the volume.
-        await tarInput.CopyToAsync(Stream.Null, cancellationToken);
-        await cursor.EndAsync();
+        return Totals;
+    }
 
-        _broken = false;
-        return new ArchiveProgress(_files, _bytes);
+    /// <summary>What one volume's extraction keeps for itself (never shared between volumes added in parallel).</summary>
+    private sealed class VolumeState(string name, FileIndexCursor cursor, Func<string, bool>? include, LiveFileReuse? reuse)
+    {
+        public string Name { get; } = name;
+        public FileIndexCursor Cursor { get; } = cursor;
+        public Func<string, bool>? Include { get; } = include;
+        public LiveFileReuse? Reuse { get; } = reuse;
+
+        /// <summary>
+        /// The folder entries of this volume above the current entry (outermost first) and whether each was written:
+        /// with a filter, a folder is written only once something below it is.
+        /// </summary>
+        public List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt, bool Written)> Above { get; } = [];
+
+        /// <summary>The folder the previous file of this volume went to (known to exist).</summary>
+        public string? LastFolder { get; set; }
     }
 
     /// <summary>
@@ -218,8 +296,13 @@ public sealed class SiteExtraction : IDisposable
     public void Complete()
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        if (_broken)
-            throw new InvalidOperationException("a volume of this extraction failed");
+        lock (_gate)
+        {
+            if (_broken)
+                throw new InvalidOperationException("a volume of this extraction failed");
+            if (_running > 0)
+                throw new InvalidOperationException("a volume of this extraction is still being added");
+        }
 
         var (outsideLinks, outsideLinkCount) = _rules.OutsideLinks();
 
@@ -243,10 +326,13 @@ public sealed class SiteExtraction : IDisposable
         // again here, since a link reaching them would change something outside the tree.
         for (var i = _directories.Count - 1; i >= 0; i--)
         {
-            var (name, mode, modifiedAt) = _directories[i];
+            var (name, mode, modifiedAt, written) = _directories[i];
             var fullPath = StagingPath(name);
             if (new DirectoryInfo(fullPath).LinkTarget is not null)
                 throw new InvalidOperationException($"{name}: a folder of the restore became a symbolic link");
+            // A folder a filter skipped in its own volume exists only when another volume wrote below it.
+            if (!written && !Directory.Exists(fullPath))
+                continue;
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(fullPath, mode);
             Directory.SetLastWriteTimeUtc(fullPath, modifiedAt.UtcDateTime);
@@ -283,85 +369,87 @@ public sealed class SiteExtraction : IDisposable
         _staging.Dispose();
     }
 
-    private async Task ExtractEntryAsync(
-        TarEntry entry,
-        string volumeName,
-        FileIndexCursor cursor,
-        Func<string, bool>? include,
-        List<(string Name, UnixFileMode Mode, DateTimeOffset ModifiedAt, bool Written)> above,
-        CancellationToken cancellationToken)
+    private async Task ExtractEntryAsync(TarEntry entry, VolumeState volume, CancellationToken cancellationToken)
     {
-        var (name, type) = _rules.Check(entry, volumeName);
+        var volumeName = volume.Name;
+        string name, type;
+        lock (_gate)
+            (name, type) = _rules.Check(entry, volumeName);
         var fullPath = SafeFullPath(name)
             ?? throw new IntegrityException(volumeName, $"{entry.Name}: unsafe path (absolute, '..' or outside the target)");
-        var indexed = await cursor.NextAsync(name, type);
-        var write = include is null || include(name);
-        if (type == FileIndexEntry.SymbolicLinkType)
-            _rules.AddLink(name, entry.LinkName, indexed, volumeName, write);
-
+        var indexed = await volume.Cursor.NextAsync(name, type);
+        var write = volume.Include is null || volume.Include(name);
+        var above = volume.Above;
         while (above.Count > 0 && !FileIndexCursor.IsBelow(name, above[^1].Name))
             above.RemoveAt(above.Count - 1);
-        if (write)
+
+        lock (_gate)
         {
-            // The folders above come first, whether or not the filter named them (their modes and times too).
-            for (var i = 0; i < above.Count; i++)
+            if (type == FileIndexEntry.SymbolicLinkType)
+                _rules.AddLink(name, entry.LinkName, indexed, volumeName, write);
+            if (write)
             {
-                if (!above[i].Written)
+                // The folders above come first, whether or not the filter named them (their modes and times too).
+                for (var i = 0; i < above.Count; i++)
                 {
-                    WriteDirectory(above[i].Name, StagingPath(above[i].Name), above[i].Mode, above[i].ModifiedAt);
-                    above[i] = above[i] with { Written = true };
+                    if (!above[i].Written)
+                    {
+                        // Its record in _directories says not written; it now exists, so Complete applies its mode.
+                        EnsureFolder(StagingPath(above[i].Name), volumeName);
+                        above[i] = above[i] with { Written = true };
+                    }
                 }
+            }
+
+            switch (type)
+            {
+                case FileIndexEntry.DirectoryType:
+                    // Remembered also when the filter skips it: another volume may write below it (see _directories).
+                    if (!_directoryNames.Add(name))
+                        throw new IntegrityException(volumeName, $"{name}: appears twice in the archives");
+                    if (write)
+                        EnsureFolder(fullPath, volumeName);
+                    _directories.Add((name, entry.Mode & PermissionBits, entry.ModificationTime, write));
+                    above.Add((name, entry.Mode & PermissionBits, entry.ModificationTime, write));
+                    return;
+
+                case FileIndexEntry.SymbolicLinkType:
+                    // Created in Complete; its folder now, and nothing may be there under its name (a folder or file
+                    // entry before it, in this volume or another). The tree holds no link yet, so Path.Exists follows
+                    // none. One that comes first and an entry of the same name after it fail in Complete, whose link
+                    // creation finds the name taken.
+                    if (!write)
+                        return;
+                    EnsureFolder(Path.GetDirectoryName(fullPath)!, volumeName);
+                    if (Path.Exists(fullPath))
+                        throw new IntegrityException(volumeName, $"{name}: appears twice in the archives");
+                    Interlocked.Increment(ref _files);
+                    return;
             }
         }
 
-        switch (type)
-        {
-            case FileIndexEntry.DirectoryType:
-                if (write)
-                    WriteDirectory(name, fullPath, entry.Mode & PermissionBits, entry.ModificationTime);
-                above.Add((name, entry.Mode & PermissionBits, entry.ModificationTime, write));
-                break;
-
-            case FileIndexEntry.SymbolicLinkType:
-                // Created in Complete; its folder now, and nothing may be there under its name (a folder or file
-                // entry before it). The tree holds no link yet, so Path.Exists follows none.
-                if (!write)
-                    break;
-                EnsureFolder(Path.GetDirectoryName(fullPath)!);
-                if (Path.Exists(fullPath))
-                    throw new IntegrityException(volumeName, $"{name}: appears twice in the archives");
-                _files++;
-                break;
-
-            default:
-                // Not written: checked against the index above and read past (TarReader skips the unread data).
-                if (write)
-                    await ExtractFileAsync(entry, name, fullPath, indexed, volumeName, cancellationToken);
-                break;
-        }
+        // Not written: checked against the index above and read past (TarReader skips the unread data).
+        if (write)
+            await ExtractFileAsync(entry, name, fullPath, indexed, volume, cancellationToken);
     }
 
-    /// <summary>The folder the previous file went to (known to exist).</summary>
-    private string? _lastFolder;
-
-    private void WriteDirectory(string name, string fullPath, UnixFileMode mode, DateTimeOffset modifiedAt)
-    {
-        EnsureFolder(fullPath);
-        _directories.Add((name, mode, modifiedAt));
-    }
-
-    /// <summary>Creates a folder of the tree and any missing folder above it, each 0700.</summary>
-    private void EnsureFolder(string fullPath)
+    /// <summary>
+    /// Creates a folder of the tree and any missing folder above it, each 0700. Under the lock: two volumes may need the
+    /// same folder (one holds its entry, the other files in it).
+    /// </summary>
+    private void EnsureFolder(string fullPath, string volumeName)
     {
         if (Directory.Exists(fullPath))
             return;
+        if (Path.Exists(fullPath) || new FileInfo(fullPath).LinkTarget is not null)
+            throw new IntegrityException(volumeName, $"{Path.GetRelativePath(_root, fullPath).Replace(Path.DirectorySeparatorChar, '/')}: appears twice in the archives (a file and a folder)");
         var parent = Path.GetDirectoryName(fullPath)!;
         if (parent.Length > _root.Length)
-            EnsureFolder(parent);
+            EnsureFolder(parent, volumeName);
         RestoreStaging.CreatePrivateFolder(fullPath);
     }
 
-    /// <summary>Notes a file whose mode is applied in <see cref="Complete"/>.</summary>
+    /// <summary>Notes a file whose mode is applied in <see cref="Complete"/>. Under the lock.</summary>
     private void DeferMode(string name, UnixFileMode mode)
     {
         _modes ??= new BinaryWriter(
@@ -406,8 +494,9 @@ public sealed class SiteExtraction : IDisposable
     }
 
     private async Task ExtractFileAsync(
-        TarEntry entry, string name, string fullPath, FileIndexEntry indexed, string volumeName, CancellationToken cancellationToken)
+        TarEntry entry, string name, string fullPath, FileIndexEntry indexed, VolumeState volume, CancellationToken cancellationToken)
     {
+        var volumeName = volume.Name;
         if (entry.Length != indexed.Size)
             throw new IntegrityException(volumeName, $"{name}: {entry.Length} bytes in the archive, {indexed.Size} in the index");
         byte[] expectedHash;
@@ -425,10 +514,11 @@ public sealed class SiteExtraction : IDisposable
 
         var folder = Path.GetDirectoryName(fullPath)!;
         // Files come folder by folder: one check per folder, not a stat per file.
-        if (!string.Equals(folder, _lastFolder, StringComparison.Ordinal))
+        if (!string.Equals(folder, volume.LastFolder, StringComparison.Ordinal))
         {
-            EnsureFolder(folder);
-            _lastFolder = folder;
+            lock (_gate)
+                EnsureFolder(folder, volumeName);
+            volume.LastFolder = folder;
         }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long written = 0;
@@ -438,9 +528,9 @@ public sealed class SiteExtraction : IDisposable
             // A reused live file already has the entry's bytes, mode and time: nothing is written to it, and the
             // archive's data is only read through the hash below (the backup is proven in every case).
             var reused = false;
-            if (Reuse is not null && (int)(entry.Mode & PermissionBits) == indexed.Mode && entry.ModificationTime == indexed.ModifiedAt)
+            if (volume.Reuse is { } reuse && (int)(entry.Mode & PermissionBits) == indexed.Mode && entry.ModificationTime == indexed.ModifiedAt)
             {
-                using var proof = await Reuse.TakeAsync(name);
+                using var proof = await reuse.TakeAsync(name);
                 reused = proof?.TryLinkTo(fullPath) == true;
             }
             // Synchronous, unbuffered writes of whole 128 KiB blocks: on Linux an "asynchronous" FileStream only moves
@@ -456,7 +546,7 @@ public sealed class SiteExtraction : IDisposable
                     hash.AppendData(buffer, 0, read);
                     output?.Write(buffer, 0, read);
                     written += read;
-                    _bytes += read;
+                    Interlocked.Add(ref _bytes, read);
                 }
             }
 
@@ -468,7 +558,7 @@ public sealed class SiteExtraction : IDisposable
             if (output is null)
             {
                 // Never chmod'ed or time-stamped: that would change the live file (its metadata equals the entry's).
-                ReusedFiles++;
+                Interlocked.Increment(ref _reusedFiles);
             }
             else
             {
@@ -477,14 +567,17 @@ public sealed class SiteExtraction : IDisposable
                 // Complete.
                 File.SetLastWriteTimeUtc(output.SafeFileHandle, entry.ModificationTime.UtcDateTime);
                 if (!OperatingSystem.IsWindows() && (entry.Mode & PermissionBits) != RestoreStaging.PrivateFileMode)
-                    DeferMode(name, entry.Mode & PermissionBits);
+                {
+                    lock (_gate)
+                        DeferMode(name, entry.Mode & PermissionBits);
+                }
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        _files++;
+        Interlocked.Increment(ref _files);
     }
 
     private string StagingPath(string name) => Path.Combine(_root, name.Replace('/', Path.DirectorySeparatorChar));

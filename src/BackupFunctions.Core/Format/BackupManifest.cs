@@ -8,8 +8,17 @@ namespace BackupFunctions.Core.Format;
 /// </summary>
 public sealed record BackupManifest
 {
-    /// <summary>Readers refuse versions they do not know.</summary>
+    /// <summary>What a new manifest says unless its writer sets another. Readers refuse versions they do not know.</summary>
     public const int CurrentFormatVersion = 1;
+
+    /// <summary>
+    /// The version that allows more than one files volume and a part's own <see cref="StoredPart.Compression"/>
+    /// (docs/format.md, "Versions"): a version-1 reader would restore only the first volume or misread a part.
+    /// </summary>
+    public const int VolumesFormatVersion = 2;
+
+    /// <summary>Whether this version of BackupFunctions reads manifests of <paramref name="formatVersion"/> (1 and 2).</summary>
+    public static bool IsReadable(int formatVersion) => formatVersion is CurrentFormatVersion or VolumesFormatVersion;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
     public required string BackupId { get; init; }

@@ -109,10 +109,10 @@ public static class ManifestFile
             // The version decides how the rest is read, so it is checked before anything else of the manifest.
             if (!manifestElement.TryGetProperty("formatVersion", out var version) || !version.TryGetInt32(out var formatVersion))
                 throw Malformed("no \"formatVersion\" number");
-            if (formatVersion != BackupManifest.CurrentFormatVersion)
+            if (!BackupManifest.IsReadable(formatVersion))
             {
                 throw new NotSupportedException(
-                    $"manifest.json has format version {formatVersion}; this version of BackupFunctions reads version {BackupManifest.CurrentFormatVersion}.");
+                    $"manifest.json has format version {formatVersion}; this version of BackupFunctions reads versions {BackupManifest.CurrentFormatVersion} and {BackupManifest.VolumesFormatVersion}.");
             }
 
             var mac = macElement.ValueKind == JsonValueKind.Null ? null : DecodeMac(macElement.GetString()!);
@@ -121,6 +121,7 @@ public static class ManifestFile
             var manifest = JsonSerializer.Deserialize<BackupManifest>(authenticated, JsonOptions)
                 ?? throw Malformed("the manifest is null");
             CheckProtection(manifest, mac is not null);
+            ManifestVolumes.Check(manifest);
             return new UnverifiedManifest(manifest, authenticated, mac);
         }
         catch (JsonException e)

@@ -35,7 +35,8 @@ public static class PartReader
         ArgumentException.ThrowIfNullOrEmpty(objectName);
         ArgumentNullException.ThrowIfNull(part);
         ArgumentNullException.ThrowIfNull(manifest);
-        var compression = CompressionStreams.Parse(manifest.Compression);
+        // A part may have its own compression (format version 2); its header must say that one.
+        var compression = CompressionStreams.Parse(part.CompressionIn(manifest));
         var encryption = EncryptionAlgorithms.Parse(manifest.Encryption);
 
         Stream stored;

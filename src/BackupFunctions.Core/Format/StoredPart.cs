@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace BackupFunctions.Core.Format;
 
 /// <summary>One object written to a destination, as the manifest lists it.</summary>
@@ -6,4 +8,22 @@ namespace BackupFunctions.Core.Format;
 /// <param name="StoredSize">Bytes stored (after compression and encryption).</param>
 /// <param name="Sha256">Lowercase hex SHA-256 of the stored bytes, checkable without the key.</param>
 /// <param name="PlainSize">Bytes before compression.</param>
-public sealed record StoredPart(string Name, string Kind, long StoredSize, string Sha256, long PlainSize);
+/// <param name="Compression">
+/// Format version 2: the part's own compression when it differs from the manifest's (already-compressed media is stored
+/// with <c>none</c>); null (and absent from the JSON, so version-1 manifests serialize as before) means the manifest's.
+/// </param>
+public sealed record StoredPart(
+    string Name,
+    string Kind,
+    long StoredSize,
+    string Sha256,
+    long PlainSize,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Compression = null)
+{
+    /// <summary>The compression word the part was written with: its own, else the manifest's.</summary>
+    public string CompressionIn(BackupManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return Compression ?? manifest.Compression;
+    }
+}

@@ -16,7 +16,7 @@ namespace BackupFunctions.Core.Restores;
 
 /// <summary>
 /// Restores a backup's site files in place, into the live site root, in steps the restore orchestration runs as
-/// separate (retried) activities: <see cref="StageAsync"/> → <see cref="Swap"/> → <see cref="VerifyAsync"/> →
+/// separate (retried) activities: <see cref="StageAsync(BackupVolumes, int, IProgress{ArchiveProgress}?, CancellationToken)"/> → <see cref="Swap"/> → <see cref="VerifyAsync"/> →
 /// <see cref="Complete"/>, or <see cref="Rollback"/> on any failure or cancel after staging. Every step is idempotent
 /// and may run on a fresh instance (after a crash): the state lives in the site root, in the job's staging folder and
 /// its journal, never in this object.
@@ -117,6 +117,8 @@ public sealed partial class InPlaceFileRestore
 
     private string JournalPath => Path.Join(JobFolder, JournalName);
 
+    private string VolumeListPath(string volumeName) => Path.Join(JobFolder, ListName + "." + volumeName);
+
     private string ReadyPath(string component) => Path.Join(JobFolder, ReadyName, component);
 
     private string LivePath(string component) => Path.Join(SiteRoot, component);
@@ -131,12 +133,38 @@ public sealed partial class InPlaceFileRestore
     /// </summary>
     /// <exception cref="IntegrityException">The volume or index is damaged (nothing live was touched; the staging is removed).</exception>
     /// <param name="progress">Files and links written into staging so far, and their bytes (null: not reported).</param>
-    public async Task<InPlaceRestoreCounts> StageAsync(
+    public Task<InPlaceRestoreCounts> StageAsync(
         Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tarInput);
         ArgumentException.ThrowIfNullOrEmpty(volumeName);
         ArgumentNullException.ThrowIfNull(index);
+        return StageAsync([volumeName], (extract, ct) => extract(volumeName, tarInput, index, ct), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="StageAsync(Stream, string, IAsyncEnumerable{FileIndexEntry}, IProgress{ArchiveProgress}?, CancellationToken)"/>
+    /// for every files volume of a backup, up to <paramref name="maxParallel"/> at a time, into one staging tree (each
+    /// volume with its own entries of the index and its own look-ahead of live files to reuse). The index and every
+    /// volume are read to their ends and checked before this returns; any failure removes the staging.
+    /// </summary>
+    public Task<InPlaceRestoreCounts> StageAsync(
+        BackupVolumes volumes, int maxParallel, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(volumes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxParallel, 1);
+        return StageAsync(
+            [.. volumes.Volumes.Select(v => v.Name)],
+            (extract, ct) => volumes.ForEachAsync(JobFolder, maxParallel, (volume, tar, index, token) => extract(volume.Name, tar, index, token), ct),
+            progress, cancellationToken);
+    }
+
+    /// <summary>One volume's extraction: its name, its tar and its entries of the index.</summary>
+    private delegate Task VolumeExtract(string volumeName, Stream tar, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken);
+
+    private async Task<InPlaceRestoreCounts> StageAsync(
+        IReadOnlyList<string> volumeNames, Func<VolumeExtract, CancellationToken, Task> readVolumes, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+    {
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException();
         if (!Directory.Exists(SiteRoot) || Lstat(SiteRoot) != EntryKind.Directory)
@@ -153,7 +181,7 @@ public sealed partial class InPlaceFileRestore
         RestoreStaging.CreatePrivateFolder(JobFolder);
         try
         {
-            return await StageIntoJobFolderAsync(tarInput, volumeName, index, progress, cancellationToken);
+            return await StageIntoJobFolderAsync(volumeNames, readVolumes, progress, cancellationToken);
         }
         catch
         {
@@ -165,27 +193,49 @@ public sealed partial class InPlaceFileRestore
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private async Task<InPlaceRestoreCounts> StageIntoJobFolderAsync(
-        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<string> volumeNames, Func<VolumeExtract, CancellationToken, Task> readVolumes, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
-        var selection = new Selection(this);
         var restored = Path.Join(JobFolder, RestoredName);
         long unchanged;
-        // Length-prefixed names (a name may hold a line break), one per written file or link, in archive order.
-        using (var list = new BinaryWriter(
-            RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.CreateNew, FileAccess.Write, 64 * 1024), Encoding.UTF8))
+        var selections = new System.Collections.Concurrent.ConcurrentDictionary<string, Selection>(StringComparer.Ordinal);
+        using (var extraction = SiteExtraction.Begin(restored))
         {
-            selection.List = list;
-            using var extraction = SiteExtraction.Begin(restored);
-            // Whole components only: the staged component then replaces the live one, so an unchanged live file can
-            // simply be the staged one (hard-linked once its SHA-256 is proven), and the restore writes — and
-            // completion frees — only what changed. Merging copies the live component anyway (see remarks).
-            await using var reuse = WholeComponents ? new LiveFileReuse(name => Path.Join(SiteRoot, name)) : null;
-            extraction.Reuse = reuse;
-            await extraction.AddVolumeAsync(
-                tarInput, volumeName, selection.Watch(reuse?.Watch(index, cancellationToken) ?? index), selection.Include, progress, cancellationToken);
+            await readVolumes(async (volumeName, tar, index, ct) =>
+            {
+                // Each volume its own selection (the index entry last read, the live folders checked) and its own list
+                // of written entries, joined in volume order below.
+                var selection = new Selection(this);
+                if (!selections.TryAdd(volumeName, selection))
+                    throw new IntegrityException(volumeName, "read twice");
+                // Length-prefixed names (a name may hold a line break), one per written file or link, in archive order.
+                using var list = new BinaryWriter(
+                    RestoreStaging.OpenPrivateFile(VolumeListPath(volumeName), FileMode.CreateNew, FileAccess.Write, 64 * 1024), Encoding.UTF8);
+                selection.List = list;
+                // Whole components only: the staged component then replaces the live one, so an unchanged live file can
+                // simply be the staged one (hard-linked once its SHA-256 is proven), and the restore writes — and
+                // completion frees — only what changed. Merging copies the live component anyway (see remarks). One
+                // look-ahead per volume: each reads its own entries of the index.
+                await using var reuse = WholeComponents ? new LiveFileReuse(name => Path.Join(SiteRoot, name)) : null;
+                await extraction.AddVolumeAsync(
+                    tar, volumeName, selection.Watch(reuse?.Watch(index, ct) ?? index), selection.Include, reuse, progress, ct);
+            }, cancellationToken);
             extraction.Complete();
             unchanged = extraction.ReusedFiles;
         }
+
+        // The volumes' lists, in volume order: the index's order, in which verification reads them back.
+        await using (var list = RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.CreateNew, FileAccess.Write, 64 * 1024))
+        {
+            foreach (var volumeName in volumeNames)
+            {
+                await using (var part = RestoreStaging.OpenPrivateFile(VolumeListPath(volumeName), FileMode.Open, FileAccess.Read, 64 * 1024))
+                    await part.CopyToAsync(list, cancellationToken);
+                File.Delete(VolumeListPath(volumeName));
+            }
+        }
+        var selection = new Selection(this);
+        foreach (var one in selections.Values)
+            selection.Add(one);
 
         RestoreStaging.CreatePrivateFolder(Path.Join(JobFolder, ReadyName));
         var states = new List<InPlaceComponentState>();
@@ -697,6 +747,15 @@ public sealed partial class InPlaceFileRestore
         private string? _lastRealFolder;
 
         public BinaryWriter? List { get; set; }
+
+        /// <summary>Adds another volume's counts to these.</summary>
+        public void Add(Selection other)
+        {
+            Created += other.Created;
+            Overwritten += other.Overwritten;
+            Skipped += other.Skipped;
+            Bytes += other.Bytes;
+        }
 
         public long Created { get; private set; }
 

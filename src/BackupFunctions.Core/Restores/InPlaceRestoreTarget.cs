@@ -36,5 +36,8 @@ public sealed record InPlaceRestoreTarget(
     /// <summary>Accept a backup made without encryption (as <see cref="RestoreRequest.AllowUnencrypted"/>).</summary>
     public bool AllowUnencrypted { get; init; }
 
+    /// <summary>Files volumes staged at the same time (1 or more).</summary>
+    public int MaxParallelVolumes { get; init; } = BackupVolumes.DefaultParallelism;
+
     public string Folder => Backups.ObjectNames.BackupFolder(Prefix, BackupId);
 }

@@ -5,7 +5,6 @@ using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Sources;
 using BackupFunctions.Core.Storage;
-using BackupFunctions.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace BackupFunctions.Core.Restores;
@@ -58,7 +57,7 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
             long storedBytes = 0, fileCount = 0, fileBytes = 0;
             if (plan.Files)
             {
-                storedBytes += Single(manifest, ObjectNames.Index).StoredSize + Single(manifest, ObjectNames.FirstFilesVolume).StoredSize;
+                storedBytes += Single(manifest, ObjectNames.Index).StoredSize + new BackupVolumes(target.Store, target.Folder, manifest, dataKey).Volumes.Sum(v => v.StoredSize);
                 fileCount = manifest.Statistics.Files;
                 fileBytes = manifest.Statistics.FilesBytes;
             }
@@ -92,7 +91,11 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
         }, cancellationToken);
     }
 
-    /// <summary>Step 2: the files volume into staging beside the live components (<see cref="InPlaceFileRestore.StageAsync"/>); null when no files are restored.</summary>
+    /// <summary>
+    /// Step 2: the files volumes into staging beside the live components, <see cref="InPlaceRestoreTarget.MaxParallelVolumes"/>
+    /// at a time (<see cref="InPlaceFileRestore.StageAsync(BackupVolumes, int, IProgress{ArchiveProgress}?, CancellationToken)"/>);
+    /// null when no files are restored.
+    /// </summary>
     /// <param name="bytesRead">Stored bytes read so far (progress), reported every few MiB.</param>
     /// <param name="extracted">Files and links written into staging so far, and their bytes (progress), reported after each entry (null: not reported).</param>
     public async Task<InPlaceRestoreCounts?> StageFilesAsync(
@@ -106,34 +109,14 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
         {
             if (!Plan(target, manifest).Files)
                 return null;
-            var indexPart = Single(manifest, ObjectNames.Index);
-            var volume = Single(manifest, ObjectNames.FirstFilesVolume);
             // A restore elsewhere may name a folder that does not exist yet; in place it exists.
             Directory.CreateDirectory(target.SiteRoot!);
             var restore = FileRestore(target);
             IBackupStore store = bytesRead is null ? target.Store : new ProgressReadingStore(target.Store, bytesRead, ProgressStep);
-            InPlaceRestoreCounts counts;
-            await using (var indexStream = await PartReader.OpenAsync(store, target.Folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken))
-            {
-                await using (var volumeStream = await PartReader.OpenAsync(store, target.Folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken))
-                {
-                    // Download, decryption and decompression on one core; tar extraction, hashing and writing on the other.
-                    await using var tar = new ReadAheadStream(volumeStream, cancellationToken);
-                    counts = await restore.StageAsync(tar, volume.Name, FileIndex.ReadEntriesAsync(indexStream, cancellationToken), extracted, cancellationToken);
-                }
-
-                try
-                {
-                    // The extraction read the index to its end already; this makes the index part's final check explicit.
-                    await indexStream.CopyToAsync(Stream.Null, cancellationToken);
-                }
-                catch (IntegrityException)
-                {
-                    // Staged from an index that failed its last check: nothing live was touched, and no retry may use it.
-                    restore.Rollback();
-                    throw;
-                }
-            }
+            // Every volume and the index are read to their ends and checked inside the stage, which removes its staging
+            // on any failure: nothing live was touched, and no retry may use it.
+            var counts = await restore.StageAsync(
+                new BackupVolumes(store, target.Folder, manifest, dataKey), Math.Max(1, target.MaxParallelVolumes), extracted, cancellationToken);
 
             logger.LogInformation("Backup {BackupId}: staged {Components} for job {JobId}: {Created} to create, {Overwritten} to overwrite, {Deleted} to delete, {Skipped} skipped",
                 manifest.BackupId, string.Join(", ", counts.Components), target.JobId, counts.Created, counts.Overwritten, counts.Deleted, counts.Skipped);
@@ -281,11 +264,8 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
         var files = WantsFiles(target);
         if (files)
         {
-            if (!manifest.Objects.Any(o => o.Name == ObjectNames.FirstFilesVolume))
+            if (!manifest.Objects.Any(o => o.Kind == ManifestVolumes.FilesKind))
                 throw new ArgumentException($"restoreFiles: backup {manifest.BackupId} holds no site files.", nameof(target));
-            if (manifest.Objects.Count(o => o.Kind == "files") > 1)
-                throw new NotSupportedException(
-                    $"Backup {manifest.BackupId} has more than one files volume; multi-volume in-place restore comes with volumes (issue 14).");
         }
 
         IReadOnlyList<TableRowCount> tables = [];

@@ -667,6 +667,7 @@ public sealed class RestoreJobRunner(
             OverwriteExisting = plan.OverwriteExisting,
             LockTimeout = TimeSpan.FromSeconds(plan.LockTimeoutSeconds),
             AllowUnencrypted = plan.Unencrypted,
+            MaxParallelVolumes = options.Value.MaxParallelVolumes,
         };
     }
 

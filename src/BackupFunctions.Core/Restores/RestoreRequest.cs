@@ -25,5 +25,8 @@ public sealed record RestoreRequest(IBackupStore Store, string Prefix, string Ba
     /// </summary>
     public bool AllowUnencrypted { get; init; }
 
+    /// <summary>Files volumes downloaded, decrypted, decompressed and extracted at the same time (1 or more).</summary>
+    public int MaxParallelVolumes { get; init; } = BackupVolumes.DefaultParallelism;
+
     public string Folder => Backups.ObjectNames.BackupFolder(Prefix, BackupId);
 }

@@ -4,7 +4,6 @@ using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Sources;
-using BackupFunctions.Core.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace BackupFunctions.Core.Restores;
@@ -13,7 +12,8 @@ namespace BackupFunctions.Core.Restores;
 /// Restores a backup from a destination alone (no catalog needed): manifest (capped reader) → unwrap key → check the
 /// manifest's MAC → every listed part present with its stored size → prove the database part end to end (hash, AEAD,
 /// decompression, plainSize) → files into an empty folder through a private staging folder that replaces it only once
-/// every byte checked out → the database into a new database → compare the restored row counts with the manifest.
+/// every byte checked out (the files volumes <see cref="RestoreRequest.MaxParallelVolumes"/> at a time, see
+/// <see cref="BackupVolumes"/>) → the database into a new database → compare the restored row counts with the manifest.
 /// Nothing reaches a target unless the parts it comes from are intact; every damage (a missing part included) is an
 /// <see cref="IntegrityException"/> naming the object.
 /// </summary>
@@ -84,21 +84,14 @@ public sealed class RestoreRunner(
     private async Task<FilesRestored> RestoreFilesAsync(
         RestoreRequest request, string folder, BackupManifest manifest, byte[] dataKey, string targetDirectory, CancellationToken cancellationToken)
     {
-        var indexPart = Single(manifest, ObjectNames.Index);
-        var volume = Single(manifest, ObjectNames.FirstFilesVolume);
+        var volumes = new BackupVolumes(request.Store, folder, manifest, dataKey);
         using var extraction = SiteExtraction.Begin(targetDirectory);
-        ArchiveProgress done;
-        // The index is read in step with the volume (both list the entries in the same order), never held whole.
-        await using (var indexStream = await PartReader.OpenAsync(request.Store, folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken))
-        {
-            await using var volumeStream = await PartReader.OpenAsync(request.Store, folder + volume.Name, manifest.BackupId, volume, manifest, dataKey, cancellationToken);
-            // Download, decryption and decompression on one core; tar extraction, hashing and writing on the other.
-            await using var tar = new ReadAheadStream(volumeStream, cancellationToken);
-            done = await extraction.AddVolumeAsync(
-                tar, volume.Name, FileIndex.ReadEntriesAsync(indexStream, cancellationToken), request.Include, progress: null, cancellationToken);
-            // The extraction read the index to its end already; this makes the index part's final check explicit.
-            await indexStream.CopyToAsync(Stream.Null, cancellationToken);
-        }
+        // Each volume is a standalone tar with its own entries of the index: several are read and extracted into the
+        // one staging tree at a time, which replaces the target only once every volume checked out.
+        await volumes.ForEachAsync(extraction.StagingDirectory, Math.Max(1, request.MaxParallelVolumes),
+            (volume, tar, index, ct) => extraction.AddVolumeAsync(tar, volume.Name, index, request.Include, progress: null, ct),
+            cancellationToken);
+        var done = extraction.Totals;
 
         extraction.Complete();
         logger.LogInformation("Backup {BackupId}: {Files} files ({Bytes} bytes) restored to {Target}", manifest.BackupId, done.Files, done.Bytes, targetDirectory);

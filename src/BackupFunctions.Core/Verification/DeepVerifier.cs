@@ -185,9 +185,19 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
             switch (part.Kind)
             {
                 case "index":
-                    await foreach (var _ in FileIndex.ReadEntriesAsync(plaintext, cancellationToken))
+                    // Every line parses and names a volume of the manifest, the volumes in ascending order (the
+                    // contract of docs/format.md); the entries themselves are checked against the volumes. An entry of
+                    // an unlisted volume would be skipped by every reader: a file the restore silently leaves out.
+                    var volumes = ManifestVolumes.Of(manifest).Select(v => v.Name).ToList();
+                    var current = 0;
+                    await foreach (var entry in FileIndex.ReadEntriesAsync(plaintext, cancellationToken))
                     {
-                        // Every line parses; the entries themselves are checked against the volumes.
+                        var at = volumes.IndexOf(entry.Volume);
+                        if (at < 0)
+                            return $"{entry.Path}: names the volume '{entry.Volume}', which the manifest does not list";
+                        if (at < current)
+                            return $"{entry.Path}: an entry of {entry.Volume} after those of {volumes[current]} (the index lists the volumes in ascending order)";
+                        current = at;
                     }
                     break;
                 case "files":

@@ -116,8 +116,8 @@ public sealed class ManifestFileTests
         foreach (var edited in edits)
         {
             Assert.NotEqual(text, edited);
-            var unverified = ManifestFile.Read(Encoding.UTF8.GetBytes(edited));
-            var e = Assert.Throws<IntegrityException>(() => unverified.Verify(_dataKey));
+            // Refused when read (a volume name that breaks the volume contract) or when verified (the MAC).
+            var e = Assert.Throws<IntegrityException>(() => ManifestFile.Read(Encoding.UTF8.GetBytes(edited)).Verify(_dataKey));
             Assert.Equal("manifest.json", e.ObjectName);
         }
 
@@ -156,10 +156,11 @@ public sealed class ManifestFileTests
     [Fact]
     public void An_unknown_format_version_is_not_supported()
     {
-        var bytes = ManifestFile.Write(FullManifest() with { FormatVersion = 2 }, _dataKey);
+        // Versions 1 and 2 are read (docs/format.md, "Versions"); the next one is not.
+        var bytes = ManifestFile.Write(FullManifest() with { FormatVersion = 3 }, _dataKey);
 
         var e = Assert.Throws<NotSupportedException>(() => ManifestFile.Read(bytes));
-        Assert.Contains("version 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("version 3", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -174,6 +175,71 @@ public sealed class ManifestFileTests
     {
         var e = Assert.Throws<IntegrityException>(() => ManifestFile.Read(Encoding.UTF8.GetBytes(text)));
         Assert.Equal("manifest.json", e.ObjectName);
+    }
+
+    [Fact]
+    public void A_version_2_manifest_with_volumes_and_a_part_of_its_own_compression_round_trips()
+    {
+        var manifest = FullManifest() with
+        {
+            FormatVersion = 2,
+            Objects =
+            [
+                new StoredPart("files-00001.part", "files", 10, new string('b', 64), 20),
+                new StoredPart("files-00002.part", "files", 30, new string('d', 64), 30, Compression: "none"),
+                new StoredPart("files-00003.part", "files", 5, new string('e', 64), 9),
+                new StoredPart("index.bin", "index", 1_024, new string('c', 64), 4_096),
+            ],
+        };
+
+        var read = ManifestFile.Read(ManifestFile.Write(manifest, _dataKey)).Verify(_dataKey);
+
+        Assert.Equal(2, read.FormatVersion);
+        Assert.Equal(manifest.Objects, read.Objects);
+        Assert.Equal(["files-00001.part", "files-00002.part", "files-00003.part"], ManifestVolumes.Of(read).Select(v => v.Name));
+        Assert.Equal("none", read.Objects[1].CompressionIn(read));
+        Assert.Equal("zstd", read.Objects[0].CompressionIn(read));
+    }
+
+    [Fact]
+    public void A_part_without_its_own_compression_serializes_as_in_version_1()
+    {
+        var text = Encoding.UTF8.GetString(ManifestFile.Write(FullManifest(), _dataKey));
+
+        // Only the manifest's own "compression" (and its level): no part carries the optional field.
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(text, "\"compression\":"));
+    }
+
+    public static TheoryData<int, string[], string?, string> BrokenVolumes => new()
+    {
+        { 1, ["files-00001.part", "files-00002.part"], null, "format version 1 has at most one files volume" },
+        { 1, ["files-00001.part"], "none", "only format version 2 may have" },
+        { 2, ["files-00001.part", "files-00003.part"], null, "without gaps" },
+        { 2, ["files-00002.part"], null, "without gaps" },
+        { 2, ["files-1.part"], null, "is not named files-NNNNN.part" },
+        { 2, ["files-00000.part"], null, "is not named files-NNNNN.part" },
+        { 2, ["files-00001.part", "files-00001.part"], null, "listed twice" },
+        { 2, ["files-00001.part"], "", "empty compression" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenVolumes))]
+    public void Volumes_that_break_the_contract_are_refused_as_damaged(int version, string[] volumes, string? ownCompression, string reason)
+    {
+        var manifest = FullManifest() with
+        {
+            FormatVersion = version,
+            Objects =
+            [
+                .. volumes.Select((name, i) => new StoredPart(name, "files", 10, new string('b', 64), 20, i == 0 ? ownCompression : null)),
+                new StoredPart("index.bin", "index", 1_024, new string('c', 64), 4_096),
+            ],
+        };
+
+        var e = Assert.Throws<IntegrityException>(() => ManifestFile.Read(ManifestFile.Write(manifest, _dataKey)));
+
+        Assert.Equal("manifest.json", e.ObjectName);
+        Assert.Contains(reason, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

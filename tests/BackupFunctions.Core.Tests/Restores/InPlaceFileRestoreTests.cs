@@ -544,7 +544,7 @@ public sealed class InPlaceFileRestoreTests : IDisposable
     /// Every entry below <paramref name="root"/> (not the root itself): kind, mode, modification time and SHA-256 of
     /// files, target of links. Links are not followed.
     /// </summary>
-    internal static SortedDictionary<string, string> Snapshot(string root, bool skipRestoreFolders = false)
+    public static SortedDictionary<string, string> Snapshot(string root, bool skipRestoreFolders = false)
     {
         var snapshot = new SortedDictionary<string, string>(StringComparer.Ordinal);
         void Visit(string folder)
