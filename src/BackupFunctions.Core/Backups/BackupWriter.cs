@@ -20,11 +20,11 @@ public sealed class BackupWriter(PostgresDumper dumper)
     /// The manifest's <c>formatVersion</c> for a backup of more than one file volume: 2, so a reader that knows only
     /// version 1 (which would restore volume 1 alone) refuses it.
     /// </summary>
-    public const int MultiVolumeFormatVersion = 2;
+    public const int MultiVolumeFormatVersion = BackupManifest.VolumesFormatVersion;
 
     /// <summary>
-    /// The manifest's <c>formatVersion</c> for a backup of at most one volume: still 1 while readers of version 2 are
-    /// being built (issue 14); the one constant to switch to 2 when every reader accepts it.
+    /// The manifest's <c>formatVersion</c> for a backup of at most one volume: 1, which every reader since the first
+    /// reads (docs/format.md: the version goes up only where an older reader would misread the backup).
     /// </summary>
     public const int SingleVolumeFormatVersion = BackupManifest.CurrentFormatVersion;
 

@@ -18,7 +18,7 @@ public static class ObjectNames
     public const string Plan = "plan.bin";
 
     /// <summary>File volume <paramref name="number"/> (from 1): <c>files-00001.part</c>, <c>files-00002.part</c>, …</summary>
-    public static string FilesVolume(int number) => $"files-{number:D5}.part";
+    public static string FilesVolume(int number) => Format.ManifestVolumes.Name(number);
 
     /// <summary>
     /// The index entries of volume <paramref name="number"/>, written beside it and joined into <see cref="Index"/>: a
