@@ -55,8 +55,6 @@ public sealed class HostKillResumeTests(ITestOutputHelper output)
             ["Storage__LocalRoot"] = folder.Combine("stores"),
             ["Keys__LocalKeyFile"] = folder.Combine("backup.key"),
             ["Secrets__SealingKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Postgres__BinDirectory"] = TestEnvironment.PostgresBinDirectory,
-            ["Postgres__SslRootCertFile"] = TestEnvironment.PostgresRootCert,
             ["Network__AllowedRanges"] = "127.0.0.0/8",
             ["Files__AllowedRoots"] = scratch,
             // uploads/ + 10 folders + 1,000 files = 1,011 entries: 8 volumes, written one after the other.
@@ -73,7 +71,7 @@ public sealed class HostKillResumeTests(ITestOutputHelper output)
         var blobs = new BlobContainerClient(TestEnvironment.AzuriteConnectionString, container);
 
         string jobId;
-        string prefix = "kill";
+        const string prefix = "kill";
         Dictionary<string, BlobProperties> beforeKill;
         var first = await LocalHostProcess.StartAsync(settings, folder.Path, TimeSpan.FromMinutes(2));
         try
@@ -129,7 +127,13 @@ public sealed class HostKillResumeTests(ITestOutputHelper output)
             await second.DisposeAsync();
         }
         output.WriteLine(job.ToString());
+        // Quick verification of a format-2 manifest needs the version-2 readers (issue 14, built apart): until they are
+        // merged the copy's verification warns about the format version, and about nothing else.
         Assert.Contains(job.GetProperty("status").GetString(), new[] { "completed", "completed_with_warnings" });
+        if (job.TryGetProperty("warnings", out var warnings) && warnings.ValueKind == JsonValueKind.Array)
+            Assert.All(warnings.EnumerateArray(), w => Assert.Contains("format version 2", w.GetString(), StringComparison.Ordinal));
+        // The volume that ran at the kill had not counted its files yet; the resumed job counts each file once.
+        Assert.Equal(1000, job.GetProperty("progress").GetProperty("processedFiles").GetInt64());
 
         // The volumes written before the kill are the same blobs: not written again (a rewrite changes the ETag and
         // the last-modified time), and their results came from history (each volume scheduled once).
