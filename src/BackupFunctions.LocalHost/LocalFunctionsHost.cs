@@ -69,7 +69,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         var functions = FunctionDiscovery.Discover(typeof(FunctionNames).Assembly);
         builder.Services.AddBackupFunctionsApp(builder.Configuration);
         builder.Services.AddMvcCore();
-        var durable = builder.Configuration.GetSection("LocalHost").Get<LocalDurableOptions>() ?? new LocalDurableOptions();
+        var durable = builder.Configuration.GetSection(LocalDurableOptions.SectionName).Get<LocalDurableOptions>() ?? new LocalDurableOptions();
         if (durable.Validate() is { } invalid)
             throw new InvalidOperationException(invalid);
         // The in-memory sidecar otherwise picks a random port in 30000–40000, which can collide with an ephemeral

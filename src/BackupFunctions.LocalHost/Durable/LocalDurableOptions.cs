@@ -8,6 +8,8 @@ namespace BackupFunctions.LocalHost.Durable;
 /// </summary>
 public sealed class LocalDurableOptions
 {
+    public const string SectionName = "LocalHost";
+
     public const string InMemory = "inMemory";
 
     public const string AzureStorage = "azureStorage";
