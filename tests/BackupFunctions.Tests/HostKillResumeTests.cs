@@ -116,15 +116,23 @@ public sealed class HostKillResumeTests(ITestOutputHelper output)
 
         var second = await LocalHostProcess.StartAsync(settings, folder.Path, TimeSpan.FromMinutes(2));
         JsonElement job;
+        int scheduledVolumes;
         try
         {
             using var http = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
             job = await JobPolling.WaitForJobAsync(http, jobId, TimeSpan.FromMinutes(5));
+            scheduledVolumes = await ScheduledVolumesAsync(history);
         }
         finally
         {
             output.WriteLine("--- second host ---\n" + second.Output);
             await second.DisposeAsync();
+            // The task hub's queues, tables and lease container go; the run's Azurite is shared by other tests.
+            await new DurableTask.AzureStorage.AzureStorageOrchestrationService(new DurableTask.AzureStorage.AzureStorageOrchestrationServiceSettings
+            {
+                TaskHubName = taskHub,
+                StorageAccountClientProvider = new DurableTask.AzureStorage.StorageAccountClientProvider(TestEnvironment.AzuriteConnectionString),
+            }).DeleteAsync();
         }
         output.WriteLine(job.ToString());
         // Quick verification of a format-2 manifest needs the version-2 readers (issue 14, built apart): until they are
@@ -145,7 +153,7 @@ public sealed class HostKillResumeTests(ITestOutputHelper output)
             Assert.Equal(properties.LastModified, after[name].LastModified);
             Assert.Equal(properties.CreatedOn, after[name].CreatedOn);
         }
-        Assert.Equal(8, await ScheduledVolumesAsync(history));
+        Assert.Equal(8, scheduledVolumes);
 
         // The backup is complete: 8 volumes, the index and the manifest; every object as the manifest says.
         var names = new List<string>();
