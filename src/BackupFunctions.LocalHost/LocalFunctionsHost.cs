@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -70,11 +69,12 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         var functions = FunctionDiscovery.Discover(typeof(FunctionNames).Assembly);
         builder.Services.AddBackupFunctionsApp(builder.Configuration);
         builder.Services.AddMvcCore();
+        var durable = builder.Configuration.GetSection(LocalDurableOptions.SectionName).Get<LocalDurableOptions>() ?? new LocalDurableOptions();
+        if (durable.Validate() is { } invalid)
+            throw new InvalidOperationException(invalid);
         // The in-memory sidecar otherwise picks a random port in 30000–40000, which can collide with an ephemeral
         // port already taken (Kestrel's own port 0, another host in the same test run).
-        builder.Services.AddInMemoryDurableTask(
-            registry => registry.AddFunctions(functions),
-            new InMemoryDurableTaskOptions { Port = FreeLoopbackPort() });
+        builder.Services.AddLocalDurableTask(builder.Configuration, functions, durable, FreeLoopbackPort());
         if (options.EnableTimers)
         {
             foreach (var timer in functions.Where(f => f.Kind == FunctionKind.Timer))

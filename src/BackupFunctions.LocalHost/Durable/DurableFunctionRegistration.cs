@@ -6,6 +6,11 @@ namespace BackupFunctions.LocalHost.Durable;
 public static class DurableFunctionRegistration
 {
     public static DurableTaskRegistry AddFunctions(this DurableTaskRegistry registry, IEnumerable<FunctionDescriptor> functions)
+        => registry.AddFunctions(functions, TimeSpan.Zero);
+
+    /// <param name="testOnlyVolumeDelay">TEST ONLY (LocalHost:TestOnlyVolumeDelayMilliseconds): a wait before each ArchiveVolume.</param>
+    public static DurableTaskRegistry AddFunctions(this DurableTaskRegistry registry, IEnumerable<FunctionDescriptor> functions,
+        TimeSpan testOnlyVolumeDelay)
     {
         foreach (var function in functions)
         {
@@ -17,7 +22,8 @@ public static class DurableFunctionRegistration
                     registry.AddOrchestrator(function.Name, () => new FunctionOrchestrator(function));
                     break;
                 case FunctionKind.Activity:
-                    registry.AddActivity(function.Name, services => new FunctionActivity(function, services));
+                    var delay = function.Name == FunctionNames.ArchiveVolume ? testOnlyVolumeDelay : TimeSpan.Zero;
+                    registry.AddActivity(function.Name, services => new FunctionActivity(function, services, delay));
                     break;
             }
         }
