@@ -148,10 +148,10 @@ public sealed class BackupJobsApiTests(LocalHostFixture host) : IClassFixture<Lo
             Assert.Equal(HttpStatusCode.BadRequest, badSize.StatusCode);
 
         var entries = await LogsAsync(jobId, pageSize: 2);
-        Assert.Equal(["Backup started", "Files archived", "Manifest written", "Copy 0 made", "Backup completed"],
+        Assert.Equal(["Backup started", "Files planned", "Files archived", "Manifest written", "Copy 0 made", "Backup completed"],
             entries.Select(e => e.GetProperty("message").GetString()));
         Assert.All(entries, e => Assert.Equal("info", e.GetProperty("level").GetString()));
-        var archived = entries[1].GetProperty("context");
+        var archived = entries[2].GetProperty("context");
         Assert.True(archived.GetProperty("files").GetInt64() > 0);
         Assert.True(archived.GetProperty("bytes").GetInt64() > 0);
     }
