@@ -174,28 +174,7 @@ public sealed class HostKillResumeTests(ITestOutputHelper output)
         var index = await FileIndex.ReadAsync(new MemoryStream(stored[ObjectNames.Index]), default);
         Assert.Equal(1011, index.Count);
         Assert.Equal(index.Count, index.Select(e => e.Path).Distinct().Count());
-        var seen = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var volume in volumes)
-        {
-            var listed = index.Where(e => e.Volume == volume).ToList();
-            using var tar = new TarReader(new MemoryStream(stored[volume]));
-            var position = 0;
-            while (await tar.GetNextEntryAsync(copyData: true) is { } entry)
-            {
-                var indexed = listed[position++];
-                Assert.Equal(indexed.Path, entry.Name.TrimEnd('/'));
-                if (entry.EntryType == TarEntryType.RegularFile)
-                {
-                    using var content = new MemoryStream();
-                    await entry.DataStream!.CopyToAsync(content);
-                    Assert.Equal(indexed.Sha256, Convert.ToHexStringLower(SHA256.HashData(content.ToArray())));
-                    seen[indexed.Path] = content.ToArray();
-                }
-            }
-            Assert.Equal(listed.Count, position);
-        }
-        Assert.Equal(expected.Keys, seen.Keys.Order(StringComparer.Ordinal));
-        Assert.All(expected, e => Assert.Equal(e.Value, seen[e.Key]));
+        await StoredVolumes.AssertHoldExactlyAsync(index, volumes, stored, expected);
     }
 
     /// <summary>How many ArchiveVolume activities the orchestration has scheduled, read from its history table.</summary>

@@ -84,30 +84,10 @@ public sealed class VolumeBackupTests(VolumesHostFixture host, ITestOutputHelper
         Assert.Equal(index.Select(e => e.Path).Order(StringComparer.Ordinal), index.Select(e => e.Path)); // one walk, cut in order
         Assert.Equal(index.Count, index.Select(e => e.Path).Distinct().Count()); // every entry in exactly one volume
 
-        var seen = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var volume in volumes)
-        {
-            var listed = index.Where(e => e.Volume == volume).ToList();
-            Assert.InRange(listed.Count, 1, VolumesHostFixture.EntriesPerVolume);
-            // The volume is a standalone tar holding exactly its index entries, in the index's order, with those hashes.
-            using var tar = new TarReader(new MemoryStream(blobs[volume]));
-            var position = 0;
-            while (await tar.GetNextEntryAsync(copyData: true) is { } entry)
-            {
-                var indexed = listed[position++];
-                Assert.Equal(indexed.Path, entry.Name.TrimEnd('/'));
-                if (entry.EntryType == TarEntryType.RegularFile)
-                {
-                    using var content = new MemoryStream();
-                    await entry.DataStream!.CopyToAsync(content);
-                    Assert.Equal(indexed.Sha256, Convert.ToHexStringLower(SHA256.HashData(content.ToArray())));
-                    seen[indexed.Path] = content.ToArray();
-                }
-            }
-            Assert.Equal(listed.Count, position);
-        }
-        Assert.Equal(expected.Keys, seen.Keys.Order(StringComparer.Ordinal));
-        Assert.All(expected, e => Assert.Equal(e.Value, seen[e.Key]));
+            Assert.InRange(index.Count(e => e.Volume == volume), 1, VolumesHostFixture.EntriesPerVolume);
+        // Each volume is a standalone tar holding exactly its index entries, in the index's order, with those hashes.
+        await StoredVolumes.AssertHoldExactlyAsync(index, volumes, blobs, expected);
 
         // Orchestration history carries the volume count and small numbers, never the plan's entries.
         Assert.DoesNotContain(host.History.Payloads, p => p.Contains("file050.txt", StringComparison.Ordinal));

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -46,7 +45,6 @@ public sealed class LiveFileReuse : IAsyncDisposable
 
     public const long MaxBytesAhead = 64L * 1024 * 1024;
 
-    private const int BufferSize = 128 * 1024;
     private const int PermissionBits = 0x1FF;
 
     private readonly Func<string, string?> _livePath;
@@ -259,7 +257,6 @@ public sealed class LiveFileReuse : IAsyncDisposable
         if (descriptor < 0)
             return null;
         var file = new SafeFileHandle(descriptor, ownsHandle: true);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             if (Syscall.fstat(descriptor, out var stat) < 0
@@ -276,17 +273,8 @@ public sealed class LiveFileReuse : IAsyncDisposable
                 return null;
             }
 
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long size = 0;
-            int read;
-            while ((read = RandomAccess.Read(file, buffer, size)) > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                hash.AppendData(buffer, 0, read);
-                size += read;
-            }
-
-            if (size != entry.Size || !CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), expected))
+            var (hash, size) = OpenFileHash.Compute(file, cancellationToken);
+            if (size != entry.Size || !CryptographicOperations.FixedTimeEquals(hash, expected))
             {
                 file.Dispose();
                 return null;
@@ -304,10 +292,6 @@ public sealed class LiveFileReuse : IAsyncDisposable
         {
             file.Dispose();
             throw;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

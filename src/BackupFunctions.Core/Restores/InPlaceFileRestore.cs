@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -883,25 +882,8 @@ public sealed partial class InPlaceFileRestore
             if (Syscall.fstat(descriptor, out var stat) < 0 || (stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
                 throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: not a file in the live site after the restore");
 
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
-            long size = 0;
-            try
-            {
-                int read;
-                while ((read = RandomAccess.Read(file, buffer, size)) > 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    hash.AppendData(buffer, 0, read);
-                    size += read;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            if (size != entry.Size || !string.Equals(Convert.ToHexStringLower(hash.GetHashAndReset()), entry.Sha256, StringComparison.Ordinal))
+            var (hash, size) = OpenFileHash.Compute(file, cancellationToken);
+            if (size != entry.Size || !string.Equals(Convert.ToHexStringLower(hash), entry.Sha256, StringComparison.Ordinal))
                 throw new IntegrityException(ObjectNames.Index, $"{entry.Path}: the live file differs from the backup after the restore (size or SHA-256)");
         }
     }

@@ -196,25 +196,17 @@ public sealed class RestorePreviewer
                     return true;
                 if (live.Content is not { } handle || backup.Sha256 is null)
                     return false;
-                return await Sha256Async(handle, backup.Size, cancellationToken) is { } hash
+                return Sha256(handle, backup.Size, cancellationToken) is { } hash
                        && string.Equals(hash, backup.Sha256, StringComparison.Ordinal);
         }
     }
 
     /// <summary>The SHA-256 of an open file, or null when it is not <paramref name="size"/> bytes long after all.</summary>
-    private static async Task<string?> Sha256Async(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long size, CancellationToken cancellationToken)
+    private static string? Sha256(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long size, CancellationToken cancellationToken)
     {
         // Owned by the walk (closed when it moves on): read at offsets, without taking it over or moving a position.
-        var buffer = new byte[64 * 1024];
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long offset = 0;
-        int read;
-        while ((read = await RandomAccess.ReadAsync(handle, buffer, offset, cancellationToken)) > 0)
-        {
-            sha.AppendData(buffer, 0, read);
-            offset += read;
-        }
-        return offset == size ? Convert.ToHexStringLower(sha.GetHashAndReset()) : null;
+        var (hash, read) = OpenFileHash.Compute(handle, cancellationToken);
+        return read == size ? Convert.ToHexStringLower(hash) : null;
     }
 
     private void CheckSpace(string root, FilePreview files, List<RestoreWarning> warnings)
