@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BackupFunctions.Core.Keys;
 
 namespace BackupFunctions.Core.Format;
@@ -12,8 +13,9 @@ public sealed record BackupManifest
     public const int CurrentFormatVersion = 1;
 
     /// <summary>
-    /// The version that allows more than one files volume and a part's own <see cref="StoredPart.Compression"/>
-    /// (docs/format.md, "Versions"): a version-1 reader would restore only the first volume or misread a part.
+    /// The version that allows more than one files volume, a part's own <see cref="StoredPart.Compression"/> and
+    /// references to other backups (docs/format.md, "Versions"): a version-1 reader would restore only the first volume,
+    /// misread a part, or miss the files an incremental backup keeps elsewhere.
     /// </summary>
     public const int VolumesFormatVersion = 2;
 
@@ -23,8 +25,15 @@ public sealed record BackupManifest
     public int FormatVersion { get; init; } = CurrentFormatVersion;
     public required string BackupId { get; init; }
     public required string ConfigId { get; init; }
-    /// <summary><c>full</c> here; incremental backups come later.</summary>
-    public string Type { get; init; } = "full";
+    /// <summary>One of <see cref="BackupTypes"/>: <c>full</c>, <c>incremental</c>, <c>database</c>, <c>files</c>.</summary>
+    public string Type { get; init; } = BackupTypes.Full;
+
+    /// <summary>
+    /// Format version 2, incremental backups: the backup whose file index this one was compared with (and which it may
+    /// reference); null (absent from the JSON) otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? BaseBackupId { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset CompletedAt { get; init; }
     public required string Compression { get; init; }
@@ -34,6 +43,14 @@ public sealed record BackupManifest
     /// <summary>The wrapped data key; null exactly when <see cref="Encryption"/> is <c>none</c> (there is no data key).</summary>
     public required KeyEnvelope? Key { get; init; }
     public required IReadOnlyList<StoredPart> Objects { get; init; }
+
+    /// <summary>
+    /// Format version 2: every earlier backup whose volumes this one's index points into, with those volumes as that
+    /// backup's manifest lists them (size and hash, checked before they are read); null (absent from the JSON) when the
+    /// backup holds all its files itself. See <see cref="ManifestReferences"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<BackupReference>? References { get; init; }
     public required BackupStatistics Statistics { get; init; }
     public DatabaseSourceInfo? Database { get; init; }
     public required string Tool { get; init; }

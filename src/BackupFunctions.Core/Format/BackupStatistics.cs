@@ -24,4 +24,23 @@ public sealed record BackupStatistics
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long ChangedFiles { get; init; }
+
+    // An incremental's comparison with its base (docs/format.md, "Incremental backups"). Not "changedFiles": that name
+    // has meant "changed while archived" since version 1. Left out when 0, so full backups' manifests stay as they were.
+
+    /// <summary>Incremental: files not in the base (new paths, or a path that was a folder or link there).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long AddedFiles { get; init; }
+
+    /// <summary>Incremental: files of the base whose size, modification time, mode (or content, compare <c>hash</c>) differ.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long ModifiedFiles { get; init; }
+
+    /// <summary>Incremental: files whose index entries point at the backup already holding their content.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long UnchangedFiles { get; init; }
+
+    /// <summary>Incremental: files of the base that are gone (or are no longer files).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long DeletedFiles { get; init; }
 }

@@ -122,6 +122,7 @@ public static class ManifestFile
                 ?? throw Malformed("the manifest is null");
             CheckProtection(manifest, mac is not null);
             ManifestVolumes.Check(manifest);
+            ManifestReferences.Check(manifest);
             return new UnverifiedManifest(manifest, authenticated, mac);
         }
         catch (JsonException e)
