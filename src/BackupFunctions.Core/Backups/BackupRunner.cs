@@ -66,7 +66,8 @@ public sealed class BackupRunner(
             files = stored.Config.Files is not null,
             replicas = stored.Config.Replicas.Count,
         }, cancellationToken);
-        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, stored.Config, job.StartedAt ?? now);
+        // The config's type picks the parts: a 'database' config with site files set backs up only the database.
+        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, stored.Config.WithPartsOfType(), job.StartedAt ?? now);
     }
 
     /// <summary>
@@ -167,10 +168,19 @@ public sealed class BackupRunner(
         await StartStepAsync(plan.JobId, BackupSteps.ArchiveFiles, cancellationToken);
         var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
+        var (incremental, reason) = plan.Config.Type == BackupTypes.Incremental
+            ? await OpenIncrementalBaseAsync(plan, store, cancellationToken)
+            : (null, null);
         try
         {
+            if (reason is not null)
+            {
+                logger.LogInformation("Job {JobId}: {Decision}", plan.JobId, reason);
+                await logs.WriteAsync(plan.JobId, incremental is null ? JobLogLevel.Warning : JobLogLevel.Info,
+                    incremental is null ? "Full backup instead of incremental" : "Incremental backup", new { reason, baseBackupId = incremental?.Manifest.BackupId }, cancellationToken);
+            }
             var planned = await FileVolumes.PlanAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, source,
-                _volumes.Limits, null, cancellationToken);
+                _volumes.Limits, null, incremental, plan.Config.Incremental?.Compare == IncrementalOptions.CompareHash, cancellationToken);
             await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
             {
                 // A retried plan starts the count again: the volumes' progress adds up from zero.
@@ -183,13 +193,43 @@ public sealed class BackupRunner(
                 folders = planned.Folders,
                 bytes = planned.Bytes,
                 volumes = planned.Volumes,
+                baseBackupId = planned.Incremental?.BaseBackupId,
+                addedFiles = planned.Incremental?.Added,
+                modifiedFiles = planned.Incremental?.Modified,
+                unchangedFiles = planned.Incremental?.Unchanged,
+                deletedFiles = planned.Incremental?.Deleted,
             }, cancellationToken);
             return planned with { MaxParallelVolumes = _volumes.MaxParallelVolumes };
         }
         finally
         {
+            incremental?.Dispose();
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
+
+    /// <summary>
+    /// The base of an <c>incremental</c> config's run (<see cref="IncrementalPolicy"/>): the newest earlier backup of the
+    /// config with files, from the catalog, opened from the primary destination; or null and why the run is full.
+    /// </summary>
+    private async Task<(IncrementalBase? Base, string Reason)> OpenIncrementalBaseAsync(BackupPlan plan, IBackupStore store, CancellationToken cancellationToken)
+    {
+        var earlier = new List<BaseCandidate>();
+        await foreach (var record in catalog.Backups.OfConfigAsync(plan.ConfigId, cancellationToken))
+        {
+            if (record.Id == plan.BackupId)
+                continue;
+            earlier.Add(new BaseCandidate(record.Id, record.CreatedAt, record.Statistics.Files + record.Statistics.Folders > 0, record.Status switch
+            {
+                BackupStatuses.VerificationFailed => "failed verification",
+                BackupStatuses.Deleting => "is being deleted",
+                _ => null,
+            }));
+        }
+        var options = plan.Config.Incremental ?? new IncrementalOptions();
+        var encrypted = EncryptionAlgorithms.Parse(plan.Config.Encryption.Algorithm) != EncryptionAlgorithm.None;
+        return await IncrementalBase.OpenChosenAsync(store, plan.Config.Storage.Prefix, IncrementalPolicy.ChooseBase(earlier),
+            keyEncryptionKey, encrypted, options.FullEvery, cancellationToken);
     }
 
     /// <summary>
