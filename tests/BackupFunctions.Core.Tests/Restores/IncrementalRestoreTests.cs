@@ -15,8 +15,8 @@ namespace BackupFunctions.Core.Tests.Restores;
 
 /// <summary>
 /// The readers of incremental backups (docs/format.md, "Incremental backups"): a chain full → 5 incrementals written by
-/// the test writer <see cref="ChainBackup"/> (files changed, added, deleted, renamed, a mode changed, a file replaced by
-/// a folder; the full in two volumes, one incremental with a volume of its own stored without compression) restores each
+/// the engine's writer (files changed, added, deleted, renamed, a mode changed, a file replaced by a folder; the full in
+/// three volumes) — and one by the test writer <see cref="ChainBackup"/>, with a volume stored without compression — restores each
 /// of its 6 points byte-exact (names, bytes, modes, times, empty folders, symbolic links) into a folder and in place;
 /// deep verification of the newest reads every referenced volume; a missing referenced backup, a referenced volume with
 /// a flipped byte, a forged reference and an index that breaks the contract each fail naming what.
@@ -71,16 +71,37 @@ public sealed class IncrementalRestoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_chain_whose_referenced_volume_is_stored_without_compression_restores_byte_exact()
+    {
+        var points = await BuildChainAsync(testWriter: true);
+        var newest = await ManifestAsync(Ids[5]);
+        // b4's second volume has its own compression; b5 reads it from there (with b4's key and settings).
+        Assert.Contains(ManifestReferences.Of(newest), r => r.BackupId == Ids[4] && r.Objects.Any(o => o.Compression == "none"));
+
+        for (var i = 0; i < Ids.Length; i++)
+        {
+            var target = _temp.Combine("restored-" + i);
+            await Runner.RestoreAsync(new RestoreRequest(_store, Prefix, Ids[i], target, null) { MaxParallelVolumes = 2 }, default);
+            Assert.Equal(points[i], InPlaceFileRestoreTests.Snapshot(target));
+        }
+        var deep = await Deep.VerifyAsync(_store, ObjectNames.BackupFolder(Prefix, Ids[5]), Ids[5], _kek, false, default);
+        Assert.True(deep.Ok, string.Join("; ", deep.Problems));
+    }
+
+    [Fact]
     public async Task The_chain_stores_only_what_changed_and_points_at_the_backups_that_hold_the_rest()
     {
         await BuildChainAsync();
         var newest = await ManifestAsync(Ids[5]);
         var index = await ChainBackup.ReadIndexAsync(_store, Prefix, Ids[5], _kek);
 
-        // Unchanged since the full: its files in both of its volumes are read from there.
+        // Unchanged since the full: its files in its first and its last volume are read from there.
+        var full = await ManifestAsync(Ids[0]);
+        Assert.True(ManifestVolumes.Of(full).Count >= 2);
         Assert.Equal(Ids[0], index["uploads/big/a.bin"].Backup);
-        Assert.Equal("files-00002.part", index["uploads/big/f.bin"].Volume);
+        Assert.Equal("files-00001.part", index["uploads/big/a.bin"].Volume);
         Assert.Equal(Ids[0], index["uploads/big/f.bin"].Backup);
+        Assert.Equal(ManifestVolumes.Of(full)[^1].Name, index["uploads/big/f.bin"].Volume);
         // Changed in b1, unchanged since: held by b1. Its mode changed in b3: held by b3.
         Assert.Equal(Ids[1], index["uploads/a.txt"].Backup);
         Assert.Equal(Ids[3], index["config/settings.php"].Backup);
@@ -236,10 +257,10 @@ public sealed class IncrementalRestoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData("own", "points into this backup itself")]
+    [InlineData("own", "points into its own backup by id")]
     [InlineData("unknown", "which the manifest's references do not list")]
     [InlineData("folder", "(only files may)")]
-    [InlineData("order", "an entry of b0-full/files-00001.part after those of b1-incr/files-00001.part")]
+    [InlineData("order", "uploads/big/a.bin: an entry of files-00001.part of backup 'b0-full' out of order")]
     [InlineData("unreferenced", "the manifest references b0-full/files-00002.part, but no entry of the index points into it")]
     public async Task An_index_that_breaks_the_contract_of_references_is_refused_before_anything_is_extracted(string damage, string reason)
     {
@@ -332,11 +353,14 @@ public sealed class IncrementalRestoreTests : IDisposable
     }
 
     /// <summary>
-    /// Builds the site and the chain; returns the site's snapshot at each point. <paramref name="last"/> writes the
-    /// backup <paramref name="upTo"/> (the last one written).
+    /// Builds the site and the chain with the engine's writer (<see cref="BackupChainWriter"/>: volumes of at most 700 kB,
+    /// so the full has three) or, with <paramref name="testWriter"/>, the test writer; returns the site's snapshot at
+    /// each point. <paramref name="last"/> (the test writer, to write what the engine never would) writes backup
+    /// <paramref name="upTo"/>, the last one.
     /// </summary>
-    private async Task<List<SortedDictionary<string, string>>> BuildChainAsync(int upTo = 5, ChainBackup? last = null)
+    private async Task<List<SortedDictionary<string, string>>> BuildChainAsync(int upTo = 5, ChainBackup? last = null, bool testWriter = false)
     {
+        var chain = new BackupChainWriter(_store, Prefix, _kek) { Limits = new VolumeLimits(MaxBytes: 700_000, MaxEntries: 1000) };
         var points = new List<SortedDictionary<string, string>>();
         BuildSite();
         for (var i = 0; i <= upTo; i++)
@@ -345,13 +369,25 @@ public sealed class IncrementalRestoreTests : IDisposable
                 Change(i);
             FixFolderTimes();
             points.Add(InPlaceFileRestoreTests.Snapshot(Site));
-            var writer = i == upTo && last is not null ? last : Writer(i);
-            await writer.WriteAsync(_store, Prefix, Ids[i], i == 0 ? null : Ids[i - 1], Site, Components, _kek);
+            if ((i == upTo && last is not null) || testWriter)
+            {
+                var writer = i == upTo && last is not null ? last : Writer(i);
+                await writer.WriteAsync(_store, Prefix, Ids[i], i == 0 ? null : Ids[i - 1], Site, Components, _kek);
+            }
+            else if (i == 0)
+            {
+                await chain.FullAsync(Ids[0], Site, Components);
+            }
+            else
+            {
+                var (manifest, reason) = await chain.IncrementalAsync(Ids[i], Site, Components);
+                Assert.True(manifest.Type == BackupTypes.Incremental, reason);
+            }
         }
         return points;
     }
 
-    /// <summary>The full in two volumes (the second from uploads/big/c.bin); b4 with a second volume stored without compression.</summary>
+    /// <summary>The test writer: the full in two volumes (the second from uploads/big/c.bin); b4 with a second volume stored without compression.</summary>
     private static ChainBackup Writer(int point) => point switch
     {
         0 => new ChainBackup { VolumeOf = VolumeFrom("uploads/big/c.bin") },
