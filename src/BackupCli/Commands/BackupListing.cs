@@ -9,8 +9,15 @@ internal sealed record BackupListing(string BackupId, string Status, long Stored
     public string? ConfigId { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
-    /// <summary><c>full</c> (incremental backups come later).</summary>
+    /// <summary><c>full</c>, <c>incremental</c>, <c>database</c> or <c>files</c>.</summary>
     public string? Type { get; init; }
+    /// <summary>An incremental backup's base (the backup it was compared with); null otherwise.</summary>
+    public string? BaseBackupId { get; init; }
+    /// <summary>
+    /// An incremental backup's chain: every earlier backup its index points into (its manifest's references), each needed
+    /// to restore it; null when it holds all its files.
+    /// </summary>
+    public IReadOnlyList<string>? References { get; init; }
     /// <summary><c>database</c> and/or <c>files</c>.</summary>
     public IReadOnlyList<string> Contents { get; init; } = [];
     public string? Compression { get; init; }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
+using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Storage;
 
 namespace BackupCli.Commands;
@@ -10,7 +11,9 @@ namespace BackupCli.Commands;
 /// read it; its authenticity is checked by <c>verify</c> with a key and by <c>restore</c>). Folders with parts but no
 /// manifest are shown as incomplete. A backup whose manifest lists a part that the destination does not hold (or
 /// holds with another size) is <c>damaged</c>, one whose manifest cannot be read (malformed, oversized) is
-/// <c>unreadable</c>: both are integrity failures, and the listing exits 3 after printing them.
+/// <c>unreadable</c>: both are integrity failures, and the listing exits 3 after printing them. Each backup's type
+/// and, for an incremental one, its base and the earlier backups it reads from (its chain: every backup its index points
+/// into, which must be in the same destination and prefix; one missing there makes it <c>damaged</c>).
 /// </summary>
 internal static class LsCommand
 {
@@ -19,7 +22,7 @@ internal static class LsCommand
     public const string Unreadable = "unreadable";
     public const string Damaged = "damaged";
 
-    private static readonly string[] Header = ["BACKUP ID", "STATUS", "CREATED", "CONTENTS", "COMPRESSION", "ENCRYPTION", "STORED", "FILES", "TABLES"];
+    private static readonly string[] Header = ["BACKUP ID", "STATUS", "TYPE", "BASE", "CREATED", "CONTENTS", "COMPRESSION", "ENCRYPTION", "STORED", "FILES", "TABLES"];
 
     public static Command Create(CliContext context, Option<bool> json)
     {
@@ -40,7 +43,12 @@ internal static class LsCommand
         var store = destination.CreateStore(context, mustExist: true);
         var backups = new List<BackupListing>();
         string? integrityFailure = null;
-        foreach (var (backupId, objects) in await StoredBackups.ListAsync(store, destination.Prefix, cancellationToken))
+        var stored = await StoredBackups.ListAsync(store, destination.Prefix, cancellationToken);
+        // Every object of the destination by name: an incremental backup's referenced volumes are in other folders.
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var info in stored.SelectMany(b => b.Objects))
+            sizes[info.Name] = info.Size;
+        foreach (var (backupId, objects) in stored)
         {
             var storedBytes = objects.Sum(o => o.Size);
             var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
@@ -55,7 +63,7 @@ internal static class LsCommand
             {
                 var manifest = (await StoredBackups.ReadManifestAsync(store, destination, backupId, cancellationToken)).Manifest;
                 var listing = Describe(manifest, storedBytes, objects.Count);
-                if (MissingOrResized(manifest, folder, objects) is { } problem)
+                if (MissingOrResized(manifest, folder, sizes) is { } problem)
                 {
                     listing = listing with { Status = Damaged, Problem = problem };
                     integrityFailure ??= $"{backupId}: {problem}";
@@ -100,6 +108,8 @@ internal static class LsCommand
             [
                 b.BackupId,
                 b.Status,
+                b.Type ?? "-",
+                b.BaseBackupId ?? "-",
                 b.CreatedAt is { } at ? CliOutput.Time(at) : "-",
                 b.Contents.Count > 0 ? string.Join('+', b.Contents) : "-",
                 b.Compression is null ? "-" : $"{b.Compression}-{b.CompressionLevel}",
@@ -110,6 +120,8 @@ internal static class LsCommand
             ]);
         }
         CliOutput.WriteTable(context.Stdout, rows);
+        foreach (var b in backups.Where(b => b.References is not null))
+            context.Stdout.WriteLine($"{b.BackupId}: incremental on {b.BaseBackupId ?? "-"}, reads unchanged files from {string.Join(", ", b.References!)}");
         foreach (var b in backups.Where(b => b.Problem is not null))
             context.Stdout.WriteLine($"{b.BackupId}: {b.Problem}");
         return exitCode;
@@ -117,14 +129,12 @@ internal static class LsCommand
 
     /// <summary>
     /// What the listing already shows about the parts the manifest lists: one that is not there, or not with the
-    /// manifest's stored size. Null when every part is there. (The listing costs nothing extra; contents are
-    /// <c>verify</c>'s business.)
+    /// manifest's stored size — and, for an incremental backup, the referenced backups' manifests and volumes (named
+    /// <c>&lt;backup&gt;/&lt;part&gt;</c>) in the same destination and prefix, with the reference's stored size. Null when
+    /// everything is there. (The listing costs nothing extra; contents are <c>verify</c>'s business.)
     /// </summary>
-    private static string? MissingOrResized(BackupManifest manifest, string folder, IReadOnlyList<StoredObjectInfo> objects)
+    private static string? MissingOrResized(BackupManifest manifest, string folder, IReadOnlyDictionary<string, long> stored)
     {
-        var stored = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var info in objects)
-            stored[info.Name] = info.Size;
         var problems = new List<string>();
         foreach (var part in manifest.Objects)
         {
@@ -132,6 +142,23 @@ internal static class LsCommand
                 problems.Add($"{part.Name}: listed in the manifest but missing from the destination");
             else if (size != part.StoredSize)
                 problems.Add($"{part.Name}: {size} bytes stored, the manifest says {part.StoredSize}");
+        }
+
+        foreach (var reference in ManifestReferences.Of(manifest))
+        {
+            var referenced = ReferencedBackups.SiblingFolder(folder, manifest.BackupId, reference.BackupId);
+            if (!stored.ContainsKey(referenced + ObjectNames.Manifest))
+            {
+                problems.Add($"{reference.BackupId}/{ObjectNames.Manifest}: backup {reference.BackupId}, which this backup references, is missing from the destination");
+                continue;
+            }
+            foreach (var part in reference.Objects)
+            {
+                if (!stored.TryGetValue(referenced + part.Name, out var size))
+                    problems.Add($"{reference.BackupId}/{part.Name}: referenced but missing from the destination");
+                else if (size != part.StoredSize)
+                    problems.Add($"{reference.BackupId}/{part.Name}: {size} bytes stored, the reference says {part.StoredSize}");
+            }
         }
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
@@ -149,6 +176,8 @@ internal static class LsCommand
             CreatedAt = manifest.CreatedAt,
             CompletedAt = manifest.CompletedAt,
             Type = manifest.Type,
+            BaseBackupId = manifest.BaseBackupId,
+            References = ManifestReferences.Of(manifest).Count == 0 ? null : ManifestReferences.BackupIds(manifest),
             Contents = contents,
             Compression = manifest.Compression,
             CompressionLevel = manifest.CompressionLevel,

@@ -330,6 +330,10 @@ internal sealed class RestoreCommand
             {
                 indexPart = manifest.Objects.SingleOrDefault(o => o.Kind == "index")
                     ?? throw new IntegrityException(ObjectNames.Manifest, "the manifest lists no index.bin");
+                // An incremental backup's earlier backups must be there and match its references, or the restore fails.
+                using (await ReferencedBackups.OpenAsync(store, folder, manifest, kek, allowUnencrypted: kek is null, cancellationToken))
+                {
+                }
                 // The index is read to its end (so authenticated as a whole) before anything is shown, keeping only the
                 // totals; the listing reads it a second time rather than holding a line per file.
                 await foreach (var file in ListedAsync(store, folder, manifest, indexPart, dataKey, include, cancellationToken))

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Sources;
 using BackupFunctions.Core.Storage;
 using BackupFunctions.Core.Verification;
@@ -71,12 +72,27 @@ internal sealed class VerifyCommand
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
         // With a key the manifest is authenticated before anything it lists is believed: without this, a quick verify
         // with the key would pass a manifest (and the sizes and hashes in it) that anyone able to write could forge.
-        var authentic = kek is not null && await AuthenticateAsync(unverified, kek, backupId, cancellationToken);
+        var authentic = kek is not null && await AuthenticateAsync(store, folder, unverified, kek, backupId, cancellationToken);
         var report = await ProgressBars.RunAsync(_context, json, async bars =>
         {
             var report = new VerifyReport(backupId, destination.ToString(), readData) { ManifestAuthentic = authentic };
             foreach (var part in unverified.Manifest.Objects)
                 report.Objects.Add(await CheckStoredAsync(bars, store, folder, part, hashContent: !readData, cancellationToken));
+            // An incremental backup's referenced volumes, in the earlier backups' folders beside it: there with the size
+            // and SHA-256 the reference records (the deep check reads them too). Named <backup>/<part>.
+            foreach (var reference in ManifestReferences.Of(unverified.Manifest))
+            {
+                var referenced = ReferencedBackups.SiblingFolder(folder, backupId, reference.BackupId);
+                foreach (var part in reference.Objects)
+                {
+                    var check = await CheckStoredAsync(bars, store, referenced, part, hashContent: !readData, cancellationToken);
+                    report.Objects.Add(check with
+                    {
+                        Name = reference.BackupId + "/" + part.Name,
+                        Error = check.Error is null ? null : reference.BackupId + "/" + check.Error,
+                    });
+                }
+            }
             if (readData && report.Ok)
                 await ReadDataAsync(bars, report, store, folder, kek, cancellationToken);
             return report;
@@ -117,7 +133,13 @@ internal sealed class VerifyCommand
     /// (encryption none) is refused as a possible downgrade, as restore refuses it. Throws
     /// <see cref="IntegrityException"/> (exit 3) when the manifest is not authentic or the key is not the backup's.
     /// </summary>
-    private static async Task<bool> AuthenticateAsync(UnverifiedManifest unverified, IKeyEncryptionKey kek, string backupId, CancellationToken cancellationToken)
+    /// <remarks>
+    /// An incremental backup's referenced backups are authenticated too (each one's manifest, own key and MAC, its
+    /// listing of each referenced volume equal to the reference, the volume there with that size): a missing or
+    /// different one is an integrity failure naming it.
+    /// </remarks>
+    private static async Task<bool> AuthenticateAsync(
+        IBackupStore store, string folder, UnverifiedManifest unverified, IKeyEncryptionKey kek, string backupId, CancellationToken cancellationToken)
     {
         byte[] dataKey;
         try
@@ -132,8 +154,9 @@ internal sealed class VerifyCommand
 
         try
         {
-            unverified.Verify(dataKey, backupId);
-            return true;
+            var manifest = unverified.Verify(dataKey, backupId);
+            using (await ReferencedBackups.OpenAsync(store, folder, manifest, kek, allowUnencrypted: false, cancellationToken))
+                return true;
         }
         finally
         {

@@ -92,6 +92,16 @@ internal sealed class ArchiveEntryRules
         return (outside.Listed, outside.Count);
     }
 
+    /// <summary>
+    /// The name <see cref="Check"/> would give <paramref name="entry"/> (a folder's trailing '/' removed), without its
+    /// checks: to match a referenced volume's tar entries against the few the index lists, the rest being read past.
+    /// </summary>
+    public static string LooseName(TarEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.EntryType == TarEntryType.Directory ? entry.Name.TrimEnd('/') : entry.Name;
+    }
+
     /// <summary>A non-empty '/'-separated path without absolute start, NUL, or empty, "." and ".." segments.</summary>
     public static bool IsPlainRelative(string name)
     {

@@ -12,24 +12,66 @@ namespace BackupFunctions.Core.Archive;
 /// the next one of the index (missing from the index, or an index entry missing from the archive, or out of order), a
 /// different type, a path listed twice in a row (archive or index), and children of a folder entry that do not come in
 /// ordinal order — which is how the archiver writes them, so a path repeated inside a folder is caught as well.
+/// <para>
+/// Sparse (a group of entries pointing into an earlier backup's volume, <see cref="IndexGroup.IsReferenced"/>): the
+/// group lists only some of the tar's files, in the tar's order. The caller asks <see cref="ListsAsync"/> about each tar
+/// entry; one the group does not list next is read past unchecked (it belongs to the earlier backup's site, not to this
+/// restore). Each listed entry must come, in order, with its type (then the caller checks size and SHA-256); a listed
+/// entry still pending when the tar ends is damage (<see cref="EndAsync"/>).
+/// </para>
 /// </remarks>
 public sealed class FileIndexCursor : IAsyncDisposable
 {
     private readonly IAsyncEnumerator<FileIndexEntry> _entries;
+    private readonly IndexGroup _group;
+
+    /// <summary>How errors name the volume (its label: <c>&lt;backup&gt;/files-00001.part</c> for a referenced one).</summary>
     private readonly string _volume;
+
+    /// <summary>Sparse: the group's next entry, read ahead and not yet matched by a tar entry.</summary>
+    private FileIndexEntry? _pending;
 
     /// <summary>The folder entries above the last entry, outermost first, each with its last child's name.</summary>
     private readonly List<(string Path, string? LastChild)> _folders = [];
 
     private string? _lastArchived;
+    private bool _ended;
     private string? _lastIndexed;
 
+    /// <summary>The backup's own volume <paramref name="volumeName"/>: every tar entry must be its next index entry.</summary>
     public FileIndexCursor(IAsyncEnumerable<FileIndexEntry> index, string volumeName, CancellationToken cancellationToken)
+        : this(index, IndexGroup.Own(volumeName), cancellationToken)
+    {
+    }
+
+    /// <summary>
+    /// The entries of <paramref name="group"/> in <paramref name="index"/> (others are skipped); sparse when the group
+    /// points into an earlier backup.
+    /// </summary>
+    public FileIndexCursor(IAsyncEnumerable<FileIndexEntry> index, IndexGroup group, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(index);
-        ArgumentException.ThrowIfNullOrEmpty(volumeName);
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentException.ThrowIfNullOrEmpty(group.Volume);
         _entries = index.GetAsyncEnumerator(cancellationToken);
-        _volume = volumeName;
+        _group = group;
+        _volume = group.Label;
+    }
+
+    /// <summary>Whether tar entries the group does not list are read past (a referenced volume).</summary>
+    public bool IsSparse => _group.IsReferenced;
+
+    /// <summary>
+    /// Sparse: whether the tar's next entry, <paramref name="name"/> (a folder's trailing '/' removed), is the group's
+    /// next listed entry; if not, the caller reads it past without looking at it. Always true when not sparse.
+    /// </summary>
+    public async ValueTask<bool> ListsAsync(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!IsSparse)
+            return true;
+        _pending ??= await ReadAsync();
+        return _pending is not null && string.Equals(_pending.Path, name, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -40,6 +82,8 @@ public sealed class FileIndexCursor : IAsyncDisposable
     public async ValueTask<FileIndexEntry> NextAsync(string name, string type)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (IsSparse)
+            return TakePending(name, type);
         var indexed = await ReadAsync();
         if (indexed is null || indexed.Path != name)
         {
@@ -66,18 +110,30 @@ public sealed class FileIndexCursor : IAsyncDisposable
     /// </summary>
     public async ValueTask EndAsync()
     {
-        if (await ReadAsync() is { } missing)
+        if ((_pending ?? await ReadAsync()) is { } missing)
             throw new IntegrityException(_volume, $"{missing.Path}: in the index but missing from the archive");
     }
 
     public ValueTask DisposeAsync() => _entries.DisposeAsync();
 
+    /// <summary>Sparse: the entry <see cref="ListsAsync"/> matched, its type checked; the next one is read on the next question.</summary>
+    private FileIndexEntry TakePending(string name, string type)
+    {
+        if (_pending is not { } indexed || indexed.Path != name)
+            throw new InvalidOperationException($"{name}: not the entry the sparse index cursor matched");
+        if (indexed.Type != type)
+            throw new IntegrityException(_volume, $"{name}: is a {type} in the archive but a {indexed.Type} in the index");
+        _pending = null;
+        _lastArchived = name;
+        return indexed;
+    }
+
     private async ValueTask<FileIndexEntry?> ReadAsync()
     {
-        while (await _entries.MoveNextAsync())
+        while (!_ended && await _entries.MoveNextAsync())
         {
             var entry = _entries.Current;
-            if (entry.Volume != _volume)
+            if (!_group.Holds(entry))
                 continue;
             if (entry.Path == _lastIndexed)
                 throw new IntegrityException(_volume, $"{entry.Path}: listed twice in the index");
@@ -85,6 +141,8 @@ public sealed class FileIndexCursor : IAsyncDisposable
             return entry;
         }
 
+        // A sparse cursor asks again after the end; the enumerator is not moved past it.
+        _ended = true;
         return null;
     }
 

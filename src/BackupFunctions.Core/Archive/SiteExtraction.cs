@@ -215,7 +215,7 @@ public sealed class SiteExtraction : IDisposable
     /// several volumes at once (each with its own input and index); a folder, file or link in two volumes is refused as
     /// within one. Returns the totals of the whole extraction so far.
     /// </summary>
-    public async Task<ArchiveProgress> AddVolumeAsync(
+    public Task<ArchiveProgress> AddVolumeAsync(
         Stream tarInput,
         string volumeName,
         IAsyncEnumerable<FileIndexEntry> index,
@@ -224,9 +224,30 @@ public sealed class SiteExtraction : IDisposable
         IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(tarInput);
         ArgumentException.ThrowIfNullOrEmpty(volumeName);
+        return AddVolumeAsync(tarInput, IndexGroup.Own(volumeName), index, include, reuse, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// As above for one group of the index (<see cref="IndexGroup"/>): the backup's own volume, or a volume of an
+    /// earlier backup that the group's entries point into. A referenced volume is read sparsely: its tar entries that
+    /// the group does not list are read past (TarReader skips their data), each listed one must come in order and is
+    /// checked and written as any file; a listed one missing at the tar's end is damage. Errors name the volume by the
+    /// group's <see cref="IndexGroup.Label"/>.
+    /// </summary>
+    public async Task<ArchiveProgress> AddVolumeAsync(
+        Stream tarInput,
+        IndexGroup group,
+        IAsyncEnumerable<FileIndexEntry> index,
+        Func<string, bool>? include,
+        LiveFileReuse? reuse,
+        IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tarInput);
+        ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(index);
+        var volumeName = group.Label;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_completed, this);
@@ -238,12 +259,16 @@ public sealed class SiteExtraction : IDisposable
         var succeeded = false;
         try
         {
-            await using var cursor = new FileIndexCursor(index, volumeName, cancellationToken);
+            await using var cursor = new FileIndexCursor(index, group, cancellationToken);
             var volume = new VolumeState(volumeName, cursor, include, reuse);
             await using (var reader = new TarReader(tarInput, leaveOpen: true))
             {
                 while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
                 {
+                    // A referenced volume holds the earlier backup's whole site: what this backup does not list there
+                    // is read past, unchecked and unwritten (its bytes were proven by the volume's stored hash).
+                    if (!await cursor.ListsAsync(ArchiveEntryRules.LooseName(entry)))
+                        continue;
                     await ExtractEntryAsync(entry, volume, cancellationToken);
                     progress?.Report(Totals);
                 }

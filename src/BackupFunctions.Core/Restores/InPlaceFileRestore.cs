@@ -116,7 +116,18 @@ public sealed partial class InPlaceFileRestore
 
     private string JournalPath => Path.Join(JobFolder, JournalName);
 
-    private string VolumeListPath(string volumeName) => Path.Join(JobFolder, ListName + "." + volumeName);
+    /// <summary>The list of entries written from the <paramref name="group"/>-th group of the index (own volume or referenced one).</summary>
+    private string VolumeListPath(int group) => Path.Join(JobFolder, ListName + "." + (group + 1).ToString("D5", System.Globalization.CultureInfo.InvariantCulture));
+
+    private static int IndexOf(IReadOnlyList<IndexGroup> groups, IndexGroup group)
+    {
+        for (var i = 0; i < groups.Count; i++)
+        {
+            if (groups[i] == group)
+                return i;
+        }
+        throw new InvalidOperationException($"{group.Label}: not a volume of this restore");
+    }
 
     private string ReadyPath(string component) => Path.Join(JobFolder, ReadyName, component);
 
@@ -138,7 +149,8 @@ public sealed partial class InPlaceFileRestore
         ArgumentNullException.ThrowIfNull(tarInput);
         ArgumentException.ThrowIfNullOrEmpty(volumeName);
         ArgumentNullException.ThrowIfNull(index);
-        return StageAsync([volumeName], (extract, ct) => extract(volumeName, tarInput, index, ct), progress, cancellationToken);
+        var group = IndexGroup.Own(volumeName);
+        return StageAsync([group], (extract, ct) => extract(group, tarInput, index, ct), progress, cancellationToken);
     }
 
     /// <summary>
@@ -153,16 +165,16 @@ public sealed partial class InPlaceFileRestore
         ArgumentNullException.ThrowIfNull(volumes);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxParallel, 1);
         return StageAsync(
-            [.. volumes.Volumes.Select(v => v.Name)],
-            (extract, ct) => volumes.ForEachAsync(JobFolder, maxParallel, (volume, tar, index, token) => extract(volume.Name, tar, index, token), ct),
+            volumes.Groups,
+            (extract, ct) => volumes.ForEachAsync(JobFolder, maxParallel, (group, tar, index, token) => extract(group, tar, index, token), ct),
             progress, cancellationToken);
     }
 
-    /// <summary>One volume's extraction: its name, its tar and its entries of the index.</summary>
-    private delegate Task VolumeExtract(string volumeName, Stream tar, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken);
+    /// <summary>One volume's extraction: its group of the index (own or referenced volume), its tar and its entries of the index.</summary>
+    private delegate Task VolumeExtract(IndexGroup group, Stream tar, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken);
 
     private async Task<InPlaceRestoreCounts> StageAsync(
-        IReadOnlyList<string> volumeNames, Func<VolumeExtract, CancellationToken, Task> readVolumes, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<IndexGroup> groups, Func<VolumeExtract, CancellationToken, Task> readVolumes, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException();
@@ -180,7 +192,7 @@ public sealed partial class InPlaceFileRestore
         RestoreStaging.CreatePrivateFolder(JobFolder);
         try
         {
-            return await StageIntoJobFolderAsync(volumeNames, readVolumes, progress, cancellationToken);
+            return await StageIntoJobFolderAsync(groups, readVolumes, progress, cancellationToken);
         }
         catch
         {
@@ -192,23 +204,24 @@ public sealed partial class InPlaceFileRestore
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private async Task<InPlaceRestoreCounts> StageIntoJobFolderAsync(
-        IReadOnlyList<string> volumeNames, Func<VolumeExtract, CancellationToken, Task> readVolumes, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<IndexGroup> groups, Func<VolumeExtract, CancellationToken, Task> readVolumes, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         var restored = Path.Join(JobFolder, RestoredName);
         long unchanged;
-        var selections = new System.Collections.Concurrent.ConcurrentDictionary<string, Selection>(StringComparer.Ordinal);
+        var selections = new System.Collections.Concurrent.ConcurrentDictionary<int, Selection>();
         using (var extraction = SiteExtraction.Begin(restored))
         {
-            await readVolumes(async (volumeName, tar, index, ct) =>
+            await readVolumes(async (group, tar, index, ct) =>
             {
                 // Each volume its own selection (the index entry last read, the live folders checked) and its own list
-                // of written entries, joined in volume order below.
+                // of written entries, joined in the index's order of the groups below.
+                var at = IndexOf(groups, group);
                 var selection = new Selection(this);
-                if (!selections.TryAdd(volumeName, selection))
-                    throw new IntegrityException(volumeName, "read twice");
+                if (!selections.TryAdd(at, selection))
+                    throw new IntegrityException(group.Label, "read twice");
                 // Length-prefixed names (a name may hold a line break), one per written file or link, in archive order.
                 using var list = new BinaryWriter(
-                    RestoreStaging.OpenPrivateFile(VolumeListPath(volumeName), FileMode.CreateNew, FileAccess.Write, 64 * 1024), Encoding.UTF8);
+                    RestoreStaging.OpenPrivateFile(VolumeListPath(at), FileMode.CreateNew, FileAccess.Write, 64 * 1024), Encoding.UTF8);
                 selection.List = list;
                 // Whole components only: the staged component then replaces the live one, so an unchanged live file can
                 // simply be the staged one (hard-linked once its SHA-256 is proven), and the restore writes — and
@@ -216,20 +229,20 @@ public sealed partial class InPlaceFileRestore
                 // look-ahead per volume: each reads its own entries of the index.
                 await using var reuse = WholeComponents ? new LiveFileReuse(name => Path.Join(SiteRoot, name)) : null;
                 await extraction.AddVolumeAsync(
-                    tar, volumeName, selection.Watch(reuse?.Watch(index, ct) ?? index), selection.Include, reuse, progress, ct);
+                    tar, group, selection.Watch(reuse?.Watch(index, ct) ?? index), selection.Include, reuse, progress, ct);
             }, cancellationToken);
             extraction.Complete();
             unchanged = extraction.ReusedFiles;
         }
 
-        // The volumes' lists, in volume order: the index's order, in which verification reads them back.
+        // The volumes' lists, in the groups' order: the index's order, in which verification reads them back.
         await using (var list = RestoreStaging.OpenPrivateFile(Path.Join(JobFolder, ListName), FileMode.CreateNew, FileAccess.Write, 64 * 1024))
         {
-            foreach (var volumeName in volumeNames)
+            for (var at = 0; at < groups.Count; at++)
             {
-                await using (var part = RestoreStaging.OpenPrivateFile(VolumeListPath(volumeName), FileMode.Open, FileAccess.Read, 64 * 1024))
+                await using (var part = RestoreStaging.OpenPrivateFile(VolumeListPath(at), FileMode.Open, FileAccess.Read, 64 * 1024))
                     await part.CopyToAsync(list, cancellationToken);
-                File.Delete(VolumeListPath(volumeName));
+                File.Delete(VolumeListPath(at));
             }
         }
         var selection = new Selection(this);

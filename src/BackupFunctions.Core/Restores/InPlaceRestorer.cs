@@ -57,7 +57,10 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
             long storedBytes = 0, fileCount = 0, fileBytes = 0;
             if (plan.Files)
             {
-                storedBytes += Single(manifest, ObjectNames.Index).StoredSize + new BackupVolumes(target.Store, target.Folder, manifest, dataKey).Volumes.Sum(v => v.StoredSize);
+                // An incremental backup's referenced backups are opened and checked here too (manifest, key, MAC,
+                // listing, presence), so that a missing one fails the proof, before anything live changes.
+                using var referenced = await ReferencedBackups.OpenAsync(target.Store, target.Folder, manifest, keyEncryptionKey, target.AllowUnencrypted, cancellationToken);
+                storedBytes += Single(manifest, ObjectNames.Index).StoredSize + new BackupVolumes(target.Store, target.Folder, manifest, dataKey, referenced).Parts.Sum(v => v.StoredSize);
                 fileCount = manifest.Statistics.Files;
                 fileBytes = manifest.Statistics.FilesBytes;
             }
@@ -115,8 +118,9 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
             IBackupStore store = bytesRead is null ? target.Store : new ProgressReadingStore(target.Store, bytesRead, ProgressStep);
             // Every volume and the index are read to their ends and checked inside the stage, which removes its staging
             // on any failure: nothing live was touched, and no retry may use it.
+            using var referenced = await ReferencedBackups.OpenAsync(target.Store, target.Folder, manifest, keyEncryptionKey, target.AllowUnencrypted, cancellationToken);
             var counts = await restore.StageAsync(
-                new BackupVolumes(store, target.Folder, manifest, dataKey), Math.Max(1, target.MaxParallelVolumes), extracted, cancellationToken);
+                new BackupVolumes(store, target.Folder, manifest, dataKey, referenced), Math.Max(1, target.MaxParallelVolumes), extracted, cancellationToken);
 
             logger.LogInformation("Backup {BackupId}: staged {Components} for job {JobId}: {Created} to create, {Overwritten} to overwrite, {Deleted} to delete, {Skipped} skipped",
                 manifest.BackupId, string.Join(", ", counts.Components), target.JobId, counts.Created, counts.Overwritten, counts.Deleted, counts.Skipped);

@@ -110,9 +110,15 @@ public sealed class RestorePreviewer
         Stream indexStream = indexPart is null
             ? new MemoryStream([])
             : await PartReader.OpenAsync(request.Store, request.Folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken);
+        // Several volumes (or an incremental backup's groups pointing into earlier backups) are each in walk order, but
+        // not the index as a whole: their entries are put back into one walk order first (merged from scratch files).
+        using var merge = indexPart is not null && new IndexGroups(manifest).Groups.Count > 1 ? new GroupMerge() : null;
         await using (indexStream)
         {
-            var backup = Ordered(FileIndex.ReadEntriesAsync(indexStream, cancellationToken), order, selection).GetAsyncEnumerator(cancellationToken);
+            var listed = merge is null
+                ? FileIndex.ReadEntriesAsync(indexStream, cancellationToken)
+                : await merge.SplitAsync(indexStream, manifest, e => order.Contains(e.Path) && selection.Includes(e.Path), order.Compare, cancellationToken);
+            var backup = Ordered(listed, order, selection).GetAsyncEnumerator(cancellationToken);
             await using (backup)
             {
                 // A folder that is not there yet is an empty site: everything would be created.
@@ -154,6 +160,85 @@ public sealed class RestorePreviewer
             await indexStream.CopyToAsync(Stream.Null, cancellationToken);
         }
         return groups.Build();
+    }
+
+    /// <summary>
+    /// The index's groups (<see cref="IndexGroups"/>: own volumes, then those pointing into earlier backups) merged into
+    /// one walk order: the index is read once, its contract checked, the entries the preview needs written into one
+    /// private scratch file per group (each in walk order already), then read back together, the smallest first. Memory
+    /// holds one entry per group, never the index. The scratch folder (0700, in the temp folder) goes on dispose.
+    /// </summary>
+    private sealed class GroupMerge : IDisposable
+    {
+        private readonly string _folder = Path.Join(Path.GetTempPath(), "bf-preview-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+
+        public GroupMerge() => RestoreStaging.CreatePrivateFolder(_folder);
+
+        public async Task<IAsyncEnumerable<FileIndexEntry>> SplitAsync(
+            Stream index, BackupManifest manifest, Func<FileIndexEntry, bool> wanted, Comparison<string> order, CancellationToken cancellationToken)
+        {
+            var groups = new IndexGroups(manifest);
+            var files = groups.Groups.Select((_, i) => Path.Join(_folder, i.ToString("D5", CultureInfo.InvariantCulture))).ToArray();
+            var writers = new FileStream[files.Length];
+            try
+            {
+                for (var i = 0; i < files.Length; i++)
+                    writers[i] = RestoreStaging.OpenPrivateFile(files[i], FileMode.CreateNew, FileAccess.Write, 64 * 1024);
+                await foreach (var entry in FileIndex.ReadEntriesAsync(index, cancellationToken))
+                {
+                    var at = groups.Place(entry);
+                    if (wanted(entry))
+                        await FileIndex.WriteEntryAsync(entry, writers[at], cancellationToken);
+                }
+                groups.End();
+            }
+            finally
+            {
+                foreach (var writer in writers)
+                {
+                    if (writer is not null)
+                        await writer.DisposeAsync();
+                }
+            }
+            return MergeAsync(files, order, cancellationToken);
+        }
+
+        private static async IAsyncEnumerable<FileIndexEntry> MergeAsync(
+            string[] files, Comparison<string> order, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var streams = new List<FileStream>();
+            var heads = new PriorityQueue<IAsyncEnumerator<FileIndexEntry>, string>(Comparer<string>.Create(order));
+            try
+            {
+                foreach (var file in files)
+                {
+                    var stream = RestoreStaging.OpenPrivateFile(file, FileMode.Open, FileAccess.Read, 16 * 1024);
+                    streams.Add(stream);
+                    var entries = FileIndex.ReadEntriesAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    if (await entries.MoveNextAsync())
+                        heads.Enqueue(entries, entries.Current.Path);
+                    else
+                        await entries.DisposeAsync();
+                }
+                while (heads.TryDequeue(out var entries, out _))
+                {
+                    yield return entries.Current;
+                    if (await entries.MoveNextAsync())
+                        heads.Enqueue(entries, entries.Current.Path);
+                    else
+                        await entries.DisposeAsync();
+                }
+            }
+            finally
+            {
+                while (heads.TryDequeue(out var entries, out _))
+                    await entries.DisposeAsync();
+                foreach (var stream in streams)
+                    await stream.DisposeAsync();
+            }
+        }
+
+        public void Dispose() => RestoreStaging.DeleteTree(_folder);
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ namespace BackupFunctions.Core.Restores;
 /// manifest's MAC → every listed part present with its stored size → prove the database part end to end (hash, AEAD,
 /// decompression, plainSize) → files into an empty folder through a private staging folder that replaces it only once
 /// every byte checked out (the files volumes <see cref="RestoreRequest.MaxParallelVolumes"/> at a time, see
-/// <see cref="BackupVolumes"/>) → the database into a new database → compare the restored row counts with the manifest.
+/// <see cref="BackupVolumes"/>; an incremental backup's unchanged files from the earlier backups it references, see
+/// <see cref="ReferencedBackups"/>) → the database into a new database → compare the restored row counts with the manifest.
 /// Nothing reaches a target unless the parts it comes from are intact; every damage (a missing part included) is an
 /// <see cref="IntegrityException"/> naming the object.
 /// </summary>
@@ -84,12 +85,15 @@ public sealed class RestoreRunner(
     private async Task<FilesRestored> RestoreFilesAsync(
         RestoreRequest request, string folder, BackupManifest manifest, byte[] dataKey, string targetDirectory, CancellationToken cancellationToken)
     {
-        var volumes = new BackupVolumes(request.Store, folder, manifest, dataKey);
+        // An incremental backup's unchanged files are in earlier backups' volumes: each of those backups is opened
+        // (manifest, own key, MAC) and its listing of each volume checked against the reference before anything is read.
+        using var referenced = await ReferencedBackups.OpenAsync(request.Store, folder, manifest, keyEncryptionKey, request.AllowUnencrypted, cancellationToken);
+        var volumes = new BackupVolumes(request.Store, folder, manifest, dataKey, referenced);
         using var extraction = SiteExtraction.Begin(targetDirectory);
         // Each volume is a standalone tar with its own entries of the index: several are read and extracted into the
         // one staging tree at a time, which replaces the target only once every volume checked out.
         await volumes.ForEachAsync(extraction.StagingDirectory, Math.Max(1, request.MaxParallelVolumes),
-            (volume, tar, index, ct) => extraction.AddVolumeAsync(tar, volume.Name, index, request.Include, progress: null, ct),
+            (group, tar, index, ct) => extraction.AddVolumeAsync(tar, group, index, request.Include, extraction.Reuse, progress: null, ct),
             cancellationToken);
         var done = extraction.Totals;
 

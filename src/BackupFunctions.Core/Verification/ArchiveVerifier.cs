@@ -17,16 +17,28 @@ internal static class ArchiveVerifier
 {
     /// <summary>Returns the files (and links) and bytes checked; a mismatch throws <see cref="IntegrityException"/> naming the volume and the entry.</summary>
     /// <param name="rules">Shared by the volumes of one backup (links of one volume count for the next), as in a restore.</param>
-    public static async Task<ArchiveProgress> VerifyAsync(
+    public static Task<ArchiveProgress> VerifyAsync(
         Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, ArchiveEntryRules rules, CancellationToken cancellationToken)
+        => VerifyAsync(tarInput, IndexGroup.Own(volumeName), index, rules, cancellationToken);
+
+    /// <summary>
+    /// As above for one group of the index: a referenced volume (of an earlier backup) is read sparsely, as a restore
+    /// reads it — the entries the group lists checked in order (type, size, SHA-256, the entry rules), the others read past.
+    /// </summary>
+    public static async Task<ArchiveProgress> VerifyAsync(
+        Stream tarInput, IndexGroup group, IAsyncEnumerable<FileIndexEntry> index, ArchiveEntryRules rules, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        await using var cursor = new FileIndexCursor(index, volumeName, cancellationToken);
+        ArgumentNullException.ThrowIfNull(group);
+        var volumeName = group.Label;
+        await using var cursor = new FileIndexCursor(index, group, cancellationToken);
         long files = 0, bytes = 0;
         await using (var reader = new TarReader(tarInput, leaveOpen: true))
         {
             while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
             {
+                if (!await cursor.ListsAsync(ArchiveEntryRules.LooseName(entry)))
+                    continue;
                 var (name, type) = rules.Check(entry, volumeName);
                 var indexed = await cursor.NextAsync(name, type);
 

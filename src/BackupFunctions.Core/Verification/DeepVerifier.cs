@@ -5,6 +5,7 @@ using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Format;
 using BackupFunctions.Core.Keys;
+using BackupFunctions.Core.Restores;
 using BackupFunctions.Core.Sources;
 using BackupFunctions.Core.Storage;
 
@@ -51,7 +52,9 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
         {
             try
             {
-                await CheckPartsAsync(store, folder, manifest, dataKey, findings, cancellationToken);
+                var indexReadable = await CheckPartsAsync(store, folder, manifest, dataKey, findings, cancellationToken);
+                if (ManifestReferences.Of(manifest).Count > 0)
+                    await CheckReferencedAsync(store, folder, manifest, dataKey, keyEncryptionKey, allowUnencrypted, indexReadable, findings, cancellationToken);
             }
             finally
             {
@@ -136,7 +139,8 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
         }
     }
 
-    private async Task CheckPartsAsync(
+    /// <returns>Whether the index part passed (the referenced volumes are checked against it).</returns>
+    private async Task<bool> CheckPartsAsync(
         IBackupStore store, string folder, BackupManifest manifest, byte[] dataKey, Findings findings, CancellationToken cancellationToken)
     {
         var indexPart = manifest.Objects.FirstOrDefault(p => p.Kind == "index");
@@ -161,6 +165,87 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
             findings.Bytes += part.StoredSize;
             if (part == indexPart)
                 indexReadable = true;
+        }
+        return indexReadable;
+    }
+
+    /// <summary>
+    /// An incremental backup's referenced volumes, read as a restore reads them: each referenced backup opened (its
+    /// manifest, own data key, MAC, its listing of each volume equal to the reference, the volume present with that
+    /// size), each volume read to its end (stored hash, AEAD, plain size) and its tar checked sparsely against the
+    /// index entries pointing into it (every listed file's type, size and SHA-256). One problem line per referenced
+    /// volume that fails, named <c>&lt;backup&gt;/&lt;volume&gt;</c>; one for the referenced backups when they cannot be opened.
+    /// </summary>
+    private static async Task CheckReferencedAsync(
+        IBackupStore store, string folder, BackupManifest manifest, byte[] dataKey, IKeyEncryptionKey? keyEncryptionKey, bool allowUnencrypted,
+        bool indexReadable, Findings findings, CancellationToken cancellationToken)
+    {
+        var groups = new IndexGroups(manifest).Groups.Where(g => g.IsReferenced).ToList();
+        ReferencedBackups referenced;
+        try
+        {
+            referenced = await ReferencedBackups.OpenAsync(store, folder, manifest, keyEncryptionKey, allowUnencrypted, cancellationToken);
+        }
+        catch (IntegrityException e)
+        {
+            findings.Objects += groups.Count;
+            findings.Add(findings.Relative(e.ObjectName ?? ObjectNames.Manifest), e.Message);
+            return;
+        }
+        catch (Exception e) when (e is ArgumentException or KeyVaultException or NotSupportedException)
+        {
+            findings.Objects += groups.Count;
+            findings.Add(groups[0].Backup + "/" + ObjectNames.Manifest, $"the referenced backup cannot be opened: {e.Message}");
+            return;
+        }
+
+        using (referenced)
+        {
+            var indexPart = manifest.Objects.First(p => p.Kind == "index");
+            foreach (var group in groups)
+            {
+                findings.Objects++;
+                var backup = referenced.Get(group.Backup!);
+                var part = backup.Volume(group.Volume);
+                if (!indexReadable)
+                {
+                    findings.Add(group.Label, $"not checked: {indexPart.Name} failed");
+                    continue;
+                }
+
+                try
+                {
+                    await using var plaintext = new MeteredReadStream(await backup.OpenAsync(store, part, cancellationToken));
+                    ArchiveProgress files;
+                    await using (var index = await PartReader.OpenAsync(
+                        store, folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken))
+                    {
+                        files = await ArchiveVerifier.VerifyAsync(
+                            plaintext, group, FileIndex.ReadEntriesAsync(index, cancellationToken), findings.Rules, cancellationToken);
+                    }
+                    await plaintext.DrainAsync(cancellationToken);
+                    if (plaintext.BytesRead != part.PlainSize)
+                    {
+                        findings.Add(group.Label, $"{plaintext.BytesRead} plaintext bytes, the manifest says {part.PlainSize}");
+                        continue;
+                    }
+                    findings.Files = (findings.Files ?? 0) + files.Files;
+                    findings.FilesBytes = (findings.FilesBytes ?? 0) + files.Bytes;
+                    findings.Bytes += part.StoredSize;
+                }
+                catch (IntegrityException e)
+                {
+                    findings.Add(group.Label, e.Message);
+                }
+                catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or NotSupportedException)
+                {
+                    findings.Add(group.Label, $"cannot be parsed: {e.Message}");
+                }
+                catch (StoreObjectNotFoundException)
+                {
+                    findings.Add(group.Label, $"disappeared from {store.Location} while it was read");
+                }
+            }
         }
     }
 
@@ -188,17 +273,12 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
                     // Every line parses and names a volume of the manifest, the volumes in ascending order (the
                     // contract of docs/format.md); the entries themselves are checked against the volumes. An entry of
                     // an unlisted volume would be skipped by every reader: a file the restore silently leaves out.
-                    var volumes = ManifestVolumes.Of(manifest).Select(v => v.Name).ToList();
-                    var current = 0;
+                    // An incremental backup's entries pointing into earlier backups: backups and volumes its
+                    // references list, only files, grouped in the references' order (IndexGroups).
+                    var groups = new IndexGroups(manifest);
                     await foreach (var entry in FileIndex.ReadEntriesAsync(plaintext, cancellationToken))
-                    {
-                        var at = volumes.IndexOf(entry.Volume);
-                        if (at < 0)
-                            return $"{entry.Path}: names the volume '{entry.Volume}', which the manifest does not list";
-                        if (at < current)
-                            return $"{entry.Path}: an entry of {entry.Volume} after those of {volumes[current]} (the index lists the volumes in ascending order)";
-                        current = at;
-                    }
+                        groups.Place(entry);
+                    groups.End();
                     break;
                 case "files":
                     await using (var index = await PartReader.OpenAsync(
@@ -282,6 +362,16 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
 
         public string? DumpCheck { get; set; }
 
+        /// <summary>
+        /// <paramref name="name"/> without the folder of all backups (<c>&lt;prefix&gt;/backups/</c>), so that an object of a
+        /// referenced backup reads <c>&lt;backup&gt;/&lt;part&gt;</c>.
+        /// </summary>
+        public string Relative(string name)
+        {
+            var root = folder.Length > 1 ? folder[..(folder.LastIndexOf('/', folder.Length - 2) + 1)] : "";
+            return root.Length > 0 && name.StartsWith(root, StringComparison.Ordinal) ? name[root.Length..] : name;
+        }
+
         /// <summary>The restore's entry rules, over every file volume of the backup (a link in one counts for the next).</summary>
         public ArchiveEntryRules Rules { get; } = new();
 
@@ -293,6 +383,8 @@ public sealed class DeepVerifier(PostgresRestorer restorer, TimeProvider time)
         {
             if (folder.Length > 0 && message.StartsWith(folder, StringComparison.Ordinal))
                 message = message[folder.Length..];
+            else
+                message = Relative(message);
             Problems.Add(message.StartsWith(objectName + ": ", StringComparison.Ordinal) ? message : $"{objectName}: {message}");
         }
     }
