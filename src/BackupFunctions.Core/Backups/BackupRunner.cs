@@ -152,7 +152,10 @@ public sealed class BackupRunner(
         var planned = await PlanFilesAsync(input, cancellationToken);
         var written = new List<VolumeResult>(planned.Volumes);
         for (var number = 1; number <= planned.Volumes; number++)
-            written.Add(await ArchiveVolumeAsync(new VolumeInput(input.Plan, input.Key, planned.Plan, number), cancellationToken));
+            written.Add(await ArchiveVolumeAsync(new VolumeInput(input.Plan, input.Key, planned.Plan, number)
+            {
+                Uncompressed = planned.SeparateVolumes.Contains(number),
+            }, cancellationToken));
         return await AssembleIndexAsync(new IndexInput(input.Plan, input.Key, planned, written), cancellationToken);
     }
 
@@ -170,7 +173,7 @@ public sealed class BackupRunner(
         try
         {
             var planned = await FileVolumes.PlanAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, source,
-                _volumes.Limits, null, cancellationToken);
+                _volumes.Limits, _volumes.StoreCompressedAsIs ? CompressedFiles.Separator(source) : null, cancellationToken);
             await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
             {
                 // A retried plan starts the count again: the volumes' progress adds up from zero.
@@ -183,6 +186,7 @@ public sealed class BackupRunner(
                 folders = planned.Folders,
                 bytes = planned.Bytes,
                 volumes = planned.Volumes,
+                uncompressedVolumes = planned.SeparateVolumes.Count,
             }, cancellationToken);
             return planned with { MaxParallelVolumes = _volumes.MaxParallelVolumes };
         }
@@ -209,7 +213,7 @@ public sealed class BackupRunner(
                 {
                     await BeforeVolume(input, ct);
                     return await FileVolumes.WriteVolumeAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, source,
-                        input.PlanPart, input.Number, reporter, ct);
+                        input.PlanPart, input.Number, input.Uncompressed, reporter, ct);
                 },
                 cancellationToken, additive: true);
         }

@@ -66,15 +66,26 @@ public sealed class BackupWriter(PostgresDumper dumper)
         => WriteFilesAsync(store, folder, backupId, settings, dataKey, files, VolumeLimits.Default, progress, cancellationToken);
 
     /// <inheritdoc cref="WriteFilesAsync(IBackupStore, string, string, PartSettings, ReadOnlyMemory{byte}, FilesSource, IProgress{ArchiveProgress}?, CancellationToken)"/>
-    public static async Task<FilesPartResult> WriteFilesAsync(
+    public static Task<FilesPartResult> WriteFilesAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
         FilesSource files, VolumeLimits limits, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+        => WriteFilesAsync(store, folder, backupId, settings, dataKey, files, limits, storeCompressedAsIs: true, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="WriteFilesAsync(IBackupStore, string, string, PartSettings, ReadOnlyMemory{byte}, FilesSource, IProgress{ArchiveProgress}?, CancellationToken)"/>;
+    /// with <paramref name="storeCompressedAsIs"/> (<see cref="VolumeOptions.StoreCompressedAsIs"/>), already-compressed
+    /// files go into volumes of their own stored with compression <c>none</c>.
+    /// </summary>
+    public static async Task<FilesPartResult> WriteFilesAsync(
+        IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
+        FilesSource files, VolumeLimits limits, bool storeCompressedAsIs, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
         if (!Directory.Exists(files.Root))
             throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
         var source = new LocalSiteSource(files.Root, files.Components);
-        var plan = await FileVolumes.PlanAsync(store, folder, backupId, settings, dataKey, source, limits, null, cancellationToken);
+        var plan = await FileVolumes.PlanAsync(store, folder, backupId, settings, dataKey, source, limits,
+            storeCompressedAsIs ? CompressedFiles.Separator(source) : null, cancellationToken);
         var volumes = new List<VolumeResult>(plan.Volumes);
         try
         {
@@ -84,7 +95,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
                 // Progress counts across volumes: what the finished ones hold plus the one being written.
                 var (baseFiles, baseBytes) = (doneFiles, doneBytes);
                 var volume = await FileVolumes.WriteVolumeAsync(store, folder, backupId, settings, dataKey, source, plan.Plan, number,
-                    progress is null ? null : new SynchronousProgress(p => progress.Report(new ArchiveProgress(baseFiles + p.Files, baseBytes + p.Bytes))), cancellationToken);
+                    plan.SeparateVolumes.Contains(number), progress is null ? null : new SynchronousProgress(p => progress.Report(new ArchiveProgress(baseFiles + p.Files, baseBytes + p.Bytes))), cancellationToken);
                 volumes.Add(volume);
                 doneFiles += volume.Files;
                 doneBytes += volume.Bytes;
@@ -152,7 +163,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
         };
         var manifest = new BackupManifest
         {
-            FormatVersion = draft.Files is { Volumes.Count: > 1 } ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
+            // A part with its own compression (a volume stored as is) needs version 2 too: a version-1 reader would decompress it with the manifest's.
+            FormatVersion = draft.Files is { Volumes.Count: > 1 } || parts.Any(p => p.Compression is not null) ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
             BackupId = draft.BackupId,
             ConfigId = draft.ConfigId,
             CreatedAt = draft.StartedAt,
