@@ -59,7 +59,7 @@ public sealed class CompressedVolumesBackupTests(LocalHostFixture host, ITestOut
         Assert.Equal(volumes[1].PlainSize, volumes[1].StoredSize);
 
         var restored = host.Scratch("restored-media");
-        await services.GetRequiredService<RestoreRunner>().RestoreAsync(new RestoreRequest(store, prefix, jobId, restored, null), default);
+        await services.GetRequiredService<RestoreRunner>().RestoreAsync(new RestoreRequest(store, prefix, jobId, restored, null) { AllowUnencrypted = true }, default);
         Assert.Equal(FolderSnapshot.Take(site, FilesSource.DefaultComponents), FolderSnapshot.Take(restored));
     }
 }
