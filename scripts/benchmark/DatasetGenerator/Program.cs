@@ -7,11 +7,13 @@ using BackupFunctions.Benchmark;
 // give the same tree, byte for byte.
 //
 //   DatasetGenerator --out <empty or missing folder> --size-gb <GB, e.g. 0.1, 1, 4> [--seed <n>]
+//   DatasetGenerator --mutate <generated folder> [--seed <n>]     (the incremental round: SiteMutation)
 
 const long Gigabyte = 1_000_000_000;
 const double MediaShare = 0.7;
 
 string? outDir = null;
+string? mutateDir = null;
 double sizeGb = 0;
 ulong seed = 20260101;
 for (var i = 0; i + 1 < args.Length; i += 2)
@@ -19,10 +21,23 @@ for (var i = 0; i + 1 < args.Length; i += 2)
     switch (args[i])
     {
         case "--out": outDir = Path.GetFullPath(args[i + 1]); break;
+        case "--mutate": mutateDir = Path.GetFullPath(args[i + 1]); break;
         case "--size-gb": _ = double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out sizeGb); break;
         case "--seed": _ = ulong.TryParse(args[i + 1], CultureInfo.InvariantCulture, out seed); break;
         default: return Usage($"unknown option {args[i]}");
     }
+}
+
+if (mutateDir is not null && args.Length % 2 == 0 && outDir is null)
+{
+    if (!Directory.Exists(mutateDir))
+    {
+        return Usage($"{mutateDir} does not exist");
+    }
+
+    var (changed, added, deleted) = SiteMutation.Apply(mutateDir, new FastRandom(seed), 0.01, 0.001, 0.001);
+    Console.WriteLine($"Mutated {mutateDir}: {changed} files changed, {added} added, {deleted} deleted (seed {seed})");
+    return 0;
 }
 
 if (args.Length % 2 != 0 || outDir is null || sizeGb <= 0)
@@ -104,5 +119,6 @@ static int Usage(string problem)
 {
     Console.Error.WriteLine($"DatasetGenerator: {problem}");
     Console.Error.WriteLine("usage: DatasetGenerator --out <empty folder> --size-gb <GB> [--seed <n>]");
+    Console.Error.WriteLine("       DatasetGenerator --mutate <generated folder> [--seed <n>]");
     return 2;
 }

@@ -83,6 +83,11 @@ internal sealed class BackupCommand
         DefaultValueFactory = _ => "aes256",
     };
 
+    private readonly Option<bool> _compressAll = new("--compress-all")
+    {
+        Description = "Compress already-compressed files (JPEG, PNG, ZIP, MP4…) too; by default they go into volumes of their own stored as they are.",
+    };
+
     private readonly KeyArguments _key = new();
     private readonly CliContext _context;
     private readonly Option<bool> _json;
@@ -115,7 +120,7 @@ internal sealed class BackupCommand
         var command = new Command("backup", "Back up a database and/or a site folder straight to a destination; prints the new backup id.")
         {
             handler._to, handler._site, handler._components, handler._db, handler._type, handler._fullEvery, handler._compare,
-            handler._compression, handler._level, handler._encryption,
+            handler._compression, handler._level, handler._encryption, handler._compressAll,
         };
         handler._key.AddTo(command);
         command.SetAction((parse, ct) => handler.RunAsync(parse, ct));
@@ -139,7 +144,7 @@ internal sealed class BackupCommand
             ? new IncrementalRequest(parse.GetValue(_fullEvery), parse.GetRequiredValue(_compare) == IncrementalOptions.CompareHash)
             : null;
         var (backupId, manifest, result, filesPart) = await WriteBackupAsync(
-            _context, json, store, destination, settings, kek, database, files, cancellationToken, incremental);
+            _context, json, store, destination, settings, kek, database, files, !parse.GetValue(_compressAll), cancellationToken, incremental);
         var statistics = manifest.Statistics;
         var changedFiles = filesPart?.ChangedFiles ?? [];
         if (json)
@@ -198,9 +203,20 @@ internal sealed class BackupCommand
     /// bars; a failure leaves no parts behind. The one way backupctl writes a backup (<c>backup</c>, and the pre-restore
     /// backup of <c>restore --in-place</c>).
     /// </summary>
+    internal static Task<(string BackupId, BackupManifest Manifest, ManifestResult Result, FilesPartResult? FilesPart)> WriteBackupAsync(
+        CliContext context, bool json, IBackupStore store, DestinationUri destination, PartSettings settings, IKeyEncryptionKey? kek,
+        PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
+        => WriteBackupAsync(context, json, store, destination, settings, kek, database, files, storeCompressedAsIs: true, cancellationToken);
+
+    /// <summary>
+    /// As the overload above; <paramref name="storeCompressedAsIs"/> false (<c>--compress-all</c>) compresses
+    /// already-compressed files with the rest instead of storing them in volumes of their own with compression <c>none</c>;
+    /// <paramref name="incremental"/> makes an incremental backup on the newest one in the destination (or a full one, and says why).
+    /// </summary>
     internal static async Task<(string BackupId, BackupManifest Manifest, ManifestResult Result, FilesPartResult? FilesPart)> WriteBackupAsync(
         CliContext context, bool json, IBackupStore store, DestinationUri destination, PartSettings settings, IKeyEncryptionKey? kek,
-        PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken, IncrementalRequest? incremental = null)
+        PostgresConnectionInfo? database, FilesSource? files, bool storeCompressedAsIs, CancellationToken cancellationToken,
+        IncrementalRequest? incremental = null)
     {
         var encrypted = settings.Encryption != EncryptionAlgorithm.None;
         IncrementalBase? baseBackup = null;
@@ -224,7 +240,8 @@ internal sealed class BackupCommand
                 try
                 {
                     return await WriteAsync(context, bars, store, folder, backupId, settings, dataKey, envelope, startedAt, database, files,
-                        baseBackup, incremental?.CompareHash ?? false, cancellationToken);
+                        new FilesWriteOptions { StoreCompressedAsIs = storeCompressedAsIs, Incremental = baseBackup, CompareHash = incremental?.CompareHash ?? false },
+                        cancellationToken);
                 }
                 catch
                 {
@@ -243,8 +260,7 @@ internal sealed class BackupCommand
     private static async Task<(BackupManifest, ManifestResult, FilesPartResult?)> WriteAsync(
         CliContext context, 
         ProgressBars bars, IBackupStore store, string folder, string backupId, PartSettings settings, byte[] dataKey, KeyEnvelope? envelope,
-        DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, IncrementalBase? baseBackup, bool compareHash,
-        CancellationToken cancellationToken)
+        DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, FilesWriteOptions options, CancellationToken cancellationToken)
     {
         DatabasePartResult? databasePart = null;
         if (database is not null)
@@ -261,8 +277,7 @@ internal sealed class BackupCommand
             var scan = SiteArchiver.Scan(files.Root, files.Components);
             var step = bars.Start($"files ({scan.Files})", scan.Bytes);
             filesPart = await BackupWriter.WriteFilesAsync(
-                store, folder, backupId, settings, dataKey, files, VolumeLimits.Default, baseBackup, compareHash,
-                new Progress<ArchiveProgress>(p => step.Report(p.Bytes)), cancellationToken);
+                store, folder, backupId, settings, dataKey, files, options, new Progress<ArchiveProgress>(p => step.Report(p.Bytes)), cancellationToken);
             step.Complete();
         }
 

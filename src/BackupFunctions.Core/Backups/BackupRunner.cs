@@ -153,7 +153,10 @@ public sealed class BackupRunner(
         var planned = await PlanFilesAsync(input, cancellationToken);
         var written = new List<VolumeResult>(planned.Volumes);
         for (var number = 1; number <= planned.Volumes; number++)
-            written.Add(await ArchiveVolumeAsync(new VolumeInput(input.Plan, input.Key, planned.Plan, number), cancellationToken));
+            written.Add(await ArchiveVolumeAsync(new VolumeInput(input.Plan, input.Key, planned.Plan, number)
+            {
+                Uncompressed = planned.SeparateVolumes.Contains(number),
+            }, cancellationToken));
         return await AssembleIndexAsync(new IndexInput(input.Plan, input.Key, planned, written), cancellationToken);
     }
 
@@ -180,7 +183,8 @@ public sealed class BackupRunner(
                     incremental is null ? "Full backup instead of incremental" : "Incremental backup", new { reason, baseBackupId = incremental?.Manifest.BackupId }, cancellationToken);
             }
             var planned = await FileVolumes.PlanAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, source,
-                _volumes.Limits, null, incremental, plan.Config.Incremental?.Compare == IncrementalOptions.CompareHash, cancellationToken);
+                _volumes.Limits, _volumes.StoreCompressedAsIs ? CompressedFiles.Separator(source) : null,
+                incremental, plan.Config.Incremental?.Compare == IncrementalOptions.CompareHash, cancellationToken);
             await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
             {
                 // A retried plan starts the count again: the volumes' progress adds up from zero.
@@ -193,6 +197,7 @@ public sealed class BackupRunner(
                 folders = planned.Folders,
                 bytes = planned.Bytes,
                 volumes = planned.Volumes,
+                uncompressedVolumes = planned.SeparateVolumes.Count,
                 baseBackupId = planned.Incremental?.BaseBackupId,
                 addedFiles = planned.Incremental?.Added,
                 modifiedFiles = planned.Incremental?.Modified,
@@ -249,7 +254,7 @@ public sealed class BackupRunner(
                 {
                     await BeforeVolume(input, ct);
                     return await FileVolumes.WriteVolumeAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, source,
-                        input.PlanPart, input.Number, reporter, ct);
+                        input.PlanPart, input.Number, input.Uncompressed, reporter, ct);
                 },
                 cancellationToken, additive: true);
         }

@@ -69,22 +69,24 @@ public sealed class BackupWriter(PostgresDumper dumper)
     public static Task<FilesPartResult> WriteFilesAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
         FilesSource files, VolumeLimits limits, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
-        => WriteFilesAsync(store, folder, backupId, settings, dataKey, files, limits, incremental: null, compareHash: false, progress, cancellationToken);
+        => WriteFilesAsync(store, folder, backupId, settings, dataKey, files, new FilesWriteOptions { Limits = limits }, progress, cancellationToken);
 
     /// <summary>
-    /// As above; with <paramref name="incremental"/>, an incremental backup on that base (compared by metadata, or by
-    /// content too with <paramref name="compareHash"/>): only what changed is stored (<see cref="FileVolumes.PlanAsync(IBackupStore, string, string, PartSettings, ReadOnlyMemory{byte}, ISiteSource, VolumeLimits, Func{SiteEntry, bool}?, IncrementalBase?, bool, CancellationToken)"/>).
+    /// As above, with <paramref name="options"/>: the volume limits, whether already-compressed files go into volumes
+    /// stored as they are (<see cref="FilesWriteOptions.StoreCompressedAsIs"/>), and for an incremental backup its base
+    /// (only what changed since is stored; see <see cref="FileVolumes"/>).
     /// </summary>
     public static async Task<FilesPartResult> WriteFilesAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
-        FilesSource files, VolumeLimits limits, IncrementalBase? incremental, bool compareHash, IProgress<ArchiveProgress>? progress,
-        CancellationToken cancellationToken)
+        FilesSource files, FilesWriteOptions options, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(options);
         if (!Directory.Exists(files.Root))
             throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
         var source = new LocalSiteSource(files.Root, files.Components);
-        var plan = await FileVolumes.PlanAsync(store, folder, backupId, settings, dataKey, source, limits, null, incremental, compareHash, cancellationToken);
+        var plan = await FileVolumes.PlanAsync(store, folder, backupId, settings, dataKey, source, options.Limits,
+            options.StoreCompressedAsIs ? CompressedFiles.Separator(source) : null, options.Incremental, options.CompareHash, cancellationToken);
         var volumes = new List<VolumeResult>(plan.Volumes);
         try
         {
@@ -94,7 +96,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
                 // Progress counts across volumes: what the finished ones hold plus the one being written.
                 var (baseFiles, baseBytes) = (doneFiles, doneBytes);
                 var volume = await FileVolumes.WriteVolumeAsync(store, folder, backupId, settings, dataKey, source, plan.Plan, number,
-                    progress is null ? null : new SynchronousProgress(p => progress.Report(new ArchiveProgress(baseFiles + p.Files, baseBytes + p.Bytes))), cancellationToken);
+                    plan.SeparateVolumes.Contains(number), progress is null ? null : new SynchronousProgress(p => progress.Report(new ArchiveProgress(baseFiles + p.Files, baseBytes + p.Bytes))), cancellationToken);
                 volumes.Add(volume);
                 doneFiles += volume.Files;
                 doneBytes += volume.Bytes;
@@ -168,7 +170,10 @@ public sealed class BackupWriter(PostgresDumper dumper)
         };
         var manifest = new BackupManifest
         {
-            FormatVersion = draft.Files is { Volumes.Count: > 1 } || incremental is not null ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
+            // A part with its own compression (a volume stored as is) needs version 2 too: a version-1 reader would
+            // decompress it with the manifest's; so does an incremental one (its index points into other backups).
+            FormatVersion = draft.Files is { Volumes.Count: > 1 } || parts.Any(p => p.Compression is not null) || incremental is not null
+                ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
             BackupId = draft.BackupId,
             ConfigId = draft.ConfigId,
             Type = incremental is not null ? BackupTypes.Incremental : BackupTypes.Full,

@@ -74,9 +74,20 @@ public static class FileVolumes
     /// Writes volume <paramref name="number"/> of the plan and, alongside, the index of its entries. Idempotent: a
     /// retry reads the same plan and rewrites the same two objects.
     /// </summary>
-    public static async Task<VolumeResult> WriteVolumeAsync(
+    public static Task<VolumeResult> WriteVolumeAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
         ISiteSource source, StoredPart plan, int number, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+        => WriteVolumeAsync(store, folder, backupId, settings, dataKey, source, plan, number, uncompressed: false, progress, cancellationToken);
+
+    /// <summary>
+    /// Writes volume <paramref name="number"/> as <see cref="WriteVolumeAsync(IBackupStore, string, string, PartSettings, ReadOnlyMemory{byte}, ISiteSource, StoredPart, int, IProgress{ArchiveProgress}?, CancellationToken)"/>;
+    /// when <paramref name="uncompressed"/> (a volume of already-compressed files, <see cref="VolumePlanResult.SeparateVolumes"/>),
+    /// the volume part is stored with compression <c>none</c> and says so in its <see cref="StoredPart.Compression"/>
+    /// (its header too, when encrypted). Its index entries are text and keep <paramref name="settings"/>' compression.
+    /// </summary>
+    public static async Task<VolumeResult> WriteVolumeAsync(
+        IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
+        ISiteSource source, StoredPart plan, int number, bool uncompressed, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(plan);
@@ -90,8 +101,9 @@ public static class FileVolumes
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ArchiveResult? archive = null;
 
+        var volumeSettings = uncompressed ? settings with { Compression = CompressionAlgorithm.None } : settings;
         var volumeTask = CancelOthersOnFailure(failed, PartWriter.WriteAsync(
-            store, folder + volumeName, backupId, volumeName, "files", settings, dataKey,
+            store, folder + volumeName, backupId, volumeName, "files", volumeSettings, dataKey,
             async (plaintext, ct) =>
             {
                 try
@@ -115,7 +127,11 @@ public static class FileVolumes
             failed.Token));
 
         await Task.WhenAll(volumeTask, indexTask);
-        return new VolumeResult(number, await volumeTask, await indexTask, archive!.Files, archive.Folders, archive.Bytes)
+        var volume = await volumeTask;
+        // Recorded only where it differs from the manifest's word: a backup without own compressions stays version 1.
+        if (volumeSettings.Compression != settings.Compression)
+            volume = volume with { Compression = CompressionStreams.Name(volumeSettings.Compression) };
+        return new VolumeResult(number, volume, await indexTask, archive!.Files, archive.Folders, archive.Bytes)
         {
             ChangedFiles = archive.ChangedFiles,
             ChangedFileCount = archive.ChangedFileCount,

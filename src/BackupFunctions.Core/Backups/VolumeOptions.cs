@@ -16,6 +16,12 @@ public sealed class VolumeOptions
     /// <summary>Volumes written at the same time by one backup (one activity each). Default 2.</summary>
     public int MaxParallelVolumes { get; set; } = 2;
 
+    /// <summary>
+    /// Already-compressed files (JPEG, PNG, ZIP, MP4…: <see cref="CompressedFiles"/>) go into volumes of their
+    /// own, stored with compression <c>none</c>, instead of through the config's compression. Default true.
+    /// </summary>
+    public bool StoreCompressedAsIs { get; set; } = true;
+
     public VolumeLimits Limits => new((long)VolumeSizeMiB * 1024 * 1024, VolumeMaxFiles);
 
     /// <summary>Null when valid, else what is wrong (for start-up validation).</summary>

@@ -140,7 +140,10 @@ public static class BackupOrchestrator
                     written.Add(await done);
                 }
                 running.Add(context.CallActivityAsync<VolumeResult>(
-                    FunctionNames.ArchiveVolume, new VolumeInput(input.Plan, input.Key, planned.Plan, number), Retried));
+                    FunctionNames.ArchiveVolume, new VolumeInput(input.Plan, input.Key, planned.Plan, number)
+                    {
+                        Uncompressed = planned.SeparateVolumes.Contains(number),
+                    }, Retried));
             }
             written.AddRange(await Task.WhenAll(running));
         }

@@ -58,7 +58,7 @@ public sealed class BackupChainWriter(IBackupStore store, string prefix, IKeyEnc
             var folder = Folder(backupId);
             var startedAt = DateTimeOffset.UnixEpoch.AddDays(++_clock);
             var files = await BackupWriter.WriteFilesAsync(store, folder, backupId, settings, dataKey,
-                new FilesSource { Root = root, Components = components }, Limits, incremental, compareHash, null, default);
+                new FilesSource { Root = root, Components = components }, new FilesWriteOptions { Limits = Limits, Incremental = incremental, CompareHash = compareHash }, null, default);
             var draft = new ManifestDraft(backupId, "chain", startedAt, startedAt.AddMinutes(1), settings, envelope, null, files);
             var (manifest, _) = await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, default);
             _written.Add(new BaseCandidate(backupId, startedAt, HoldsFiles: true));
