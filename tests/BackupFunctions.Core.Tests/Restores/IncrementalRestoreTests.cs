@@ -360,7 +360,9 @@ public sealed class IncrementalRestoreTests : IDisposable
     /// </summary>
     private async Task<List<SortedDictionary<string, string>>> BuildChainAsync(int upTo = 5, ChainBackup? last = null, bool testWriter = false)
     {
-        var chain = new BackupChainWriter(_store, Prefix, _kek) { Limits = new VolumeLimits(MaxBytes: 700_000, MaxEntries: 1000) };
+        // Volumes cut by size alone (the random files are not set apart as already compressed), so the tests know
+        // which volume of the full backup holds which file.
+        var chain = new BackupChainWriter(_store, Prefix, _kek) { Limits = new VolumeLimits(MaxBytes: 700_000, MaxEntries: 1000), StoreCompressedAsIs = false };
         var points = new List<SortedDictionary<string, string>>();
         BuildSite();
         for (var i = 0; i <= upTo; i++)

@@ -24,6 +24,9 @@ public sealed class BackupChainWriter(IBackupStore store, string prefix, IKeyEnc
 
     public PartSettings Settings { get; init; } = new();
 
+    /// <summary>As <see cref="FilesWriteOptions.StoreCompressedAsIs"/> (false: volumes cut by size alone, in walk order).</summary>
+    public bool StoreCompressedAsIs { get; init; } = true;
+
     public IBackupStore Store => store;
 
     public string Folder(string backupId) => ObjectNames.BackupFolder(prefix, backupId);
@@ -58,7 +61,7 @@ public sealed class BackupChainWriter(IBackupStore store, string prefix, IKeyEnc
             var folder = Folder(backupId);
             var startedAt = DateTimeOffset.UnixEpoch.AddDays(++_clock);
             var files = await BackupWriter.WriteFilesAsync(store, folder, backupId, settings, dataKey,
-                new FilesSource { Root = root, Components = components }, new FilesWriteOptions { Limits = Limits, Incremental = incremental, CompareHash = compareHash }, null, default);
+                new FilesSource { Root = root, Components = components }, new FilesWriteOptions { Limits = Limits, StoreCompressedAsIs = StoreCompressedAsIs, Incremental = incremental, CompareHash = compareHash }, null, default);
             var draft = new ManifestDraft(backupId, "chain", startedAt, startedAt.AddMinutes(1), settings, envelope, null, files);
             var (manifest, _) = await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, default);
             _written.Add(new BaseCandidate(backupId, startedAt, HoldsFiles: true));
