@@ -56,6 +56,8 @@ public sealed class BackupRunner(
         {
             Status = JobStatus.Running,
             StartedAt = j.StartedAt ?? now,
+            // What the config's parts make; planning the files may make it incremental (a retried start keeps that).
+            Type = j.Type ?? BackupTypes.OfParts(stored.Config.Database is not null, stored.Config.Files is not null),
             Progress = JobProgressMath.CompleteStep(JobProgressMath.StartStep(j.Progress, BackupSteps.CreateJob, BackupSteps.Total)),
         }, cancellationToken);
         logger.LogInformation("Backup job {JobId} of config {ConfigId} started", request.JobId, request.ConfigId);
@@ -379,6 +381,9 @@ public sealed class BackupRunner(
             Id = plan.BackupId,
             ConfigId = plan.ConfigId,
             JobId = plan.JobId,
+            Type = input.Manifest.Type,
+            BaseBackupId = input.Manifest.BaseBackupId,
+            ReferencedBackupIds = input.Manifest.ReferencedBackupIds ?? [],
             Trigger = trigger,
             Status = BackupCopies.StatusOf(locations),
             CreatedAt = plan.StartedAt,
@@ -402,6 +407,10 @@ public sealed class BackupRunner(
             CompletedAt = now,
             DurationSeconds = Math.Round((now - (j.StartedAt ?? plan.StartedAt)).TotalSeconds, 3),
             BackupId = plan.BackupId,
+            // The manifest has the last word on what was made.
+            Type = record.Type,
+            BaseBackupId = record.BaseBackupId,
+            Comparison = record.Comparison,
             Error = null,
             Warnings = warnings,
             // Done is done: steps a config does not have (no database, no replicas) count as finished.

@@ -155,6 +155,7 @@ public sealed class BackupWriter(PostgresDumper dumper)
             FormatVersion = draft.Files is { Volumes.Count: > 1 } ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
             BackupId = draft.BackupId,
             ConfigId = draft.ConfigId,
+            Type = draft.BackupType,
             CreatedAt = draft.StartedAt,
             CompletedAt = draft.CompletedAt,
             Compression = CompressionStreams.Name(draft.Settings.Compression),
@@ -174,7 +175,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
             await beforePut(cancellationToken);
         using (var content = new MemoryStream(bytes, writable: false))
             await store.PutAsync(name, content, cancellationToken);
-        return (manifest, new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, draft.CompletedAt, statistics));
+        return (manifest, new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, draft.CompletedAt, statistics,
+            manifest.Type, manifest.BaseBackupId, ManifestReferences.BackupIds(manifest)));
     }
 
     /// <summary>The part encoding a config asks for.</summary>
