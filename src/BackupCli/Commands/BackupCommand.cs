@@ -49,7 +49,20 @@ internal sealed class BackupCommand
 
     private readonly Option<string?> _type = new("--type")
     {
-        Description = "What to back up: full (database and files), database, files. Default: what --db and --site give.",
+        Description = "What to back up: full (database and files), database, files, or incremental (the database in full and the files " +
+            "that changed since the newest backup in the destination; full when there is none usable). Default: what --db and --site give.",
+    };
+
+    private readonly Option<int> _fullEvery = new("--full-every")
+    {
+        Description = "With --type incremental: a full backup after at most this many incremental ones in a row (1-100).",
+        DefaultValueFactory = _ => 7,
+    };
+
+    private readonly Option<string> _compare = new("--compare")
+    {
+        Description = "With --type incremental: how a file is known unchanged, by metadata (size, time, mode) or hash (also its content; reads every file).",
+        DefaultValueFactory = _ => IncrementalOptions.CompareMetadata,
     };
 
     private readonly Option<string> _compression = new("--compression")
@@ -78,7 +91,14 @@ internal sealed class BackupCommand
     {
         _context = context;
         _json = json;
-        _type.AcceptOnlyFromAmong("full", "database", "files");
+        _type.AcceptOnlyFromAmong(BackupTypes.Full, BackupTypes.Database, BackupTypes.Files, BackupTypes.Incremental);
+        _compare.AcceptOnlyFromAmong(IncrementalOptions.CompareMetadata, IncrementalOptions.CompareHash);
+        _fullEvery.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 1 or > IncrementalOptions.MaxFullEvery)
+                result.AddError($"--full-every must be 1-{IncrementalOptions.MaxFullEvery}, not {value}.");
+        });
         _compression.AcceptOnlyFromAmong("zstd", "gzip", "brotli", "bzip2", "lzma", "none");
         _encryption.AcceptOnlyFromAmong("aes256", "chacha20", "none");
         _level.Validators.Add(result =>
@@ -94,7 +114,8 @@ internal sealed class BackupCommand
         var handler = new BackupCommand(context, json);
         var command = new Command("backup", "Back up a database and/or a site folder straight to a destination; prints the new backup id.")
         {
-            handler._to, handler._site, handler._components, handler._db, handler._type, handler._compression, handler._level, handler._encryption,
+            handler._to, handler._site, handler._components, handler._db, handler._type, handler._fullEvery, handler._compare,
+            handler._compression, handler._level, handler._encryption,
         };
         handler._key.AddTo(command);
         command.SetAction((parse, ct) => handler.RunAsync(parse, ct));
@@ -114,7 +135,11 @@ internal sealed class BackupCommand
         var kek = encrypted ? _key.Require(parse, _context, "backup") : null;
         var store = destination.CreateStore(_context);
 
-        var (backupId, manifest, result, filesPart) = await WriteBackupAsync(_context, json, store, destination, settings, kek, database, files, cancellationToken);
+        var incremental = parse.GetValue(_type) == BackupTypes.Incremental
+            ? new IncrementalRequest(parse.GetValue(_fullEvery), parse.GetRequiredValue(_compare) == IncrementalOptions.CompareHash)
+            : null;
+        var (backupId, manifest, result, filesPart) = await WriteBackupAsync(
+            _context, json, store, destination, settings, kek, database, files, cancellationToken, incremental);
         var statistics = manifest.Statistics;
         var changedFiles = filesPart?.ChangedFiles ?? [];
         if (json)
@@ -123,6 +148,8 @@ internal sealed class BackupCommand
             {
                 backupId,
                 destination = destination.ToString(),
+                manifest.Type,
+                manifest.BaseBackupId,
                 manifest = result.ManifestName,
                 manifest.CreatedAt,
                 manifest.CompletedAt,
@@ -141,8 +168,14 @@ internal sealed class BackupCommand
         {
             // The id alone on stdout, so that `id=$(backupctl backup …)` works; the summary goes to stderr.
             _context.Stdout.WriteLine(backupId);
+            if (manifest.BaseBackupId is { } baseId)
+            {
+                _context.Stderr.WriteLine(
+                    $"Incremental on {baseId}: {statistics.AddedFiles} files added, {statistics.ModifiedFiles} changed, " +
+                    $"{statistics.DeletedFiles} deleted, {statistics.UnchangedFiles} unchanged (kept in {manifest.References?.Count ?? 0} earlier backups).");
+            }
             _context.Stderr.WriteLine(
-                $"Backup {backupId} written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
+                $"Backup {backupId} ({manifest.Type}) written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
                 $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
             // Not errors: each file is stored as its index entry says (see README, "Files that change during a
             // backup"), each linked component as the link it is — but what such a link points to (a mounted volume,
@@ -167,9 +200,18 @@ internal sealed class BackupCommand
     /// </summary>
     internal static async Task<(string BackupId, BackupManifest Manifest, ManifestResult Result, FilesPartResult? FilesPart)> WriteBackupAsync(
         CliContext context, bool json, IBackupStore store, DestinationUri destination, PartSettings settings, IKeyEncryptionKey? kek,
-        PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
+        PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken, IncrementalRequest? incremental = null)
     {
         var encrypted = settings.Encryption != EncryptionAlgorithm.None;
+        IncrementalBase? baseBackup = null;
+        if (incremental is not null && files is not null)
+        {
+            string reason;
+            (baseBackup, reason) = await OpenBaseAsync(store, destination, kek, encrypted, incremental.FullEvery, cancellationToken);
+            if (!json)
+                context.Stderr.WriteLine(baseBackup is null ? $"Making a full backup instead of an incremental one: {reason["full: ".Length..]}." : $"Incremental: on {baseBackup.Manifest.BackupId}.");
+        }
+        using var baseToDispose = baseBackup;
         var startedAt = context.Time.GetUtcNow();
         var backupId = JobIds.ForManual(ConfigId, startedAt, RandomNumberGenerator.GetHexString(8, lowercase: true));
         var folder = ObjectNames.BackupFolder(destination.Prefix, backupId);
@@ -181,7 +223,8 @@ internal sealed class BackupCommand
             {
                 try
                 {
-                    return await WriteAsync(context, bars, store, folder, backupId, settings, dataKey, envelope, startedAt, database, files, cancellationToken);
+                    return await WriteAsync(context, bars, store, folder, backupId, settings, dataKey, envelope, startedAt, database, files,
+                        baseBackup, incremental?.CompareHash ?? false, cancellationToken);
                 }
                 catch
                 {
@@ -200,7 +243,8 @@ internal sealed class BackupCommand
     private static async Task<(BackupManifest, ManifestResult, FilesPartResult?)> WriteAsync(
         CliContext context, 
         ProgressBars bars, IBackupStore store, string folder, string backupId, PartSettings settings, byte[] dataKey, KeyEnvelope? envelope,
-        DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, CancellationToken cancellationToken)
+        DateTimeOffset startedAt, PostgresConnectionInfo? database, FilesSource? files, IncrementalBase? baseBackup, bool compareHash,
+        CancellationToken cancellationToken)
     {
         DatabasePartResult? databasePart = null;
         if (database is not null)
@@ -217,13 +261,41 @@ internal sealed class BackupCommand
             var scan = SiteArchiver.Scan(files.Root, files.Components);
             var step = bars.Start($"files ({scan.Files})", scan.Bytes);
             filesPart = await BackupWriter.WriteFilesAsync(
-                store, folder, backupId, settings, dataKey, files, new Progress<ArchiveProgress>(p => step.Report(p.Bytes)), cancellationToken);
+                store, folder, backupId, settings, dataKey, files, VolumeLimits.Default, baseBackup, compareHash,
+                new Progress<ArchiveProgress>(p => step.Report(p.Bytes)), cancellationToken);
             step.Complete();
         }
 
         var draft = new ManifestDraft(backupId, ConfigId, startedAt, context.Time.GetUtcNow(), settings, envelope, databasePart, filesPart);
         var (manifest, result) = await BackupWriter.WriteManifestAsync(store, folder, draft, dataKey, cancellationToken);
         return (manifest, result, filesPart);
+    }
+
+    /// <summary>
+    /// The base of an incremental backup in a bare destination: the newest backup written by backupctl (config id
+    /// <see cref="ConfigId"/>) that has a file index, by its manifest alone (read, not yet verified: opening the base
+    /// verifies it).
+    /// </summary>
+    private static async Task<(IncrementalBase? Base, string Reason)> OpenBaseAsync(
+        IBackupStore store, DestinationUri destination, IKeyEncryptionKey? kek, bool encrypted, int fullEvery, CancellationToken cancellationToken)
+    {
+        var candidates = new List<BaseCandidate>();
+        foreach (var (id, objects) in await StoredBackups.ListAsync(store, destination.Prefix, cancellationToken))
+        {
+            if (!objects.Any(o => o.Name.EndsWith("/" + ObjectNames.Manifest, StringComparison.Ordinal)) || !ManifestReferences.IsPlainBackupId(id))
+                continue;
+            try
+            {
+                var (manifest, _) = await StoredManifest.ReadAsync(store, ObjectNames.BackupFolder(destination.Prefix, id), cancellationToken);
+                if (manifest.Manifest.ConfigId == ConfigId)
+                    candidates.Add(new BaseCandidate(id, manifest.Manifest.CreatedAt, manifest.Manifest.Objects.Any(o => o.Name == ObjectNames.Index)));
+            }
+            catch (Exception e) when (e is IntegrityException or NotSupportedException)
+            {
+                // A damaged or newer backup is no base; verify reports it.
+            }
+        }
+        return await IncrementalBase.OpenChosenAsync(store, destination.Prefix, IncrementalPolicy.ChooseBase(candidates), kek, encrypted, fullEvery, cancellationToken);
     }
 
     private (PostgresConnectionInfo? Database, FilesSource? Files) Sources(ParseResult parse)
@@ -237,6 +309,13 @@ internal sealed class BackupCommand
             (not null, null) => "files",
             _ => throw new UsageException("nothing to back up: give --db, --site or both."),
         };
+        // An incremental backup dumps the database in full (when --db is given) and compares the files.
+        if (type == BackupTypes.Incremental)
+        {
+            if (site is null)
+                throw new UsageException("--type incremental needs --site.");
+            type = db is null ? BackupTypes.Files : BackupTypes.Full;
+        }
         var wantsDatabase = type is "full" or "database";
         var wantsFiles = type is "full" or "files";
         if (wantsDatabase && db is null)

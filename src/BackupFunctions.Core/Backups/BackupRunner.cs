@@ -52,12 +52,13 @@ public sealed class BackupRunner(
         var now = time.GetUtcNow();
         if (await catalog.Jobs.GetAsync(request.JobId, cancellationToken) is { CancelRequested: true })
             throw JobCancelledException.For(request.JobId);
+        var parts = stored.Config.WithPartsOfType();
         var job = await catalog.Jobs.UpdateAsync(request.JobId, j => j with
         {
             Status = JobStatus.Running,
             StartedAt = j.StartedAt ?? now,
             // What the config's parts make; planning the files may make it incremental (a retried start keeps that).
-            Type = j.Type ?? BackupTypes.OfParts(stored.Config.Database is not null, stored.Config.Files is not null),
+            Type = j.Type ?? BackupTypes.OfParts(parts.Database is not null, parts.Files is not null),
             Progress = JobProgressMath.CompleteStep(JobProgressMath.StartStep(j.Progress, BackupSteps.CreateJob, BackupSteps.Total)),
         }, cancellationToken);
         logger.LogInformation("Backup job {JobId} of config {ConfigId} started", request.JobId, request.ConfigId);
@@ -68,7 +69,8 @@ public sealed class BackupRunner(
             files = stored.Config.Files is not null,
             replicas = stored.Config.Replicas.Count,
         }, cancellationToken);
-        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, stored.Config, job.StartedAt ?? now);
+        // The config's type picks the parts: a 'database' config with site files set backs up only the database.
+        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, parts, job.StartedAt ?? now);
     }
 
     /// <summary>
@@ -169,14 +171,27 @@ public sealed class BackupRunner(
         await StartStepAsync(plan.JobId, BackupSteps.ArchiveFiles, cancellationToken);
         var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
+        var (incremental, reason) = plan.Config.Type == BackupTypes.Incremental
+            ? await OpenIncrementalBaseAsync(plan, store, cancellationToken)
+            : (null, null);
         try
         {
+            if (reason is not null)
+            {
+                logger.LogInformation("Job {JobId}: {Decision}", plan.JobId, reason);
+                await logs.WriteAsync(plan.JobId, incremental is null ? JobLogLevel.Warning : JobLogLevel.Info,
+                    incremental is null ? "Full backup instead of incremental" : "Incremental backup", new { reason, baseBackupId = incremental?.Manifest.BackupId }, cancellationToken);
+            }
             var planned = await FileVolumes.PlanAsync(store, plan.Folder, plan.BackupId, PartSettingsFor(plan.Config), dataKey, source,
-                _volumes.Limits, null, cancellationToken);
+                _volumes.Limits, null, incremental, plan.Config.Incremental?.Compare == IncrementalOptions.CompareHash, cancellationToken);
             await catalog.Jobs.UpdateAsync(plan.JobId, j => j with
             {
                 // A retried plan starts the count again: the volumes' progress adds up from zero.
                 Progress = JobProgressMath.WithTransfer(JobProgressMath.WithTotals(j.Progress, planned.Files, planned.Bytes), 0, 0),
+                // What this run makes, decided here: incremental on its base, or what the parts make it.
+                Type = planned.Incremental is null ? BackupTypes.OfParts(plan.Config.Database is not null, true) : BackupTypes.Incremental,
+                BaseBackupId = planned.Incremental?.BaseBackupId,
+                Comparison = planned.Incremental is { } i ? new IncrementalCounts(i.Added, i.Modified, i.Unchanged, i.Deleted) : null,
             }, cancellationToken);
             logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) planned in {Volumes} volumes", plan.JobId, planned.Files, planned.Bytes, planned.Volumes);
             await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files planned", new
@@ -185,13 +200,58 @@ public sealed class BackupRunner(
                 folders = planned.Folders,
                 bytes = planned.Bytes,
                 volumes = planned.Volumes,
+                baseBackupId = planned.Incremental?.BaseBackupId,
+                addedFiles = planned.Incremental?.Added,
+                modifiedFiles = planned.Incremental?.Modified,
+                unchangedFiles = planned.Incremental?.Unchanged,
+                deletedFiles = planned.Incremental?.Deleted,
             }, cancellationToken);
             return planned with { MaxParallelVolumes = _volumes.MaxParallelVolumes };
         }
         finally
         {
+            incremental?.Dispose();
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
+
+    /// <summary>
+    /// The base of an <c>incremental</c> config's run (<see cref="IncrementalPolicy"/>): the newest earlier backup of the
+    /// config with files, from the catalog, opened from the primary destination; or null and why the run is full.
+    /// </summary>
+    private async Task<(IncrementalBase? Base, string Reason)> OpenIncrementalBaseAsync(BackupPlan plan, IBackupStore store, CancellationToken cancellationToken)
+    {
+        var earlier = new List<BaseCandidate>();
+        await foreach (var record in catalog.Backups.OfConfigAsync(plan.ConfigId, cancellationToken))
+        {
+            if (record.Id == plan.BackupId)
+                continue;
+            earlier.Add(new BaseCandidate(record.Id, record.CreatedAt, record.Statistics.Files + record.Statistics.Folders > 0, record.Status switch
+            {
+                BackupStatuses.VerificationFailed => "failed verification",
+                BackupStatuses.Deleting => "is being deleted",
+                _ => null,
+            }));
+        }
+        var options = plan.Config.Incremental ?? new IncrementalOptions();
+        var encrypted = EncryptionAlgorithms.Parse(plan.Config.Encryption.Algorithm) != EncryptionAlgorithm.None;
+        var chosen = IncrementalPolicy.ChooseBase(earlier);
+        if (chosen.BaseBackupId is { } baseId)
+        {
+            // Published before it is checked (Retention.ChainProtection): retention marks a backup deleting before it
+            // asks which runs use it, so either it sees this job's base and waits, or the check here sees the mark.
+            await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { Type = BackupTypes.Incremental, BaseBackupId = baseId }, cancellationToken);
+            if (await Retention.ChainProtection.UnusableBaseReasonAsync(catalog, baseId, cancellationToken) is { } unusable)
+            {
+                await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { BaseBackupId = null }, cancellationToken);
+                return (null, $"full: {unusable}");
+            }
+        }
+        var opened = await IncrementalBase.OpenChosenAsync(store, plan.Config.Storage.Prefix, chosen,
+            keyEncryptionKey, encrypted, options.FullEvery, cancellationToken);
+        if (opened.Base is null && chosen.BaseBackupId is not null)
+            await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { BaseBackupId = null }, cancellationToken);
+        return opened;
     }
 
     /// <summary>

@@ -17,8 +17,8 @@ namespace BackupFunctions.Core.Backups;
 public sealed class BackupWriter(PostgresDumper dumper)
 {
     /// <summary>
-    /// The manifest's <c>formatVersion</c> for a backup of more than one file volume: 2, so a reader that knows only
-    /// version 1 (which would restore volume 1 alone) refuses it.
+    /// The manifest's <c>formatVersion</c> for a backup of more than one file volume, or an incremental one: 2, so a
+    /// reader that knows only version 1 (which would restore volume 1 alone, or miss the files kept elsewhere) refuses it.
     /// </summary>
     public const int MultiVolumeFormatVersion = BackupManifest.VolumesFormatVersion;
 
@@ -66,15 +66,25 @@ public sealed class BackupWriter(PostgresDumper dumper)
         => WriteFilesAsync(store, folder, backupId, settings, dataKey, files, VolumeLimits.Default, progress, cancellationToken);
 
     /// <inheritdoc cref="WriteFilesAsync(IBackupStore, string, string, PartSettings, ReadOnlyMemory{byte}, FilesSource, IProgress{ArchiveProgress}?, CancellationToken)"/>
-    public static async Task<FilesPartResult> WriteFilesAsync(
+    public static Task<FilesPartResult> WriteFilesAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
         FilesSource files, VolumeLimits limits, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+        => WriteFilesAsync(store, folder, backupId, settings, dataKey, files, limits, incremental: null, compareHash: false, progress, cancellationToken);
+
+    /// <summary>
+    /// As above; with <paramref name="incremental"/>, an incremental backup on that base (compared by metadata, or by
+    /// content too with <paramref name="compareHash"/>): only what changed is stored (<see cref="FileVolumes.PlanAsync(IBackupStore, string, string, PartSettings, ReadOnlyMemory{byte}, ISiteSource, VolumeLimits, Func{SiteEntry, bool}?, IncrementalBase?, bool, CancellationToken)"/>).
+    /// </summary>
+    public static async Task<FilesPartResult> WriteFilesAsync(
+        IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
+        FilesSource files, VolumeLimits limits, IncrementalBase? incremental, bool compareHash, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
         if (!Directory.Exists(files.Root))
             throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
         var source = new LocalSiteSource(files.Root, files.Components);
-        var plan = await FileVolumes.PlanAsync(store, folder, backupId, settings, dataKey, source, limits, null, cancellationToken);
+        var plan = await FileVolumes.PlanAsync(store, folder, backupId, settings, dataKey, source, limits, null, incremental, compareHash, cancellationToken);
         var volumes = new List<VolumeResult>(plan.Volumes);
         try
         {
@@ -137,11 +147,13 @@ public sealed class BackupWriter(PostgresDumper dumper)
 
         var original = parts.Sum(p => p.PlainSize);
         var stored = parts.Sum(p => p.StoredSize);
+        // An incremental's index lists the whole site: its counts include the files it points at elsewhere.
+        var incremental = draft.Files?.Incremental;
         var statistics = new BackupStatistics
         {
-            Files = draft.Files?.Files ?? 0,
+            Files = (draft.Files?.Files ?? 0) + (incremental?.Unchanged ?? 0),
             Folders = draft.Files?.Folders ?? 0,
-            FilesBytes = draft.Files?.Bytes ?? 0,
+            FilesBytes = (draft.Files?.Bytes ?? 0) + (incremental?.UnchangedBytes ?? 0),
             DatabaseTables = draft.Database?.Source.Tables.Count ?? 0,
             DatabaseDumpBytes = draft.Database?.Part.PlainSize ?? 0,
             OriginalBytes = original,
@@ -149,13 +161,20 @@ public sealed class BackupWriter(PostgresDumper dumper)
             CompressionRatio = stored == 0 ? 0 : Math.Round((double)original / stored, 3),
             DurationSeconds = Math.Round((draft.CompletedAt - draft.StartedAt).TotalSeconds, 3),
             ChangedFiles = draft.Files?.ChangedFileCount ?? 0,
+            AddedFiles = incremental?.Added ?? 0,
+            ModifiedFiles = incremental?.Modified ?? 0,
+            UnchangedFiles = incremental?.Unchanged ?? 0,
+            DeletedFiles = incremental?.Deleted ?? 0,
         };
         var manifest = new BackupManifest
         {
-            FormatVersion = draft.Files is { Volumes.Count: > 1 } ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
+            FormatVersion = draft.Files is { Volumes.Count: > 1 } || incremental is not null ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
             BackupId = draft.BackupId,
             ConfigId = draft.ConfigId,
-            Type = draft.BackupType,
+            // Incremental when the files were compared with a base; else what the draft says (or its parts make it).
+            Type = incremental is not null ? BackupTypes.Incremental : draft.BackupType,
+            BaseBackupId = incremental?.BaseBackupId,
+            References = incremental is { References.Count: > 0 } ? incremental.References : null,
             CreatedAt = draft.StartedAt,
             CompletedAt = draft.CompletedAt,
             Compression = CompressionStreams.Name(draft.Settings.Compression),

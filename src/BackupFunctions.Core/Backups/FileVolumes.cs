@@ -16,12 +16,24 @@ namespace BackupFunctions.Core.Backups;
 /// </summary>
 public static class FileVolumes
 {
-    public static async Task<VolumePlanResult> PlanAsync(
+    public static Task<VolumePlanResult> PlanAsync(
         IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
         ISiteSource source, VolumeLimits limits, Func<SiteEntry, bool>? separate, CancellationToken cancellationToken)
+        => PlanAsync(store, folder, backupId, settings, dataKey, source, limits, separate, incremental: null, compareHash: false, cancellationToken);
+
+    /// <summary>
+    /// As above; with <paramref name="incremental"/>, an incremental backup: only folders, links and the files that
+    /// changed since that base are planned into volumes, and the unchanged files' entries (pointing at the backups
+    /// holding them) go to <see cref="ObjectNames.UnchangedEntries"/> (<see cref="VolumePlanResult.Incremental"/>).
+    /// </summary>
+    public static async Task<VolumePlanResult> PlanAsync(
+        IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
+        ISiteSource source, VolumeLimits limits, Func<SiteEntry, bool>? separate, IncrementalBase? incremental, bool compareHash,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(limits);
+        var comparison = incremental is null ? null : await incremental.CompareAsync(compareHash, cancellationToken);
         var changes = new NoteList<FileChange>(FileChange.MaxListed, c => c.Shortened());
         var linked = new NoteList<LinkedComponent>(LinkedComponent.MaxListed, l => l.Shortened());
         foreach (var below in source.ComponentsBelowLinks())
@@ -29,10 +41,27 @@ public static class FileVolumes
         var planner = new VolumePlanner(limits, separate);
         // The walk streams into the plan part: memory stays flat however many files the site has.
         var part = await PartWriter.WriteAsync(store, folder + ObjectNames.Plan, backupId, ObjectNames.Plan, "plan", settings, dataKey,
-            (plaintext, ct) => VolumePlanFile.WriteAsync(planner.Plan(source.Walk(changes.Add)), plaintext, ct),
+            (plaintext, ct) =>
+            {
+                var walk = source.Walk(changes.Add);
+                return VolumePlanFile.WriteAsync(planner.Plan(comparison is null ? walk : comparison.Changed(walk, source)), plaintext, ct);
+            },
             cancellationToken);
+
+        IncrementalPlan? incrementalPlan = null;
+        if (comparison is not null)
+        {
+            IReadOnlyList<Format.BackupReference> references = [];
+            var unchanged = await PartWriter.WriteAsync(store, folder + ObjectNames.UnchangedEntries, backupId, ObjectNames.UnchangedEntries, "index",
+                settings, dataKey,
+                async (plaintext, ct) => references = await comparison.WriteUnchangedAsync(incremental!.ReadIndexAsync(ct), plaintext, ct),
+                cancellationToken);
+            incrementalPlan = new IncrementalPlan(comparison.BaseBackupId, references, unchanged,
+                comparison.Added, comparison.Modified, comparison.Unchanged, comparison.UnchangedBytes, comparison.Deleted);
+        }
         return new VolumePlanResult(part, planner.Volumes, planner.Files, planner.Folders, planner.Bytes)
         {
+            Incremental = incrementalPlan,
             ChangedFiles = changes.Listed,
             ChangedFileCount = changes.Count,
             LinkedComponents = linked.Listed,
@@ -119,6 +148,12 @@ public static class FileVolumes
                     await using var part = await PartReader.OpenAsync(store, folder + ObjectNames.VolumeIndex(volume.Number), backupId, volume.Index, reading, dataKey, ct);
                     await part.CopyToAsync(plaintext, ct);
                 }
+                // Then the unchanged files' entries, already in the order the format asks for (the base's order).
+                if (plan.Incremental is { } incremental)
+                {
+                    await using var part = await PartReader.OpenAsync(store, folder + ObjectNames.UnchangedEntries, backupId, incremental.UnchangedEntries, reading, dataKey, ct);
+                    await part.CopyToAsync(plaintext, ct);
+                }
             },
             cancellationToken);
 
@@ -142,6 +177,7 @@ public static class FileVolumes
             ChangedFileCount = plan.ChangedFileCount + ordered.Sum(v => v.ChangedFileCount),
             LinkedComponents = linked.Listed,
             LinkedComponentCount = plan.LinkedComponentCount + ordered.Sum(v => v.LinkedComponentCount),
+            Incremental = plan.Incremental,
         };
     }
 
@@ -153,6 +189,7 @@ public static class FileVolumes
     {
         for (var number = 1; number <= volumes; number++)
             await store.DeleteAsync(folder + ObjectNames.VolumeIndex(number), cancellationToken);
+        await store.DeleteAsync(folder + ObjectNames.UnchangedEntries, cancellationToken);
         await store.DeleteAsync(folder + ObjectNames.Plan, cancellationToken);
     }
 

@@ -27,4 +27,7 @@ public sealed record FilesPartResult(IReadOnlyList<StoredPart> Volumes, StoredPa
     public IReadOnlyList<LinkedComponent> LinkedComponents { get; init; } = [];
 
     public long LinkedComponentCount { get; init; }
+
+    /// <summary>An incremental backup's comparison with its base (its index holds the unchanged files too); null for a full one.</summary>
+    public IncrementalPlan? Incremental { get; init; }
 }

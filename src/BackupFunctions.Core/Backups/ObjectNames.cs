@@ -17,6 +17,12 @@ public static class ObjectNames
     /// </summary>
     public const string Plan = "plan.bin";
 
+    /// <summary>
+    /// An incremental backup's index entries of the files it does not store (they point at the backups holding them),
+    /// appended to <see cref="Index"/> after the volumes' entries: a working object like <see cref="Plan"/>.
+    /// </summary>
+    public const string UnchangedEntries = "index-unchanged.bin";
+
     /// <summary>File volume <paramref name="number"/> (from 1): <c>files-00001.part</c>, <c>files-00002.part</c>, …</summary>
     public static string FilesVolume(int number) => Format.ManifestVolumes.Name(number);
 

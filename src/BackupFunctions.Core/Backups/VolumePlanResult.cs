@@ -24,4 +24,7 @@ public sealed record VolumePlanResult(StoredPart Plan, int Volumes, long Files, 
 
     /// <summary>How many volumes the orchestration writes at once (<see cref="VolumeOptions.MaxParallelVolumes"/> when planned).</summary>
     public int MaxParallelVolumes { get; init; } = 1;
+
+    /// <summary>An incremental backup's comparison with its base; null for a full one.</summary>
+    public IncrementalPlan? Incremental { get; init; }
 }

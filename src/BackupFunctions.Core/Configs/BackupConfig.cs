@@ -10,6 +10,16 @@ namespace BackupFunctions.Core.Configs;
 public sealed record BackupConfig
 {
     public required string Name { get; init; }
+
+    /// <summary>
+    /// What each run backs up (<see cref="Format.BackupTypes"/>): <c>full</c> (the database and files given),
+    /// <c>incremental</c> (the database in full, the files that changed since the last backup), <c>database</c> or
+    /// <c>files</c> (only that part). Null: <c>full</c>.
+    /// </summary>
+    public string? Type { get; init; }
+
+    /// <summary>How an <c>incremental</c> config compares and how often it makes a full backup; null: the defaults.</summary>
+    public IncrementalOptions? Incremental { get; init; }
     public DatabaseSource? Database { get; init; }
     public FilesSource? Files { get; init; }
     public required BackupSchedule Schedule { get; init; }
@@ -32,4 +42,12 @@ public sealed record BackupConfig
 
     /// <summary>Scheduled restore drills and their checks; null: drills only on request, without checks.</summary>
     public RestoreDrillConfig? RestoreDrill { get; init; }
+
+    /// <summary>The config with only the parts its <see cref="Type"/> backs up (a run fixes this in its plan).</summary>
+    public BackupConfig WithPartsOfType() => Type switch
+    {
+        Format.BackupTypes.Database => this with { Files = null },
+        Format.BackupTypes.Files => this with { Database = null },
+        _ => this,
+    };
 }

@@ -31,6 +31,22 @@ public static partial class BackupConfigValidator
         if (config.Database is null && config.Files is null)
             Add("database", "A backup needs a database, site files, or both.");
 
+        if (config.Type is { } type)
+        {
+            if (!Format.BackupTypes.IsKnown(type))
+                Add("type", $"The type must be one of {Quoted(Format.BackupTypes.All)}.");
+            else if (type == Format.BackupTypes.Database && config.Database is null)
+                Add("type", "A backup of type 'database' needs a database.");
+            else if (type is Format.BackupTypes.Files or Format.BackupTypes.Incremental && config.Files is null)
+                Add("type", $"A backup of type '{type}' needs site files.");
+        }
+        if (config.Incremental is { } incremental)
+        {
+            if (incremental.FullEvery is < 1 or > IncrementalOptions.MaxFullEvery)
+                Add("incremental.fullEvery", $"fullEvery (incremental backups between two full ones) must be between 1 and {IncrementalOptions.MaxFullEvery}.");
+            if (incremental.Compare is not (IncrementalOptions.CompareMetadata or IncrementalOptions.CompareHash))
+                Add("incremental.compare", $"The compare must be '{IncrementalOptions.CompareMetadata}' or '{IncrementalOptions.CompareHash}'.");
+        }
         if (config.Database is { } db)
         {
             if (string.IsNullOrWhiteSpace(db.Host))
