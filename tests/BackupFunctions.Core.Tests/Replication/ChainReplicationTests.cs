@@ -140,6 +140,52 @@ public sealed class ChainReplicationTests(AzuriteContainer container) : IClassFi
         Assert.Null(await Replica.GetInfoAsync(ReplicaFolder("inc1") + ObjectNames.Manifest, default));
     }
 
+    /// <summary>
+    /// A chain written by the engine's incremental writer (full, then two incrementals with files changed, added and
+    /// deleted): the newest, replicated alone to an empty replica, brings every backup it references; quick
+    /// verification passes on the replica for each and fails on the primary once a referenced volume is damaged there.
+    /// </summary>
+    [Fact]
+    public async Task A_chain_written_by_the_incremental_writer_replicates_and_verifies_with_its_references()
+    {
+        var keyFile = _folder.Combine("backup.key");
+        Core.Keys.LocalKeyFileKek.Create(keyFile);
+        var writer = new BackupChainWriter(Primary, "site", new Core.Keys.LocalKeyFileKek(keyFile));
+        var site = Directory.CreateDirectory(_folder.Combine("site", "uploads")).FullName;
+        for (var i = 0; i < 10; i++)
+            await File.WriteAllBytesAsync(Path.Combine(site, $"f{i}.bin"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(4_000 + i));
+        await writer.FullAsync("full", _folder.Combine("site"), "uploads");
+        await File.WriteAllTextAsync(Path.Combine(site, "f1.bin"), "changed");
+        await File.WriteAllTextAsync(Path.Combine(site, "new.txt"), "added");
+        var (inc1, _) = await writer.IncrementalAsync("inc1", _folder.Combine("site"), ["uploads"]);
+        File.Delete(Path.Combine(site, "f2.bin"));
+        await File.WriteAllTextAsync(Path.Combine(site, "f3.bin"), "changed too");
+        var (inc2, _) = await writer.IncrementalAsync("inc2", _folder.Combine("site"), ["uploads"]);
+        Assert.Equal(Core.Format.BackupTypes.Incremental, inc2.Type);
+        var referenced = Core.Format.ManifestReferences.BackupIds(inc2);
+        Assert.Equal(["inc1", "full"], referenced.Order(StringComparer.Ordinal).Reverse());
+
+        var result = await BackupReplicator.CopyAsync(Primary, writer.Folder("inc2"), Replica, ReplicaFolder("inc2"), default);
+
+        Assert.Equal(referenced.Order(StringComparer.Ordinal), result.CopiedReferences.Order(StringComparer.Ordinal));
+        foreach (var id in new[] { "full", "inc1", "inc2" })
+        {
+            var verification = await new QuickVerifier(TimeProvider.System).VerifyAsync(Replica, ReplicaFolder(id), null, default);
+            Assert.True(verification.Ok, $"{id}: {string.Join("; ", verification.Problems)}");
+        }
+        var primaryCheck = await new QuickVerifier(TimeProvider.System).VerifyAsync(Primary, writer.Folder("inc2"), null, default);
+        Assert.True(primaryCheck.Ok, string.Join("; ", primaryCheck.Problems));
+
+        var damaged = Core.Format.ManifestReferences.Of(inc2).Single(r => r.BackupId == "full").Objects[0].Name;
+        var bytes = await ReadAsync(Primary, writer.Folder("full") + damaged);
+        bytes[^20] ^= 0x01;
+        await Primary.PutAsync(writer.Folder("full") + damaged, new MemoryStream(bytes), default);
+        primaryCheck = await new QuickVerifier(TimeProvider.System).VerifyAsync(Primary, writer.Folder("inc2"), null, default);
+        Assert.False(primaryCheck.Ok);
+        Assert.Contains(primaryCheck.Problems, p => p.StartsWith($"referenced backup full: {damaged}", StringComparison.Ordinal));
+        _ = inc1;
+    }
+
     private string ReplicaFolder(string backupId) => ObjectNames.BackupFolder(_replicaPrefix, backupId);
 
     private static async Task<byte[]> ReadAsync(IBackupStore store, string name)
