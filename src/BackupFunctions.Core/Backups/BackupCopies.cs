@@ -41,8 +41,52 @@ public sealed class BackupCopies(
             cancellationToken);
         logger.LogInformation("Backup {BackupId}: copied {Objects} objects ({Bytes} bytes) to {Location} in {Seconds} s",
             plan.BackupId, result.Objects, result.Bytes, target.Location, result.Seconds);
+        foreach (var referenced in result.CopiedReferences)
+            await RecordReferencedCopyAsync(plan, input.Index, target.Location, referenced, cancellationToken);
         return result;
     }
+
+    /// <summary>
+    /// A backup the replicated incremental references was copied whole to replica <paramref name="index"/>: its row
+    /// gets that copy (made, or added when it had none there), so retention removes it there too when its time comes
+    /// and a restore may start from it.
+    /// </summary>
+    private async Task RecordReferencedCopyAsync(BackupPlan plan, int index, string location, string backupId, CancellationToken cancellationToken)
+    {
+        var destination = plan.Destination(index);
+        var manifestName = ObjectNames.BackupFolder(destination.Prefix, backupId) + ObjectNames.Manifest;
+        var found = await stores.FindAsync(destination, cancellationToken);
+        logger.LogInformation("Backup {BackupId}: the referenced backup {Referenced} was missing or incomplete at {Location} and was copied there whole",
+            plan.BackupId, backupId, location);
+        try
+        {
+            await catalog.Backups.UpdateAsync(backupId, record =>
+            {
+                var same = record.Locations.FirstOrDefault(l => l.ManifestName == manifestName && l.Destination is { } d && SameStore(d, destination));
+                var made = new BackupLocation(found?.Type ?? destination.Type, location, manifestName, Primary: false)
+                {
+                    Index = same?.Index ?? (record.Locations.Count == 0 ? 1 : record.Locations.Max(l => l.Index) + 1),
+                    StorageId = destination.StorageId,
+                    Destination = destination,
+                };
+                var locations = same is null
+                    ? [.. record.Locations, made]
+                    : record.Locations.Select(l => l == same ? made : l).ToList();
+                return record with { Locations = locations, Status = record.Status == BackupStatuses.Deleting ? record.Status : StatusOf(locations) };
+            }, cancellationToken);
+        }
+        catch (KeyNotFoundException)
+        {
+            // Not in the catalog (made by backupctl, or its row is gone): the copy serves the incremental all the same.
+            logger.LogWarning("Backup {BackupId}: the referenced backup {Referenced} copied to {Location} has no catalog row to record the copy in",
+                plan.BackupId, backupId, location);
+        }
+    }
+
+    private static bool SameStore(Configs.StorageDestination a, Configs.StorageDestination b)
+        => a.StorageId is not null || b.StorageId is not null
+            ? a.StorageId == b.StorageId && a.Prefix == b.Prefix
+            : a.Type == b.Type && a.Container == b.Container && a.Path == b.Path && a.Prefix == b.Prefix;
 
     /// <summary>
     /// Removes what a failed copy (or a failed or cancelled job) left in a destination: without its manifest it is

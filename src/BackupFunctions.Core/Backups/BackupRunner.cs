@@ -52,10 +52,13 @@ public sealed class BackupRunner(
         var now = time.GetUtcNow();
         if (await catalog.Jobs.GetAsync(request.JobId, cancellationToken) is { CancelRequested: true })
             throw JobCancelledException.For(request.JobId);
+        var parts = stored.Config.WithPartsOfType();
         var job = await catalog.Jobs.UpdateAsync(request.JobId, j => j with
         {
             Status = JobStatus.Running,
             StartedAt = j.StartedAt ?? now,
+            // What the config's parts make; planning the files may make it incremental (a retried start keeps that).
+            Type = j.Type ?? BackupTypes.OfParts(parts.Database is not null, parts.Files is not null),
             Progress = JobProgressMath.CompleteStep(JobProgressMath.StartStep(j.Progress, BackupSteps.CreateJob, BackupSteps.Total)),
         }, cancellationToken);
         logger.LogInformation("Backup job {JobId} of config {ConfigId} started", request.JobId, request.ConfigId);
@@ -67,7 +70,7 @@ public sealed class BackupRunner(
             replicas = stored.Config.Replicas.Count,
         }, cancellationToken);
         // The config's type picks the parts: a 'database' config with site files set backs up only the database.
-        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, stored.Config.WithPartsOfType(), job.StartedAt ?? now);
+        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, parts, job.StartedAt ?? now);
     }
 
     /// <summary>
@@ -189,6 +192,10 @@ public sealed class BackupRunner(
             {
                 // A retried plan starts the count again: the volumes' progress adds up from zero.
                 Progress = JobProgressMath.WithTransfer(JobProgressMath.WithTotals(j.Progress, planned.Files, planned.Bytes), 0, 0),
+                // What this run makes, decided here: incremental on its base, or what the parts make it.
+                Type = planned.Incremental is null ? BackupTypes.OfParts(plan.Config.Database is not null, true) : BackupTypes.Incremental,
+                BaseBackupId = planned.Incremental?.BaseBackupId,
+                Comparison = planned.Incremental is { } i ? new IncrementalCounts(i.Added, i.Modified, i.Unchanged, i.Deleted) : null,
             }, cancellationToken);
             logger.LogInformation("Job {JobId}: {Files} files ({Bytes} bytes) planned in {Volumes} volumes", plan.JobId, planned.Files, planned.Bytes, planned.Volumes);
             await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files planned", new
@@ -233,8 +240,23 @@ public sealed class BackupRunner(
         }
         var options = plan.Config.Incremental ?? new IncrementalOptions();
         var encrypted = EncryptionAlgorithms.Parse(plan.Config.Encryption.Algorithm) != EncryptionAlgorithm.None;
-        return await IncrementalBase.OpenChosenAsync(store, plan.Config.Storage.Prefix, IncrementalPolicy.ChooseBase(earlier),
+        var chosen = IncrementalPolicy.ChooseBase(earlier);
+        if (chosen.BaseBackupId is { } baseId)
+        {
+            // Published before it is checked (Retention.ChainProtection): retention marks a backup deleting before it
+            // asks which runs use it, so either it sees this job's base and waits, or the check here sees the mark.
+            await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { Type = BackupTypes.Incremental, BaseBackupId = baseId }, cancellationToken);
+            if (await Retention.ChainProtection.UnusableBaseReasonAsync(catalog, baseId, cancellationToken) is { } unusable)
+            {
+                await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { BaseBackupId = null }, cancellationToken);
+                return (null, $"full: {unusable}");
+            }
+        }
+        var opened = await IncrementalBase.OpenChosenAsync(store, plan.Config.Storage.Prefix, chosen,
             keyEncryptionKey, encrypted, options.FullEvery, cancellationToken);
+        if (opened.Base is null && chosen.BaseBackupId is not null)
+            await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { BaseBackupId = null }, cancellationToken);
+        return opened;
     }
 
     /// <summary>
@@ -424,6 +446,9 @@ public sealed class BackupRunner(
             Id = plan.BackupId,
             ConfigId = plan.ConfigId,
             JobId = plan.JobId,
+            Type = input.Manifest.Type,
+            BaseBackupId = input.Manifest.BaseBackupId,
+            ReferencedBackupIds = input.Manifest.ReferencedBackupIds ?? [],
             Trigger = trigger,
             Status = BackupCopies.StatusOf(locations),
             CreatedAt = plan.StartedAt,
@@ -447,6 +472,10 @@ public sealed class BackupRunner(
             CompletedAt = now,
             DurationSeconds = Math.Round((now - (j.StartedAt ?? plan.StartedAt)).TotalSeconds, 3),
             BackupId = plan.BackupId,
+            // The manifest has the last word on what was made.
+            Type = record.Type,
+            BaseBackupId = record.BaseBackupId,
+            Comparison = record.Comparison,
             Error = null,
             Warnings = warnings,
             // Done is done: steps a config does not have (no database, no replicas) count as finished.

@@ -176,7 +176,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
                 ? MultiVolumeFormatVersion : SingleVolumeFormatVersion,
             BackupId = draft.BackupId,
             ConfigId = draft.ConfigId,
-            Type = incremental is not null ? BackupTypes.Incremental : BackupTypes.Full,
+            // Incremental when the files were compared with a base; else what the draft says (or its parts make it).
+            Type = incremental is not null ? BackupTypes.Incremental : draft.BackupType,
             BaseBackupId = incremental?.BaseBackupId,
             References = incremental is { References.Count: > 0 } ? incremental.References : null,
             CreatedAt = draft.StartedAt,
@@ -198,7 +199,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
             await beforePut(cancellationToken);
         using (var content = new MemoryStream(bytes, writable: false))
             await store.PutAsync(name, content, cancellationToken);
-        return (manifest, new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, draft.CompletedAt, statistics));
+        return (manifest, new ManifestResult(name, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length, draft.CompletedAt, statistics,
+            manifest.Type, manifest.BaseBackupId, ManifestReferences.BackupIds(manifest)));
     }
 
     /// <summary>The part encoding a config asks for.</summary>

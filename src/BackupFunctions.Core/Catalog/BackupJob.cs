@@ -10,6 +10,19 @@ public sealed record BackupJob
     public required string ConfigId { get; init; }
     /// <summary><c>manual</c> (API) or <c>schedule</c> (timer).</summary>
     public required string Trigger { get; init; }
+
+    /// <summary>
+    /// What the run makes (one of <see cref="Format.BackupTypes"/>): set from the config's parts when the job starts,
+    /// and to <c>incremental</c> or <c>full</c> when the files are planned (a config of type incremental makes a full
+    /// backup when it has no usable base). Null for jobs recorded before the column existed, and until the job starts.
+    /// </summary>
+    public string? Type { get; init; }
+
+    /// <summary>An incremental run's base backup (set when the files are planned); null otherwise.</summary>
+    public string? BaseBackupId { get; init; }
+
+    /// <summary>An incremental run's comparison with its base, once the files are planned; null otherwise.</summary>
+    public IncrementalCounts? Comparison { get; init; }
     public JobStatus Status { get; init; } = JobStatus.Pending;
     public required DateTimeOffset CreatedAt { get; init; }
     /// <summary>The schedule slot this run belongs to (scheduled runs only).</summary>

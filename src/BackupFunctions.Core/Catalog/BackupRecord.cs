@@ -8,7 +8,21 @@ public sealed record BackupRecord
     public required string Id { get; init; }
     public required string ConfigId { get; init; }
     public required string JobId { get; init; }
-    public string Type { get; init; } = "full";
+    /// <summary>One of <see cref="BackupTypes"/>, as the manifest says (rows of older versions: <c>full</c>).</summary>
+    public string Type { get; init; } = BackupTypes.Full;
+
+    /// <summary>An incremental's base (the backup its files were compared with); null otherwise.</summary>
+    public string? BaseBackupId { get; init; }
+
+    /// <summary>
+    /// The backups this one's index points into (the manifest's <c>references</c>): it cannot be restored without
+    /// them, so retention keeps them and no deletion removes them while this one is kept. Empty for a backup that holds
+    /// all its files itself.
+    /// </summary>
+    public IReadOnlyList<string> ReferencedBackupIds { get; init; } = [];
+
+    /// <summary>An incremental's comparison with its base (every count, zeros included); null for other types.</summary>
+    public IncrementalCounts? Comparison => Type == BackupTypes.Incremental ? IncrementalCounts.Of(Statistics) : null;
 
     /// <summary>
     /// What started the job that made it: <c>manual</c>, <c>schedule</c> or <c>pre-restore</c> (the backup of the live

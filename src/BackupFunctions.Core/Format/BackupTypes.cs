@@ -21,4 +21,16 @@ public static class BackupTypes
     public static readonly IReadOnlyList<string> All = [Full, Incremental, Database, Files];
 
     public static bool IsKnown(string? type) => type is Full or Incremental or Database or Files;
+
+    /// <summary>
+    /// The type of a backup that stores all it holds itself: <see cref="Full"/> with the database and files,
+    /// <see cref="Database"/> or <see cref="Files"/> with one of them (an incremental is decided by its writer, never
+    /// derived from its parts).
+    /// </summary>
+    public static string OfParts(bool database, bool files) => (database, files) switch
+    {
+        (true, false) => Database,
+        (false, true) => Files,
+        _ => Full,
+    };
 }

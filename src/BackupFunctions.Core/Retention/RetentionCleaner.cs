@@ -139,39 +139,54 @@ public sealed class RetentionCleaner(
         }
 
         var live = records.Values.Where(r => r.Status != BackupStatuses.Deleting).ToList();
-        var candidates = live.Select(r => new RetentionCandidate(r.Id, r.CreatedAt, IsSuccessful(r), Trigger: r.Trigger)).ToList();
+        var candidates = live.Select(r => new RetentionCandidate(r.Id, r.CreatedAt, IsSuccessful(r), r.BaseBackupId, Trigger: r.Trigger,
+            ReferencedBackupIds: r.ReferencedBackupIds)).ToList();
         var decisions = RetentionPlanner.Plan(candidates, policy, now, zone);
-        // A lock only turns a removal into a kept backup, so only the backups the plan removes need asking about.
+        // A backup a restore is reading (or is about to read), or a running backup uses as its base, stays until that
+        // has ended, whatever the rules say; so does one recorded without its destinations. Like a lock, such a hold only
+        // turns a removal into a kept backup (and keeps what it references), so only the removals need asking about.
+        var restoring = await BackupsBeingRestoredAsync(stored.Id, cancellationToken);
+        var bases = await BasesOfActiveJobsAsync(stored.Id, cancellationToken);
         var locks = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var holds = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var decision in decisions.Where(d => !d.Keep))
         {
-            if (await LockOfAsync(records[decision.Id], now, state, cancellationToken) is { } until)
+            var record = records[decision.Id];
+            if (restoring.TryGetValue(decision.Id, out var restoreJobId))
+                holds[decision.Id] = $"being restored (restore job {restoreJobId}); it is planned again after the restore";
+            else if (bases.TryGetValue(decision.Id, out var backupJobId))
+                holds[decision.Id] = $"base of running backup job {backupJobId}; it is planned again after the backup";
+            else if (record.Locations.Any(l => l.Destination is null))
+                holds[decision.Id] = "recorded without its destinations, so it cannot be removed automatically";
+            else if (await LockOfAsync(record, now, state, cancellationToken) is { } until)
                 locks[decision.Id] = until;
         }
-        if (locks.Count > 0)
+        if (locks.Count > 0 || holds.Count > 0)
         {
-            decisions = RetentionPlanner.Plan(
-                [.. candidates.Select(c => locks.TryGetValue(c.Id, out var until) ? c with { LockedUntil = until } : c)], policy, now, zone);
+            decisions = RetentionPlanner.Plan([.. candidates.Select(c => c with
+            {
+                LockedUntil = locks.TryGetValue(c.Id, out var until) ? until : c.LockedUntil,
+                Hold = holds.GetValueOrDefault(c.Id),
+            })], policy, now, zone);
         }
 
-        // A backup a restore is reading (or is about to read) stays until the restore has ended, whatever the rules say.
-        var restoring = await BackupsBeingRestoredAsync(stored.Id, cancellationToken);
+        // A removal an earlier run started is finished first, unless a backup the plan keeps still references it: then it
+        // waits (its objects may be partly gone, but what is left is what the referencing backup reads).
+        var keptReferences = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var kept in decisions.Where(d => d.Keep).Select(d => records[d.Id]))
+        {
+            foreach (var referenced in kept.ReferencedBackupIds.Append(kept.BaseBackupId).OfType<string>())
+                keptReferences.TryAdd(referenced, kept.Id);
+        }
         var resumed = records.Values.Where(r => r.Status == BackupStatuses.Deleting).OrderByDescending(r => r.CreatedAt)
-            .Select(r => new RetentionEntry(r.Id, r.CreatedAt, r.Status, r.SizeBytes, RetentionEntry.Remove,
-                [r.DeletionError is { } error ? $"an earlier removal did not finish ({error}); finishing it" : "an earlier removal was interrupted; finishing it"]));
+            .Select(r => keptReferences.TryGetValue(r.Id, out var referencing)
+                ? new RetentionEntry(r.Id, r.CreatedAt, r.Status, r.SizeBytes, RetentionEntry.Keep,
+                    [$"an earlier removal did not finish, but kept backup {referencing} references it; postponed until no kept backup does"])
+                : new RetentionEntry(r.Id, r.CreatedAt, r.Status, r.SizeBytes, RetentionEntry.Remove,
+                    [r.DeletionError is { } error ? $"an earlier removal did not finish ({error}); finishing it" : "an earlier removal was interrupted; finishing it"]));
         var planned = decisions.Select(d =>
         {
             var record = records[d.Id];
-            if (!d.Keep && restoring.TryGetValue(d.Id, out var restoreJobId))
-            {
-                return new RetentionEntry(d.Id, record.CreatedAt, record.Status, record.SizeBytes, RetentionEntry.Keep,
-                    [.. d.Reasons, $"being restored (restore job {restoreJobId}); it is planned again after the restore"]);
-            }
-            if (!d.Keep && record.Locations.Any(l => l.Destination is null))
-            {
-                return new RetentionEntry(d.Id, record.CreatedAt, record.Status, record.SizeBytes, RetentionEntry.Keep,
-                    [.. d.Reasons, "recorded without its destinations, so it cannot be removed automatically"]);
-            }
             return new RetentionEntry(d.Id, record.CreatedAt, record.Status, record.SizeBytes,
                 d.Keep ? RetentionEntry.Keep : RetentionEntry.Remove, d.Reasons, d.Locked);
         });
@@ -231,6 +246,14 @@ public sealed class RetentionCleaner(
             catch (KeyNotFoundException)
             {
                 return entry with { Outcome = RetentionEntry.Removed };
+            }
+            // Marked first, then asked (ChainProtection): a backup run that chose this one as its base after the plan
+            // was made, or an incremental recorded since, sees the mark or is seen here; then the removal waits.
+            if (await ChainProtection.HeldByAsync(catalog, record.ConfigId, record.Id, cancellationToken) is { } holder)
+            {
+                await catalog.Backups.UpdateAsync(record.Id, r => r with { Status = record.Status, DeletionError = null }, cancellationToken);
+                logger.LogInformation("Backup {BackupId}: removal postponed, it is {Holder}", record.Id, holder);
+                return entry with { Decision = RetentionEntry.Keep, Reasons = [.. entry.Reasons, $"{holder}; removal postponed"] };
             }
         }
 
@@ -432,6 +455,21 @@ public sealed class RetentionCleaner(
         await foreach (var job in catalog.RestoreJobs.ActiveAsync(configId, cancellationToken))
             restoring.TryAdd(job.BackupId, job.Id);
         return restoring;
+    }
+
+    /// <summary>The backups that pending or running backup jobs of the config use as their base, each with its job.</summary>
+    private async Task<Dictionary<string, string>> BasesOfActiveJobsAsync(string configId, CancellationToken cancellationToken)
+    {
+        var bases = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var status in new[] { JobStatus.Running, JobStatus.Pending })
+        {
+            await foreach (var job in catalog.Jobs.OfConfigAsync(configId, status, cancellationToken))
+            {
+                if (job.BaseBackupId is { } baseId)
+                    bases.TryAdd(baseId, job.Id);
+            }
+        }
+        return bases;
     }
 
     private sealed record LockedObject(string Name, DateTimeOffset? Until);

@@ -4,8 +4,9 @@ namespace BackupFunctions.Core.Retention;
 
 /// <summary>
 /// The retention plan as a pure function: for every backup, keep or remove and why. Never removes the newest
-/// successful backup, a backup that a kept incremental depends on, a backup under an immutability lock (that one
-/// is kept and reported), or a pre-restore backup younger than <see cref="PreRestoreKeep"/>.
+/// successful backup, a backup that a kept (or locked, or held) backup references or has in its base chain — with
+/// what those reference in turn —, a backup under an immutability lock (that one is kept and reported), a held one
+/// (<see cref="RetentionCandidate.Hold"/>), or a pre-restore backup younger than <see cref="PreRestoreKeep"/>.
 /// </summary>
 public static class RetentionPlanner
 {
@@ -54,8 +55,8 @@ public static class RetentionPlanner
         }
         foreach (var (id, reason) in protectedReasons)
             reasons[id].Add(reason);
-        // A kept incremental keeps its whole chain, whatever the cap did.
-        AddChainBases(ordered, reasons);
+        // A kept incremental keeps what it references and its whole chain, whatever the cap did.
+        KeepWhatKeptBackupsNeed(ordered, reasons);
 
         return [.. ordered.Select(b => Decide(b, reasons[b.Id]))];
     }
@@ -107,22 +108,49 @@ public static class RetentionPlanner
             result[backup.Id] = $"pre-restore backup (kept {PreRestoreKeep.TotalDays:0} days)";
         if (ordered.FirstOrDefault(b => b.Successful) is { } newest)
             result[newest.Id] = "newest successful backup";
+        foreach (var backup in ordered.Where(b => b.Hold is not null))
+            result[backup.Id] = result.TryGetValue(backup.Id, out var other) ? $"{other}; {backup.Hold}" : backup.Hold!;
         return result;
     }
 
-    private static void AddChainBases(List<RetentionCandidate> ordered, Dictionary<string, List<string>> reasons)
+    /// <summary>
+    /// Every backup a kept one needs stays: what it references ("referenced by …": its index points into their
+    /// volumes) and its base chain ("base of kept backup …", as before references existed). A backup kept only because
+    /// of a lock counts as kept (the lock keeps it; it must stay restorable). What is kept that way keeps what it needs
+    /// in turn, until nothing more is added.
+    /// </summary>
+    private static void KeepWhatKeptBackupsNeed(List<RetentionCandidate> ordered, Dictionary<string, List<string>> reasons)
     {
         var byId = ordered.ToDictionary(b => b.Id, StringComparer.Ordinal);
-        foreach (var backup in ordered.Where(b => reasons[b.Id].Count > 0).ToList())
+        var kept = ordered.Where(b => reasons[b.Id].Count > 0 || b.LockedUntil is not null).Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
+        var initial = new HashSet<string>(kept, StringComparer.Ordinal);
+        var pending = new Queue<RetentionCandidate>(ordered.Where(b => kept.Contains(b.Id)));
+        while (pending.TryDequeue(out var backup))
         {
-            var current = backup;
-            while (current.BaseBackupId is { } baseId && byId.TryGetValue(baseId, out var parent))
+            foreach (var referenced in (backup.ReferencedBackupIds ?? []).Distinct(StringComparer.Ordinal))
             {
-                var reason = $"base of kept backup {backup.Id}";
-                if (!reasons[baseId].Contains(reason))
-                    reasons[baseId].Add(reason);
+                if (referenced == backup.Id || !byId.TryGetValue(referenced, out var target))
+                    continue;
+                Add(target, $"referenced by {backup.Id}");
+            }
+            var current = backup;
+            var walked = new HashSet<string>(StringComparer.Ordinal) { backup.Id };
+            while (current.BaseBackupId is { } baseId && byId.TryGetValue(baseId, out var parent) && walked.Add(baseId))
+            {
+                // The chain of a backup the rules kept names it all the way down (as it always did); a backup kept
+                // only for another one's sake adds its chain only where nothing keeps it yet.
+                if (initial.Contains(backup.Id) || !kept.Contains(baseId))
+                    Add(parent, $"base of kept backup {backup.Id}");
                 current = parent;
             }
+        }
+
+        void Add(RetentionCandidate target, string reason)
+        {
+            if (!reasons[target.Id].Contains(reason))
+                reasons[target.Id].Add(reason);
+            if (kept.Add(target.Id))
+                pending.Enqueue(target);
         }
     }
 

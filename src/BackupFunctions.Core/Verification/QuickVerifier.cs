@@ -10,7 +10,10 @@ namespace BackupFunctions.Core.Verification;
 /// <summary>
 /// Quick verification of one copy, after every backup: every object the manifest lists is read back from the
 /// destination and its size and SHA-256 compared with the manifest, and the manifest's own SHA-256 with the one the
-/// catalog recorded. Needs no key, so a wrap-only identity can run it.
+/// catalog recorded. An incremental's referenced volumes are checked the same way where they live, in the referenced
+/// backups' folders beside it, and each referenced backup's manifest must be there and list the volume as the reference
+/// does: a backup whose files are partly elsewhere is only as good as those. Needs no key, so a wrap-only identity can
+/// run it.
 /// </summary>
 public sealed class QuickVerifier(TimeProvider time)
 {
@@ -52,8 +55,60 @@ public sealed class QuickVerifier(TimeProvider time)
             else
                 problems.Add(problem);
         }
+        foreach (var reference in manifest is null ? [] : ManifestReferences.Of(manifest.Manifest))
+        {
+            var (checkedObjects, checkedBytes) = await CheckReferenceAsync(store, folder, reference, problems, cancellationToken);
+            objects += checkedObjects;
+            bytes += checkedBytes;
+        }
         return new VerificationResult(Level, problems.Count == 0, objects, bytes, problems, time.GetUtcNow(),
             Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3));
+    }
+
+    /// <summary>
+    /// The referenced backup's manifest (present, parseable, listing each referenced volume with the reference's size and
+    /// SHA-256) and each referenced volume (size and SHA-256 read back). Problems name the referenced backup and part.
+    /// </summary>
+    private static async Task<(int Objects, long Bytes)> CheckReferenceAsync(
+        IBackupStore store, string folder, BackupReference reference, List<string> problems, CancellationToken cancellationToken)
+    {
+        var referenced = ChainFolders.Beside(folder, reference.BackupId);
+        var what = $"referenced backup {reference.BackupId}";
+        var objects = 0;
+        long bytes = 0;
+        try
+        {
+            var (read, manifestBytes) = await StoredManifest.ReadAsync(store, referenced, cancellationToken);
+            objects++;
+            bytes += manifestBytes.Length;
+            if (read.Manifest.BackupId != reference.BackupId)
+                problems.Add($"{what}: its {ObjectNames.Manifest} is backup {read.Manifest.BackupId}'s");
+            foreach (var part in reference.Objects)
+            {
+                var listed = read.Manifest.Objects.FirstOrDefault(o => o.Name == part.Name);
+                if (listed is null)
+                    problems.Add($"{what}: its {ObjectNames.Manifest} does not list {part.Name}");
+                else if (listed.StoredSize != part.StoredSize || !string.Equals(listed.Sha256, part.Sha256, StringComparison.OrdinalIgnoreCase))
+                    problems.Add($"{what}: its {ObjectNames.Manifest} lists {part.Name} with another size or SHA-256 than this backup's reference");
+            }
+        }
+        catch (StoreObjectNotFoundException)
+        {
+            problems.Add($"{what}: {ObjectNames.Manifest} missing from {store.Location} (the backup is gone or incomplete)");
+        }
+        catch (Exception ex) when (ex is IntegrityException or NotSupportedException)
+        {
+            problems.Add($"{what}: {ex.Message}");
+        }
+        foreach (var part in reference.Objects)
+        {
+            objects++;
+            if (await CheckAsync(store, referenced, part, cancellationToken) is { } problem)
+                problems.Add($"{what}: {problem}");
+            else
+                bytes += part.StoredSize;
+        }
+        return (objects, bytes);
     }
 
     private static async Task<string?> CheckAsync(IBackupStore store, string folder, StoredPart part, CancellationToken cancellationToken)

@@ -159,7 +159,7 @@ public sealed class IncrementalBackupWriterTests : IDisposable
         [
             "incremental: incremental on b1",
             "incremental: incremental on b2",
-            "full: full: 2 incremental backups since the last full one (fullEvery 2)",
+            "files: full: 2 incremental backups since the last full one (fullEvery 2)",
         ], reasons);
     }
 
@@ -174,7 +174,7 @@ public sealed class IncrementalBackupWriterTests : IDisposable
 
         var (manifest, reason) = await other.IncrementalAsync("b2", _site, ["uploads"]);
 
-        Assert.Equal(BackupTypes.Full, manifest.Type);
+        Assert.Equal(BackupTypes.Files, manifest.Type);
         Assert.Null(manifest.References);
         Assert.StartsWith("full: the key of the base b1 cannot be opened", reason, StringComparison.Ordinal);
     }
@@ -189,7 +189,7 @@ public sealed class IncrementalBackupWriterTests : IDisposable
 
         var (manifest, reason) = await chain.IncrementalAsync("b2", _site, ["uploads"]);
 
-        Assert.Equal(BackupTypes.Full, manifest.Type);
+        Assert.Equal(BackupTypes.Files, manifest.Type);
         Assert.Equal("full: the base b1 is missing from the destination", reason);
     }
 
@@ -203,7 +203,7 @@ public sealed class IncrementalBackupWriterTests : IDisposable
 
         var (manifest, reason) = await encrypted.IncrementalAsync("p2", _site, ["uploads"]);
 
-        Assert.Equal(BackupTypes.Full, manifest.Type);
+        Assert.Equal(BackupTypes.Files, manifest.Type);
         Assert.Equal("full: the base p1 is not encrypted, this backup is", reason);
     }
 

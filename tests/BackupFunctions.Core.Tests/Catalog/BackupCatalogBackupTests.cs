@@ -23,6 +23,46 @@ public sealed class BackupCatalogBackupTests : CatalogTestBase
     }
 
     [Fact]
+    public async Task An_incremental_reads_back_with_its_base_references_and_comparison()
+    {
+        var backup = NewBackup(At("2026-02-01T01:30:00Z")) with
+        {
+            Type = BackupTypes.Incremental,
+            BaseBackupId = "base-1",
+            ReferencedBackupIds = ["base-1", "full-0"],
+        };
+        backup = backup with { Statistics = backup.Statistics with { AddedFiles = 2, ModifiedFiles = 3, UnchangedFiles = 5 } };
+
+        await Catalog.Backups.UpsertAsync(backup, CancellationToken.None);
+        var read = (await Catalog.Backups.GetAsync(backup.Id, CancellationToken.None))!;
+
+        Assert.Equal(BackupTypes.Incremental, read.Type);
+        Assert.Equal("base-1", read.BaseBackupId);
+        Assert.Equal(["base-1", "full-0"], read.ReferencedBackupIds);
+        // Every count, zeros included, for the API (the statistics leave zeros out).
+        Assert.Equal(new IncrementalCounts(2, 3, 5, 0), read.Comparison);
+        TableEntity raw = await BackupsTable.GetEntityAsync<TableEntity>("backup", backup.Id);
+        Assert.Equal("base-1", raw.GetString("BaseBackupId"));
+        Assert.Equal("[\"base-1\",\"full-0\"]", raw.GetString("ReferencedBackupIds"));
+    }
+
+    [Fact]
+    public async Task A_row_written_before_references_existed_reads_as_a_backup_that_references_nothing()
+    {
+        var backup = NewBackup(At("2026-02-01T01:30:00Z")) with { Type = BackupTypes.Full };
+        await Catalog.Backups.UpsertAsync(backup, CancellationToken.None);
+        TableEntity raw = await BackupsTable.GetEntityAsync<TableEntity>("backup", backup.Id);
+        Assert.False(raw.ContainsKey("ReferencedBackupIds"));
+        Assert.False(raw.ContainsKey("BaseBackupId"));
+
+        var read = (await Catalog.Backups.GetAsync(backup.Id, CancellationToken.None))!;
+
+        Assert.Empty(read.ReferencedBackupIds);
+        Assert.Null(read.BaseBackupId);
+        Assert.Null(read.Comparison);
+    }
+
+    [Fact]
     public async Task Upsert_again_replaces_the_row()
     {
         var backup = NewBackup(At("2026-02-01T01:30:00Z"));

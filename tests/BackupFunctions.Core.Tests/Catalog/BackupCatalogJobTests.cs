@@ -218,6 +218,30 @@ public sealed class BackupCatalogJobTests : CatalogTestBase
         Assert.EndsWith("(truncated)", read.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_jobs_type_base_and_comparison_round_trip_and_old_rows_have_none()
+    {
+        var job = NewJob("0003-job") with
+        {
+            Type = "incremental",
+            BaseBackupId = "0002-job",
+            Comparison = new IncrementalCounts(1, 2, 300, 0),
+        };
+        var old = NewJob("0004-job");
+
+        Assert.True(await Catalog.Jobs.TryCreateAsync(job, CancellationToken.None));
+        Assert.True(await Catalog.Jobs.TryCreateAsync(old, CancellationToken.None));
+
+        Assert.Equal(job, await Catalog.Jobs.GetAsync(job.Id, CancellationToken.None));
+        TableEntity raw = await JobsTable.GetEntityAsync<TableEntity>("job", job.Id);
+        Assert.Equal("incremental", raw.GetString("Type"));
+        Assert.Equal("0002-job", raw.GetString("BaseBackupId"));
+        var read = (await Catalog.Jobs.GetAsync(old.Id, CancellationToken.None))!;
+        Assert.Null(read.Type);
+        Assert.Null(read.BaseBackupId);
+        Assert.Null(read.Comparison);
+    }
+
     private static BackupJob NewJob(string id) => new()
     {
         Id = id,

@@ -244,6 +244,168 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
 
     // --- helpers ---
 
+    /// <summary>
+    /// The done-when of issue 14: a chain full → 5 incrementals (one a day) under keepDaily 2 keeps every backup a kept
+    /// one references, in the catalog and in every destination; an older full nothing references still goes.
+    /// </summary>
+    [Fact]
+    public async Task A_chain_of_a_full_and_five_incrementals_under_keep_daily_2_keeps_every_backup_a_kept_one_references()
+    {
+        var config = await CreateConfigAsync(new RetentionPolicy { KeepDaily = 2 }, "UTC");
+        var older = await SeedAsync(config, At(10, 2, 0));
+        var full = await SeedAsync(config, At(14, 2, 0));
+        var chain = new List<string> { full };
+        for (var day = 15; day <= 19; day++)
+        {
+            // Each incremental points into the full and into every incremental since (files changed on each day).
+            chain.Add(await SeedAsync(config, At(day, 2, 0), baseId: chain[^1], references: [.. chain]));
+        }
+
+        var report = (await Cleaner().ApplyAsync(config.Id, default))!;
+
+        foreach (var id in chain)
+        {
+            Assert.Equal(RetentionEntry.Keep, report.Backups.Single(b => b.BackupId == id).Decision);
+            await AssertPresentAsync(id);
+        }
+        Assert.Contains($"referenced by {chain[5]}", report.Backups.Single(b => b.BackupId == chain[2]).Reasons);
+        Assert.Contains($"referenced by {chain[5]}", report.Backups.Single(b => b.BackupId == full).Reasons);
+        Assert.Equal(RetentionEntry.Removed, report.Backups.Single(b => b.BackupId == older).Outcome);
+        await AssertGoneAsync(older);
+    }
+
+    [Fact]
+    public async Task A_backup_only_a_kept_incremental_references_is_kept_though_no_base_is_recorded()
+    {
+        var config = await CreateConfigAsync(new RetentionPolicy { KeepDaily = 1 }, "UTC");
+        var referenced = await SeedAsync(config, At(10, 2, 0));
+        var unreferenced = await SeedAsync(config, At(11, 2, 0));
+        var newest = await SeedAsync(config, At(12, 2, 0), references: [referenced]);
+
+        var report = (await Cleaner().ApplyAsync(config.Id, default))!;
+
+        Assert.Equal([$"referenced by {newest}"], report.Backups.Single(b => b.BackupId == referenced).Reasons);
+        await AssertPresentAsync(newest);
+        await AssertPresentAsync(referenced);
+        await AssertGoneAsync(unreferenced);
+    }
+
+    [Fact]
+    public async Task An_unfinished_removal_waits_while_a_kept_backup_references_it_and_is_finished_once_none_does()
+    {
+        var config = await CreateConfigAsync(new RetentionPolicy { KeepDaily = 1 }, "UTC");
+        var deleting = await SeedAsync(config, At(10, 2, 0), BackupStatuses.Deleting);
+        var newest = await SeedAsync(config, At(12, 2, 0), baseId: deleting, references: [deleting]);
+
+        var report = (await Cleaner().ApplyAsync(config.Id, default))!;
+
+        var waiting = report.Backups.Single(b => b.BackupId == deleting);
+        Assert.Equal(RetentionEntry.Keep, waiting.Decision);
+        Assert.Contains(waiting.Reasons, r => r.Contains($"kept backup {newest} references it", StringComparison.Ordinal));
+        Assert.Null(waiting.Outcome);
+        await AssertPresentAsync(deleting);
+        Assert.Equal(BackupStatuses.Deleting, (await _catalog.Backups.GetAsync(deleting, default))!.Status);
+
+        // The referencing backup goes (a newer full replaces it): the removal is finished.
+        await SeedAsync(config, At(13, 2, 0));
+        report = (await Cleaner().ApplyAsync(config.Id, default))!;
+        Assert.Equal(RetentionEntry.Removed, report.Backups.Single(b => b.BackupId == deleting).Outcome);
+        await AssertGoneAsync(deleting);
+        await AssertGoneAsync(newest);
+    }
+
+    [Fact]
+    public async Task A_backup_a_running_job_uses_as_its_base_is_kept_with_what_it_references()
+    {
+        var config = await CreateConfigAsync(new RetentionPolicy { KeepDaily = 1 }, "UTC");
+        var full = await SeedAsync(config, At(9, 2, 0));
+        var baseOfRun = await SeedAsync(config, At(10, 2, 0), baseId: full, references: [full]);
+        var newest = await SeedAsync(config, At(12, 2, 0));
+        var job = await CreateRunningJobAsync(config.Id, baseOfRun);
+
+        var report = (await Cleaner().ApplyAsync(config.Id, default))!;
+
+        Assert.Contains(report.Backups.Single(b => b.BackupId == baseOfRun).Reasons,
+            r => r.StartsWith($"base of running backup job {job.Id}", StringComparison.Ordinal));
+        Assert.Contains($"referenced by {baseOfRun}", report.Backups.Single(b => b.BackupId == full).Reasons);
+        foreach (var id in new[] { full, baseOfRun, newest })
+            await AssertPresentAsync(id);
+        Assert.Equal(0, report.Removed);
+    }
+
+    /// <summary>
+    /// The race the plan cannot see: a backup run chooses a base after the plan was made. Retention marks the backup
+    /// deleting before it removes anything and then asks the catalog again; it sees the job, puts the status back and
+    /// keeps the backup whole.
+    /// </summary>
+    [Fact]
+    public async Task A_base_chosen_after_the_plan_was_made_postpones_its_removal_and_leaves_it_whole()
+    {
+        var config = await CreateConfigAsync(new RetentionPolicy { KeepDaily = 1 }, "UTC");
+        var chosen = await SeedAsync(config, At(9, 2, 0));
+        var removedFirst = await SeedAsync(config, At(10, 2, 0));
+        var newest = await SeedAsync(config, At(12, 2, 0));
+        BackupJob? job = null;
+        var cleaner = new RetentionCleaner(_catalog, _stores, _clock, NullLogger<RetentionCleaner>.Instance)
+        {
+            // Removals go newest first: while the first one runs, a backup run takes the older one as its base.
+            WrapStore = (_, store) =>
+            {
+                job ??= CreateRunningJobAsync(config.Id, chosen).GetAwaiter().GetResult();
+                return store;
+            },
+        };
+
+        var report = (await cleaner.ApplyAsync(config.Id, default))!;
+
+        Assert.NotNull(job);
+        var postponed = report.Backups.Single(b => b.BackupId == chosen);
+        Assert.Equal(RetentionEntry.Keep, postponed.Decision);
+        Assert.Contains(postponed.Reasons, r => r.Contains($"base of running backup job {job.Id}", StringComparison.Ordinal) && r.EndsWith("removal postponed", StringComparison.Ordinal));
+        Assert.Equal(BackupStatuses.Completed, (await _catalog.Backups.GetAsync(chosen, default))!.Status);
+        await AssertPresentAsync(chosen);
+        await AssertGoneAsync(removedFirst);
+        await AssertPresentAsync(newest);
+    }
+
+    [Fact]
+    public async Task A_base_is_unusable_when_it_or_a_backup_it_references_is_being_deleted_failed_or_gone()
+    {
+        var config = await CreateConfigAsync(new RetentionPolicy { KeepDaily = 1 }, "UTC");
+        var full = await SeedAsync(config, At(9, 2, 0));
+        var good = await SeedAsync(config, At(10, 2, 0), baseId: full, references: [full]);
+        var deleting = await SeedAsync(config, At(11, 2, 0), BackupStatuses.Deleting);
+        var onDeleting = await SeedAsync(config, At(12, 2, 0), baseId: deleting, references: [deleting]);
+        var failed = await SeedAsync(config, At(13, 2, 0), BackupStatuses.VerificationFailed);
+        var onGone = await SeedAsync(config, At(14, 2, 0), baseId: "gone", references: ["gone"]);
+
+        Assert.Null(await ChainProtection.UnusableBaseReasonAsync(_catalog, good, default));
+        Assert.Null(await ChainProtection.UnusableBaseReasonAsync(_catalog, full, default));
+        Assert.Equal($"backup {deleting} is being deleted", await ChainProtection.UnusableBaseReasonAsync(_catalog, deleting, default));
+        Assert.Equal($"backup {onDeleting} references backup {deleting}, which is being deleted",
+            await ChainProtection.UnusableBaseReasonAsync(_catalog, onDeleting, default));
+        Assert.Equal($"backup {failed} is verification_failed", await ChainProtection.UnusableBaseReasonAsync(_catalog, failed, default));
+        Assert.Equal($"backup {onGone} references backup gone, which is not in the catalog (removed)",
+            await ChainProtection.UnusableBaseReasonAsync(_catalog, onGone, default));
+    }
+
+    private async Task<BackupJob> CreateRunningJobAsync(string configId, string baseBackupId)
+    {
+        var job = new BackupJob
+        {
+            Id = JobIds.ForManual(configId, Now, Guid.NewGuid().ToString("N")[..8]),
+            ConfigId = configId,
+            Trigger = "manual",
+            Status = JobStatus.Running,
+            CreatedAt = Now,
+            StartedAt = Now,
+            Type = BackupTypes.Incremental,
+            BaseBackupId = baseBackupId,
+        };
+        Assert.True(await _catalog.Jobs.TryCreateAsync(job, default));
+        return job;
+    }
+
     private RetentionCleaner Cleaner(bool replicaDown = false) => new(_catalog, _stores, _clock, NullLogger<RetentionCleaner>.Instance)
     {
         WrapStore = (destination, store) => replicaDown && destination == _replica ? new FailingDeleteStore(store) : store,
@@ -271,7 +433,8 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
 
     /// <summary>A backup as the orchestration leaves it: parts then manifest in every destination, and its row.</summary>
     private async Task<string> SeedAsync(StoredBackupConfig config, DateTimeOffset createdAt, string status = BackupStatuses.Completed,
-        IReadOnlyList<StorageDestination>? destinations = null, [CallerLineNumber] int line = 0)
+        IReadOnlyList<StorageDestination>? destinations = null, string? baseId = null, IReadOnlyList<string>? references = null,
+        [CallerLineNumber] int line = 0)
     {
         var id = $"{createdAt:yyyyMMddHHmm}-{line}-{Guid.NewGuid().ToString("N")[..6]}";
         destinations ??= [config.Config.Storage, .. config.Config.Replicas];
@@ -296,6 +459,9 @@ public sealed class RetentionCleanerTests : IAsyncLifetime, IDisposable
             ConfigId = config.Id,
             JobId = id,
             Status = status,
+            Type = baseId is null ? BackupTypes.Full : BackupTypes.Incremental,
+            BaseBackupId = baseId,
+            ReferencedBackupIds = references ?? [],
             CreatedAt = createdAt,
             CompletedAt = createdAt.AddMinutes(5),
             SizeBytes = 300,

@@ -192,6 +192,90 @@ public sealed class RetentionPlannerTests
         }
     }
 
+    /// <summary>
+    /// A chain full → 5 incrementals, one a day, each incremental's index pointing into the backups that hold its
+    /// unchanged files (the done-when of issue 14): keepDaily 2 keeps the two newest, and every backup one of them
+    /// references, and every backup those reference in turn.
+    /// </summary>
+    [Fact]
+    public void A_chain_of_a_full_and_five_incrementals_under_keep_daily_2_keeps_every_backup_a_kept_one_references()
+    {
+        var backups = new[]
+        {
+            new RetentionCandidate("inc5", At("2026-01-06 02:00"), true, "inc4", ReferencedBackupIds: ["full", "inc2", "inc4"]),
+            new RetentionCandidate("inc4", At("2026-01-05 02:00"), true, "inc3", ReferencedBackupIds: ["full", "inc2", "inc3"]),
+            new RetentionCandidate("inc3", At("2026-01-04 02:00"), true, "inc2", ReferencedBackupIds: ["full", "inc1"]),
+            new RetentionCandidate("inc2", At("2026-01-03 02:00"), true, "inc1", ReferencedBackupIds: ["full"]),
+            new RetentionCandidate("inc1", At("2026-01-02 02:00"), true, "full", ReferencedBackupIds: ["full"]),
+            new RetentionCandidate("full", At("2026-01-01 02:00"), true),
+        };
+
+        var plan = RetentionPlanner.Plan(backups, new RetentionPolicy { KeepDaily = 2 }, At("2026-01-06 12:00"), TimeZoneInfo.Utc);
+
+        var kept = plan.Where(d => d.Keep).Select(d => d.Id).ToHashSet();
+        foreach (var backup in backups.Where(b => kept.Contains(b.Id)))
+            Assert.All(backup.ReferencedBackupIds ?? [], id => Assert.Contains(id, kept));
+        Assert.Equal(backups.Select(b => b.Id).ToHashSet(), kept);
+        Assert.Contains("referenced by inc5", plan.Single(d => d.Id == "inc2").Reasons);
+        Assert.Contains("referenced by inc4", plan.Single(d => d.Id == "inc3").Reasons);
+        Assert.Contains("referenced by inc5", plan.Single(d => d.Id == "full").Reasons);
+        Assert.Contains("referenced by inc3", plan.Single(d => d.Id == "inc1").Reasons);
+    }
+
+    /// <summary>
+    /// One backup per case line: <c>id day [base=id] [refs=id,id] [held] [locked]</c>, then the ids the plan keeps.
+    /// Days are in January 2026, newest first; the rule is keepDaily 1 with a cap of 1, so only the newest is kept by a
+    /// rule and everything else stays only for what keeps it.
+    /// </summary>
+    public static TheoryData<string[], string[]> ReferenceCases => new()
+    {
+        // References alone (no base recorded, e.g. a row whose base was lost): the referenced backups stay.
+        { ["c 3 refs=a", "b 2", "a 1"], ["c", "a"] },
+        // What a kept backup references keeps what it references in turn (a referenced incremental is restorable too).
+        { ["c 3 refs=b", "b 2 refs=a", "a 1", "z 0"], ["c", "b", "a"] },
+        // The base chain, as before references: every base below a kept backup.
+        { ["c 3 base=b", "b 2 base=a", "a 1", "z 0"], ["c", "b", "a"] },
+        // A backup held (being restored) keeps what it references, though no rule keeps it.
+        { ["d 4", "c 3 refs=a held", "b 2", "a 1"], ["d", "c", "a"] },
+        // So does one kept only by its immutability lock.
+        { ["d 4", "c 3 refs=b locked", "b 2", "a 1"], ["d", "c", "b"] },
+        // A removed backup keeps nothing: what only it referenced goes with it.
+        { ["d 4", "c 3 refs=b", "b 2", "a 1"], ["d"] },
+        // References to backups the plan does not know (another config's, or gone) change nothing.
+        { ["b 2 refs=x,y", "a 1"], ["b"] },
+        // A cycle (never written, but rows are data) ends.
+        { ["c 3 refs=b", "b 2 refs=c base=c", "a 1"], ["c", "b"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReferenceCases))]
+    public void A_kept_backup_keeps_what_it_references(string[] lines, string[] expectedKept)
+    {
+        var lockedUntil = At("2026-06-01 00:00");
+        var backups = lines.Select(line =>
+        {
+            var words = line.Split(' ');
+            var options = words.Skip(2).ToList();
+            string? Value(string name) => options.FirstOrDefault(o => o.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+            return new RetentionCandidate(words[0], At("2026-01-10 02:00").AddDays(int.Parse(words[1], CultureInfo.InvariantCulture) - 10), true,
+                BaseBackupId: Value("base"),
+                LockedUntil: options.Contains("locked") ? lockedUntil : null,
+                ReferencedBackupIds: Value("refs")?.Split(','),
+                Hold: options.Contains("held") ? "being restored (restore job r1)" : null);
+        }).ToList();
+
+        var plan = RetentionPlanner.Plan(backups, new RetentionPolicy { KeepDaily = 1, MaxTotalBackups = 1 }, At("2026-02-01 00:00"), TimeZoneInfo.Utc);
+
+        Assert.Equal(expectedKept.Order(), plan.Where(d => d.Keep).Select(d => d.Id).Order());
+        foreach (var backup in backups.Where(b => expectedKept.Contains(b.Id)))
+        {
+            foreach (var referenced in (backup.ReferencedBackupIds ?? []).Where(id => backups.Any(b => b.Id == id) && id != backup.Id))
+                Assert.Contains($"referenced by {backup.Id}", plan.Single(d => d.Id == referenced).Reasons);
+        }
+        if (backups.FirstOrDefault(b => b.Hold is not null) is { } held)
+            Assert.Contains("being restored (restore job r1)", plan.Single(d => d.Id == held.Id).Reasons);
+    }
+
     private static RetentionPolicy ParseRule(string rule)
     {
         var (name, count) = (rule.Split('=')[0], int.Parse(rule.Split('=')[1], CultureInfo.InvariantCulture));
