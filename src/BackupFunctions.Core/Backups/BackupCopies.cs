@@ -153,7 +153,7 @@ public sealed class BackupCopies(
         await catalog.Jobs.UpdateAsync(plan.JobId, j => j with { Progress = JobProgressMath.StartStep(j.Progress, BackupSteps.Verify, BackupSteps.Total) }, cancellationToken);
         var store = await stores.OpenAsync(plan.Destination(input.Index), cancellationToken);
         var result = await JobProgressReporter.WatchAsync(catalog, plan.JobId, time, _watchInterval, logger,
-            (_, ct) => verifier.VerifyAsync(store, plan.FolderIn(input.Index), input.ManifestSha256, ct), cancellationToken);
+            (_, ct) => verifier.VerifyAsync(store, plan.FolderIn(input.Index), input.ManifestSha256, ct, readReferenced: false), cancellationToken);
         if (result.Ok)
         {
             logger.LogInformation("Backup {BackupId}: copy {Index} at {Location} verified ({Objects} objects, {Bytes} bytes)",

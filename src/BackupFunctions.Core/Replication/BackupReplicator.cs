@@ -103,7 +103,7 @@ public static class BackupReplicator
 
     /// <summary>
     /// Whether the target holds the referenced backup whole for this reference: its manifest the source's very bytes,
-    /// and each referenced volume with the reference's stored size and SHA-256 (read back).
+    /// and each referenced volume present with the reference's stored size.
     /// </summary>
     private static async Task<bool> HoldsAsync(
         IBackupStore target, string folder, BackupReference reference, byte[] sourceManifest, CancellationToken cancellationToken)
@@ -118,28 +118,14 @@ public static class BackupReplicator
         {
             return false;
         }
-        var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
-        try
+        // Presence and size, not a read-back: re-reading every referenced volume on every replica each night would
+        // cost the whole site's stored bytes (egress on a remote replica); the replica's scheduled verification reads them.
+        foreach (var part in reference.Objects)
         {
-            foreach (var part in reference.Objects)
-            {
-                if (await target.GetInfoAsync(folder + part.Name, cancellationToken) is not { } info || info.Size != part.StoredSize)
-                    return false;
-                await using var read = new VerifyingReadStream(await target.OpenReadAsync(folder + part.Name, cancellationToken), part.Name, part.StoredSize, part.Sha256);
-                while (await read.ReadAsync(buffer, cancellationToken) > 0)
-                {
-                }
-            }
-            return true;
+            if (await target.GetInfoAsync(folder + part.Name, cancellationToken) is not { } info || info.Size != part.StoredSize)
+                return false;
         }
-        catch (Exception e) when (e is StoreObjectNotFoundException or IntegrityException)
-        {
-            return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return true;
     }
 
     private sealed class Totals

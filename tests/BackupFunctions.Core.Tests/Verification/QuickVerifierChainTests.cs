@@ -122,6 +122,39 @@ public sealed class QuickVerifierChainTests
         Assert.Contains(result.Problems, p => p.StartsWith($"referenced backup full: {ObjectNames.FirstFilesVolume}", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Right_after_a_backup_referenced_volumes_are_checked_by_presence_and_size_without_reading_them()
+    {
+        await _chain.WriteFullAsync("full");
+        await _chain.WriteIncrementalAsync("inc1", "full");
+        var volume = _chain.FolderOf("full") + ObjectNames.FirstFilesVolume;
+        await StoredBackupFixture.FlipAByteAsync(_store, volume);
+        var counting = new ReadRecordingStore(_store);
+
+        var afterBackup = await new QuickVerifier(_time).VerifyAsync(counting, _chain.FolderOf("inc1"), _chain.ManifestSha256["inc1"], default, readReferenced: false);
+
+        // The flipped byte (same size) is for the scheduled verification to find; nothing of the full backup's volume was read.
+        Assert.True(afterBackup.Ok, string.Join("; ", afterBackup.Problems));
+        Assert.DoesNotContain(volume, counting.Reads);
+        Assert.False((await VerifyAsync("inc1")).Ok);
+
+        // A referenced volume that is gone or has another size fails it all the same.
+        await _store.DeleteAsync(volume, default);
+        var gone = await new QuickVerifier(_time).VerifyAsync(_store, _chain.FolderOf("inc1"), _chain.ManifestSha256["inc1"], default, readReferenced: false);
+        Assert.Equal([$"referenced backup full: {ObjectNames.FirstFilesVolume}: missing from {_store.Location}"], gone.Problems);
+    }
+
     private Task<VerificationResult> VerifyAsync(string backupId)
         => new QuickVerifier(_time).VerifyAsync(_store, _chain.FolderOf(backupId), _chain.ManifestSha256[backupId], default);
+
+    private sealed class ReadRecordingStore(Core.Storage.IBackupStore inner) : ForwardingBackupStore(inner)
+    {
+        public List<string> Reads { get; } = [];
+
+        public override Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken)
+        {
+            Reads.Add(name);
+            return base.OpenReadAsync(name, cancellationToken);
+        }
+    }
 }
