@@ -37,7 +37,7 @@ public sealed class AzureBlobDestinationTests : IAsyncLifetime
         await foreach (var blob in new BlobServiceClient(TestEnvironment.AzuriteConnectionString).GetBlobContainerClient(_container).GetBlobsAsync())
             blobs.Add(blob.Name);
         Assert.Equal(
-            new[] { "db.part", "files-00001.part", "index.bin", "manifest.json" }.Select(p => $"site1/backups/{backupId}/{p}"),
+            new[] { "db.part", "files-00001.part", "files-00002.part", "index.bin", "manifest.json" }.Select(p => $"site1/backups/{backupId}/{p}"),
             blobs.Order(StringComparer.Ordinal));
 
         await _source.AssertRestoresFromAsync(_environment, destination, backupId, "bfcliblob");

@@ -30,7 +30,7 @@ public sealed class FtpDestinationTests(FtpFolder folder) : IClassFixture<FtpFol
             var names = new List<string>();
             await foreach (var info in store.ListAsync("", CancellationToken.None))
                 names.Add(info.Name);
-            Assert.Equal(new[] { "db.part", "files-00001.part", "index.bin", "manifest.json" }.Select(p => $"backups/{backupId}/{p}"), names);
+            Assert.Equal(new[] { "db.part", "files-00001.part", "files-00002.part", "index.bin", "manifest.json" }.Select(p => $"backups/{backupId}/{p}"), names);
         }
 
         await _source.AssertRestoresFromAsync(_environment, destination, backupId, "bfcliftp");

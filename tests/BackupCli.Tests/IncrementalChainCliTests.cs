@@ -34,7 +34,7 @@ public sealed class IncrementalChainCliTests : IDisposable
         var ls = await Cli.RunAsync("ls", "--from", Destination, "--json");
         Assert.True(ls.ExitCode == 0, ls.ToString());
         var listed = JsonDocument.Parse(ls.Stdout).RootElement.GetProperty("backups").EnumerateArray().ToDictionary(b => b.GetProperty("backupId").GetString()!);
-        Assert.Equal("full", listed[ids[0]].GetProperty("type").GetString());
+        Assert.Equal("files", listed[ids[0]].GetProperty("type").GetString());
         for (var i = 1; i < ids.Count; i++)
         {
             Assert.Equal("incremental", listed[ids[i]].GetProperty("type").GetString());

@@ -78,7 +78,7 @@ public sealed class LocalDestinationTests(LocalBackupFixture fixture) : IClassFi
         Assert.True(result.ExitCode == 0, result.ToString());
         var json = result.Json();
         Assert.True(json.GetProperty("ok").GetBoolean());
-        Assert.Equal(["db.part", "files-00001.part", "index.bin"],
+        Assert.Equal(["db.part", "files-00001.part", "files-00002.part", "index.bin"],
             json.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
         Assert.All(json.GetProperty("objects").EnumerateArray(), o => Assert.Equal(JsonValueKind.Null, o.GetProperty("error").ValueKind));
     }

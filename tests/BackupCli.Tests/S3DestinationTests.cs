@@ -43,7 +43,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
 
         var objects = await _bucket.Admin.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = _bucket.Name });
         Assert.Equal(
-            new[] { "db.part", "files-00001.part", "index.bin", "manifest.json" }.Select(p => $"site1/backups/{backupId}/{p}"),
+            new[] { "db.part", "files-00001.part", "files-00002.part", "index.bin", "manifest.json" }.Select(p => $"site1/backups/{backupId}/{p}"),
             (objects.S3Objects ?? []).Select(o => o.Key).Order(StringComparer.Ordinal));
 
         await _source.AssertRestoresFromAsync(environment, destination, backupId, "bfclis3");

@@ -111,7 +111,7 @@ public sealed class SftpDestinationTests : IAsyncLifetime
         using (var client = SftpServer.Connect())
         {
             var names = client.ListDirectory($"{_folder}/site1/backups/{backupId}").Select(f => f.Name).Where(n => !n.StartsWith('.'));
-            Assert.Equal(["db.part", "files-00001.part", "index.bin", "manifest.json"], names.Order(StringComparer.Ordinal));
+            Assert.Equal(["db.part", "files-00001.part", "files-00002.part", "index.bin", "manifest.json"], names.Order(StringComparer.Ordinal));
         }
 
         await _source.AssertRestoresFromAsync(environment, destination, backupId, "bfclisftp");

@@ -50,8 +50,10 @@ public sealed class BackupJobsApiTests(LocalHostFixture host) : IClassFixture<Lo
             var primary = host.Host.Services.GetRequiredService<BackupStoreFactory>()
                 .Create(new StorageDestination { Type = "azureBlob", Container = host.Container, Prefix = prefix });
             var folder = ObjectNames.BackupFolder(prefix, jobId);
-            await WaitUntilAsync(async () => (await primary.ListAsync(folder, default).ToListAsync()).Any(o => o.Name.EndsWith(ObjectNames.FirstFilesVolume, StringComparison.Ordinal)),
+            // All the files (the site's media go into a volume of their own) and their index, while the dump waits.
+            await WaitUntilAsync(async () => (await LogsAsync(jobId)).Any(e => e.GetProperty("message").GetString() == "Files archived"),
                 TimeSpan.FromMinutes(1), "the files part to be written while the dump waits");
+            Assert.Contains(await primary.ListAsync(folder, default).ToListAsync(), o => o.Name.EndsWith(ObjectNames.FirstFilesVolume, StringComparison.Ordinal));
             var running = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-jobs/{jobId}");
             Assert.Equal("running", running.GetProperty("status").GetString());
 

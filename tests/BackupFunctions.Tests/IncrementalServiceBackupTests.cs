@@ -45,7 +45,7 @@ public sealed class IncrementalServiceBackupTests(VolumesHostFixture host, ITest
         var third = await RunAsync(configId);
 
         var firstManifest = await ManifestAsync(prefix, first);
-        Assert.Equal("full", firstManifest.GetProperty("type").GetString());
+        Assert.Equal("files", firstManifest.GetProperty("type").GetString()); // a full backup of a files-only config
         Assert.Contains(await LogAsync(first), e => e.Message == "Full backup instead of incremental"
             && e.Context.Contains("no earlier backup of this config holds files", StringComparison.Ordinal));
 
@@ -71,7 +71,7 @@ public sealed class IncrementalServiceBackupTests(VolumesHostFixture host, ITest
 
         // fullEvery 1: after one incremental the next run is full again.
         var thirdManifest = await ManifestAsync(prefix, third);
-        Assert.Equal("full", thirdManifest.GetProperty("type").GetString());
+        Assert.Equal("files", thirdManifest.GetProperty("type").GetString());
         Assert.Contains(await LogAsync(third), e => e.Message == "Full backup instead of incremental"
             && e.Context.Contains("1 incremental backups since the last full one (fullEvery 1)", StringComparison.Ordinal));
     }

@@ -5,7 +5,7 @@ namespace BackupCli.Tests.Support;
 /// <summary>A small CMS-like site on disk, and byte-for-byte comparison of two folders.</summary>
 public static class SiteFolders
 {
-    /// <summary>Writes uploads (incompressible), themes, plugins and config (text), a dotfile and an empty folder.</summary>
+    /// <summary>Writes uploads (incompressible media: a backup stores them in a volume of their own, files-00002.part), themes, plugins and config (text), a dotfile and an empty folder.</summary>
     public static void Create(string root)
     {
         Write(root, "uploads/2024/photo.jpg", RandomNumberGenerator.GetBytes(300_000));
