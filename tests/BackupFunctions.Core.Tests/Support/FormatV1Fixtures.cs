@@ -72,8 +72,15 @@ public static class FormatV1Fixtures
     /// modification times (to the tick) and link targets, and nothing else.
     /// </summary>
     public static void AssertRestoredSite(FormatV1FixtureBackup backup, string restoredRoot)
+        => AssertSameSite(Site.Where(e => backup.Holds(e.Path)), restoredRoot, $"{Regression}\nRestoring {backup} gave another site than site.tsv records:");
+
+    /// <summary>
+    /// Fails, listing every difference under <paramref name="header"/>, unless <paramref name="restoredRoot"/> holds exactly
+    /// <paramref name="expectedEntries"/> (names, types, modes, times, sizes, contents, link targets).
+    /// </summary>
+    public static void AssertSameSite(IEnumerable<FormatV1SiteEntry> expectedEntries, string restoredRoot, string header)
     {
-        var expected = Site.Where(e => backup.Holds(e.Path)).ToDictionary(e => e.Path, StringComparer.Ordinal);
+        var expected = expectedEntries.ToDictionary(e => e.Path, StringComparer.Ordinal);
         var actual = new Dictionary<string, FileSystemInfo>(StringComparer.Ordinal);
         Walk(new DirectoryInfo(restoredRoot));
         void Walk(DirectoryInfo folder)
@@ -121,12 +128,15 @@ public static class FormatV1Fixtures
                     differences.Add($"{Show(path)}: content differs (SHA-256 {Sha256(file.FullName)}, expected {want.Sha256})");
             }
         }
-        Assert.True(differences.Count == 0,
-            $"{Regression}\nRestoring {backup} gave another site than site.tsv records:\n  " + string.Join("\n  ", differences));
+        Assert.True(differences.Count == 0, header + "\n  " + string.Join("\n  ", differences));
     }
 
     /// <summary>Fails unless the database <paramref name="database"/> on the test server holds exactly the tables and rows of database-content.txt.</summary>
-    public static async Task AssertRestoredDatabaseAsync(FormatV1FixtureBackup backup, string database)
+    public static Task AssertRestoredDatabaseAsync(FormatV1FixtureBackup backup, string database)
+        => AssertDatabaseContentAsync(DatabaseContent, database, $"{Regression}\nRestoring {backup}");
+
+    /// <summary>Fails unless <paramref name="database"/> holds exactly the tables and rows of <paramref name="content"/> (<see cref="ReadDatabaseContent(string)"/>).</summary>
+    public static async Task AssertDatabaseContentAsync(IReadOnlyDictionary<string, string> content, string database, string header)
     {
         await using var connection = new NpgsqlConnection(TestEnvironment.NpgsqlConnectionString(TestEnvironment.Postgres(database)));
         await connection.OpenAsync();
@@ -142,16 +152,16 @@ public static class FormatV1Fixtures
             while (await reader.ReadAsync())
                 tables.Add(reader.GetString(0));
         }
-        Assert.True(DatabaseContent.Keys.Order(StringComparer.Ordinal).SequenceEqual(tables),
-            $"{Regression}\nRestoring {backup} gave the tables [{string.Join(", ", tables)}], expected [{string.Join(", ", DatabaseContent.Keys)}]");
+        Assert.True(content.Keys.Order(StringComparer.Ordinal).SequenceEqual(tables),
+            $"{header} gave the tables [{string.Join(", ", tables)}], expected [{string.Join(", ", content.Keys)}]");
 
-        foreach (var (table, rows) in DatabaseContent)
+        foreach (var (table, rows) in content)
         {
             // Names come from the fixture's own file and were checked against pg_tables above.
             using var export = await connection.BeginTextExportAsync($"COPY (SELECT * FROM {table} ORDER BY 1) TO STDOUT");
             var restored = await export.ReadToEndAsync();
             Assert.True(restored == rows,
-                $"{Regression}\nRestoring {backup} gave other rows in {table}:\n--- restored\n{restored}--- recorded at backup time\n{rows}");
+                $"{header} gave other rows in {table}:\n--- restored\n{restored}--- recorded at backup time\n{rows}");
         }
     }
 
@@ -176,8 +186,11 @@ public static class FormatV1Fixtures
         throw new InvalidOperationException($"tests/fixtures/format-v1 not found above {AppContext.BaseDirectory}");
     }
 
-    private static IEnumerable<string[]> Lines(string file) =>
-        File.ReadAllLines(Path.Combine(Folder, file), Encoding.UTF8)
+    private static IEnumerable<string[]> Lines(string file) => TsvLines(Path.Combine(Folder, file));
+
+    /// <summary>The fields of each line of a tab-separated fixture file, comments and blank lines left out.</summary>
+    public static IEnumerable<string[]> TsvLines(string path) =>
+        File.ReadAllLines(path, Encoding.UTF8)
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
             .Select(line => line.Split('\t'));
 
@@ -185,8 +198,11 @@ public static class FormatV1Fixtures
         [.. Lines("backups.tsv").Select(f => new FormatV1FixtureBackup(
             f[0], f[1], f[2], int.Parse(f[3], CultureInfo.InvariantCulture), f[4], f[5] == "-" ? [] : f[5].Split(',')))];
 
-    private static List<FormatV1SiteEntry> ReadSite() =>
-        [.. Lines("site.tsv").Select(f => new FormatV1SiteEntry(
+    private static List<FormatV1SiteEntry> ReadSite() => ReadSiteFile(Path.Combine(Folder, "site.tsv"));
+
+    /// <summary>A site recorded as site.tsv is (find/stat/sha256sum, see make-fixtures.sh).</summary>
+    public static List<FormatV1SiteEntry> ReadSiteFile(string path) =>
+        [.. TsvLines(path).Select(f => new FormatV1SiteEntry(
             Path: f[6],
             Type: f[0][0],
             Mode: (UnixFileMode)Convert.ToInt32(f[1], 8),
@@ -196,12 +212,15 @@ public static class FormatV1Fixtures
             Sha256: f[4] == "-" ? null : f[4],
             LinkTarget: f[5] == "-" ? null : f[5]))];
 
-    private static Dictionary<string, string> ReadDatabaseContent()
+    private static Dictionary<string, string> ReadDatabaseContent() => ReadDatabaseContent(Path.Combine(Folder, "database-content.txt"));
+
+    /// <summary>Tables and rows as make-fixtures.sh recorded them (COPY … TO STDOUT per table).</summary>
+    public static Dictionary<string, string> ReadDatabaseContent(string path)
     {
         var tables = new Dictionary<string, string>(StringComparer.Ordinal);
         string? table = null;
         var rows = new StringBuilder();
-        foreach (var line in File.ReadAllLines(Path.Combine(Folder, "database-content.txt"), Encoding.UTF8))
+        foreach (var line in File.ReadAllLines(path, Encoding.UTF8))
         {
             if (line.StartsWith("== ", StringComparison.Ordinal))
             {
