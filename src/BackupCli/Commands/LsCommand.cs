@@ -146,7 +146,7 @@ internal static class LsCommand
 
         foreach (var reference in ManifestReferences.Of(manifest))
         {
-            var referenced = ReferencedBackups.SiblingFolder(folder, manifest.BackupId, reference.BackupId);
+            var referenced = ChainFolders.Beside(folder, reference.BackupId);
             if (!stored.ContainsKey(referenced + ObjectNames.Manifest))
             {
                 problems.Add($"{reference.BackupId}/{ObjectNames.Manifest}: backup {reference.BackupId}, which this backup references, is missing from the destination");

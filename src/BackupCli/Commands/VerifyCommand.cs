@@ -82,7 +82,7 @@ internal sealed class VerifyCommand
             // and SHA-256 the reference records (the deep check reads them too). Named <backup>/<part>.
             foreach (var reference in ManifestReferences.Of(unverified.Manifest))
             {
-                var referenced = ReferencedBackups.SiblingFolder(folder, backupId, reference.BackupId);
+                var referenced = ChainFolders.Beside(folder, reference.BackupId);
                 foreach (var part in reference.Objects)
                 {
                     var check = await CheckStoredAsync(bars, store, referenced, part, hashContent: !readData, cancellationToken);

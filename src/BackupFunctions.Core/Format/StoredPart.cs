@@ -20,6 +20,13 @@ public sealed record StoredPart(
     long PlainSize,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Compression = null)
 {
+    /// <summary>Whether <paramref name="other"/> lists the same stored bytes: stored size and SHA-256 (checkable without the key).</summary>
+    public bool SameStoredBytesAs(StoredPart other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return StoredSize == other.StoredSize && string.Equals(Sha256, other.Sha256, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>The compression word the part was written with: its own, else the manifest's.</summary>
     public string CompressionIn(BackupManifest manifest)
     {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using BackupFunctions.Core.Backups;
@@ -92,8 +91,7 @@ public static class BackupReplicator
         foreach (var part in reference.Objects)
         {
             var listed = referenced.Objects.FirstOrDefault(o => o.Name == part.Name);
-            if (referenced.BackupId != reference.BackupId || listed is null || listed.StoredSize != part.StoredSize
-                || !string.Equals(listed.Sha256, part.Sha256, StringComparison.OrdinalIgnoreCase))
+            if (referenced.BackupId != reference.BackupId || listed is null || !listed.SameStoredBytesAs(part))
             {
                 throw new IntegrityException(ObjectNames.Manifest,
                     $"the source's referenced backup {reference.BackupId} does not list {part.Name} as the reference does");

@@ -70,7 +70,7 @@ public sealed class ReferencedBackups : IDisposable
         try
         {
             foreach (var reference in references)
-                opened.Add(await OpenOneAsync(store, SiblingFolder(folder, manifest.BackupId, reference.BackupId), reference, keyEncryptionKey, allowUnencrypted, cancellationToken));
+                opened.Add(await OpenOneAsync(store, Core.Backups.ChainFolders.Beside(folder, reference.BackupId), reference, keyEncryptionKey, allowUnencrypted, cancellationToken));
             return new ReferencedBackups(opened);
         }
         catch
@@ -79,19 +79,6 @@ public sealed class ReferencedBackups : IDisposable
                 CryptographicOperations.ZeroMemory(backup.DataKey);
             throw;
         }
-    }
-
-    /// <summary>The folder of backup <paramref name="otherId"/> beside <paramref name="folder"/>, the folder of <paramref name="backupId"/>.</summary>
-    public static string SiblingFolder(string folder, string backupId, string otherId)
-    {
-        ArgumentNullException.ThrowIfNull(folder);
-        ArgumentException.ThrowIfNullOrEmpty(backupId);
-        if (!ManifestReferences.IsPlainBackupId(otherId))
-            throw new ArgumentException($"'{otherId}' is not a plain backup id", nameof(otherId));
-        var own = backupId + "/";
-        if (!folder.EndsWith(own, StringComparison.Ordinal) || (folder.Length > own.Length && folder[^(own.Length + 1)] != '/'))
-            throw new ArgumentException($"the folder '{folder}' is not that of backup {backupId}", nameof(folder));
-        return folder[..^own.Length] + otherId + "/";
     }
 
     /// <summary>Zeroes the data keys.</summary>

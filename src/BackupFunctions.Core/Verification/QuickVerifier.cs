@@ -104,7 +104,7 @@ public sealed class QuickVerifier(TimeProvider time)
                 var listed = read.Manifest.Objects.FirstOrDefault(o => o.Name == part.Name);
                 if (listed is null)
                     problems.Add($"{what}: its {ObjectNames.Manifest} does not list {part.Name}");
-                else if (listed.StoredSize != part.StoredSize || !string.Equals(listed.Sha256, part.Sha256, StringComparison.OrdinalIgnoreCase))
+                else if (!listed.SameStoredBytesAs(part))
                     problems.Add($"{what}: its {ObjectNames.Manifest} lists {part.Name} with another size or SHA-256 than this backup's reference");
             }
         }
