@@ -2,17 +2,18 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace BackupFunctions.Core.Archive;
 
 /// <summary>Reads and writes the file index (JSON lines, one <see cref="FileIndexEntry"/> per line, camelCase, UTF-8).</summary>
 public static class FileIndex
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    private static readonly JsonTypeInfo<FileIndexEntry> Json = new FileIndexJson(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         // Paths are written as UTF-8, not \u escapes: the index is a data file, never embedded in HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    }).FileIndexEntry;
 
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
@@ -66,7 +67,7 @@ public static class FileIndex
             FileIndexEntry? entry;
             try
             {
-                entry = JsonSerializer.Deserialize<FileIndexEntry>(line, Json);
+                entry = JsonSerializer.Deserialize(line, Json);
             }
             catch (JsonException ex)
             {
