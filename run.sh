@@ -62,10 +62,10 @@ fi
 mkdir -p "$data/stores"
 # The key-encryption key of this demo: 32 random bytes, base64, readable by the owner only.
 (umask 077 && head -c 32 /dev/urandom | base64 > "$data/backup.key")
-# The transit key: the data key travels sealed with it between the backup's steps (see README, Keys__TransitKey).
+# The transit key: the data key travels sealed with it between the backup's steps (see docs/configuration.md, Keys__TransitKey).
 Keys__TransitKey=$(head -c 32 /dev/urandom | base64)
 export Keys__TransitKey
-# Seals the secrets of storage locations posted to /api/backup-storage (see README, Secrets__SealingKey).
+# Seals the secrets of storage locations posted to /api/backup-storage (see docs/configuration.md, Secrets__SealingKey).
 Secrets__SealingKey=$(head -c 32 /dev/urandom | base64)
 export Secrets__SealingKey
 
@@ -77,11 +77,11 @@ export Keys__LocalKeyFile="$data/backup.key"
 export Postgres__BinDirectory="$BF_TEST_PG_BIN"
 # The demo's database has a certificate from a throwaway CA: trust it (the default is the system's CA bundle).
 export Postgres__SslRootCertFile="$BF_TEST_PG_ROOT_CERT"
-# The demo's database listens on loopback, which configs may name only when it is allowed (README, Network__AllowedRanges).
+# The demo's database listens on loopback, which configs may name only when it is allowed (docs/configuration.md, Network__AllowedRanges).
 export Network__AllowedRanges="127.0.0.0/8"
-# Configs may back up site files only inside these folders (README, Files__AllowedRoots): here the demo site alone.
+# Configs may back up site files only inside these folders (docs/configuration.md, Files__AllowedRoots): here the demo site alone.
 export Files__AllowedRoots="$data/site"
-# Secrets that configs and storage locations refer to live under BackupSecrets__ (README, Secret references). The demo
+# Secrets that configs and storage locations refer to live under BackupSecrets__ (docs/api.md, Secret references). The demo
 # cluster trusts loopback, so this password is not checked; the demo config shows how a config names it.
 export BackupSecrets__DEMO_DB_PASSWORD="demo-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 

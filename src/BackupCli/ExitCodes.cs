@@ -15,7 +15,7 @@ internal static class ExitCodes
     /// <summary>Stored data failed an integrity check: tampered, truncated, swapped, missing, or the wrong key.</summary>
     public const int Integrity = 3;
 
-    /// <summary>The table printed by <c>--help</c> and in the README.</summary>
+    /// <summary>The table printed by <c>--help</c> and in docs/backupctl.md.</summary>
     public const string Help = """
         Exit codes:
           0  ok

@@ -182,7 +182,7 @@ internal sealed class BackupCommand
             _context.Stderr.WriteLine(
                 $"Backup {backupId} ({manifest.Type}) written to {destination}: {statistics.Files} files ({CliOutput.Bytes(statistics.FilesBytes)}), " +
                 $"{statistics.DatabaseTables} tables, {CliOutput.Bytes(statistics.StoredBytes)} stored (ratio {statistics.CompressionRatio}) in {statistics.DurationSeconds} s.");
-            // Not errors: each file is stored as its index entry says (see README, "Files that change during a
+            // Not errors: each file is stored as its index entry says (see docs/design.md, "Files that change during a
             // backup"), each linked component as the link it is — but what such a link points to (a mounted volume,
             // say) is not in the backup, which the operator must know.
             CliOutput.WriteNotes(_context.Stderr, $"{statistics.ChangedFiles} files changed while they were archived:",

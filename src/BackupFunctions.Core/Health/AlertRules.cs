@@ -5,7 +5,7 @@ namespace BackupFunctions.Core.Health;
 
 /// <summary>
 /// When an alert is due and how severe it is: pure functions of what the catalog and the destinations say, so the
-/// tables below are the whole truth (and the README's alert table repeats them).
+/// tables below are the whole truth (and docs/api.md's alert table repeats them).
 /// </summary>
 /// <remarks>
 /// <list type="table">

@@ -6,7 +6,7 @@ using BackupFunctions.Core.Backups;
 namespace BackupFunctions.Core.Tests.Architecture;
 
 /// <summary>
-/// Every setting the engine binds is listed in local.settings.sample.json and in README's settings table, so an
+/// Every setting the engine binds is listed in local.settings.sample.json and in the settings table of docs/configuration.md, so an
 /// operator never has to read code to find one. Settings are the public settable properties of each options class
 /// (a type with a <c>SectionName</c> constant), nested classes giving deeper sections.
 /// </summary>
@@ -37,10 +37,10 @@ public sealed class SettingsDocumentationTests
 
     [Theory]
     [MemberData(nameof(EngineSettings))]
-    public void The_README_documents_it(string setting)
+    public void The_settings_page_documents_it(string setting)
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        Assert.True(readme.Contains($"`{setting}`", StringComparison.Ordinal), $"README.md does not mention `{setting}`.");
+        var page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "configuration.md"));
+        Assert.True(page.Contains($"`{setting}`", StringComparison.Ordinal), $"docs/configuration.md does not mention `{setting}`.");
     }
 
     private static IEnumerable<string> SettingNames(string prefix, Type type)

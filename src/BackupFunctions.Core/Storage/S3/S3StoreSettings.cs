@@ -4,7 +4,7 @@ namespace BackupFunctions.Core.Storage.S3;
 
 /// <summary>Everything an <see cref="S3Store"/> needs to reach one bucket of AWS S3 or an S3-compatible service.</summary>
 /// <remarks>
-/// The bucket must exist: the store never creates it (see the README, "S3 and S3-compatible"). <see cref="ToString"/>
+/// The bucket must exist: the store never creates it (see docs/storage.md, "S3, S3-compatible and Google Cloud Storage"). <see cref="ToString"/>
 /// leaves the secret out.
 /// </remarks>
 public sealed record S3StoreSettings
