@@ -169,6 +169,21 @@ public sealed class OpenApiDocumentTests
         Assert.True(checkedExamples >= 10, $"only {checkedExamples} examples");
     }
 
+    /// <summary>
+    /// A member written by a converter the generator does not know would otherwise be documented as "anything": the
+    /// document is not built, and the error names the member (the lead merging a new converter sees it here).
+    /// </summary>
+    [Fact]
+    public void A_member_written_by_an_unknown_converter_stops_the_document_naming_it()
+    {
+        var generator = new ApiSchemaGenerator(ApiJson.Options, new OpenApiDocument());
+
+        var error = Assert.Throws<InvalidOperationException>(() => generator.SchemaFor(typeof(BodyWithOddConverter)));
+
+        Assert.Contains("BodyWithOddConverter.Odd", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConverterSchemas", error.Message, StringComparison.Ordinal);
+    }
+
     private static OpenApiDocument Read()
     {
         var (document, diagnostic) = OpenApiDocument.Parse(ApiDocument.Json, "json");
@@ -178,6 +193,16 @@ public sealed class OpenApiDocumentTests
 
     /// <summary>A body with one field more than <see cref="StartBackupBody"/>, as if one had been added in code.</summary>
     private sealed record StartBackupBodyWithPriority(string ConfigId, int Priority);
+
+    private sealed record BodyWithOddConverter([property: System.Text.Json.Serialization.JsonConverter(typeof(OddConverter))] int Odd);
+
+    /// <summary>Writes an int as a word: a shape only this converter knows.</summary>
+    private sealed class OddConverter : System.Text.Json.Serialization.JsonConverter<int>
+    {
+        public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString() == "one" ? 1 : 0;
+
+        public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options) => writer.WriteStringValue(value == 1 ? "one" : "other");
+    }
 
     /// <summary>Equal when both serialize to the same JSON (records holding lists compare their lists by reference).</summary>
     private sealed class JsonEquality(Type type) : IEqualityComparer<object?>

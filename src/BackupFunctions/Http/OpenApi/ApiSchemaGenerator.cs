@@ -159,7 +159,7 @@ public sealed class ApiSchemaGenerator
     }
 
     private static string Where(JsonSchemaExporterContext context) => context.PropertyInfo is { } property
-        ? $"{property.DeclaringType.Name}.{property.Name}"
+        ? $"{property.DeclaringType.Name}.{(property.AttributeProvider as MemberInfo)?.Name ?? property.Name}"
         : context.TypeInfo.Type.FullName ?? context.TypeInfo.Type.Name;
 
     private static JsonNode? WithoutNulls(JsonNode? node)
