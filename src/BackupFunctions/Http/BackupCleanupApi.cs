@@ -48,7 +48,7 @@ public sealed class BackupCleanupApi(BackupCatalog catalog, RetentionCleaner cle
         await client.ScheduleNewOrchestrationInstanceAsync(FunctionNames.RetentionOrchestrator, new RetentionRequest(id),
             new Microsoft.DurableTask.StartOrchestrationOptions(instanceId), cancellationToken);
         var follow = $"/api/backup-configs/{id}/cleanup";
-        return ApiResults.Accepted(follow, new { status = "running", follow, plan });
+        return ApiResults.Accepted(follow, new CleanupStarted("running", follow, plan));
     }
 
     /// <summary>The last cleanup applied through the API: its status and, once finished, what it did.</summary>
@@ -64,7 +64,7 @@ public sealed class BackupCleanupApi(BackupCatalog catalog, RetentionCleaner cle
             return ApiResults.NotFound("Backup config", id);
         var instance = await client.GetInstanceAsync(RetentionOrchestrator.InstanceIdFor(id), getInputsAndOutputs: true, cancellationToken);
         if (instance is null)
-            return ApiResults.Ok(new { status = "none", message = $"No cleanup of config {id} was applied through the API (or its history was purged)." });
+            return ApiResults.Ok(new CleanupView("none") { Message = $"No cleanup of config {id} was applied through the API (or its history was purged)." });
         var status = instance.RuntimeStatus switch
         {
             OrchestrationRuntimeStatus.Completed => "completed",
@@ -73,13 +73,12 @@ public sealed class BackupCleanupApi(BackupCatalog catalog, RetentionCleaner cle
             OrchestrationRuntimeStatus.Pending => "pending",
             _ => "running",
         };
-        return ApiResults.Ok(new
+        return ApiResults.Ok(new CleanupView(status)
         {
-            status,
-            startedAt = instance.CreatedAt,
-            updatedAt = instance.LastUpdatedAt,
-            error = instance.FailureDetails?.ErrorMessage,
-            report = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<RetentionReport>() : null,
+            StartedAt = instance.CreatedAt,
+            UpdatedAt = instance.LastUpdatedAt,
+            Error = instance.FailureDetails?.ErrorMessage,
+            Report = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<RetentionReport>() : null,
         });
     }
 }

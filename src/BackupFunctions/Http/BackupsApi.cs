@@ -33,7 +33,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher, R
         var start = await launcher.StartNowAsync(body.ConfigId, new DurableBackupStarter(client), cancellationToken);
         return start switch
         {
-            { Job: { } job } => ApiResults.Accepted($"/api/backup-jobs/{job.Id}", new { jobId = job.Id }),
+            { Job: { } job } => ApiResults.Accepted($"/api/backup-jobs/{job.Id}", new BackupStarted(job.Id)),
             { Outcome: ManualStartOutcome.AtConcurrencyLimit } => ApiResults.Conflict("The config is at its maxConcurrent limit.", start.Reason ?? ""),
             { Outcome: ManualStartOutcome.RestoreRunning } => ApiResults.Conflict("A restore of the config is running.", start.Reason ?? ""),
             _ => ApiResults.NotFound("Backup config", body.ConfigId, "configId"),
@@ -72,7 +72,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher, R
             return ApiResults.Conflict("The backup is being removed.", $"Retention is removing backup {id}; it is no longer a restore point.");
         var failed = backup.Locations.Where(l => l.Status == "failed").Select(l => l.Location).ToList();
         if (failed.Count == 0)
-            return ApiResults.Ok(new { backupId = id, retrying = failed, message = "Every copy of this backup exists; nothing to retry." });
+            return ApiResults.Ok(new CopyRetryAnswer(id, failed) { Message = "Every copy of this backup exists; nothing to retry." });
         // One retry per backup at a time: the instance id is fixed while one runs.
         var instanceId = $"copy-retry-{id}";
         var existing = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
@@ -81,7 +81,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher, R
             await client.ScheduleNewOrchestrationInstanceAsync(FunctionNames.CopyRetryOrchestrator, id,
                 new StartOrchestrationOptions(instanceId), cancellationToken);
         }
-        return ApiResults.Accepted($"/api/backups/{id}", new { backupId = id, retrying = failed });
+        return ApiResults.Accepted($"/api/backups/{id}", new CopyRetryAnswer(id, failed));
     }
 
     /// <summary>
@@ -131,7 +131,7 @@ public sealed class BackupsApi(BackupCatalog catalog, BackupLauncher launcher, R
         var verification = new VerificationRequest(id, body.Level, copies);
         if (!await DurableVerificationStarter.TryStartAsync(client, verification, cancellationToken))
             return ApiResults.Conflict("A verification is running.", $"A verification of backup {id} is still running; ask again when it has finished.");
-        return ApiResults.Accepted($"/api/backups/{id}", new { backupId = id, level = body.Level, copies });
+        return ApiResults.Accepted($"/api/backups/{id}", new VerificationStarted(id, body.Level, copies));
     }
 
     [Function("GetBackup")]

@@ -24,7 +24,7 @@ public sealed class RestoreDrillsApi(BackupCatalog catalog, RestoreDrillLauncher
         return result.Outcome switch
         {
             DrillStartOutcome.Started => ApiResults.Accepted($"/api/restore-drills/{result.Drill!.Id}",
-                new { drillId = result.Drill.Id, configId = id, status = result.Drill.Status }),
+                new RestoreDrillStarted(result.Drill.Id, id, result.Drill.Status)),
             DrillStartOutcome.ConfigNotFound => ApiResults.NotFound("Backup config", id),
             DrillStartOutcome.NoBackup => ApiResults.Conflict("Nothing to drill.", result.Reason!),
             _ => ApiResults.Conflict("A restore drill of this config is running.", result.Reason!),

@@ -56,7 +56,7 @@ public sealed class RestoresApi(RestoreLauncher launcher)
 
     private static IActionResult Answer(RestoreStartResult result, string what, string id) => result.Outcome switch
     {
-        RestoreStartOutcome.Started => ApiResults.Accepted($"/api/restore-jobs/{result.Job!.Id}", new { restoreJobId = result.Job.Id, backupId = result.BackupId }),
+        RestoreStartOutcome.Started => ApiResults.Accepted($"/api/restore-jobs/{result.Job!.Id}", new RestoreStarted(result.Job.Id, result.BackupId!)),
         RestoreStartOutcome.Previewed => ApiResults.Ok(result.Preview!),
         RestoreStartOutcome.Invalid => ApiResults.BadRequest(result.Errors!),
         RestoreStartOutcome.Conflict => ApiResults.Conflict("The backup cannot be restored now.", result.Reason ?? ""),
