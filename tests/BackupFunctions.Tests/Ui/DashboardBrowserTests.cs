@@ -77,6 +77,10 @@ public sealed class DashboardBrowserTests(LocalHostFixture host, ITestOutputHelp
             var locationRow = page.Locator($"tr[data-storage-id='{locationId}']");
             await locationRow.GetByRole(AriaRole.Button).ClickAsync();
             await Expect(locationRow.Locator("td").Nth(2)).ToContainTextAsync("Passed", new() { Timeout = 30_000 });
+            // The config's Test: the checks once POST .../test exists (issue 15 item 2), a clear message before.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Test", Exact = true }).ClickAsync();
+            await Expect(page.Locator("#test-result")).ToContainTextAsync(
+                new System.Text.RegularExpressions.Regex("Every check passed|does not offer the config test"), new() { Timeout = 60_000 });
             await page.ScreenshotAsync(new() { Path = Artifact("configuration-page.png"), FullPage = true });
 
             // The dashboard, for this config: Backup Now, followed to 100 %.
@@ -116,6 +120,12 @@ public sealed class DashboardBrowserTests(LocalHostFixture host, ITestOutputHelp
             await row.GetByRole(AriaRole.Button, new() { NameRegex = new("^Details") }).ClickAsync();
             await Expect(page.Locator("#details-dialog")).ToContainTextAsync(jobId!);
             await page.Locator("#details-dialog").GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+
+            // Cleanup: the retention plan (keep daily 7) keeps the one backup and removes nothing.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Cleanup" }).ClickAsync();
+            await Expect(page.Locator("#cleanup-body")).ToContainTextAsync("Keep 1, remove 0");
+            await Expect(page.Locator("#cleanup-apply")).ToBeDisabledAsync();
+            await page.Locator("#cleanup-dialog").GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
 
             // The restore dialog: in place, the preview comes first and shows that nothing would change.
             await row.GetByRole(AriaRole.Button, new() { NameRegex = new("^Restore") }).ClickAsync();
