@@ -135,6 +135,7 @@ fi
 cat <<INFO
 
 BackupFunctions is running locally.
+  Dashboard:    $api/ui/?config=$config_id   (no function key needed locally: leave it empty)
   API:          $api/   (Azurite blob/table on 127.0.0.1:${BF_AZURITE_BLOB_PORT:-10000}/${BF_AZURITE_TABLE_PORT:-10002}, PostgreSQL on 127.0.0.1:$BF_TEST_PG_PORT)
   Demo config:  $config_id  (database 'democms' + site folder $data/site)
   Logs:         $data/host.log

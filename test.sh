@@ -36,6 +36,7 @@ bf_install_vsftpd
 bf_install_sshd
 bf_install_ceph_rgw
 bf_install_smtp_sink
+bf_install_chromium
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bf-test.XXXXXX")
 # mktemp makes the folder 0700; the postgres user must be able to reach its cluster inside it.

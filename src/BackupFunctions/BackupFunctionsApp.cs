@@ -16,6 +16,7 @@ public static class BackupFunctionsApp
     {
         services.AddBackupEngine(configuration);
         services.AddHostedService<CatalogInitializer>();
+        services.AddSingleton<Ui.UiAssets>();
         return services;
     }
 

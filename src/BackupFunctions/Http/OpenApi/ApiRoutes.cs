@@ -73,6 +73,10 @@ public static class ApiRoutes
         Post("backup-alerts/{id}/acknowledge", "AcknowledgeBackupAlert", "Acknowledge an open alert").TakesOptional<AcknowledgeAlertBody>(ApiExamples.Acknowledge).Ok<BackupAlert>().Invalid().NotFound("alert").Conflict("The alert is resolved."),
         Get("backup-health", "GetBackupHealth", "Overall and per-config health").Ok<BackupHealthReport>(),
 
+        // the operator pages (static files; the API calls they make carry the key)
+        Get("ui/{*path}", "GetUiPage", "The dashboard, configuration page and restore dialog (static files)").Anonymous()
+            .Streams(200, "text/html", "The page or asset (its own content type); 304 for a current If-None-Match.").Invalid("The path is not a plain file name under ui/.").NotFound("page"),
+
         // this document
         Get("openapi.json", "GetOpenApiDocument", "This OpenAPI 3.1 document").Streams(200, Json, "The document."),
     ];
