@@ -2,15 +2,18 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
+using BackupFunctions.Core.Configs;
+using BackupFunctions.Core.Storage;
 using BackupFunctions.Core.Tests.Storage.Sftp;
 using BackupFunctions.Core.Tests.Support;
 using BackupFunctions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BackupFunctions.Tests;
 
 /// <summary>
 /// PUT and DELETE /api/backup-storage/{id} and <c>enabled</c>: a rename and a rotated password (sealed, never shown)
-/// reach the next run although the store is kept open between runs; a disabled location takes no new run but its
+/// reach the next open of the location's store although stores are kept open between runs; a disabled location takes no new run but its
 /// backups stay readable; a location a config uses is not deleted.
 /// </summary>
 public sealed class StorageLocationChangeTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
@@ -40,9 +43,17 @@ public sealed class StorageLocationChangeTests(LocalHostFixture host) : IClassFi
         var row = await new TableServiceClient(TestEnvironment.AzuriteConnectionString).GetTableClient(host.TablePrefix + "BackupStorage")
             .GetEntityAsync<TableEntity>("storage", id);
         Assert.DoesNotContain(wrong, row.Value.GetString("Secrets"), StringComparison.Ordinal);
-        // The store opened for the first run is not reused: the new (wrong) password is what the run logs in with.
-        var failed = await RunAsync(configId);
-        Assert.True(failed.GetProperty("status").GetString() == "failed", failed.ToString());
+        // The store the first run opened is not reused: the new (wrong) password is what the next open logs in with
+        // (the same open every run step makes).
+        var locations = host.Host.Services.GetRequiredService<StorageLocations>();
+        var store = await locations.OpenAsync(new StorageDestination { StorageId = id, Prefix = "rot" }, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<StoreException>(async () =>
+        {
+            await foreach (var _ in store.ListAsync("rot/", CancellationToken.None))
+            {
+            }
+        });
+        Assert.Equal(StoreFailureKind.Authentication, refused.Kind);
 
         using (var response = await PutAsync(id, new { name = "sftp after", secrets = new { password = SftpServer.Password } }))
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
