@@ -112,6 +112,8 @@ public static class BackupEngineServices
         services.TryAddSingleton(sp => new RestorePreviewer(sp.GetService<IKeyEncryptionKey>()));
         services.TryAddSingleton<RestoreLauncher>();
         services.TryAddSingleton<Retention.RetentionCleaner>();
+        services.TryAddSingleton(sp => new Downloads.BackupDownloader(
+            sp.GetRequiredService<BackupCatalog>(), sp.GetRequiredService<StorageLocations>(), sp.GetService<IKeyEncryptionKey>()));
         // Health and alerts
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.SectionName))
             .Validate(o => o.OverdueGraceMinutes is >= 0 and <= 10_080, "Alerts:OverdueGraceMinutes must be 0-10080 (a week).")

@@ -44,6 +44,9 @@ public sealed class ScheduledBackupTests(FakeClockHostFixture host) : IClassFixt
         var jobs = await JobsOfAsync(configId);
         var job = Assert.Single(jobs);
         Assert.Equal("schedule", job.Trigger);
+        // The seed's job words: created by the schedule, named after the config and the slot.
+        Assert.Equal("schedule", job.CreatedBy);
+        Assert.Equal("nightly 2026-03-29 01:00 UTC", job.Name);
         Assert.Equal(new DateTimeOffset(2026, 3, 29, 1, 0, 0, TimeSpan.Zero), job.ScheduledFor);
         Assert.Equal(JobIds.ForSchedule(configId, job.ScheduledFor!.Value), job.Id);
         var finished = await JobPolling.WaitForJobAsync(host.Http, job.Id, TimeSpan.FromMinutes(2));

@@ -26,8 +26,13 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
     /// Starts a backup of <paramref name="configId"/> now, unless the config does not exist or already has
     /// <c>maxConcurrent</c> jobs pending or running (or claimed by starts racing this one).
     /// </summary>
-    public async Task<ManualStartResult> StartNowAsync(string configId, IBackupStarter starter, CancellationToken cancellationToken)
+    public Task<ManualStartResult> StartNowAsync(string configId, IBackupStarter starter, CancellationToken cancellationToken)
+        => StartNowAsync(configId, "api", starter, cancellationToken);
+
+    /// <summary>As <see cref="StartNowAsync(string, IBackupStarter, CancellationToken)"/>, recording <paramref name="createdBy"/> (checked by the caller) on the job.</summary>
+    public async Task<ManualStartResult> StartNowAsync(string configId, string createdBy, IBackupStarter starter, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(createdBy);
         ArgumentNullException.ThrowIfNull(starter);
         if (await catalog.Configs.GetAsync(configId, cancellationToken) is not { } config)
             return new ManualStartResult(ManualStartOutcome.ConfigNotFound);
@@ -49,6 +54,9 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             Id = id,
             ConfigId = configId,
             Trigger = "manual",
+            Name = JobNames.Of(config.Config.Name, now),
+            Type = JobNames.TypeOf(config.Config),
+            CreatedBy = createdBy,
             CreatedAt = now,
             Progress = new JobProgress { TotalSteps = BackupSteps.Total },
         };
@@ -128,6 +136,9 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
                 Id = id,
                 ConfigId = config.Id,
                 Trigger = "schedule",
+                Name = JobNames.Of(config.Config.Name, slot),
+                Type = JobNames.TypeOf(config.Config),
+                CreatedBy = JobNames.Schedule,
                 CreatedAt = now,
                 ScheduledFor = slot,
                 Progress = new JobProgress { TotalSteps = BackupSteps.Total },

@@ -52,6 +52,12 @@ public sealed class BackupRunner(
         var now = time.GetUtcNow();
         if (await catalog.Jobs.GetAsync(request.JobId, cancellationToken) is { CancelRequested: true })
             throw JobCancelledException.For(request.JobId);
+        // A disabled storage location takes no new backup: the run fails before anything is written, saying which.
+        foreach (var destination in stored.Config.Replicas.Prepend(stored.Config.Storage))
+        {
+            if (await stores.DisabledReasonAsync(destination, cancellationToken) is { } disabled)
+                throw new InvalidOperationException(disabled);
+        }
         var parts = stored.Config.WithPartsOfType();
         var job = await catalog.Jobs.UpdateAsync(request.JobId, j => j with
         {
@@ -472,6 +478,7 @@ public sealed class BackupRunner(
             CompletedAt = now,
             DurationSeconds = Math.Round((now - (j.StartedAt ?? plan.StartedAt)).TotalSeconds, 3),
             BackupId = plan.BackupId,
+            Result = BackupResult.Of(record, Math.Round((now - (j.StartedAt ?? plan.StartedAt)).TotalSeconds, 3)),
             // The manifest has the last word on what was made.
             Type = record.Type,
             BaseBackupId = record.BaseBackupId,

@@ -1,6 +1,6 @@
 namespace BackupFunctions.Core.Backups;
 
-/// <summary>What <see cref="BackupLauncher.StartNowAsync"/> did.</summary>
+/// <summary>What <see cref="BackupLauncher.StartNowAsync(string, string, IBackupStarter, CancellationToken)"/> did.</summary>
 public enum ManualStartOutcome
 {
     /// <summary>The job row is written and its orchestration scheduled.</summary>

@@ -11,6 +11,16 @@ public sealed record BackupJob
     /// <summary><c>manual</c> (API) or <c>schedule</c> (timer).</summary>
     public required string Trigger { get; init; }
 
+    /// <summary>The config's name and the run's date (<see cref="JobNames.Of"/>); null for jobs recorded before the column existed.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>
+    /// Who started it: for a manual run the caller (the CMS's <c>X-Requested-By</c>, the App Service authentication
+    /// principal, or <c>api</c>), <c>schedule</c> for a timer run, <c>restore &lt;restore job id&gt;</c> for a pre-restore
+    /// backup. Null for jobs recorded before the column existed.
+    /// </summary>
+    public string? CreatedBy { get; init; }
+
     /// <summary>
     /// What the run makes (one of <see cref="Format.BackupTypes"/>): set from the config's parts when the job starts,
     /// and to <c>incremental</c> or <c>full</c> when the files are planned (a config of type incremental makes a full
@@ -55,6 +65,9 @@ public sealed record BackupJob
     public JobProgress Progress { get; init; } = new();
     /// <summary>Set when the backup has been recorded.</summary>
     public string? BackupId { get; init; }
+
+    /// <summary>What the run made (the seed's BackupResult), set with <see cref="BackupId"/>; null until then.</summary>
+    public BackupResult? Result { get; init; }
 
     /// <summary>How the notifications about this run fared, per channel (notes, not warnings: they never change the status).</summary>
     public IReadOnlyList<Notifications.NotificationDelivery> Notifications { get; init; } = [];

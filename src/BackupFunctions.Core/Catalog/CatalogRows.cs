@@ -65,6 +65,8 @@ internal static class CatalogRows
         ["Immutability"] = Json(location.Immutability, "Immutability"),
         ["CreatedAt"] = location.CreatedAt,
         ["LastTest"] = location.LastTest is null ? null : Json(location.LastTest, "LastTest"),
+        ["UpdatedAt"] = location.UpdatedAt,
+        ["Enabled"] = location.Enabled,
     };
 
     public static TableEntity StorageTestColumns(string id, StorageProbeResult result) => new(StoragePartition, id)
@@ -83,6 +85,8 @@ internal static class CatalogRows
         Immutability = FromJson<ImmutabilityOptions>(row, "Immutability"),
         CreatedAt = Required(row.GetDateTimeOffset("CreatedAt"), "CreatedAt"),
         LastTest = row.GetString("LastTest") is null ? null : FromJson<StorageProbeResult>(row, "LastTest"),
+        UpdatedAt = row.GetDateTimeOffset("UpdatedAt"),
+        Enabled = row.GetBoolean("Enabled") ?? true,
     });
 
     // --- jobs ---
@@ -91,6 +95,9 @@ internal static class CatalogRows
     {
         ["ConfigId"] = job.ConfigId,
         ["Trigger"] = job.Trigger,
+        ["Name"] = Cut(job.Name),
+        ["CreatedBy"] = job.CreatedBy,
+        ["Result"] = job.Result is null ? null : Json(job.Result, "Result"),
         ["Type"] = job.Type,
         ["BaseBackupId"] = job.BaseBackupId,
         ["Comparison"] = job.Comparison is null ? null : Json(job.Comparison, "Comparison"),
@@ -127,6 +134,9 @@ internal static class CatalogRows
         Id = row.RowKey,
         ConfigId = Required(row.GetString("ConfigId"), "ConfigId"),
         Trigger = Required(row.GetString("Trigger"), "Trigger"),
+        Name = row.GetString("Name"),
+        CreatedBy = row.GetString("CreatedBy"),
+        Result = row.GetString("Result") is null ? null : FromJson<BackupResult>(row, "Result"),
         Type = row.GetString("Type"),
         BaseBackupId = row.GetString("BaseBackupId"),
         Comparison = row.GetString("Comparison") is null ? null : FromJson<IncrementalCounts>(row, "Comparison"),

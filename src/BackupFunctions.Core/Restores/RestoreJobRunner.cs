@@ -211,6 +211,8 @@ public sealed class RestoreJobRunner(
             Id = id,
             ConfigId = plan.ConfigId,
             Trigger = RetentionPlanner.PreRestoreTrigger,
+            Name = JobNames.Of(plan.ConfigName, restore.CreatedAt),
+            CreatedBy = "restore " + plan.JobId,
             CreatedAt = time.GetUtcNow(),
             Progress = new JobProgress { TotalSteps = BackupSteps.Total },
         }, cancellationToken);

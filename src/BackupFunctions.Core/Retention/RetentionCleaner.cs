@@ -113,6 +113,66 @@ public sealed class RetentionCleaner(
         return report;
     }
 
+    /// <summary>
+    /// Deletes one backup on request, through the same removal as retention (every copy, manifest first, then the row)
+    /// — or refuses, touching nothing, when it is locked by a destination's immutability, when anything still needs it
+    /// (a kept backup references it or has it as its base, a running backup uses it as its base), when a restore is
+    /// reading it, when it was recorded without its destinations, or when it is the newest successful backup of its
+    /// config (unless <paramref name="force"/>: that rule only). A backup left <c>deleting</c> by an earlier removal is
+    /// finished.
+    /// </summary>
+    public async Task<BackupDeletion> DeleteAsync(string backupId, bool force, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backupId);
+        var record = await catalog.Backups.GetAsync(backupId, cancellationToken);
+        if (record is null)
+            return new BackupDeletion(BackupDeletionOutcome.NotFound);
+        var now = time.GetUtcNow();
+        var state = new RunState();
+
+        await foreach (var job in catalog.RestoreJobs.ActiveAsync(record.ConfigId, cancellationToken))
+        {
+            if (job.BackupId == backupId)
+                return Refused(BackupDeletion.RestoringRule, $"Backup {backupId} is being restored (restore job {job.Id}); delete it after the restore has ended.");
+        }
+        if (record.Locations.Any(l => l.Destination is null))
+            return Refused(BackupDeletion.NoDestinationRule, $"Backup {backupId} was recorded without its destinations, so it cannot be removed by the service; remove its objects by hand.");
+        if (await LockOfAsync(record, now, state, cancellationToken) is { } until)
+            return Refused(BackupDeletion.LockedRule, $"Backup {backupId} is locked by its destination's immutability until {until:yyyy-MM-dd HH:mm} UTC.");
+        if (await ChainProtection.HeldByAsync(catalog, record.ConfigId, backupId, cancellationToken) is { } holder)
+            return Refused(BackupDeletion.ReferencedRule, $"Backup {backupId} is still needed: it is {holder}. Delete the backups that need it first.");
+        if (!force && IsSuccessful(record) && await catalog.Configs.GetAsync(record.ConfigId, cancellationToken) is { } config && IsEnabled(config))
+        {
+            var newest = true;
+            await foreach (var other in catalog.Backups.OfConfigAsync(record.ConfigId, cancellationToken))
+            {
+                if (other.Id != backupId && IsSuccessful(other) && other.CreatedAt > record.CreatedAt)
+                {
+                    newest = false;
+                    break;
+                }
+            }
+            if (newest)
+                return Refused(BackupDeletion.NewestRule, $"Backup {backupId} is the newest successful backup of config {record.ConfigId}, which is enabled; add ?force=true to delete it anyway.");
+        }
+
+        var entry = new RetentionEntry(record.Id, record.CreatedAt, record.Status, record.SizeBytes, RetentionEntry.Remove, ["deleted on request"]);
+        var result = await RemoveAsync(record, entry, state, cancellationToken);
+        return result switch
+        {
+            { Outcome: RetentionEntry.Removed } => new BackupDeletion(BackupDeletionOutcome.Removed),
+            { Outcome: RetentionEntry.Locked } => new BackupDeletion(BackupDeletionOutcome.Locked, string.Join("; ", result.Reasons.Skip(1))),
+            { Outcome: RetentionEntry.Failed } => new BackupDeletion(BackupDeletionOutcome.Failed, result.Error),
+            // Something came to need it between the check and the mark (ChainProtection): the removal was not started.
+            _ => Refused(BackupDeletion.ReferencedRule, $"Backup {backupId} is still needed: {string.Join("; ", result.Reasons.Skip(1))}."),
+        };
+
+        static BackupDeletion Refused(string rule, string reason) => new(BackupDeletionOutcome.Refused, reason, rule);
+    }
+
+    /// <summary>Whether the config runs on its schedule; every config does until configs can be paused.</summary>
+    private static bool IsEnabled(StoredBackupConfig config) => config.Config is not null;
+
     /// <summary>Completed (with or without warnings) and not suspect: only those fill a bucket.</summary>
     public static bool IsSuccessful(BackupRecord backup)
     {

@@ -25,6 +25,15 @@ public sealed record StorageLocation
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When a PUT last changed it (name, secrets, size, enabled); null: never changed.</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>
+    /// False: no new run writes to it (a run whose config names it fails with that reason); its backups still restore,
+    /// verify and delete. Rows written before the column existed are enabled.
+    /// </summary>
+    public bool Enabled { get; init; } = true;
+
     /// <summary>The last connection test (POST /api/backup-storage/{id}/test), or null.</summary>
     public StorageProbeResult? LastTest { get; init; }
 }

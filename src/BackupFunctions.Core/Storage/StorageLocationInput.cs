@@ -17,4 +17,7 @@ public sealed record StorageLocationInput
 
     public long? MaxSizeBytes { get; init; }
     public ImmutabilityOptions? Immutability { get; init; }
+
+    /// <summary>Null: enabled.</summary>
+    public bool? Enabled { get; init; }
 }

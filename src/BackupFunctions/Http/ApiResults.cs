@@ -59,6 +59,29 @@ public static class ApiResults
         Type = "https://tools.ietf.org/html/rfc9110#section-15.5.10",
     });
 
+    /// <summary>409 as <see cref="Conflict(string, string)"/>, with <c>reason</c>: a word a client can act on without parsing the detail.</summary>
+    public static IActionResult Conflict(string title, string detail, string reason)
+    {
+        var problem = new ProblemDetails
+        {
+            Title = title,
+            Status = StatusCodes.Status409Conflict,
+            Detail = detail,
+            Type = "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        };
+        problem.Extensions["reason"] = reason;
+        return Problem(problem);
+    }
+
+    /// <summary>503: a destination or dependency failed; asking again later may succeed (<paramref name="detail"/> says what failed).</summary>
+    public static IActionResult Unavailable(string title, string detail) => Problem(new ProblemDetails
+    {
+        Title = title,
+        Status = StatusCodes.Status503ServiceUnavailable,
+        Detail = detail,
+        Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+    });
+
     private static IActionResult Problem(ProblemDetails problem)
         => new JsonResult(problem, ApiJson.Options) { StatusCode = problem.Status, ContentType = "application/problem+json" };
 

@@ -37,7 +37,12 @@ public sealed class BackupJobsApi(BackupCatalog catalog, JobCancellation cancell
         CancellationToken cancellationToken)
     {
         var job = Ids.IsWellFormed(id) ? await catalog.Jobs.GetAsync(id, cancellationToken) : null;
-        return job is null ? ApiResults.NotFound("Backup job", id) : ApiResults.Ok(job);
+        if (job is null)
+            return ApiResults.NotFound("Backup job", id);
+        // Jobs recorded before the result was kept on them: their backup's row, while it exists, has it.
+        if (job.Result is null && job.BackupId is { } backupId && await catalog.Backups.GetAsync(backupId, cancellationToken) is { } backup)
+            job = job with { Result = BackupResult.Of(backup, job.DurationSeconds) };
+        return ApiResults.Ok(job);
     }
 
     /// <summary>

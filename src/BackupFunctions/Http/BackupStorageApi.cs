@@ -43,6 +43,43 @@ public sealed class BackupStorageApi(BackupCatalog catalog, StorageLocations loc
         return location is null ? ApiResults.NotFound("Storage location", id) : ApiResults.Ok(StorageLocationView.From(location));
     }
 
+    /// <summary>
+    /// Renames, rotates secrets, changes <c>maxSizeBytes</c> or <c>enabled</c> (<see cref="StorageLocationUpdate"/>: what
+    /// is not given stays; where it points cannot change): 200 with the location (secrets by name only); 400 naming the
+    /// field; 404 for an unknown location.
+    /// </summary>
+    [Function("UpdateBackupStorage")]
+    public async Task<IActionResult> Update(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "backup-storage/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var (update, errors) = await JsonBody.ReadAsync<StorageLocationUpdate>(request, cancellationToken);
+        if (errors is not null)
+            return ApiResults.BadRequest(errors);
+        if (!Ids.IsWellFormed(id))
+            return ApiResults.NotFound("Storage location", id);
+        var (location, invalid) = await locations.UpdateAsync(id, update!, cancellationToken);
+        if (invalid.Count > 0)
+            return ApiResults.BadRequest(invalid);
+        return location is null ? ApiResults.NotFound("Storage location", id) : ApiResults.Ok(StorageLocationView.From(location));
+    }
+
+    /// <summary>204; 409 while a config names it or a backup is stored there (the body says which); 404 for an unknown one.</summary>
+    [Function("DeleteBackupStorage")]
+    public async Task<IActionResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "backup-storage/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(id))
+            return ApiResults.NotFound("Storage location", id);
+        var (deleted, inUse) = await locations.DeleteAsync(id, cancellationToken);
+        if (inUse is not null)
+            return ApiResults.Conflict("The storage location is in use.", inUse, "in_use");
+        return deleted ? new NoContentResult() : ApiResults.NotFound("Storage location", id);
+    }
+
     /// <summary>Writes, reads back, lists and deletes a probe object; 200 either way, the body tells which step failed and why.</summary>
     [Function("TestBackupStorage")]
     public async Task<IActionResult> Test(

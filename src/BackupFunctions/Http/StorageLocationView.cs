@@ -13,9 +13,12 @@ public sealed record StorageLocationView(
     ImmutabilityOptions Immutability,
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastTested,
-    StorageProbeResult? LastTestResult)
+    StorageProbeResult? LastTestResult,
+    bool Enabled,
+    DateTimeOffset? UpdatedAt)
 {
     public static StorageLocationView From(StorageLocation location) => new(
         location.Id, location.Name, location.Type, location.Settings, [.. location.Secrets.Keys.Order(StringComparer.Ordinal)],
-        location.MaxSizeBytes, location.Immutability, location.CreatedAt, location.LastTest?.TestedAt, location.LastTest);
+        location.MaxSizeBytes, location.Immutability, location.CreatedAt, location.LastTest?.TestedAt, location.LastTest,
+        location.Enabled, location.UpdatedAt);
 }
