@@ -25,7 +25,10 @@ public static partial class ApiCoverage
             if (method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null) is not { } trigger)
                 continue;
             // The Functions host's defaults: GET and POST when no method is named, the function's name as its route.
-            foreach (var verb in trigger.Methods ?? ["get", "post"])
+            var verbs = trigger.Methods ?? ["get", "post"];
+            // HEAD beside GET is GET without the body (RFC 9110 §9.3.2): the GET operation describes both, and an
+            // OpenAPI operation id may not repeat.
+            foreach (var verb in verbs.Where(v => !(v.Equals("head", StringComparison.OrdinalIgnoreCase) && verbs.Contains("get", StringComparer.OrdinalIgnoreCase))))
                 found.Add(new HttpFunctionRoute(function.Name, verb.ToUpperInvariant(), trigger.Route ?? function.Name, trigger.AuthLevel));
         }
         return found;

@@ -35,8 +35,23 @@ public static class ApiRoutes
         // backups
         Post("backups", "StartBackup", "Start a backup of a config now").Takes<StartBackupBody>(ApiExamples.StartBackup).Accepted<BackupStarted>("The job runs; follow it at Location.")
             .Invalid().NotFound("config").Conflict("The config has maxConcurrent jobs running, or a restore of it runs."),
-        Get("backups", "ListBackups", "Completed backups, newest first; with configId, that config's restore points").Query<string>("configId", "Only this config's restore points.").Paged().Ok<Page<BackupRecord>>(),
+        Get("backups", "ListBackups", "Backups, newest first, filtered; totalCount from the per-config counters")
+            .Query<string>("configId", "Only this config's backups (alone: its restore points, completed or completed_with_warnings).")
+            .Query<string>("type", "full, incremental, database or files.")
+            .Query<string>("status", "any, or one or more backup statuses separated by commas.")
+            .Query<DateTimeOffset>("from", "Only backups created at or after this instant (with an offset; send + as %2B).")
+            .Query<DateTimeOffset>("to", "Only backups created before this instant.")
+            .Paged().Ok<BackupListPage>("A page, with totalCount (null when from or to limit the time)."),
         Get("backups/{id}", "GetBackup", "One backup: sizes, checksum, statistics, copies and their verification").Ok<BackupRecord>().NotFound("backup"),
+        Delete("backups/{id}", "DeleteBackup", "Delete a backup: every copy, manifest first, then its row")
+            .Query<bool>("force", "true deletes the newest successful backup of an enabled config too (nothing else).")
+            .NoContent("Every copy and the row are gone.").Invalid().NotFound("backup")
+            .Conflict("Refused, reason in reason: restoring, no_destination, locked, referenced or newest.")
+            .Problem(503, "A destination failed part-way; the backup stays deleting and a repeat (or retention) finishes it."),
+        Get("backups/{id}/download", "DownloadBackup", "Download the backup as one tar, decrypted and checked as it streams")
+            .Query<string>("format", "tar (default: database.dump and files/, decrypted) or stored (the stored objects as they are, encrypted).")
+            .Streams(200, "application/x-tar", "The tar; the connection breaks (never a short valid tar) when damage is found mid-stream.")
+            .Invalid().NotFound("backup").Conflict("Being deleted, no readable copy, or a damaged manifest or index."),
         Post("backups/{id}/replicate", "RetryBackupCopies", "Retry the backup's failed copies").Accepted<CopyRetryAnswer>("The failed copies are being retried.")
             .Ok<CopyRetryAnswer>("Every copy exists; nothing to retry.").NotFound("backup").Conflict("The backup is being removed."),
         Post("backups/{id}/verify", "VerifyBackup", "Verify the backup's copies, quick or deep").TakesOptional<VerifyBackupBody>(ApiExamples.VerifyQuick)
@@ -65,6 +80,10 @@ public static class ApiRoutes
         Post("backup-storage", "CreateBackupStorage", "Create a storage location").Takes<StorageLocationInput>(ApiExamples.CreateStorage).Created<StorageLocationView>().Invalid(),
         Get("backup-storage", "ListBackupStorage", "Storage locations, newest first").Paged().Ok<Page<StorageLocationView>>(),
         Get("backup-storage/{id}", "GetBackupStorage", "One storage location (its secrets only by name)").Ok<StorageLocationView>().NotFound("storage location"),
+        Put("backup-storage/{id}", "UpdateBackupStorage", "Rename, rotate secrets, change maxSizeBytes, enable or disable a storage location")
+            .Takes<StorageLocationUpdate>().Ok<StorageLocationView>().Invalid().NotFound("storage location"),
+        Delete("backup-storage/{id}", "DeleteBackupStorage", "Delete a storage location no config and no backup uses")
+            .NoContent("The location is gone.").NotFound("storage location").Conflict("A config names it or a backup is stored there (reason in_use)."),
         Post("backup-storage/{id}/test", "TestBackupStorage", "Write, read back, list and delete a probe object").Ok<StorageProbeResult>("The outcome, passed or not: ok, the steps and, on failure, the step and why.").NotFound("storage location"),
 
         // backup-alerts, backup-health
