@@ -132,10 +132,8 @@ public static class BackupEngineServices
         services.TryAddSingleton<SiteRoots>();
         services.TryAddSingleton<BackupConfigChecks>();
         // The CMS this install runs beside: the source of configs that name none
-        services.AddOptions<CmsSourceOptions>().Bind(configuration.GetSection(CmsSourceOptions.SectionName))
-            .Validate(o => o.Validate() is null, "The Cms settings are not valid: Cms__Database__Host/Name/Username together, Port 1-65535, " +
-                "PasswordSetting a BackupSecrets__NAME setting, SslMode verify-full/require/disable; Cms__Files__Root absolute, Cms__Files__Components folder names separated by ';'.")
-            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CmsSourceOptions>, CmsSourceOptionsValidator>();
+        services.AddOptions<CmsSourceOptions>().Bind(configuration.GetSection(CmsSourceOptions.SectionName)).ValidateOnStart();
         services.TryAddSingleton<BackupConfigEditor>();
         services.TryAddSingleton(sp => new BackupConfigTester(
             sp.GetRequiredService<DatabaseConnections>(), sp.GetRequiredService<IOptions<PostgresToolsOptions>>(), sp.GetRequiredService<SiteRoots>(),

@@ -214,19 +214,24 @@ public sealed partial class BackupConfigTester(
     }
 
     /// <summary>The kind and an actionable message of a failed check; never a secret (Npgsql's messages hold none).</summary>
-    private static (string Kind, string Message) Describe(Exception e) => e switch
+    private static (string Kind, string Message) Describe(Exception e)
     {
-        ConfigCheckException failure => (failure.Kind, failure.Message),
-        NetworkRefusedException => ("refused", $"{e.Message} The operator allows an address range with Network__AllowedRanges."),
-        PostgresException { SqlState: "28P01" or "28000" } => ("auth", $"The database refused the role: {e.Message}. Check database.username and the password in the setting database.passwordSetting names."),
-        PostgresException { SqlState: "3D000" } => ("missing", $"{e.Message}. Check database.database."),
-        PostgresException { SqlState: "42501" } => ("permission", $"{e.Message}. Grant the role the rights it needs."),
-        NpgsqlException { InnerException: SocketException or TimeoutException or IOException } or NpgsqlException { IsTransient: true } =>
-            ("unreachable", $"The database server could not be reached: {e.Message}. Check database.host and database.port, and that the server accepts connections from the backup service."),
-        PostgresToolException => ("unreachable", e.Message),
-        InvalidOperationException => ("config", e.Message),
-        _ => ("error", e.Message),
-    };
+        const string Reach = " Check database.host and database.port, that the server accepts connections from the backup service, and database.sslMode.";
+        // PostgresConnections words a failed connect itself (naming the server, explaining TLS problems); the cause says which kind.
+        var cause = e is PostgresToolException { InnerException: { } inner } ? inner : e;
+        return (e, cause) switch
+        {
+            (ConfigCheckException failure, _) => (failure.Kind, failure.Message),
+            (NetworkRefusedException, _) => ("refused", $"{e.Message} The operator allows an address range with Network__AllowedRanges."),
+            (_, PostgresException { SqlState: "28P01" or "28000" }) =>
+                ("auth", $"{e.Message} Check database.username, and the password in the app setting database.passwordSetting names."),
+            (_, PostgresException { SqlState: "3D000" }) => ("missing", $"{e.Message} Check database.database."),
+            (_, PostgresException { SqlState: "42501" }) => ("permission", $"{e.Message} Grant the role the rights it needs (CONNECT, and SELECT on the CMS's tables)."),
+            (_, NpgsqlException or TimeoutException or SocketException) or (PostgresToolException, _) => ("unreachable", e.Message + Reach),
+            (InvalidOperationException, _) => ("config", e.Message),
+            _ => ("error", e.Message),
+        };
+    }
 
     [GeneratedRegex(@"\(PostgreSQL\)\s+(\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex ToolVersion();

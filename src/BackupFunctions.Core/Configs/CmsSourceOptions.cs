@@ -43,7 +43,7 @@ public sealed class CmsSourceOptions
                 return "Cms:Database:Port must be between 1 and 65535.";
             if (db.PasswordSetting.Length > 0 && Secrets.SecretReferences.Problem(db.PasswordSetting) is { } problem)
                 return "Cms:Database:PasswordSetting must name the app setting that holds the password. " + problem;
-            if (!Sources.PostgresSslModes.TryParse(db.SslMode.Length == 0 ? null : db.SslMode, out _))
+            if (db.SslMode.Length > 0 && !Sources.PostgresSslModes.TryParse(db.SslMode, out _))
                 return $"Cms:Database:SslMode must be one of {string.Join(", ", Sources.PostgresSslModes.Names)}, or empty.";
         }
         else if (db.Name.Length > 0 || db.Username.Length > 0 || db.PasswordSetting.Length > 0)
