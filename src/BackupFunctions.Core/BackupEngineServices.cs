@@ -133,6 +133,14 @@ public static class BackupEngineServices
             .ValidateOnStart();
         services.TryAddSingleton<SiteRoots>();
         services.TryAddSingleton<BackupConfigChecks>();
+        // The CMS this install runs beside: the source of configs that name none
+        services.AddSingleton<IValidateOptions<CmsSourceOptions>, CmsSourceOptionsValidator>();
+        services.AddOptions<CmsSourceOptions>().Bind(configuration.GetSection(CmsSourceOptions.SectionName)).ValidateOnStart();
+        services.TryAddSingleton<BackupConfigEditor>();
+        services.TryAddSingleton(sp => new BackupConfigTester(
+            sp.GetRequiredService<DatabaseConnections>(), sp.GetRequiredService<IOptions<PostgresToolsOptions>>(), sp.GetRequiredService<SiteRoots>(),
+            sp.GetRequiredService<StorageLocations>(), sp.GetRequiredService<StorageProbe>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IKeyEncryptionKey>()));
         Restores.Drills.RestoreDrillServices.AddRestoreDrills(services, configuration);
         return services;
     }

@@ -99,7 +99,7 @@ public sealed class ScheduledBackupTests(FakeClockHostFixture host) : IClassFixt
         Assert.Equal(next, items[weekly].GetProperty("nextRunAt").GetDateTimeOffset());
         Assert.Equal(JsonValueKind.Null, items[manual].GetProperty("nextRunAt").ValueKind);
         Assert.Equal("monday", items[weekly].GetProperty("schedule").GetProperty("dayOfWeek").GetString());
-        Assert.Equal(1, items[weekly].GetProperty("maxConcurrent").GetInt32());
+        Assert.Equal(1, items[weekly].GetProperty("schedule").GetProperty("maxConcurrent").GetInt32());
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
     {
         ArgumentNullException.ThrowIfNull(createdBy);
         ArgumentNullException.ThrowIfNull(starter);
-        if (await catalog.Configs.GetAsync(configId, cancellationToken) is not { } config)
+        // A deleted config's row stays for its backups' sake; it makes no new ones.
+        if (await catalog.Configs.GetAsync(configId, cancellationToken) is not { DeletedAt: null } config)
             return new ManualStartResult(ManualStartOutcome.ConfigNotFound);
         var now = time.GetUtcNow();
         var id = JobIds.ForManual(configId, now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
@@ -82,9 +83,18 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
         await foreach (var config in catalog.Configs.AllAsync(cancellationToken))
         {
             DateTimeOffset? slot, next;
+            if (!config.Config.Enabled)
+            {
+                // Paused: no slot is due and none is next; the slots that pass meanwhile are not made up on resuming.
+                if (config.NextRunAt is not null)
+                    await catalog.Configs.SetNextRunAtAsync(config.Id, null, cancellationToken);
+                continue;
+            }
             try
             {
-                slot = ScheduleCalculator.LatestDueSlot(config.Config.Schedule, now, config.CreatedAt);
+                // From the last edit (creation at first): a schedule changed, or a config resumed, does not make up for
+                // slots before the edit.
+                slot = ScheduleCalculator.LatestDueSlot(config.Config.Schedule, now, config.UpdatedAt);
                 next = ScheduleCalculator.NextSlot(config.Config.Schedule, now);
             }
             catch (ArgumentException e)

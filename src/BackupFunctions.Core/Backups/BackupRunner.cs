@@ -95,7 +95,10 @@ public sealed class BackupRunner(
         var dataKey = RandomNumberGenerator.GetBytes(32);
         try
         {
-            var envelope = await keyEncryptionKey.WrapAsync(dataKey, cancellationToken);
+            // The config's keyDerivation picks the passphrase KDF; other keys derive nothing from a passphrase.
+            var envelope = keyEncryptionKey is PassphraseKek passphrase && plan.Config.Encryption.KeyDerivation is { } kdf
+                ? await passphrase.WrapAsync(dataKey, KeyDerivations.KekName(kdf), cancellationToken)
+                : await keyEncryptionKey.WrapAsync(dataKey, cancellationToken);
             await CompleteStepAsync(plan.JobId, cancellationToken);
             return new PreparedKey(envelope, transit?.Seal(dataKey, plan.BackupId));
         }

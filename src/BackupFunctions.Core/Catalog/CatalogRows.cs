@@ -41,6 +41,7 @@ internal static class CatalogRows
         ["CreatedAt"] = stored.CreatedAt,
         ["UpdatedAt"] = stored.UpdatedAt,
         [NextRunAtColumn] = stored.NextRunAt,
+        ["DeletedAt"] = stored.DeletedAt,
     };
 
     public static StoredBackupConfig ToConfig(TableEntity row, string table) => Read(row, table, () => new StoredBackupConfig(
@@ -50,6 +51,7 @@ internal static class CatalogRows
         Required(row.GetDateTimeOffset("UpdatedAt"), "UpdatedAt"))
     {
         NextRunAt = row.GetDateTimeOffset(NextRunAtColumn),
+        DeletedAt = row.GetDateTimeOffset("DeletedAt"),
     });
 
     // --- storage locations ---

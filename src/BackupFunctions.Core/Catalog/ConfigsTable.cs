@@ -7,7 +7,8 @@ namespace BackupFunctions.Core.Catalog;
 
 /// <summary>
 /// The BackupConfigs table: one row per config, id <c>cfg-</c> + inverted time + random (<see cref="CatalogIds"/>), so
-/// a plain scan lists newest first. The API never updates or deletes a config; the scheduler rewrites its next run.
+/// a plain scan lists newest first. The API replaces a config (<see cref="ReplaceAsync"/>, guarded by the version the
+/// editor read) or deletes it; the scheduler rewrites its next run alone, which does not change the config's version.
 /// </summary>
 public sealed class ConfigsTable
 {
@@ -37,27 +38,35 @@ public sealed class ConfigsTable
         var now = _time.GetUtcNow();
         var stored = new StoredBackupConfig(CatalogIds.New(CatalogIds.ConfigPrefix, now), config, now, now)
         {
-            NextRunAt = ScheduleCalculator.NextSlot(config.Schedule, now),
+            NextRunAt = config.Enabled ? ScheduleCalculator.NextSlot(config.Schedule, now) : null,
         };
         await _table.AddEntityAsync(CatalogRows.FromConfig(stored), cancellationToken);
         return stored;
     }
 
+    /// <summary>The config, deleted ones too (<see cref="StoredBackupConfig.DeletedAt"/>): their backups still name and restore through them.</summary>
     public async Task<StoredBackupConfig?> GetAsync(string id, CancellationToken cancellationToken)
     {
         var row = await CatalogTables.GetRowAsync(_table, CatalogRows.ConfigPartition, id, cancellationToken);
         return row is null ? null : CatalogRows.ToConfig(row, _table.Name);
     }
 
-    /// <summary>One page of configs, newest first.</summary>
-    public Task<Page<StoredBackupConfig>> ListAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
-        => CatalogTables.ListAsync(_table, CatalogRows.ConfigPartition, pageSize, continuationToken, CatalogRows.ToConfig, cancellationToken);
+    /// <summary>One page of configs not deleted, newest first (a page may hold fewer than asked where deleted ones were).</summary>
+    public async Task<Page<StoredBackupConfig>> ListAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var page = await CatalogTables.ListAsync(_table, CatalogRows.ConfigPartition, pageSize, continuationToken, CatalogRows.ToConfig, cancellationToken);
+        return page with { Items = [.. page.Items.Where(c => c.DeletedAt is null)] };
+    }
 
-    /// <summary>Every config, newest first, fetched page by page as the caller enumerates.</summary>
+    /// <summary>Every config not deleted, newest first, fetched page by page as the caller enumerates.</summary>
     public async IAsyncEnumerable<StoredBackupConfig> AllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var row in _table.QueryAsync<TableEntity>(CatalogTables.PartitionFilter(CatalogRows.ConfigPartition), cancellationToken: cancellationToken))
-            yield return CatalogRows.ToConfig(row, _table.Name);
+        {
+            var config = CatalogRows.ToConfig(row, _table.Name);
+            if (config.DeletedAt is null)
+                yield return config;
+        }
     }
 
     /// <summary>
@@ -79,6 +88,60 @@ public sealed class ConfigsTable
             else
                 row.Remove(CatalogRows.NextRunAtColumn);
             return RowChange<bool>.Write(row, true);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Replaces the config of <paramref name="id"/> with <paramref name="config"/>, updated now and its next run worked
+    /// out again (none while paused), only if it is still at the version the editor read: <paramref name="ifMatch"/>
+    /// (<see cref="StoredBackupConfig.Version"/>, or <c>*</c>) and/or <paramref name="ifUpdatedAt"/>; with neither, the
+    /// last editor wins. A job already running keeps the config its plan fixed when it started.
+    /// </summary>
+    /// <returns>The config as stored now (<see cref="ConfigChangeOutcome.Changed"/>), or as it is when the version is stale.</returns>
+    public Task<(ConfigChangeOutcome Outcome, StoredBackupConfig? Stored)> ReplaceAsync(
+        string id, BackupConfig config, string? ifMatch, DateTimeOffset? ifUpdatedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        CatalogTables.RequireKey(id, nameof(id));
+        // Decided inside the ETag loop: a scheduler's NextRunAt write between the read and the write only repeats the
+        // decision, while an editor's write makes the version stale.
+        return ETagRetry.Default.ReadModifyWriteAsync(_table, CatalogRows.ConfigPartition, id, row =>
+        {
+            var current = row is null ? null : CatalogRows.ToConfig(row, _table.Name);
+            if (current is null || current.DeletedAt is not null)
+                return RowChange<(ConfigChangeOutcome, StoredBackupConfig?)>.Keep((ConfigChangeOutcome.NotFound, null));
+            if (!current.IsAt(ifMatch, ifUpdatedAt))
+                return RowChange<(ConfigChangeOutcome, StoredBackupConfig?)>.Keep((ConfigChangeOutcome.Stale, current));
+            var now = _time.GetUtcNow();
+            var replaced = current with
+            {
+                Config = config,
+                // Strictly later than the version read, so the ETag changes even when the clock did not move.
+                UpdatedAt = now > current.UpdatedAt ? now : current.UpdatedAt.AddTicks(1),
+                NextRunAt = config.Enabled ? ScheduleCalculator.NextSlot(config.Schedule, now) : null,
+            };
+            return RowChange<(ConfigChangeOutcome, StoredBackupConfig?)>.Write(CatalogRows.FromConfig(replaced), (ConfigChangeOutcome.Changed, replaced));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks the config deleted if it is at the version given (as <see cref="ReplaceAsync"/>): it no longer runs, is no
+    /// longer listed and answers 404 through the API, but its row stays, so the backups it leaves are still listed and
+    /// restorable under its id and name (<see cref="GetAsync"/> still finds it, with <see cref="StoredBackupConfig.DeletedAt"/>).
+    /// </summary>
+    public Task<(ConfigChangeOutcome Outcome, StoredBackupConfig? Stored)> MarkDeletedAsync(
+        string id, string? ifMatch, CancellationToken cancellationToken)
+    {
+        CatalogTables.RequireKey(id, nameof(id));
+        return ETagRetry.Default.ReadModifyWriteAsync(_table, CatalogRows.ConfigPartition, id, row =>
+        {
+            var current = row is null ? null : CatalogRows.ToConfig(row, _table.Name);
+            if (current is null || current.DeletedAt is not null)
+                return RowChange<(ConfigChangeOutcome, StoredBackupConfig?)>.Keep((ConfigChangeOutcome.NotFound, null));
+            if (!current.IsAt(ifMatch, null))
+                return RowChange<(ConfigChangeOutcome, StoredBackupConfig?)>.Keep((ConfigChangeOutcome.Stale, current));
+            var deleted = current with { DeletedAt = _time.GetUtcNow(), NextRunAt = null };
+            return RowChange<(ConfigChangeOutcome, StoredBackupConfig?)>.Write(CatalogRows.FromConfig(deleted), (ConfigChangeOutcome.Changed, deleted));
         }, cancellationToken);
     }
 }

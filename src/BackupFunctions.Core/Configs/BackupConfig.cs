@@ -11,6 +11,18 @@ public sealed record BackupConfig
 {
     public required string Name { get; init; }
 
+    /// <summary>Free text for the people who run the CMS (the seed's <c>description</c>); null: none.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>
+    /// False pauses the config: no scheduled backups or restore drills start, <c>nextRunAt</c> is null and no
+    /// backup_overdue alert is raised; nothing is deleted, and a backup or drill started by request still runs.
+    /// </summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Whether a run reads each copy back and checks it after writing it (quick verification); default true.</summary>
+    public bool Verification { get; init; } = true;
+
     /// <summary>
     /// What each run backs up (<see cref="Format.BackupTypes"/>): <c>full</c> (the database and files given),
     /// <c>incremental</c> (the database in full, the files that changed since the last backup), <c>database</c> or

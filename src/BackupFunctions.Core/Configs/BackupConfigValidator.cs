@@ -28,6 +28,14 @@ public static partial class BackupConfigValidator
         else if (config.Name.Any(char.IsControl))
             Add("name", "The name must not contain control characters (it is shown in logs, alerts and notifications).");
 
+        if (config.Description is { } description)
+        {
+            if (description.Length > MaxDescriptionLength)
+                Add("description", $"The description must be at most {MaxDescriptionLength} characters.");
+            else if (description.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+                Add("description", "The description must not contain control characters other than line breaks and tabs.");
+        }
+
         if (config.Database is null && config.Files is null)
             Add("database", "A backup needs a database, site files, or both.");
 
@@ -110,6 +118,8 @@ public static partial class BackupConfigValidator
             Add("compression.level", "The level must be between 1 and 9.");
         if (!EncryptionAlgorithms.Names.Contains(config.Encryption.Algorithm, StringComparer.Ordinal))
             Add("encryption.algorithm", $"The encryption must be one of {Quoted(EncryptionAlgorithms.Names)}.");
+        if (config.Encryption.KeyDerivation is { } kdf && !KeyDerivations.Names.Contains(kdf, StringComparer.Ordinal))
+            Add("encryption.keyDerivation", $"The keyDerivation must be one of {Quoted(KeyDerivations.Names)}.");
 
         if (config.Retention is { } retention)
         {
@@ -123,6 +133,9 @@ public static partial class BackupConfigValidator
     }
 
     public const int MaxReplicas = 5;
+
+    /// <summary>The longest <see cref="BackupConfig.Description"/>.</summary>
+    public const int MaxDescriptionLength = 2000;
 
     /// <summary>The highest <see cref="BackupConfig.MaxConcurrent"/>.</summary>
     public const int MaxConcurrentRuns = 10;

@@ -47,7 +47,10 @@ public sealed class AlertMonitor(
             if (runs.ConsecutiveFailures > 0)
                 stillDue.Add(AlertTypes.IdFor(AlertTypes.BackupFailed, stored.Id));
             var since = lastSuccess?.CompletedAt ?? stored.CreatedAt;
-            if (AlertRules.OverdueSeverity(stored.Config.Schedule, since, now, options.Value.OverdueGrace) is { } severity)
+            // A paused config is never overdue: an open alert of it is resolved below, as not still due. Once resumed it
+            // counts from its last success again (an old one is worth an alert).
+            if (stored.Config.Enabled
+                && AlertRules.OverdueSeverity(stored.Config.Schedule, since, now, options.Value.OverdueGrace) is { } severity)
             {
                 var what = lastSuccess is null ? $"no successful backup since the config was created ({since:u})" : $"the last successful backup finished {since:u}";
                 await RaiseAsync(new BackupAlert

@@ -48,6 +48,7 @@ public sealed class PassphraseKek : IKeyEncryptionKey
 
     private readonly byte[] _passphrase;
     private readonly KdfParameters _wrapParameters;
+    private readonly ConcurrentDictionary<string, KdfParameters> _otherWrapParameters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<KdfParameters, Lazy<byte[]>> _derivedKeys = new();
 
     /// <param name="passphrase">Any non-empty text; never logged or put in messages.</param>
@@ -61,8 +62,17 @@ public sealed class PassphraseKek : IKeyEncryptionKey
         if (passphrase.Length == 0)
             throw new ArgumentException("The passphrase is empty.", nameof(passphrase));
 
+        _wrapParameters = NewWrapParameters(kdf);
+        _passphrase = Encoding.UTF8.GetBytes(passphrase.Normalize(NormalizationForm.FormC));
+    }
+
+    public string KekType => "passphrase";
+
+    /// <summary>Fresh parameters (a new random salt) for new wraps with <paramref name="kdf"/>.</summary>
+    private static KdfParameters NewWrapParameters(string kdf)
+    {
         var salt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(SaltSize));
-        _wrapParameters = kdf.ToLowerInvariant() switch
+        return kdf.ToLowerInvariant() switch
         {
             Pbkdf2Sha256 => new KdfParameters { Algorithm = Pbkdf2Sha256, Salt = salt, Iterations = MinimumIterations },
             Scrypt => new KdfParameters
@@ -71,10 +81,7 @@ public sealed class PassphraseKek : IKeyEncryptionKey
             },
             _ => throw new ArgumentException($"Unknown passphrase KDF '{kdf}': use {Pbkdf2Sha256} or {Scrypt}.", nameof(kdf)),
         };
-        _passphrase = Encoding.UTF8.GetBytes(passphrase.Normalize(NormalizationForm.FormC));
     }
-
-    public string KekType => "passphrase";
 
     /// <summary>The KDF parameters (with this instance's salt) that new wraps record.</summary>
     public KdfParameters WrapParameters => _wrapParameters;
@@ -84,11 +91,31 @@ public sealed class PassphraseKek : IKeyEncryptionKey
         if (dataKey.Length != DataKeys.Size)
             throw new ArgumentException($"A data key is {DataKeys.Size} bytes, not {dataKey.Length}.", nameof(dataKey));
 
-        var key = DeriveCached(_wrapParameters);
-        return Task.FromResult(new KeyEnvelope(KekType, PassphraseKeyId, WrapAlgorithm, AesGcmKeyWrap.Wrap(key, dataKey.Span, AssociatedData))
+        return Task.FromResult(Wrap(dataKey, _wrapParameters));
+    }
+
+    /// <summary>
+    /// As <see cref="WrapAsync(ReadOnlyMemory{byte}, CancellationToken)"/>, the key derived with <paramref name="kdf"/>
+    /// (<c>pbkdf2-sha256</c> or <c>scrypt</c>) rather than the instance's default: a config's <c>keyDerivation</c>.
+    /// Each KDF gets its own salt once per instance, so it is derived once.
+    /// </summary>
+    public Task<KeyEnvelope> WrapAsync(ReadOnlyMemory<byte> dataKey, string kdf, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kdf);
+        if (dataKey.Length != DataKeys.Size)
+            throw new ArgumentException($"A data key is {DataKeys.Size} bytes, not {dataKey.Length}.", nameof(dataKey));
+        var name = kdf.ToLowerInvariant();
+        var parameters = name == _wrapParameters.Algorithm ? _wrapParameters : _otherWrapParameters.GetOrAdd(name, NewWrapParameters);
+        return Task.FromResult(Wrap(dataKey, parameters));
+    }
+
+    private KeyEnvelope Wrap(ReadOnlyMemory<byte> dataKey, KdfParameters parameters)
+    {
+        var key = DeriveCached(parameters);
+        return new KeyEnvelope(KekType, PassphraseKeyId, WrapAlgorithm, AesGcmKeyWrap.Wrap(key, dataKey.Span, AssociatedData))
         {
-            Kdf = _wrapParameters,
-        });
+            Kdf = parameters,
+        };
     }
 
     public Task<byte[]> UnwrapAsync(KeyEnvelope envelope, CancellationToken cancellationToken)

@@ -73,6 +73,40 @@ public sealed class RetentionCleaner(
     }
 
     /// <summary>
+    /// Removes every backup of a config that is deleted with its backups (DELETE /api/backup-configs/{id}?deleteBackups=true)
+    /// the way retention removes one: newest first (an incremental before what it references), every copy, manifest
+    /// first, then the row. A copy under an immutability lock keeps its backup (<see cref="RetentionEntry.Locked"/>),
+    /// as does a backup being restored or recorded without its destinations; those stay listed under the config.
+    /// </summary>
+    public async Task<RetentionReport> RemoveAllAsync(string configId, CancellationToken cancellationToken)
+    {
+        var state = new RunState();
+        var records = new List<BackupRecord>();
+        await foreach (var record in catalog.Backups.OfConfigAsync(configId, cancellationToken))
+        {
+            if (record.ConfigId == configId)
+                records.Add(record);
+        }
+        var restoring = await BackupsBeingRestoredAsync(configId, cancellationToken);
+        var entries = new List<RetentionEntry>(records.Count);
+        foreach (var record in records.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal))
+        {
+            var entry = new RetentionEntry(record.Id, record.CreatedAt, record.Status, record.SizeBytes, RetentionEntry.Remove,
+                ["its config is deleted with its backups"]);
+            string? hold = restoring.TryGetValue(record.Id, out var restoreJobId) ? $"being restored (restore job {restoreJobId})"
+                : record.Locations.Any(l => l.Destination is null) ? "recorded without its destinations, so it cannot be removed automatically"
+                : null;
+            entries.Add(hold is null
+                ? await RemoveAsync(record, entry, state, cancellationToken)
+                : entry with { Decision = RetentionEntry.Keep, Reasons = [hold] });
+        }
+        var report = new RetentionReport(configId, time.GetUtcNow(), Applied: true, entries, []);
+        logger.LogInformation("Backups of deleted config {ConfigId}: {Removed} removed, {Kept} kept, {Locked} locked, {Failed} failed",
+            configId, report.Removed, report.Keep, report.Locked, report.Failed);
+        return report;
+    }
+
+    /// <summary>
     /// The request of the ApplyRetention activity: after a backup (<see cref="RetentionRequest.JobId"/> set) as
     /// <see cref="ApplyAfterBackupAsync"/>, otherwise as <see cref="ApplyAsync"/>.
     /// </summary>

@@ -214,6 +214,9 @@ public static class BackupOrchestrator
                 return new CopyOutcome(index, Describe(e), null);
             }
         }
+        // verification: false (the seed's word) leaves the copy unchecked: its record says so (no verification).
+        if (!plan.Config.Verification)
+            return new CopyOutcome(index, null, null);
         try
         {
             var verification = await context.CallActivityAsync<VerificationResult>(

@@ -19,7 +19,7 @@ public sealed class RestoreDrillLauncher(BackupCatalog catalog, TimeProvider tim
     public async Task<DrillStartResult> StartNowAsync(string configId, IRestoreDrillStarter starter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(starter);
-        if (await catalog.Configs.GetAsync(configId, cancellationToken) is null)
+        if (await catalog.Configs.GetAsync(configId, cancellationToken) is not { DeletedAt: null })
             return new DrillStartResult(DrillStartOutcome.ConfigNotFound);
         if (!await HasRestorePointAsync(configId, cancellationToken))
             return new DrillStartResult(DrillStartOutcome.NoBackup, Reason: $"Config {configId} has no successful backup yet: there is nothing to drill.");
@@ -51,7 +51,8 @@ public sealed class RestoreDrillLauncher(BackupCatalog catalog, TimeProvider tim
         var started = new List<string>();
         await foreach (var config in catalog.Configs.AllAsync(cancellationToken))
         {
-            if (config.Config.RestoreDrill?.Schedule is not { } schedule)
+            // A paused config (enabled: false) has no drills either.
+            if (config.Config.RestoreDrill?.Schedule is not { } schedule || !config.Config.Enabled)
                 continue;
             DateTimeOffset? slot;
             try
