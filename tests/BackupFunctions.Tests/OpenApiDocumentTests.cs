@@ -50,14 +50,14 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public void The_coverage_check_names_a_route_the_document_does_not_describe()
     {
-        var undescribed = new HttpFunctionRoute("DeleteBackupConfig", "DELETE", "backup-configs/{id}", AuthorizationLevel.Function);
+        var undescribed = new HttpFunctionRoute("PurgeBackupConfig", "DELETE", "backup-configs/{id}/purge", AuthorizationLevel.Function);
         var renamed = new HttpFunctionRoute("FetchBackupConfig", "GET", "backup-configs/{id:regex(^cfg-)}", AuthorizationLevel.Function);
         var opened = new HttpFunctionRoute("GetBackupHealth", "GET", "backup-health", AuthorizationLevel.Anonymous);
 
         var gaps = ApiCoverage.Undescribed(Read(), [undescribed, renamed, opened]);
 
         Assert.Equal(3, gaps.Count);
-        Assert.Contains("DELETE /api/backup-configs/{id} (DeleteBackupConfig) is not in the OpenAPI document", gaps[0], StringComparison.Ordinal);
+        Assert.Contains("DELETE /api/backup-configs/{id}/purge (PurgeBackupConfig) is not in the OpenAPI document", gaps[0], StringComparison.Ordinal);
         Assert.Contains("described as operation 'GetBackupConfig'", gaps[1], StringComparison.Ordinal);
         Assert.Contains("AuthorizationLevel.Anonymous", gaps[2], StringComparison.Ordinal);
     }
@@ -94,7 +94,7 @@ public sealed class OpenApiDocumentTests
         var document = Read();
         var schemas = document.Components!.Schemas!;
 
-        var config = schemas["BackupConfig"];
+        var config = schemas["BackupConfigInput"];
         Assert.Contains("maxConcurrent", config.Properties!.Keys);
         Assert.Contains("name", config.Required!);
         Assert.Contains("schedule", config.Required!);
@@ -112,7 +112,7 @@ public sealed class OpenApiDocumentTests
         var restoreType = schemas["RestoreOptions"].Properties!["type"];
         Assert.Equal(["full", "database", "files", "selective"], restoreType.Enum!.Select(e => e!.GetValue<string>()));
         // A nested object is a reference to its own component.
-        Assert.Equal("BackupSchedule", ((OpenApiSchemaReference)config.Properties["schedule"]).Reference.Id);
+        Assert.Equal("ScheduleInput", ((OpenApiSchemaReference)config.Properties["schedule"]).Reference.Id);
     }
 
     [Fact]

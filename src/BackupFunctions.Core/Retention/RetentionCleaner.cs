@@ -204,8 +204,8 @@ public sealed class RetentionCleaner(
         static BackupDeletion Refused(string rule, string reason) => new(BackupDeletionOutcome.Refused, reason, rule);
     }
 
-    /// <summary>Whether the config runs on its schedule; every config does until configs can be paused.</summary>
-    private static bool IsEnabled(StoredBackupConfig config) => config.Config is not null;
+    /// <summary>Whether the config still runs: not paused and not deleted (only then is its newest backup protected).</summary>
+    private static bool IsEnabled(StoredBackupConfig config) => config.Config.Enabled && config.DeletedAt is null;
 
     /// <summary>Completed (with or without warnings) and not suspect: only those fill a bucket.</summary>
     public static bool IsSuccessful(BackupRecord backup)

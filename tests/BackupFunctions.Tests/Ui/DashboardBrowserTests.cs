@@ -69,7 +69,7 @@ public sealed class DashboardBrowserTests(LocalHostFixture host, ITestOutputHelp
             Assert.Equal(("Browser CMS", site, "daily", "03:15", "Europe/Berlin", storagePath, 7),
                 (stored.GetProperty("name").GetString(), stored.GetProperty("files").GetProperty("root").GetString(),
                  stored.GetProperty("schedule").GetProperty("frequency").GetString(), stored.GetProperty("schedule").GetProperty("time").GetString(),
-                 stored.GetProperty("schedule").GetProperty("timeZone").GetString(), stored.GetProperty("storage").GetProperty("path").GetString(),
+                 stored.GetProperty("schedule").GetProperty("timeZone").GetString(), stored.GetProperty("storage")[0].GetProperty("path").GetString(),
                  stored.GetProperty("retention").GetProperty("keepDaily").GetInt32()));
             Assert.Equal(db.Database, stored.GetProperty("database").GetProperty("database").GetString());
 

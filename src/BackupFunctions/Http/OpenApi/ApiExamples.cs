@@ -14,7 +14,7 @@ namespace BackupFunctions.Http.OpenApi;
 /// </summary>
 public static class ApiExamples
 {
-    public static readonly ApiExample CreateConfig = new("blog", "A CMS: its database and site folders, daily at 02:30 Berlin time, kept 7 days / 4 weeks / 12 months", new BackupConfig
+    public static readonly ApiExample CreateConfig = new("blog", "A CMS: its database and site folders, daily at 02:30 Berlin time, kept 7 days / 4 weeks / 12 months", new BackupConfigInput
     {
         Name = "My blog",
         Type = "incremental",
@@ -26,9 +26,9 @@ public static class ApiExamples
             Username = "backup",
             PasswordSetting = "BackupSecrets__CMS_DB_PASSWORD",
         },
-        Files = new FilesSource { Root = "/var/www/cms" },
-        Schedule = new BackupSchedule { Frequency = "daily", Time = "02:30", TimeZone = "Europe/Berlin" },
-        Storage = new StorageDestination { Type = "azureBlob", Container = "backups", Prefix = "my-blog" },
+        Files = new FilesSourceInput { Root = "/var/www/cms" },
+        Schedule = new ScheduleInput { Frequency = "daily", Time = "02:30", TimeZone = "Europe/Berlin" },
+        Storage = new StorageInput([new StorageEntryInput { Type = "azureBlob", Container = "backups", Prefix = "my-blog" }], IsList: false),
         Retention = new RetentionPolicy { KeepDaily = 7, KeepWeekly = 4, KeepMonthly = 12, KeepWithin = TimeSpan.FromDays(30), AutoCleanup = true },
         Notifications = new NotificationConfig
         {
@@ -36,14 +36,33 @@ public static class ApiExamples
         },
     });
 
-    public static readonly ApiExample CreateConfigByStorageId = new("storedDestination", "Files only, to a storage location created with POST /api/backup-storage, with one replica", new BackupConfig
+    public static readonly ApiExample CreateConfigByStorageId = new("storedDestination", "Files only, to a storage location created with POST /api/backup-storage, with one replica", new BackupConfigInput
     {
         Name = "Uploads to S3",
         Type = "files",
-        Files = new FilesSource { Root = "/var/www/cms", Components = ["uploads"] },
-        Schedule = new BackupSchedule { Frequency = "hourly", Minute = 15 },
-        Storage = new StorageDestination { StorageId = "stg-0123456789abcdef", Prefix = "uploads" },
+        Files = new FilesSourceInput { Root = "/var/www/cms", Components = ["uploads"] },
+        Schedule = new ScheduleInput { Frequency = "hourly", Minute = 15 },
+        Storage = new StorageInput([new StorageEntryInput { StorageId = "stg-0123456789abcdef", Prefix = "uploads" }], IsList: false),
         Replicas = [new StorageDestination { Type = "local", Path = "replica" }],
+    });
+
+    public static readonly ApiExample CreateConfigSeedShape = new("seed", "The seed's BackupConfig words: the install's default CMS, a storage array with its primary, weekly on Sunday (dayOfWeek 0 or sunday)", new BackupConfigInput
+    {
+        Name = "Weekly full backup",
+        Description = "Everything, every Sunday night",
+        Type = "full",
+        Enabled = true,
+        Verification = true,
+        Schedule = new ScheduleInput { Frequency = "weekly", Time = "03:00", DayOfWeek = "sunday", MaxConcurrent = 1 },
+        TimeZone = "Europe/Berlin",
+        Storage = new StorageInput(
+        [
+            new StorageEntryInput { Id = "stg-0123456789abcdef", Primary = true },
+            new StorageEntryInput { Type = "local", Path = "offsite", Primary = false },
+        ], IsList: true),
+        Compression = new CompressionInput { Enabled = true, Algorithm = "zstd", Level = 3 },
+        Encryption = new EncryptionInput { Enabled = true, Algorithm = "aes256", KeyDerivation = "scrypt" },
+        Retention = new RetentionPolicy { KeepDaily = 7, KeepWeekly = 4, KeepMonthly = 12 },
     });
 
     public static readonly ApiExample StartBackup = new("now", "Back up a config now", new StartBackupBody { ConfigId = "cfg-0123456789abcdef" });

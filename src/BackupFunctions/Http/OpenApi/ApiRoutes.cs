@@ -19,9 +19,21 @@ public static class ApiRoutes
     public static readonly IReadOnlyList<ApiRoute> All =
     [
         // backup-configs
-        Post("backup-configs", "CreateBackupConfig", "Create a backup config").Takes<BackupConfig>(ApiExamples.CreateConfig, ApiExamples.CreateConfigByStorageId).Created<BackupConfigView>().Invalid(),
+        Post("backup-configs", "CreateBackupConfig", "Create a backup config (today's words or the seed's; answered in the canonical shape)")
+            .Takes<BackupConfigInput>(ApiExamples.CreateConfig, ApiExamples.CreateConfigByStorageId, ApiExamples.CreateConfigSeedShape).Created<BackupConfigView>().Invalid(),
         Get("backup-configs", "ListBackupConfigs", "List the configs, newest first").Paged().Ok<Page<BackupConfigView>>(),
-        Get("backup-configs/{id}", "GetBackupConfig", "One config, with its next scheduled run").Ok<BackupConfigView>().NotFound("config"),
+        Get("backup-configs/{id}", "GetBackupConfig", "One config, with its next scheduled run and its ETag").Ok<BackupConfigView>().NotFound("config"),
+        Put("backup-configs/{id}", "ReplaceBackupConfig", "Replace a config (validated as a create); the next run uses it, a running job keeps the old one")
+            .Header("If-Match", "The ETag of the version the editor read (or send the body's updatedAt); a stale one is a 412.")
+            .Takes<BackupConfigInput>(ApiExamples.CreateConfig).Ok<BackupConfigView>().Invalid().NotFound("config")
+            .Problem(412, "Another editor saved first; the answer names If-Match and carries the current ETag."),
+        Delete("backup-configs/{id}", "DeleteBackupConfig", "Delete a config; its backups stay listed and restorable unless deleteBackups=true")
+            .Header("If-Match", "Optional: the ETag of the version the caller read.")
+            .Query<bool>("deleteBackups", "true removes its backups as retention does (locked ones stay); default false.")
+            .Ok<DeletedBackupConfigView>().Invalid().NotFound("config").Conflict("A backup or restore of the config is pending or running.")
+            .Problem(412, "The config changed since the caller read it."),
+        Post("backup-configs/{id}/test", "TestBackupConfig", "Check everything a run needs (database, pg_dump, site, destinations, key) without writing a backup")
+            .Ok<ConfigTestReport>("Every check with ok and durationMs; kind and message for a failed one.").NotFound("config"),
         Post("backup-configs/{id}/cleanup", "CleanupBackups", "Show (dry run, the default) or apply the config's retention plan").TakesOptional<CleanupBody>(ApiExamples.CleanupApply)
             .Ok<RetentionReport>("The plan (dryRun true): every backup with its decision and reasons.").Accepted<CleanupStarted>("The plan is being applied; follow it with GET on the same route.")
             .Invalid("The config has no retention rule, or the body is not valid.").NotFound("config").Conflict("A cleanup of the config is running."),

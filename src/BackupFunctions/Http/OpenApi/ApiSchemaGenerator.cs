@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.Json.Serialization.Metadata;
+using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Retention;
 using BackupFunctions.Core.Secrets;
 using Microsoft.OpenApi;
@@ -23,9 +24,9 @@ public sealed class ApiSchemaGenerator
     /// Converters whose JSON the exporter cannot see into (it only knows they are custom): the shape each reads and
     /// writes. A custom converter missing here stops the document from being built, naming it.
     /// </summary>
-    private static readonly Dictionary<Type, Func<JsonNode>> ConverterSchemas = new()
+    private static readonly Dictionary<Type, Func<ApiSchemaGenerator, JsonNode>> ConverterSchemas = new()
     {
-        [typeof(SecretValueJsonConverter)] = () => new JsonObject
+        [typeof(SecretValueJsonConverter)] = _ => new JsonObject
         {
             ["description"] = "A secret: its value (sealed before it is stored, never returned), or {\"setting\": \"BackupSecrets__NAME\"} naming the app setting that holds it. Answers show only the reference.",
             ["anyOf"] = new JsonArray(
@@ -37,11 +38,26 @@ public sealed class ApiSchemaGenerator
                     ["additionalProperties"] = false,
                 }),
         },
-        [typeof(RetentionDurationJsonConverter)] = () => new JsonObject
+        [typeof(RetentionDurationJsonConverter)] = _ => new JsonObject
         {
             ["type"] = new JsonArray("string", "null"),
             ["description"] = $"A duration: {RetentionDuration.FormatHelp}.",
             ["examples"] = new JsonArray("30d"),
+        },
+        [typeof(DayOfWeekJsonConverter)] = _ => new JsonObject
+        {
+            ["description"] = "The day of a weekly schedule: 0–6 (Sunday = 0) or a day's name (monday … sunday, any case). Answers give the lowercase name.",
+            ["anyOf"] = new JsonArray(
+                new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = 6 },
+                new JsonObject { ["type"] = "string" },
+                new JsonObject { ["type"] = "null" }),
+        },
+        [typeof(StorageInputJsonConverter)] = g => new JsonObject
+        {
+            ["description"] = "Where backups go: one destination (the primary; replicas then in replicas), or the seed's array of entries, the primary marked primary: true.",
+            ["anyOf"] = new JsonArray(
+                new JsonObject { ["$ref"] = "#/components/schemas/" + g.Component(typeof(StorageEntryInput)) },
+                new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["$ref"] = "#/components/schemas/" + g.Component(typeof(StorageEntryInput)) } }),
         },
     };
 
@@ -110,7 +126,7 @@ public sealed class ApiSchemaGenerator
         if (converter.GetType().Assembly != typeof(JsonSerializer).Assembly)
         {
             return ConverterSchemas.TryGetValue(converter.GetType(), out var schema)
-                ? schema()
+                ? schema(this)
                 : throw new InvalidOperationException(
                     $"{Where(context)} is written by {converter.GetType().FullName}, whose JSON the schema generator cannot see: " +
                     $"add its shape to {nameof(ApiSchemaGenerator)}.{nameof(ConverterSchemas)}.");
