@@ -4,8 +4,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Health;
+using BackupFunctions.Core.Tests.Support;
 using BackupFunctions.Tests.Support;
 using BackupFunctions.Timers;
 using Microsoft.Azure.Functions.Worker;
@@ -349,6 +351,51 @@ public sealed class BackupConfigsApiTests(ConfigsHostFixture host) : IClassFixtu
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using var badFlag = await host.Http.DeleteAsync($"api/backup-configs/{id}?deleteBackups=maybe");
         await ProblemAssert.NamesFieldAsync(badFlag, "deleteBackups");
+    }
+
+    [Fact]
+    public async Task An_answer_with_signed_webhooks_goes_back_by_put_and_keeps_their_secrets()
+    {
+        // Answers never show a webhook's secret or query string; sent back as they are, both stay as stored.
+        var id = await host.CreateConfigAsync(new
+        {
+            name = "webhooks",
+            type = "database",
+            schedule = new { frequency = "manual" },
+            storage = new { type = "local", path = "webhooks" },
+            notifications = new
+            {
+                webhooks = new object[]
+                {
+                    new { url = "http://127.0.0.1:9/sealed?token=abc", secret = "a webhook secret" },
+                    new { url = "http://127.0.0.1:9/referenced", secret = new { setting = "BackupSecrets__HOOK" } },
+                    new { url = "http://127.0.0.1:9/plain" },
+                },
+            },
+        });
+        var catalog = new BackupCatalog(new TableServiceClient(TestEnvironment.AzuriteConnectionString), host.TablePrefix, TimeProvider.System);
+        var before = (await catalog.Configs.GetAsync(id, CancellationToken.None))!.Config.Notifications!.Webhooks;
+        using var get = await host.Http.GetAsync($"api/backup-configs/{id}");
+        var body = JsonNode.Parse(await get.Content.ReadAsStringAsync())!.AsObject();
+        body["name"] = "webhooks, renamed";
+
+        using (var put = await PutAsync(id, body, get.Headers.ETag!.Tag))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        var after = (await catalog.Configs.GetAsync(id, CancellationToken.None))!.Config;
+        Assert.Equal("webhooks, renamed", after.Name);
+        Assert.Equal(before.Select(w => (w.Url, w.ProtectedSecret)), after.Notifications!.Webhooks.Select(w => (w.Url, w.ProtectedSecret)));
+        Assert.All(after.Notifications.Webhooks, w => Assert.True(w.Signing is null && w.SecretSetting is null));
+
+        // Signing asked for a webhook that has no stored secret, or another reference by secretSetting: named.
+        var unknown = JsonNode.Parse(body.ToJsonString())!.AsObject();
+        unknown["notifications"]!["webhooks"]![2]!["signing"] = true;
+        using (var refused = await PutAsync(id, unknown, ifMatch: null))
+            await ProblemAssert.NamesFieldAsync(refused, "notifications.webhooks[2].signing");
+        var other = JsonNode.Parse(body.ToJsonString())!.AsObject();
+        other["notifications"]!["webhooks"]![1]!["secretSetting"] = "BackupSecrets__OTHER";
+        using (var refused = await PutAsync(id, other, ifMatch: null))
+            await ProblemAssert.NamesFieldAsync(refused, "notifications.webhooks[1].secretSetting");
     }
 
     private async Task<HttpResponseMessage> PutAsync(string id, JsonObject body, string? ifMatch)

@@ -22,7 +22,7 @@ public sealed class BackupConfigEditor(
     public async Task<ConfigEditResult> CreateAsync(BackupConfigInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (config, errors) = await PrepareAsync(input, cancellationToken);
+        var (config, errors) = await PrepareAsync(input, previous: null, cancellationToken);
         if (config is null)
             return new ConfigEditResult(ConfigEditOutcome.Invalid, Errors: errors);
         return new ConfigEditResult(ConfigEditOutcome.Done, await catalog.Configs.CreateAsync(config, cancellationToken));
@@ -38,9 +38,9 @@ public sealed class BackupConfigEditor(
         ArgumentNullException.ThrowIfNull(input);
         if (input.Id is { } bodyId && bodyId != id)
             return new ConfigEditResult(ConfigEditOutcome.Invalid, Errors: Error("id", $"The body's id '{bodyId}' is not the config in the URL ('{id}'); leave id out or give the same."));
-        if (await catalog.Configs.GetAsync(id, cancellationToken) is not { DeletedAt: null })
+        if (await catalog.Configs.GetAsync(id, cancellationToken) is not { DeletedAt: null } current)
             return new ConfigEditResult(ConfigEditOutcome.NotFound);
-        var (config, errors) = await PrepareAsync(input, cancellationToken);
+        var (config, errors) = await PrepareAsync(input, current.Config.Notifications, cancellationToken);
         if (config is null)
             return new ConfigEditResult(ConfigEditOutcome.Invalid, Errors: errors);
         var (outcome, stored) = await catalog.Configs.ReplaceAsync(id, config, ifMatch, string.IsNullOrWhiteSpace(ifMatch) ? input.UpdatedAt : null, cancellationToken);
@@ -87,7 +87,7 @@ public sealed class BackupConfigEditor(
         return null;
     }
 
-    private async Task<(BackupConfig? Config, IReadOnlyDictionary<string, string[]> Errors)> PrepareAsync(BackupConfigInput input, CancellationToken cancellationToken)
+    private async Task<(BackupConfig? Config, IReadOnlyDictionary<string, string[]> Errors)> PrepareAsync(BackupConfigInput input, NotificationConfig? previous, CancellationToken cancellationToken)
     {
         var (config, errors) = input.Read(cms.Value);
         if (config is null)
@@ -99,7 +99,7 @@ public sealed class BackupConfigEditor(
         if (missing.Count > 0)
             return (null, input.InputPaths(missing));
         // Webhook secrets are sealed (or kept as setting references) before the config reaches a row.
-        var (notify, notifyErrors) = notifications.Prepare(config.Notifications);
+        var (notify, notifyErrors) = notifications.Prepare(config.Notifications, previous);
         if (notifyErrors.Count > 0)
             return (null, notifyErrors);
         return (config with { Notifications = notify }, errors);

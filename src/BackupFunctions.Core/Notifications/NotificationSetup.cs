@@ -21,10 +21,19 @@ public sealed class NotificationSetup(SecretSealer sealer, IOptions<Notification
     /// nothing may be stored.
     /// </summary>
     public (NotificationConfig? Stored, IReadOnlyDictionary<string, string[]> Errors) Prepare(NotificationConfig? config)
+        => Prepare(config, previous: null);
+
+    /// <summary>
+    /// As above, for a config that replaces <paramref name="previous"/>: a webhook sent back as an answer shows it
+    /// (<c>signing</c>, <c>secretSetting</c>, the URL with <c>?…</c> for its query) keeps the URL and secret stored for
+    /// it, which answers never show.
+    /// </summary>
+    public (NotificationConfig? Stored, IReadOnlyDictionary<string, string[]> Errors) Prepare(NotificationConfig? config, NotificationConfig? previous)
     {
         var errors = new Dictionary<string, string[]>();
         if (config is null)
             return (null, errors);
+        config = config with { Webhooks = [.. config.Webhooks.Select((w, i) => AsAnswered(w, i, previous, errors))] };
         if (config.Email is not null && options.Value.Smtp.Host.Length == 0)
             errors["notifications.email"] = ["This app has no SMTP server (setting Notifications:Smtp:Host), so it cannot send e-mail."];
         for (var i = 0; i < config.Webhooks.Count; i++)
@@ -40,6 +49,31 @@ public sealed class NotificationSetup(SecretSealer sealer, IOptions<Notification
             .Select(w => w.Secret is { } secret ? w with { Secret = null, ProtectedSecret = sealer.Protect(Purpose, w.Url, SecretName, secret) } : w)
             .ToList();
         return (config with { Webhooks = webhooks }, errors);
+    }
+
+    /// <summary>A webhook in the answer's shape resolved against the stored ones; errors name what cannot be kept.</summary>
+    private static WebhookChannel AsAnswered(WebhookChannel webhook, int index, NotificationConfig? previous, Dictionary<string, string[]> errors)
+    {
+        var stored = previous?.Webhooks.FirstOrDefault(p => p.Url == webhook.Url || ShownUrl(p.Url) == webhook.Url);
+        var url = stored?.Url ?? webhook.Url;
+        var keep = webhook.Secret is null && (webhook.Signing == true || webhook.SecretSetting is not null);
+        if (keep && stored?.ProtectedSecret is null)
+        {
+            errors[$"notifications.webhooks[{index}].signing"] =
+                ["No secret is stored for this webhook: give it as secret (the value, or {\"setting\": \"BackupSecrets__NAME\"})."];
+        }
+        else if (keep && webhook.SecretSetting is { } setting && SecretSetting(stored!) != setting)
+        {
+            errors[$"notifications.webhooks[{index}].secretSetting"] =
+                ["secretSetting only keeps the stored reference; to change it, send secret: {\"setting\": \"BackupSecrets__NAME\"}."];
+        }
+        return webhook with
+        {
+            Url = url,
+            ProtectedSecret = keep ? stored?.ProtectedSecret : webhook.ProtectedSecret,
+            Signing = null,
+            SecretSetting = null,
+        };
     }
 
     /// <summary>The signing secret of a stored webhook, or null when it signs nothing.</summary>

@@ -21,8 +21,22 @@ public sealed record WebhookChannel
 
     /// <summary>
     /// What the catalog keeps for the secret: <c>sealed:v1:…</c> (opens only for this URL) or <c>setting:BackupSecrets__NAME</c>.
-    /// Set by the service (<see cref="NotificationSetup.Prepare"/>); never shown by the API.
+    /// Set by the service (<see cref="NotificationSetup.Prepare(NotificationConfig?, NotificationConfig?)"/>); never shown by the API.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ProtectedSecret { get; init; }
+
+    /// <summary>
+    /// Input only, as answers show it: <c>true</c> without <see cref="Secret"/> keeps the secret already stored for this
+    /// webhook (an answer sent back by PUT). Never stored (<see cref="NotificationSetup.Prepare(NotificationConfig?, NotificationConfig?)"/> clears it).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Signing { get; init; }
+
+    /// <summary>
+    /// Input only, as answers show it: the app setting the stored secret comes from; sent back unchanged it keeps that
+    /// reference (to change it, send <see cref="Secret"/>). Never stored.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SecretSetting { get; init; }
 }
