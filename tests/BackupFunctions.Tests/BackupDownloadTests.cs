@@ -176,16 +176,7 @@ public sealed class BackupDownloadTests(LocalHostFixture host) : IClassFixture<L
             await ProblemAssert.NamesFieldAsync(format, "format");
     }
 
-    private async Task<string> BackUpAsync(string configId)
-    {
-        using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, body);
-        var jobId = JsonDocument.Parse(body).RootElement.GetProperty("jobId").GetString()!;
-        var job = await JobPolling.WaitForJobAsync(host.Http, jobId, TimeSpan.FromMinutes(3));
-        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
-        return jobId;
-    }
+    private Task<string> BackUpAsync(string configId) => JobPolling.BackUpAsync(host.Http, configId);
 
     private static async Task SaveAsync(HttpResponseMessage response, string path)
     {

@@ -107,12 +107,5 @@ public sealed class BackupListTests(LocalHostFixture host) : IClassFixture<Local
 
     private static List<string> Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(b => b.GetProperty("id").GetString()!)];
 
-    private async Task<string> BackUpAsync(string configId)
-    {
-        using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
-        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
-        var job = await JobPolling.WaitForJobAsync(host.Http, jobId, TimeSpan.FromMinutes(3));
-        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
-        return jobId;
-    }
+    private Task<string> BackUpAsync(string configId) => JobPolling.BackUpAsync(host.Http, configId);
 }

@@ -58,13 +58,5 @@ public sealed class IncrementalApiTests(LocalHostFixture host) : IClassFixture<L
         Assert.True(verification.GetProperty("objects").GetInt32() > firstBackup.GetProperty("locations")[0].GetProperty("lastVerification").GetProperty("objects").GetInt32());
     }
 
-    private async Task<string> BackUpAsync(string configId)
-    {
-        using var response = await host.Http.PostAsJsonAsync("api/backups", new { configId });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
-        var job = await JobPolling.WaitForJobAsync(host.Http, jobId, TimeSpan.FromMinutes(3));
-        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
-        return jobId;
-    }
+    private Task<string> BackUpAsync(string configId) => JobPolling.BackUpAsync(host.Http, configId);
 }

@@ -6,6 +6,18 @@ namespace BackupFunctions.Tests.Support;
 /// <summary>Polls the API until background work shows: a job leaving pending/running, a backup row or an alert changing.</summary>
 public static class JobPolling
 {
+    /// <summary>Starts a backup of <paramref name="configId"/> (asserting 202), waits for it and asserts it completed; its job id.</summary>
+    public static async Task<string> BackUpAsync(HttpClient http, string configId)
+    {
+        using var response = await http.PostAsJsonAsync("api/backups", new { configId });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, body);
+        var jobId = JsonDocument.Parse(body).RootElement.GetProperty("jobId").GetString()!;
+        var job = await WaitForJobAsync(http, jobId, TimeSpan.FromMinutes(3));
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+        return jobId;
+    }
+
     public static async Task<JsonElement> WaitForJobAsync(HttpClient http, string jobId, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
