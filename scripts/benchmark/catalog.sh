@@ -5,8 +5,9 @@
 # times (default 200, one at a time, after 3 warm-up requests): GET /api/backups?configId=… (one config's backups),
 # GET /api/backups?pageSize=20 (the dashboard's list), GET /api/backup-health. Then the dashboard (/api/ui/) is opened
 # in headless Debian chromium through Playwright, a fresh context per sample: its first contentful paint (the target)
-# and, for information, the moment its data (a backup row and the total) is on screen. Prints p50, p95 and max in ms
-# and a verdict against the target (p95 under 200 ms each).
+# and, for information, the moment its data (a backup row and the total) is on screen, and the browser's floors (a
+# one-line page over HTTP and as a data: URL, in the same loop). Prints p50, p95 and max in ms and a verdict against
+# the target (p95 under 200 ms each).
 #
 #   scripts/benchmark/catalog.sh [--backups N] [--configs N] [--requests N] [--scratch DIR] [--no-browser] [--keep]
 #

@@ -92,6 +92,42 @@ public sealed class StorageLocationChangeTests(LocalHostFixture host) : IClassFi
     }
 
     [Fact]
+    public async Task A_disabled_replica_is_left_out_with_a_warning_and_the_backup_completes_on_the_primary()
+    {
+        var replicaPath = TestEnvironment.UniqueName("replica");
+        var replica = await host.CreateStorageAsync(new { name = "switchable replica", type = "local", settings = new { path = replicaPath } });
+        var site = host.Scratch(TestEnvironment.UniqueName("site"));
+        Directory.CreateDirectory(Path.Combine(site, "config"));
+        File.WriteAllText(Path.Combine(site, "config", "settings.php"), "<?php\n");
+        var configId = await host.CreateConfigAsync(new
+        {
+            name = "with a replica",
+            files = new { root = site },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "local", path = TestEnvironment.UniqueName("primary") },
+            replicas = new[] { new { storageId = replica } },
+        });
+        using (var response = await PutAsync(replica, new { enabled = false }))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var job = await RunAsync(configId);
+        Assert.True(job.GetProperty("status").GetString() == "completed_with_warnings", job.ToString());
+        var warning = Assert.Single(job.GetProperty("warnings").EnumerateArray()).GetString();
+        Assert.Contains("is disabled", warning, StringComparison.Ordinal);
+        Assert.Contains(replica, warning, StringComparison.Ordinal);
+        var backup = await host.Http.GetFromJsonAsync<JsonElement>($"api/backups/{job.GetProperty("backupId").GetString()}");
+        var copies = backup.GetProperty("locations").EnumerateArray().ToList();
+        Assert.Equal(["ok", "failed"], copies.Select(c => c.GetProperty("status").GetString()));
+        // Nothing was written to the disabled location.
+        var replicaFolder = Path.Combine(host.LocalRoot, replicaPath);
+        Assert.False(Directory.Exists(replicaFolder) && Directory.EnumerateFiles(replicaFolder, "*", SearchOption.AllDirectories).Any());
+
+        using (var response = await PutAsync(replica, new { enabled = true }))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("completed", (await RunAsync(configId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_location_in_use_is_not_deleted_and_an_unused_one_is()
     {
         var used = await host.CreateStorageAsync(new { name = "used", type = "local", settings = new { path = "used" } });

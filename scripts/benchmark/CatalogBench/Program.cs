@@ -121,19 +121,26 @@ static async Task<int> MeasureAsync(Dictionary<string, string> o)
 
     if (o.TryGetValue("chromium", out var chromium))
     {
-        var (paints, data) = await FirstPaintsAsync(chromium, o["ui"] + "?config=" + o["config-id"], o["key"], Math.Max(5, requests / 10));
-        Print("dashboard first paint", paints);
-        Print("floor: first paint of a one-line page (info: no target)", await FloorPaintsAsync(chromium, Math.Max(5, requests / 10)));
-        Print("dashboard with its data (info: no target)", data);
+        var paints = await FirstPaintsAsync(chromium, o["ui"] + "?config=" + o["config-id"], o["key"], Math.Max(5, requests / 10));
+        Print("dashboard first paint", paints.Dashboard);
+        Print("floor: one-line page over HTTP (info: no target)", paints.HttpFloor);
+        Print("floor: one-line data: URL (info: no target)", paints.DataFloor);
+        Print("dashboard with its data (info: no target)", paints.Data);
     }
     return failed ? 1 : 0;
 }
 
 // The dashboard's first paint (the browser's first-contentful-paint entry: the page shell drawn) and the moment its data
 // is on screen (a recent backup's row and the total), both from navigation start as the page's own Performance API sees
-// them; one fresh browser context per sample (a first visit: nothing cached), the browser kept.
-static async Task<(List<double> Paints, List<double> Data)> FirstPaintsAsync(string chromium, string ui, string key, int samples)
+// them; one fresh browser context per sample (a first visit: nothing cached), the browser kept. Beside each sample, in
+// the same loop so that the machine's noise falls on all alike, the browser's floors: a one-line page served over HTTP
+// on loopback by this process (what any web page costs here before its own bytes matter) and the same line as a data:
+// URL (no network, no server).
+static async Task<(List<double> Dashboard, List<double> HttpFloor, List<double> DataFloor, List<double> Data)> FirstPaintsAsync(
+    string chromium, string ui, string key, int samples)
 {
+    const string OneLine = "<!doctype html><title>floor</title><p>Backup Dashboard</p>";
+    using var floorServer = OneLinePageServer.Start(OneLine);
     using var playwright = await Playwright.CreateAsync();
     await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
@@ -142,8 +149,7 @@ static async Task<(List<double> Paints, List<double> Data)> FirstPaintsAsync(str
         Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"],
     });
-    var paints = new List<double>();
-    var data = new List<double>();
+    var (dashboard, httpFloor, dataFloor, data) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
     for (var i = 0; i < samples + 1; i++)
     {
         var context = await browser.NewContextAsync();
@@ -153,45 +159,35 @@ static async Task<(List<double> Paints, List<double> Data)> FirstPaintsAsync(str
         await page.WaitForSelectorAsync("#backups-table tbody tr[data-backup-id]");
         await page.WaitForFunctionAsync("() => /\\d/.test(document.getElementById('status-total').textContent)");
         var shown = await page.EvaluateAsync<double>("() => performance.now()");
-        var paint = await page.EvaluateAsync<double>(
-            "() => (performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByName('first-paint')[0] || { startTime: -1 }).startTime");
+        var paint = await FirstContentfulPaintAsync(page);
+        await context.CloseAsync();
+        var overHttp = await FloorPaintAsync(browser, floorServer.Url);
+        var dataUrl = await FloorPaintAsync(browser, "data:text/html," + OneLine);
         if (i > 0)
         {
-            // The first sample warms the host's static-file path.
-            paints.Add(paint);
+            // The first round warms the host's static-file path and the floor server.
+            dashboard.Add(paint);
             data.Add(shown);
+            httpFloor.Add(overHttp);
+            dataFloor.Add(dataUrl);
         }
-        await context.CloseAsync();
     }
-    return (paints, data);
+    return (dashboard, httpFloor, dataFloor, data);
 }
 
-// The browser's own floor, side by side: the first paint of a one-line page that needs no server (a data: URL), in the
-// same fresh-context loop — what any page costs before its own bytes matter.
-static async Task<List<double>> FloorPaintsAsync(string chromium, int samples)
+static async Task<double> FloorPaintAsync(IBrowser browser, string url)
 {
-    using var playwright = await Playwright.CreateAsync();
-    await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-    {
-        ExecutablePath = chromium,
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"],
-    });
-    var paints = new List<double>();
-    for (var i = 0; i < samples + 1; i++)
-    {
-        var context = await browser.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("data:text/html,<!doctype html><title>floor</title><p>Backup Dashboard</p>");
-        await page.WaitForFunctionAsync("() => performance.getEntriesByName('first-contentful-paint').length > 0");
-        var paint = await page.EvaluateAsync<double>("() => performance.getEntriesByName('first-contentful-paint')[0].startTime");
-        if (i > 0)
-            paints.Add(paint);
-        await context.CloseAsync();
-    }
-    return paints;
+    var context = await browser.NewContextAsync();
+    var page = await context.NewPageAsync();
+    await page.GotoAsync(url);
+    await page.WaitForFunctionAsync("() => performance.getEntriesByName('first-contentful-paint').length > 0");
+    var paint = await FirstContentfulPaintAsync(page);
+    await context.CloseAsync();
+    return paint;
 }
+
+static Task<double> FirstContentfulPaintAsync(IPage page) => page.EvaluateAsync<double>(
+    "() => (performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByName('first-paint')[0] || { startTime: -1 }).startTime");
 
 static void Print(string name, List<double> times)
 {

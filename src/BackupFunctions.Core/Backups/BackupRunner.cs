@@ -52,11 +52,15 @@ public sealed class BackupRunner(
         var now = time.GetUtcNow();
         if (await catalog.Jobs.GetAsync(request.JobId, cancellationToken) is { CancelRequested: true })
             throw JobCancelledException.For(request.JobId);
-        // A disabled storage location takes no new backup: the run fails before anything is written, saying which.
-        foreach (var destination in stored.Config.Replicas.Prepend(stored.Config.Storage))
+        // A disabled storage location takes no new backup: a disabled primary fails the run before anything is
+        // written, saying which; a disabled replica is left out of this run (a warning on the backup).
+        if (await stores.DisabledReasonAsync(stored.Config.Storage, cancellationToken) is { } disabled)
+            throw new InvalidOperationException(disabled);
+        var skipped = new Dictionary<int, string>();
+        for (var i = 0; i < stored.Config.Replicas.Count; i++)
         {
-            if (await stores.DisabledReasonAsync(destination, cancellationToken) is { } disabled)
-                throw new InvalidOperationException(disabled);
+            if (await stores.DisabledReasonAsync(stored.Config.Replicas[i], cancellationToken) is { } reason)
+                skipped[i + 1] = reason;
         }
         var parts = stored.Config.WithPartsOfType();
         var job = await catalog.Jobs.UpdateAsync(request.JobId, j => j with
@@ -75,8 +79,13 @@ public sealed class BackupRunner(
             files = stored.Config.Files is not null,
             replicas = stored.Config.Replicas.Count,
         }, cancellationToken);
+        foreach (var reason in skipped.Values)
+            await logs.WriteAsync(request.JobId, JobLogLevel.Warning, "Replica left out of this run", new { reason }, cancellationToken);
         // The config's type picks the parts: a 'database' config with site files set backs up only the database.
-        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, parts, job.StartedAt ?? now);
+        return new BackupPlan(request.JobId, request.JobId, request.ConfigId, parts, job.StartedAt ?? now)
+        {
+            SkippedCopies = skipped.Count > 0 ? skipped : null,
+        };
     }
 
     /// <summary>

@@ -195,6 +195,8 @@ public static class BackupOrchestrator
     /// </summary>
     internal static async Task<CopyOutcome> CopyAsync(TaskOrchestrationContext context, BackupPlan plan, int index, string manifestSha256)
     {
+        if (plan.SkipReason(index) is { } skipped)
+            return new CopyOutcome(index, skipped, null);
         if (index > 0)
         {
             try

@@ -201,6 +201,8 @@ public sealed class DashboardBrowserTests(LocalHostFixture host, ITestOutputHelp
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
         await Expect(page.Locator("#config-select")).ToHaveValueAsync(configId);
         await page.ScreenshotAsync(new() { Path = Artifact("dashboard-phone.png"), FullPage = true });
+        // The style sheet applies under the pages' Content-Security-Policy (a refusal would also be a console error).
+        Assert.Equal("rgb(13, 42, 74)", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('header.top')).backgroundColor"));
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the dashboard scrolls sideways on a phone");
         Assert.Empty(await UnnamedControlsAsync(page));
 

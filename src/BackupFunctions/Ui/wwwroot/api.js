@@ -170,10 +170,16 @@ export function duration(seconds) {
   return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
 }
 
+// One formatter for the page's life: toLocaleString with options builds a new one on every call, and the first build
+// loads the locale's data (tens of ms in a fresh tab, on the dashboard's path to its first paint).
+let dateFormat = null;
+
 export function when(value) {
   if (!value) return '—';
   const date = new Date(value);
-  return isNaN(date) ? String(value) : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  if (isNaN(date)) return String(value);
+  dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateFormat.format(date);
 }
 
 /** Sets a message area's text and tone ('ok', 'error' or ''). */
