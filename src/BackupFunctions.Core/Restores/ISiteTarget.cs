@@ -1,0 +1,46 @@
+using BackupFunctions.Core.Archive;
+
+namespace BackupFunctions.Core.Restores;
+
+/// <summary>
+/// Where an in-place restore writes a site's files back when the site is not a local folder (a local folder keeps
+/// <see cref="InPlaceFileRestore"/>'s staging-then-swap). Paths are '/'-separated and relative to the source's root
+/// (the component first), exactly as the archive names them; an implementation confines every path to that root.
+/// </summary>
+/// <remarks>
+/// Where <see cref="CanRenameFolders"/> is true (SFTP, Azure Files) a restore stages each component in a sibling folder
+/// and swaps it in with two renames, as the local restore does; where it is false (Blob: no folders to rename) files
+/// are overwritten in place and extras deleted, and the pre-restore backup is the way back.
+/// </remarks>
+public interface ISiteTarget
+{
+    /// <summary>Whether <see cref="RenameFolderAsync"/> works (one step, on the server).</summary>
+    bool CanRenameFolders { get; }
+
+    /// <summary>Whether the target keeps symbolic links (SFTP); where false, links of the backup are reported as skipped.</summary>
+    bool CanCreateLinks { get; }
+
+    /// <summary>What is under <paramref name="folder"/> (recursively, folders before their content); empty when it does not exist.</summary>
+    IAsyncEnumerable<SiteEntry> ListAsync(string folder, CancellationToken cancellationToken);
+
+    /// <summary>Creates a folder and its parents; nothing when it exists. (A no-op where folders are implied, Blob.)</summary>
+    Task CreateFolderAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a whole file from <paramref name="content"/> (streamed, never buffered whole), replacing what is there,
+    /// with its modification time (and Unix mode where the target keeps one).
+    /// </summary>
+    Task WriteFileAsync(string path, Stream content, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken);
+
+    /// <summary>Creates a symbolic link; only where <see cref="CanCreateLinks"/>.</summary>
+    Task CreateLinkAsync(string path, string target, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a file or link; nothing when it is gone.</summary>
+    Task DeleteFileAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a folder and everything under it; nothing when it is gone.</summary>
+    Task DeleteFolderAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Renames a folder (the destination must not exist); only where <see cref="CanRenameFolders"/>.</summary>
+    Task RenameFolderAsync(string path, string newPath, CancellationToken cancellationToken);
+}
