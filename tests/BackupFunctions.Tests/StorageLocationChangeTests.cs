@@ -65,6 +65,29 @@ public sealed class StorageLocationChangeTests(LocalHostFixture host) : IClassFi
     }
 
     [Fact]
+    public async Task A_refused_login_fails_the_run_at_once_saying_so()
+    {
+        var id = await host.CreateStorageAsync(new
+        {
+            name = "sftp refusing",
+            type = "sftp",
+            settings = new { host = SftpServer.Host, port = SftpServer.Port, user = SftpServer.User, path = TestEnvironment.UniqueName("refused"), hostKeyFingerprint = SftpServer.HostKey },
+            secrets = new { password = "Not-The-Password-4242" },
+        });
+        var configId = await ConfigAsync("refused login", new { storageId = id, prefix = "ref" });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var job = await RunAsync(configId);
+        Assert.True(job.GetProperty("status").GetString() == "failed", job.ToString());
+        Assert.Contains("the login was refused", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+        // The clean-up could not log in either: what it left is named on the job instead of keeping the job running.
+        var left = Assert.Single(job.GetProperty("warnings").EnumerateArray()).GetString();
+        Assert.Contains($"storage location {id}", left, StringComparison.Ordinal);
+        Assert.Contains("could not be removed", left, StringComparison.Ordinal);
+        // A refused login is not retried for minutes: retrying cannot fix a wrong password.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"the run took {watch.Elapsed} to fail");
+    }
+
+    [Fact]
     public async Task A_disabled_location_takes_no_new_run_and_its_backups_stay_readable()
     {
         var id = await host.CreateStorageAsync(new { name = "switchable", type = "local", settings = new { path = "switchable" } });

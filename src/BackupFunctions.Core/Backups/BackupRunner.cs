@@ -564,13 +564,31 @@ public sealed class BackupRunner(
     public async Task FailJobAsync(FailureInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var leftovers = new List<string>();
         if (input.Plan is { } plan)
         {
             // Every copy: a failure after replication started must not leave a complete copy anywhere.
             for (var index = 0; index <= plan.Config.Replicas.Count; index++)
-                await copies.RemoveCopyAsync(new ReplicaInput(plan, index), cancellationToken);
+            {
+                try
+                {
+                    await copies.RemoveCopyAsync(new ReplicaInput(plan, index), cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The destination that failed the run often fails the clean-up too (a refused login, an outage):
+                    // the job must still end failed, not stay running while the clean-up is retried. What is left has
+                    // the run's folder name and is listed on the job; without a backup row nothing reads it.
+                    var destination = plan.Destination(index);
+                    var where = destination.StorageId is { } id ? $"storage location {id}" : $"the {destination.Type} destination of copy {index}";
+                    // A store's own exception speaks our words; anything else is named by type only (no server text).
+                    var why = e is StoreException ? e.Message : $"an unexpected {e.GetType().Name}";
+                    logger.LogWarning(e, "Job {JobId}: the partial objects in {Destination} could not be removed", input.JobId, where);
+                    leftovers.Add($"The partial objects of this run in {where} (folder {plan.FolderIn(index)}) could not be removed: {why}");
+                }
+            }
             logger.LogInformation("Job {JobId}: removed the partial objects of the backup", input.JobId);
-            await logs.WriteAsync(input.JobId, JobLogLevel.Info, "Partial objects removed", new { copies = plan.Config.Replicas.Count + 1 }, cancellationToken);
+            await logs.WriteAsync(input.JobId, JobLogLevel.Info, "Partial objects removed", new { copies = plan.Config.Replicas.Count + 1 - leftovers.Count, left = leftovers }, cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -588,6 +606,7 @@ public sealed class BackupRunner(
                 CompletedAt = now,
                 DurationSeconds = j.StartedAt is { } s ? Math.Round((now - s).TotalSeconds, 3) : null,
                 Error = input.Error,
+                Warnings = [.. j.Warnings, .. leftovers],
                 Progress = j.Progress with { Eta = null },
             };
         }, cancellationToken);

@@ -103,8 +103,10 @@ public class LocalHostFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        Http.Dispose();
-        await Host.DisposeAsync();
+        // Null when the host failed to start: disposing must not throw over that start error.
+        Http?.Dispose();
+        if (Host is not null)
+            await Host.DisposeAsync();
         _folder.Dispose();
     }
 
