@@ -79,6 +79,13 @@ internal static class AzureFilesPaths
     /// <summary>Not there (the file, or a folder on the way): for a reader, the entry is gone.</summary>
     public static bool IsGone(RequestFailedException e) => e.Status == 404;
 
+    /// <summary>
+    /// Gone, or of the other kind now (a file where a folder was, or the reverse): the service answers 404 or 409
+    /// ResourceTypeMismatch depending on the operation. For the reader both mean "not what was listed".
+    /// </summary>
+    public static bool IsGoneOrOtherKind(RequestFailedException e) =>
+        IsGone(e) || e.ErrorCode == ShareErrorCode.ResourceTypeMismatch.ToString();
+
     public static ShareDirectoryClient Directory(ShareClient share, string path) =>
         path.Length == 0 ? share.GetRootDirectoryClient() : share.GetDirectoryClient(path);
 

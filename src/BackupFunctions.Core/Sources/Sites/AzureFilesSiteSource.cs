@@ -88,7 +88,7 @@ public sealed class AzureFilesSiteSource : ISiteSource
         {
             folderProperties = folder.GetProperties().Value;
         }
-        catch (RequestFailedException e) when (AzureFilesPaths.IsGone(e))
+        catch (RequestFailedException e) when (AzureFilesPaths.IsGoneOrOtherKind(e))
         {
         }
 
@@ -152,7 +152,7 @@ public sealed class AzureFilesSiteSource : ISiteSource
                 });
             }
         }
-        catch (RequestFailedException e) when (AzureFilesPaths.IsGone(e))
+        catch (RequestFailedException e) when (AzureFilesPaths.IsGoneOrOtherKind(e))
         {
             return null;
         }
@@ -180,7 +180,7 @@ public sealed class AzureFilesSiteSource : ISiteSource
         {
             return file.GetProperties().Value;
         }
-        catch (RequestFailedException e) when (AzureFilesPaths.IsGone(e))
+        catch (RequestFailedException e) when (AzureFilesPaths.IsGoneOrOtherKind(e))
         {
             return null;
         }

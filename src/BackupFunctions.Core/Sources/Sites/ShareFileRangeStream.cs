@@ -73,7 +73,7 @@ internal sealed class ShareFileRangeStream(ShareFileClient file, long length) : 
         {
             return Accept(file.Download(options));
         }
-        catch (RequestFailedException e) when (e.Status is 404 or 416)
+        catch (RequestFailedException e) when (e.Status == 416 || AzureFilesPaths.IsGoneOrOtherKind(e))
         {
             _ended = true; // gone, or now shorter than this position
             return false;
@@ -89,7 +89,7 @@ internal sealed class ShareFileRangeStream(ShareFileClient file, long length) : 
         {
             return Accept(await file.DownloadAsync(options, cancellationToken));
         }
-        catch (RequestFailedException e) when (e.Status is 404 or 416)
+        catch (RequestFailedException e) when (e.Status == 416 || AzureFilesPaths.IsGoneOrOtherKind(e))
         {
             _ended = true; // gone, or now shorter than this position
             return false;
