@@ -77,10 +77,6 @@ param appImageTag string = ''
 @description('.NET version of the isolated worker: the Functions base image of an empty appImageTag.')
 param dotnetVersion string = '10.0'
 
-@description('PostgreSQL client major installed in the image (infra/docker/Dockerfile PG_MAJOR): Postgres__BinDirectory.')
-@minValue(13)
-param postgresClientMajor int = 17
-
 @description('Subnet id for the app\'s regional VNet integration (delegated to Microsoft.Web/serverFarms, /27 or larger). Empty: no private networking.')
 param vnetIntegrationSubnetId string = ''
 
@@ -275,7 +271,7 @@ module privateNetwork 'modules/private-network.bicep' = if (privateEndpoints) {
 // The CMS database's zone usually lives with the CMS (another resource group, maybe another subscription).
 module cmsDatabaseZoneLink 'modules/dns-zone-link.bicep' = if (!empty(cmsDatabasePrivateDnsZoneId) && vnetIntegrated) {
   name: 'cmsDatabaseZoneLink'
-  scope: resourceGroup(cmsZone[2], cmsZone[4])
+  scope: resourceGroup(empty(cmsDatabasePrivateDnsZoneId) ? subscription().subscriptionId : cmsZone[2], empty(cmsDatabasePrivateDnsZoneId) ? resourceGroup().name : cmsZone[4])
   params: {
     zoneName: last(cmsZone)
     vnetId: integrationVnetId
@@ -284,13 +280,12 @@ module cmsDatabaseZoneLink 'modules/dns-zone-link.bicep' = if (!empty(cmsDatabas
   }
 }
 
-module endpointsSubnetPrefixes 'modules/subnet-prefixes.bicep' = if (privateEndpoints) {
-  name: 'endpointsSubnetPrefixes'
-  scope: resourceGroup(endpointsSubnet[2], endpointsSubnet[4])
-  params: {
-    vnetName: endpointsSubnet[8]
-    subnetName: last(endpointsSubnet)
-  }
+// The private endpoints subnet (an existing one, maybe in another resource group): its address prefix goes into
+// Network__AllowedRanges, so the app may connect to the CMS database's private endpoint there. One prefix per subnet
+// (ARM returns addressPrefix; a subnet with several has addressPrefixes instead: list them in additionalAllowedRanges).
+resource endpointsSubnetRef 'Microsoft.Network/virtualNetworks/subnets@2025-05-01' existing = if (privateEndpoints) {
+  scope: resourceGroup(privateEndpoints ? endpointsSubnet[2] : subscription().subscriptionId, privateEndpoints ? endpointsSubnet[4] : resourceGroup().name)
+  name: privateEndpoints ? '${endpointsSubnet[8]}/${last(endpointsSubnet)}' : 'none/none'
 }
 
 // Last: the settings name the key and reference the secrets, so the roles they need come first; with private
@@ -306,8 +301,7 @@ module appSettings 'modules/app-settings.bicep' = {
     transitKeyReference: keyVault.outputs.transitKeyReference
     sealingKeyReference: keyVault.outputs.sealingKeyReference
     appCanUnwrap: appCanUnwrap
-    postgresBinDirectory: '/usr/lib/postgresql/${postgresClientMajor}/bin'
-    allowedRanges: concat(privateEndpoints ? endpointsSubnetPrefixes!.outputs.prefixes : [], additionalAllowedRanges)
+    allowedRanges: concat(privateEndpoints ? [endpointsSubnetRef!.properties.addressPrefix] : [], additionalAllowedRanges)
     additionalAppSettings: additionalAppSettings
   }
   dependsOn: [

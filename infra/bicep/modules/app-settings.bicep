@@ -27,9 +27,6 @@ param sealingKeyReference string
 @description('The app identity may unwrap: scheduled deep verification can run in the app.')
 param appCanUnwrap bool
 
-@description('Folder of pg_dump/pg_restore in the image (Postgres__BinDirectory).')
-param postgresBinDirectory string
-
 @description('CIDR ranges the app may connect to besides public addresses (Network__AllowedRanges): the private endpoints\' subnets.')
 param allowedRanges array
 
@@ -79,8 +76,8 @@ var defaultAppSettings = union(
     Network__AllowedRanges: join(allowedRanges, ',')
     // Local roots a files backup may read: none, the instance's disk is its own (site files come through files.source).
     Files__AllowedRoots: ''
-    // The PostgreSQL client tools of the image (infra/docker/Dockerfile), the major the start-up check reports.
-    Postgres__BinDirectory: postgresBinDirectory
+    // Postgres__BinDirectory is not set here: the image sets it (ENV in infra/docker/Dockerfile) to the folder of the
+    // client tools it installs, so the two cannot disagree.
   },
   appInsightsEntraAuth ? { APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD' } : {}
 )
