@@ -1,11 +1,15 @@
 // BackupFunctions: one resource group holds one install.
-//   storage account (host state, Durable task hub, deployment package, catalog tables, "backups" container)
-//   Log Analytics workspace + Application Insights
-//   Flex Consumption plan + function app with a system-assigned identity and data-plane roles on the account
+//   storage account, shared keys off (host state, Durable task hub, catalog tables, "backups" container)
+//   Log Analytics workspace + Application Insights (Entra ID ingestion)
+//   container registry + the identity that pulls the image (infra/docker/Dockerfile: app + pg_dump/pg_restore)
+//   Elastic Premium plan + function app (Linux container) with a system-assigned identity and data-plane roles
 //   Key Vault: the RSA key that wraps the backups' data keys (the app may only read its public half) and the app's
 //   secrets (transit key, sealing key), read through Key Vault references
+//   optional private networking: VNet integration, private endpoints + DNS zones for storage and Key Vault, the CMS
+//   database's private DNS zone linked, Network__AllowedRanges from the endpoints' subnet
+//   monitoring (modules/monitoring.bicep): alert rules, action group, workbook
 //   the app settings, deployed last (after the roles the Key Vault references need)
-// Deploy: see README.md beside this file.
+// Deploy: scripts/deploy.sh; docs/deployment.md; README.md beside this file.
 
 targetScope = 'resourceGroup'
 
@@ -49,23 +53,54 @@ param logRetentionInDays int = 30
 @description('Telemetry authenticated with the app identity only (Application Insights local auth disabled).')
 param appInsightsEntraAuth bool = true
 
-@description('Upper bound of Flex Consumption instances.')
-@minValue(1)
-@maxValue(1000)
-param maximumInstanceCount int = 40
-
-@description('Memory of one Flex Consumption instance, in MB.')
+@description('Elastic Premium size: EP1 (1 vCPU, 3.5 GB) is enough for one CMS; EP2/EP3 for large dumps or many configs.')
 @allowed([
-  512
-  2048
-  4096
+  'EP1'
+  'EP2'
+  'EP3'
 ])
-param instanceMemoryMB int = 2048
+param planSkuName string = 'EP1'
 
-// The Microsoft.Web schema types runtime.version as a free string; '10.0' is the value Flex Consumption lists
-// for .NET 10 isolated (az functionapp list-flexconsumption-runtimes).
-@description('.NET version of the isolated worker.')
+@description('Always-ready instances (a Premium plan bills at least one all month).')
+@minValue(1)
+@maxValue(20)
+param minimumInstanceCount int = 1
+
+@description('Upper bound of instances the plan scales out to.')
+@minValue(1)
+@maxValue(100)
+param maximumInstanceCount int = 3
+
+@description('Tag of the app image in the install\'s registry (repository backupfunctions), e.g. the git commit. Empty: the public Functions base image without the app (the first deployment, before scripts/deploy.sh builds the image).')
+param appImageTag string = ''
+
+@description('.NET version of the isolated worker: the Functions base image of an empty appImageTag.')
 param dotnetVersion string = '10.0'
+
+@description('Subnet id for the app\'s regional VNet integration (delegated to Microsoft.Web/serverFarms, /27 or larger). Empty: no private networking.')
+param vnetIntegrationSubnetId string = ''
+
+@description('Subnet id the private endpoints of storage and Key Vault go in (the CMS database\'s endpoint may live there too). Needs vnetIntegrationSubnetId. Empty: public endpoints.')
+param privateEndpointsSubnetId string = ''
+
+@description('With private endpoints: turn the public endpoints of storage and Key Vault off. Operators then run backupctl from inside the VNet (or add a firewall rule for their address).')
+param disablePublicNetworkAccess bool = true
+
+@description('Resource id of the CMS database\'s existing private DNS zone (e.g. privatelink.postgres.database.azure.com in the CMS\'s resource group): linked to the app\'s VNet. Empty: none.')
+param cmsDatabasePrivateDnsZoneId string = ''
+
+@description('More CIDR ranges for Network__AllowedRanges, on top of the private endpoints subnet (e.g. the CMS database\'s subnet when its private endpoint lives in another VNet).')
+param additionalAllowedRanges array = []
+
+@description('E-mail addresses notified by the alert rules.')
+param alertEmails array = []
+
+@description('Webhook URLs called by the alert rules.')
+param alertWebhooks array = []
+
+@description('Hours after which a config without a successful backup raises the overdue alert.')
+@minValue(1)
+param configOverdueHours int = 26
 
 @description('Extra app settings (name: value), merged over the defaults set in modules/app-settings.bicep.')
 param additionalAppSettings object = {}
@@ -110,21 +145,32 @@ var allTags = union(tags, {
   environment: environmentName
 })
 
+var privateEndpoints = !empty(privateEndpointsSubnetId)
+var vnetIntegrated = !empty(vnetIntegrationSubnetId)
+var publicNetworkAccess = privateEndpoints && disablePublicNetworkAccess ? 'Disabled' : 'Enabled'
+// Resource ids: /subscriptions/<s>/resourceGroups/<g>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>
+var integrationSubnet = split(vnetIntegrationSubnetId, '/')
+var endpointsSubnet = split(privateEndpointsSubnetId, '/')
+var integrationVnetId = vnetIntegrated ? join(take(integrationSubnet, 9), '/') : ''
+var endpointsVnetId = privateEndpoints ? join(take(endpointsSubnet, 9), '/') : ''
+var cmsZone = split(cmsDatabasePrivateDnsZoneId, '/')
+var imageRepository = 'backupfunctions'
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
     location: location
     name: take('st${namePrefix}${environmentName}${suffix}', 24)
     skuName: storageSkuName
-    deploymentContainerName: 'app-package'
     backupsContainerName: 'backups'
     softDeleteRetentionDays: softDeleteRetentionDays
+    publicNetworkAccess: publicNetworkAccess
     tags: allTags
   }
 }
 
-module monitoring 'modules/monitoring.bicep' = {
-  name: 'monitoring'
+module insights 'modules/insights.bicep' = {
+  name: 'insights'
   params: {
     location: location
     workspaceName: 'log-${baseName}-${suffix}'
@@ -135,17 +181,47 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    appInsightsId: insights.outputs.appInsightsId
+    logAnalyticsWorkspaceId: insights.outputs.workspaceId
+    actionGroupEmails: alertEmails
+    actionGroupWebhooks: alertWebhooks
+    configOverdueHours: configOverdueHours
+  }
+}
+
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  params: {
+    location: location
+    name: take('cr${namePrefix}${environmentName}${suffix}', 50)
+    pullIdentityName: 'id-${baseName}-${suffix}-pull'
+    skuName: 'Basic'
+    tags: allTags
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionApp'
   params: {
     location: location
     planName: 'asp-${baseName}-${suffix}'
     appName: 'func-${baseName}-${suffix}'
-    storageAccountName: storage.outputs.name
-    deploymentContainerName: storage.outputs.deploymentContainerName
+    skuName: planSkuName
+    minimumInstanceCount: minimumInstanceCount
     maximumInstanceCount: maximumInstanceCount
-    instanceMemoryMB: instanceMemoryMB
-    dotnetVersion: dotnetVersion
+    // Before the first image build the plan runs the public base image (no functions), so the very first deployment
+    // succeeds; scripts/deploy.sh builds the image and deploys again with its tag.
+    image: empty(appImageTag)
+      ? 'mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet-isolated${dotnetVersion}'
+      : '${registry.outputs.loginServer}/${imageRepository}:${appImageTag}'
+    pullWithIdentity: !empty(appImageTag)
+    pullIdentityId: registry.outputs.pullIdentityId
+    pullIdentityClientId: registry.outputs.pullIdentityClientId
+    vnetIntegrationSubnetId: vnetIntegrationSubnetId
     tags: allTags
   }
 }
@@ -163,6 +239,7 @@ module keyVault 'modules/keyvault.bicep' = {
     transitKey: transitKey
     sealingKey: sealingKey
     useSealingKey: useSealingKey
+    publicNetworkAccess: publicNetworkAccess
     installName: '${baseName}-${suffix}'
     tags: allTags
   }
@@ -173,27 +250,63 @@ module storageAccess 'modules/storage-access.bicep' = {
   params: {
     principalId: functionApp.outputs.principalId
     storageAccountName: storage.outputs.name
-    appInsightsName: monitoring.outputs.appInsightsName
+    appInsightsName: insights.outputs.appInsightsName
     appInsightsEntraAuth: appInsightsEntraAuth
   }
 }
 
-// Last: the settings name the key and reference the secrets, so the roles they need come first.
+module privateNetwork 'modules/private-network.bicep' = if (privateEndpoints) {
+  name: 'privateNetwork'
+  params: {
+    location: location
+    privateEndpointsSubnetId: privateEndpointsSubnetId
+    linkedVnetIds: union([integrationVnetId], [endpointsVnetId])
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.vaultName
+    baseName: '${baseName}-${suffix}'
+    tags: allTags
+  }
+}
+
+// The CMS database's zone usually lives with the CMS (another resource group, maybe another subscription).
+module cmsDatabaseZoneLink 'modules/dns-zone-link.bicep' = if (!empty(cmsDatabasePrivateDnsZoneId) && vnetIntegrated) {
+  name: 'cmsDatabaseZoneLink'
+  scope: resourceGroup(empty(cmsDatabasePrivateDnsZoneId) ? subscription().subscriptionId : cmsZone[2], empty(cmsDatabasePrivateDnsZoneId) ? resourceGroup().name : cmsZone[4])
+  params: {
+    zoneName: last(cmsZone)
+    vnetId: integrationVnetId
+    linkName: 'link-${baseName}-${suffix}'
+    tags: allTags
+  }
+}
+
+// The private endpoints subnet (an existing one, maybe in another resource group): its address prefix goes into
+// Network__AllowedRanges, so the app may connect to the CMS database's private endpoint there. One prefix per subnet
+// (ARM returns addressPrefix; a subnet with several has addressPrefixes instead: list them in additionalAllowedRanges).
+resource endpointsSubnetRef 'Microsoft.Network/virtualNetworks/subnets@2025-05-01' existing = if (privateEndpoints) {
+  scope: resourceGroup(privateEndpoints ? endpointsSubnet[2] : subscription().subscriptionId, privateEndpoints ? endpointsSubnet[4] : resourceGroup().name)
+  name: privateEndpoints ? '${endpointsSubnet[8]}/${last(endpointsSubnet)}' : 'none/none'
+}
+
+// Last: the settings name the key and reference the secrets, so the roles they need come first; with private
+// endpoints, the Key Vault references resolve through them, so those come first too.
 module appSettings 'modules/app-settings.bicep' = {
   name: 'appSettings'
   params: {
     appName: functionApp.outputs.name
     storageAccountName: storage.outputs.name
-    appInsightsName: monitoring.outputs.appInsightsName
+    appInsightsName: insights.outputs.appInsightsName
     appInsightsEntraAuth: appInsightsEntraAuth
     keyUrl: keyVault.outputs.keyUrl
     transitKeyReference: keyVault.outputs.transitKeyReference
     sealingKeyReference: keyVault.outputs.sealingKeyReference
     appCanUnwrap: appCanUnwrap
+    allowedRanges: concat(privateEndpoints ? [endpointsSubnetRef!.properties.addressPrefix] : [], additionalAllowedRanges)
     additionalAppSettings: additionalAppSettings
   }
   dependsOn: [
     storageAccess
+    privateNetwork
   ]
 }
 
@@ -208,6 +321,9 @@ output principalId string = functionApp.outputs.principalId
 
 @description('Storage account name (catalog tables, backups container, host state).')
 output storageAccountName string = storage.outputs.name
+
+@description('Container registry of the app image (az acr build -r <this>).')
+output registryName string = registry.outputs.name
 
 @description('Key Vault holding the key-encryption key and the app\'s secrets.')
 output keyVaultName string = keyVault.outputs.vaultName

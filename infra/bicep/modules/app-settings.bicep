@@ -27,6 +27,9 @@ param sealingKeyReference string
 @description('The app identity may unwrap: scheduled deep verification can run in the app.')
 param appCanUnwrap bool
 
+@description('CIDR ranges the app may connect to besides public addresses (Network__AllowedRanges): the private endpoints\' subnets.')
+param allowedRanges array
+
 @description('Extra app settings (name: value), merged over the defaults.')
 param additionalAppSettings object
 
@@ -42,11 +45,15 @@ resource app 'Microsoft.Web/sites@2025-03-01' existing = {
   name: appName
 }
 
-// FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE are deliberately absent:
-// on Flex Consumption the runtime and the package location come from functionAppConfig, and the platform
-// rejects those settings.
+// WEBSITE_RUN_FROM_PACKAGE, WEBSITE_CONTENTAZUREFILECONNECTIONSTRING and WEBSITE_CONTENTSHARE are deliberately
+// absent: the app comes in the container image, and a content share would need the account key (shared key is off).
 var defaultAppSettings = union(
   {
+    // The Functions host in the image runs the isolated worker.
+    FUNCTIONS_EXTENSION_VERSION: '~4'
+    FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
+    // The image carries the app: no /home share mounted over it.
+    WEBSITES_ENABLE_APP_SERVICE_STORAGE: 'false'
     // Identity-based host storage: the Functions host and the Durable Task Azure Storage provider derive the
     // blob, queue and table endpoints from the account name and sign in with the system-assigned identity.
     AzureWebJobsStorage__accountName: storage.name
@@ -65,10 +72,12 @@ var defaultAppSettings = union(
     // sound backups verification_failed), so it is off unless the app may unwrap. backupctl verify --read-data under
     // a restore identity does it instead.
     Verification__DeepSchedule: appCanUnwrap ? '0 0 3 * * *' : ''
-    // Outbound confinement: empty allows public addresses only; list the subnets of private endpoints here.
-    Network__AllowedRanges: ''
-    // Local roots a files backup may read: none on Flex Consumption, whose disk is the instance's own.
+    // Outbound confinement: public addresses, plus the subnets of the private endpoints (a CMS database behind one).
+    Network__AllowedRanges: join(allowedRanges, ',')
+    // Local roots a files backup may read: none, the instance's disk is its own (site files come through files.source).
     Files__AllowedRoots: ''
+    // Postgres__BinDirectory is not set here: the image sets it (ENV in infra/docker/Dockerfile) to the folder of the
+    // client tools it installs, so the two cannot disagree.
   },
   appInsightsEntraAuth ? { APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD' } : {}
 )

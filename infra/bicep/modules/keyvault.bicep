@@ -46,6 +46,13 @@ param sealingKey string
 @description('Store the sealing key and grant the app its secret.')
 param useSealingKey bool
 
+@description('Enabled, or Disabled when the app reaches the vault through a private endpoint only.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
+
 @description('Tells the custom role names of this install apart (role names are unique in a tenant): <prefix>-<env>-<suffix>.')
 param installName string
 
@@ -72,10 +79,11 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     softDeleteRetentionInDays: softDeleteRetentionDays
     // The key is the only way to the backups' data keys: nobody, not even an Owner, can purge it before retention ends.
     enablePurgeProtection: true
-    // Flex Consumption without VNet integration reaches the vault over its public endpoint (see README.md, "Not yet").
-    publicNetworkAccess: 'Enabled'
+    // With private networking the public endpoint is off: the app (and the Key Vault references of its settings,
+    // resolved through its VNet integration) come through the private endpoint.
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
     }
   }
@@ -243,3 +251,4 @@ output sealingKeyReference string = !useSealingKey
   : '@Microsoft.KeyVault(SecretUri=${sealingKeySecret!.properties.secretUri})'
 
 output vaultName string = vault.name
+output vaultId string = vault.id

@@ -1,47 +1,28 @@
-// Log Analytics workspace and the workspace-based Application Insights component the Functions host writes to.
+// PLACEHOLDER so main.bicep builds before the merge: helper i16-monitor writes the real module (alert rules, action
+// group, workbook) with these parameters; the lead keeps that version at merge. Deploys nothing.
 
-@description('Azure region for both resources.')
+@description('Azure region.')
 param location string
 
-@description('Log Analytics workspace name.')
-param workspaceName string
+@description('Resource id of the Application Insights component the rules and the workbook read.')
+param appInsightsId string
 
-@description('Application Insights component name.')
-param appInsightsName string
+@description('Resource id of the Log Analytics workspace behind it.')
+param logAnalyticsWorkspaceId string
 
-@description('Days the workspace keeps data (30 is included in the per-GB price).')
-@minValue(30)
-@maxValue(730)
-param retentionInDays int
+@description('E-mail addresses the action group notifies.')
+param actionGroupEmails array
 
-@description('Accept only Entra ID authenticated telemetry (the app then needs Monitoring Metrics Publisher).')
-param disableLocalAuth bool
+@description('Webhook URLs the action group calls.')
+param actionGroupWebhooks array
 
-param tags object
+@description('Hours after which a config without a successful backup counts as overdue.')
+param configOverdueHours int
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
-  name: workspaceName
+output placeholder object = {
   location: location
-  tags: tags
-  properties: {
-    sku: {
-      name: 'PerGB2018'
-    }
-    retentionInDays: retentionInDays
-  }
+  appInsightsId: appInsightsId
+  logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
+  receivers: length(actionGroupEmails) + length(actionGroupWebhooks)
+  configOverdueHours: configOverdueHours
 }
-
-resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: appInsightsName
-  location: location
-  tags: tags
-  kind: 'web'
-  properties: {
-    Application_Type: 'web'
-    WorkspaceResourceId: workspace.id
-    IngestionMode: 'LogAnalytics'
-    DisableLocalAuth: disableLocalAuth
-  }
-}
-
-output appInsightsName string = appInsights.name

@@ -1,5 +1,5 @@
 // What the function app's identity may do: data-plane roles on its storage account (host state, Durable task
-// hub, deployment package, catalog, backups) and, when telemetry uses Entra ID, publishing to Application Insights.
+// hub, catalog, backups) and, when telemetry uses Entra ID, publishing to Application Insights.
 // No control-plane role: the identity cannot read account keys or change the account.
 
 @description('Object id of the function app\'s system-assigned identity.')
@@ -16,7 +16,7 @@ param appInsightsEntraAuth bool
 
 // Built-in role definition ids (the same in every tenant).
 var storageRoles = {
-  // Blobs: backups, deployment package, host and Durable leases. Owner is what the Functions docs require for
+  // Blobs: backups, host and Durable leases. Owner is what the Functions docs require for
   // an identity-based AzureWebJobsStorage connection.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   // Queues: Durable control and work-item queues, host queues.

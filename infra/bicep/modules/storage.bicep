@@ -1,13 +1,12 @@
 // The one storage account of an install: Functions host state (AzureWebJobsStorage: Durable task hub queues,
-// tables and leases), the Flex Consumption deployment package, the Table Storage catalog and the "backups"
+// tables and leases), the Table Storage catalog and the "backups"
 // container (the primary backup destination).
 //
 // Shared key access is OFF. That is feasible because every client of this account signs in with Entra ID:
 //  - the Functions host and the Durable Task Azure Storage provider use AzureWebJobsStorage__accountName
 //    (identity-based connection) for blobs, queues and tables;
-//  - Flex Consumption pulls the deployment package with the app's system-assigned identity;
-//  - Flex Consumption needs no Azure Files content share (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING), the one
-//    Functions feature that still requires an account key on the other plans;
+//  - the app runs from a container image (no deployment package, no Azure Files content share, the one Functions
+//    feature that still requires an account key: WEBSITE_CONTENTAZUREFILECONNECTIONSTRING is not set);
 //  - the app's own catalog and backup clients use TableServiceUri / BlobServiceUri with managed identity.
 // Operators therefore need data-plane roles (e.g. Storage Blob Data Reader) to browse it in the portal.
 
@@ -30,9 +29,6 @@ param name string
 ])
 param skuName string
 
-@description('Blob container Flex Consumption deploys the app package from.')
-param deploymentContainerName string
-
 @description('Blob container that receives backups.')
 param backupsContainerName string
 
@@ -40,6 +36,13 @@ param backupsContainerName string
 @minValue(1)
 @maxValue(365)
 param softDeleteRetentionDays int
+
+@description('Enabled, or Disabled when the app reaches the account through private endpoints only.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
 
 param tags object
 
@@ -59,10 +62,10 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     allowCrossTenantReplication: false
-    // No private networking yet: the Flex Consumption app reaches the account over its public endpoint.
-    publicNetworkAccess: 'Enabled'
+    // With private networking the public endpoint is off and the app comes through its private endpoints.
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
     }
   }
@@ -83,14 +86,6 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01'
   }
 }
 
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
-  parent: blobService
-  name: deploymentContainerName
-  properties: {
-    publicAccess: 'None'
-  }
-}
-
 resource backupsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
   parent: blobService
   name: backupsContainerName
@@ -102,5 +97,4 @@ resource backupsContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
 output name string = account.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output tableEndpoint string = account.properties.primaryEndpoints.table
-output deploymentContainerName string = deploymentContainer.name
 output backupsContainerName string = backupsContainer.name

@@ -115,7 +115,16 @@ internal sealed class ArmExpression
                     throw new UnresolvedExpressionException($"format() without arguments in '{_text}'.");
                 return JsonValue.Create(string.Format(CultureInfo.InvariantCulture, Text(arguments[0]), [.. arguments.Skip(1).Select(Text)]));
             case "concat":
-                return JsonValue.Create(string.Concat(arguments.Select(Text)));
+                // ARM's concat joins strings, or arrays when given arrays.
+                return arguments.Count > 0 && arguments.All(a => a is JsonArray)
+                    ? new JsonArray([.. arguments.SelectMany(a => a!.AsArray()).Select(item => item?.DeepClone())])
+                    : JsonValue.Create(string.Concat(arguments.Select(Text)));
+            case "createarray":
+                return new JsonArray([.. arguments.Select(a => a?.DeepClone())]);
+            case "join":
+                if (arguments.Count != 2 || arguments[0] is not JsonArray items)
+                    throw new UnresolvedExpressionException($"join() needs an array and a separator, in '{_text}'.");
+                return JsonValue.Create(string.Join(Text(arguments[1]), items.Select(Text)));
             case "guid":
                 // ARM's guid() is a deterministic hash of its arguments; any deterministic GUID stands in for it.
                 var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", arguments.Select(Text))));

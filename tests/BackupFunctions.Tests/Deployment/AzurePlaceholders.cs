@@ -10,7 +10,7 @@ namespace BackupFunctions.Tests.Deployment;
 /// placeholder values built the way Azure builds them (public cloud). Only the properties listed here exist; reading
 /// any other one, or a resource that is not in the deployment, fails the test (see <see cref="ArmExpression"/>).
 /// </summary>
-internal sealed class AzurePlaceholders(IReadOnlyDictionary<string, JsonObject> resourcesById)
+internal sealed class AzurePlaceholders(IReadOnlyDictionary<string, JsonObject> resourcesById, IReadOnlyDictionary<string, JsonObject> existing)
 {
     private const string ProvidersSegment = "/providers/";
 
@@ -20,6 +20,9 @@ internal sealed class AzurePlaceholders(IReadOnlyDictionary<string, JsonObject> 
     /// <summary><c>reference(id)</c> (the resource's properties) or <c>reference(id, api, 'full')</c> (the whole resource).</summary>
     public JsonObject Reference(string resourceId, bool full)
     {
+        // A resource the template only reads (`existing`, e.g. a subnet the operator made): its properties as the test gave them.
+        if (!full && existing.TryGetValue(resourceId, out var given))
+            return given.DeepClone().AsObject();
         if (!resourcesById.TryGetValue(resourceId, out var resource))
             throw new UnresolvedExpressionException($"reference() to '{resourceId}', which the deployment does not create.");
         var (type, names) = Parse(resourceId);
@@ -58,6 +61,13 @@ internal sealed class AzurePlaceholders(IReadOnlyDictionary<string, JsonObject> 
                 ["secretUriWithVersion"] = $"https://{names[0]}.vault.azure.net/secrets/{names[1]}/{Version(resourceId)}",
             },
             "Microsoft.Web/sites" => new JsonObject { ["defaultHostName"] = $"{names[0]}.azurewebsites.net" },
+            "Microsoft.ManagedIdentity/userAssignedIdentities" => new JsonObject
+            {
+                ["principalId"] = PrincipalIdOf(resourceId),
+                ["clientId"] = StableGuid("client", resourceId),
+                ["tenantId"] = StableGuid("tenant", ""),
+            },
+            "Microsoft.ContainerRegistry/registries" => new JsonObject { ["loginServer"] = $"{names[0]}.azurecr.io" },
             _ => throw new UnresolvedExpressionException($"reference() to a {type}: the test has no placeholder values for that resource type."),
         };
         if (!full)

@@ -25,13 +25,15 @@ internal sealed class BicepDeployment
 
     private readonly IReadOnlyDictionary<string, object> _parameters;
 
-    private BicepDeployment(IReadOnlyList<JsonObject> resources, IReadOnlyDictionary<string, object> parameters)
+    private BicepDeployment(IReadOnlyList<JsonObject> resources, IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, JsonObject>? existing)
     {
         Resources = resources;
         _parameters = parameters;
-        Placeholders = new AzurePlaceholders(resources
-            .Where(r => r["id"]?.GetValue<string>() is { } id && !id.StartsWith('['))
-            .ToDictionary(r => r["id"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase));
+        Placeholders = new AzurePlaceholders(
+            resources
+                .Where(r => r["id"]?.GetValue<string>() is { } id && !id.StartsWith('['))
+                .ToDictionary(r => r["id"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase),
+            new Dictionary<string, JsonObject>(existing ?? new Dictionary<string, JsonObject>(), StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>Every resource the deployment creates (modules expanded), as the snapshot predicts it.</summary>
@@ -39,8 +41,11 @@ internal sealed class BicepDeployment
 
     public AzurePlaceholders Placeholders { get; }
 
-    /// <summary>Compiles and evaluates main.bicep with these parameters (strings, bools, string arrays, string maps).</summary>
-    public static async Task<BicepDeployment> SnapshotAsync(IReadOnlyDictionary<string, object> parameters)
+    /// <summary>
+    /// Compiles and evaluates main.bicep with these parameters (strings, bools, string arrays, string maps).
+    /// <paramref name="existing"/>: properties of resources the template reads but does not create (by resource id).
+    /// </summary>
+    public static async Task<BicepDeployment> SnapshotAsync(IReadOnlyDictionary<string, object> parameters, IReadOnlyDictionary<string, JsonObject>? existing = null)
     {
         var bicepFolder = Path.Combine(RepositoryRoot(), "infra", "bicep");
         var bicep = (await RunAsync("bash", [Path.Combine(bicepFolder, "bicep-cli.sh")], bicepFolder)).Trim();
@@ -71,7 +76,7 @@ internal sealed class BicepDeployment
             if (snapshot["diagnostics"] is JsonArray { Count: > 0 } diagnostics)
                 throw new InvalidOperationException($"bicep snapshot reported: {diagnostics.ToJsonString()}");
             var resources = snapshot["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList();
-            return new BicepDeployment(resources, parameters);
+            return new BicepDeployment(resources, parameters, existing);
         }
         finally
         {

@@ -25,11 +25,24 @@ public sealed class DeployedSettingsTests(DefaultDeploymentFixture defaults) : I
 
     /// <summary>Settings the Functions platform (not the app) reads; the app's own are all in local.settings.sample.json.</summary>
     private static readonly string[] PlatformSettings =
-        ["AzureWebJobsStorage__accountName", "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"];
+        ["AzureWebJobsStorage__accountName", "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+         "FUNCTIONS_EXTENSION_VERSION", "WEBSITES_ENABLE_APP_SERVICE_STORAGE"];
 
-    /// <summary>Rejected by Flex Consumption, where functionAppConfig carries the runtime and the package.</summary>
-    private static readonly string[] RejectedOnFlexConsumption =
-        ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"];
+    /// <summary>
+    /// Never deployed: a package would run something else than the image, and the content share and a storage connection
+    /// string need the account key, which is off.
+    /// </summary>
+    private static readonly string[] NeverDeployed =
+        ["WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "AzureWebJobsStorage"];
+
+    private const string EndpointsSubnetId =
+        "/subscriptions/00000000-0000-0000-0000-00000000000e/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-backup/subnets/snet-endpoints";
+
+    private const string IntegrationSubnetId =
+        "/subscriptions/00000000-0000-0000-0000-00000000000e/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-backup/subnets/snet-app";
+
+    private const string CmsZoneId =
+        "/subscriptions/00000000-0000-0000-0000-00000000000c/resourceGroups/rg-cms/providers/Microsoft.Network/privateDnsZones/privatelink.postgres.database.azure.com";
 
     [Fact]
     public void The_app_starts_with_the_settings_of_the_default_deployment()
@@ -89,8 +102,101 @@ public sealed class DeployedSettingsTests(DefaultDeploymentFixture defaults) : I
         var settings = defaults.Deployment.AppSettings();
 
         Assert.All(settings.Keys, name => Assert.True(known.Contains(name), $"The deployment sets {name}, which nothing reads (a typo?)."));
-        Assert.All(RejectedOnFlexConsumption, name => Assert.False(settings.ContainsKey(name), $"Flex Consumption rejects {name}."));
+        Assert.All(NeverDeployed, name => Assert.False(settings.ContainsKey(name), $"The deployment sets {name}."));
     }
+
+    [Fact]
+    public async Task Every_deployed_setting_has_a_row_in_the_configuration_page()
+    {
+        var page = File.ReadAllText(Path.Combine(BicepDeployment.RepositoryRoot(), "docs", "configuration.md"));
+        var names = defaults.Deployment.AppSettings().Keys.Concat((await PrivateNetworkDeploymentAsync()).AppSettings().Keys).Distinct();
+
+        Assert.All(names, name => Assert.True(page.Contains($"| `{name}` |", StringComparison.Ordinal),
+            $"docs/configuration.md has no table row for `{name}`, which the deployment sets."));
+    }
+
+    [Fact]
+    public async Task The_app_runs_its_image_pulled_with_its_own_identity_and_the_PostgreSQL_client_of_the_Dockerfile()
+    {
+        var deployment = await BicepDeployment.SnapshotAsync(new Dictionary<string, object> { ["transitKey"] = RandomKey(), ["appImageTag"] = "0123abcd" });
+
+        var site = deployment.Single("Microsoft.Web/sites");
+        Assert.Equal("functionapp,linux,container", site["kind"]!.GetValue<string>());
+        var siteConfig = site["properties"]!["siteConfig"]!;
+        var registry = deployment.Single("Microsoft.ContainerRegistry/registries");
+        Assert.False(registry["properties"]!["adminUserEnabled"]!.GetValue<bool>());
+        Assert.Equal($"DOCKER|{registry["name"]}.azurecr.io/backupfunctions:0123abcd",
+            ArmExpression.ResolveString(siteConfig["linuxFxVersion"], deployment.Placeholders, "linuxFxVersion"));
+        Assert.True(siteConfig["acrUseManagedIdentityCreds"]!.GetValue<bool>());
+        // The pull identity is the user-assigned one, which holds AcrPull on the registry before the site exists.
+        var pullIdentity = deployment.Single("Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!.GetValue<string>();
+        Assert.Equal(deployment.Placeholders.Reference(pullIdentity, full: false)["clientId"]!.GetValue<string>(),
+            ArmExpression.ResolveString(siteConfig["acrUserManagedIdentityID"], deployment.Placeholders, "acrUserManagedIdentityID"));
+        Assert.Contains(deployment.RoleAssignments(), a => a.Scope == registry["id"]!.GetValue<string>()
+            && a.PrincipalId == AzurePlaceholders.PrincipalIdOf(pullIdentity) && a.RoleId == "7f951dda-4ed3-4680-a7ca-43fe172d538d");
+
+        // The app runs the tools the image installs: the image names their folder, and no app setting overrides it.
+        var dockerfile = File.ReadAllText(Path.Combine(BicepDeployment.RepositoryRoot(), "infra", "docker", "Dockerfile"));
+        Assert.Matches(@"(?m)^ARG PG_MAJOR=17$", dockerfile);
+        Assert.Matches(@"(?m)^\s+Postgres__BinDirectory=/usr/lib/postgresql/\$\{PG_MAJOR\}/bin$", dockerfile);
+        Assert.DoesNotContain("Postgres__BinDirectory", deployment.AppSettings().Keys);
+        using var app = DeployedApp.Start(deployment);
+
+        // Before the first image build the site runs the public base image, which needs no registry credentials.
+        var bootstrap = defaults.Deployment.Single("Microsoft.Web/sites")["properties"]!["siteConfig"]!;
+        Assert.Equal("DOCKER|mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet-isolated10.0", bootstrap["linuxFxVersion"]!.GetValue<string>());
+        Assert.False(bootstrap["acrUseManagedIdentityCreds"]!.GetValue<bool>());
+        // Shared keys off: every client of the account signs in with Entra ID.
+        Assert.False(defaults.Deployment.Single("Microsoft.Storage/storageAccounts")["properties"]!["allowSharedKeyAccess"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task With_private_networking_the_app_starts_and_may_reach_the_endpoints_subnet_only_through_private_endpoints()
+    {
+        var deployment = await PrivateNetworkDeploymentAsync();
+
+        using var app = DeployedApp.Start(deployment);
+        var settings = deployment.AppSettings();
+        // The endpoints subnet's prefix, as the existing subnet reports it, then the extra ranges.
+        Assert.Equal("10.20.1.0/24,192.168.40.0/24", settings["Network__AllowedRanges"]);
+
+        var site = deployment.Single("Microsoft.Web/sites")["properties"]!;
+        Assert.Equal(IntegrationSubnetId, site["virtualNetworkSubnetId"]!.GetValue<string>());
+        Assert.True(site["siteConfig"]!["vnetRouteAllEnabled"]!.GetValue<bool>());
+
+        foreach (var type in new[] { "Microsoft.Storage/storageAccounts", "Microsoft.KeyVault/vaults" })
+        {
+            var properties = deployment.Single(type)["properties"]!;
+            Assert.Equal("Disabled", properties["publicNetworkAccess"]!.GetValue<string>());
+            Assert.Equal("Deny", properties["networkAcls"]!["defaultAction"]!.GetValue<string>());
+        }
+
+        var endpoints = deployment.Resources.Where(r => r["type"]!.GetValue<string>() == "Microsoft.Network/privateEndpoints").ToList();
+        Assert.Equal(["blob", "queue", "table", "vault"],
+            endpoints.Select(e => e["properties"]!["privateLinkServiceConnections"]![0]!["properties"]!["groupIds"]![0]!.GetValue<string>()).Order());
+        Assert.All(endpoints, e => Assert.Equal(EndpointsSubnetId, e["properties"]!["subnet"]!["id"]!.GetValue<string>()));
+        Assert.Equal(4, deployment.Resources.Count(r => r["type"]!.GetValue<string>() == "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"));
+        Assert.Contains(deployment.Resources, r => r["type"]!.GetValue<string>() == "Microsoft.Network/privateDnsZones" && r["name"]!.GetValue<string>() == "privatelink.vaultcore.azure.net");
+
+        // The CMS database's zone, in the CMS's resource group, linked to the app's VNet.
+        var cmsLink = deployment.Single("Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+            r => r["id"]!.GetValue<string>().StartsWith(CmsZoneId + "/", StringComparison.Ordinal));
+        Assert.Equal(IntegrationSubnetId[..IntegrationSubnetId.IndexOf("/subnets/", StringComparison.Ordinal)],
+            cmsLink["properties"]!["virtualNetwork"]!["id"]!.GetValue<string>());
+    }
+
+    private static Task<BicepDeployment> PrivateNetworkDeploymentAsync()
+        => BicepDeployment.SnapshotAsync(
+            new Dictionary<string, object>
+            {
+                ["transitKey"] = RandomKey(),
+                ["appImageTag"] = "0123abcd",
+                ["vnetIntegrationSubnetId"] = IntegrationSubnetId,
+                ["privateEndpointsSubnetId"] = EndpointsSubnetId,
+                ["cmsDatabasePrivateDnsZoneId"] = CmsZoneId,
+                ["additionalAllowedRanges"] = new[] { "192.168.40.0/24" },
+            },
+            new Dictionary<string, JsonObject> { [EndpointsSubnetId] = new JsonObject { ["addressPrefix"] = "10.20.1.0/24" } });
 
     [Fact]
     public async Task With_restore_rights_and_a_sealing_key_the_app_starts_and_the_rights_are_where_asked()
