@@ -17,18 +17,42 @@ public interface ISiteTarget
     /// <summary>Whether <see cref="RenameFolderAsync"/> works (one step, on the server).</summary>
     bool CanRenameFolders { get; }
 
-    /// <summary>Whether the target keeps symbolic links (SFTP); where false, links of the backup are reported as skipped.</summary>
+    /// <summary>
+    /// Whether the target keeps symbolic links; where false, links of the backup are reported as skipped. (False for
+    /// SFTP through SSH.NET too: it resolves every path with REALPATH, so it can neither write a relative link nor
+    /// remove one without removing its target; see <c>SftpSiteTarget</c>.)
+    /// </summary>
     bool CanCreateLinks { get; }
 
-    /// <summary>What is under <paramref name="folder"/> (recursively, folders before their content); empty when it does not exist.</summary>
+    /// <summary>
+    /// What is under <paramref name="folder"/> (recursively, folders before their content; links not followed), each
+    /// <see cref="SiteEntry.Path"/> relative to the root like <paramref name="folder"/> itself; empty when it does not
+    /// exist. Where folders are implied (Blob) only files are listed.
+    /// </summary>
     IAsyncEnumerable<SiteEntry> ListAsync(string folder, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The entry at <paramref name="path"/> itself (lstat: a link is reported as a link, never followed); null when
+    /// nothing is there. (Added for the remote restore: it decides created / overwritten / skipped per entry, and checks
+    /// that what it reads back is a file, not a link.)
+    /// </summary>
+    Task<SiteEntry?> GetEntryAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a file for reading, streamed (never through a link; <see cref="FileNotFoundException"/> when it is not a
+    /// file). (Added for the remote restore: its journal lives in the target, verification reads back what was written,
+    /// and a merge copies the live component into staging.)
+    /// </summary>
+    Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>Creates a folder and its parents; nothing when it exists. (A no-op where folders are implied, Blob.)</summary>
     Task CreateFolderAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes a whole file from <paramref name="content"/> (streamed, never buffered whole), replacing what is there,
-    /// with its modification time (and Unix mode where the target keeps one).
+    /// with its modification time (and Unix mode where the target keeps one). The replacement is whole or not at all
+    /// (a temporary name renamed over the old one, or one blob upload): the restore's journal relies on it. An exception
+    /// thrown by <paramref name="content"/> (a hash that does not match) fails the write, leaving the old file.
     /// </summary>
     Task WriteFileAsync(string path, Stream content, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken);
 

@@ -36,6 +36,13 @@ public sealed record InPlaceRestoreTarget(
     /// <summary>Accept a backup made without encryption (as <see cref="RestoreRequest.AllowUnencrypted"/>).</summary>
     public bool AllowUnencrypted { get; init; }
 
+    /// <summary>
+    /// The site when it is not a local folder (<c>files.source</c> of type azureBlob, sftp, azureFiles: opened with
+    /// <c>SiteTargets.Open</c> by the caller, who disposes it): the files are restored through it by
+    /// <see cref="RemoteInPlaceFileRestore"/>, and <see cref="SiteRoot"/> is not used. Null: the local <see cref="SiteRoot"/>.
+    /// </summary>
+    public ISiteTarget? SiteTarget { get; init; }
+
     /// <summary>Files volumes staged at the same time (1 or more).</summary>
     public int MaxParallelVolumes { get; init; } = BackupVolumes.DefaultParallelism;
 

@@ -39,10 +39,14 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
     public async Task<InPlaceRestoreProof> ProveAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (target.SiteRoot is null && target.Database is null)
+        if (target.SiteRoot is null && target.SiteTarget is null && target.Database is null)
             throw new ArgumentException("restoreFiles: nothing to restore: give a site root, a database or both.", nameof(target));
         _ = Selection(target.Items);
-        if (target.SiteRoot is not null)
+        if (target.SiteTarget is not null)
+        {
+            _ = RemoteFileRestore(target);
+        }
+        else if (target.SiteRoot is not null)
         {
             // Checks the job id, site root, components and items as the files steps will see them; touches nothing.
             _ = FileRestore(target);
@@ -112,6 +116,15 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
         {
             if (!Plan(target, manifest).Files)
                 return null;
+            if (target.SiteTarget is not null)
+            {
+                using var remoteReferenced = await ReferencedBackups.OpenAsync(target.Store, target.Folder, manifest, keyEncryptionKey, target.AllowUnencrypted, cancellationToken);
+                IBackupStore remoteStore = bytesRead is null ? target.Store : new ProgressReadingStore(target.Store, bytesRead, ProgressStep);
+                var staged = await RemoteFileRestore(target).StageAsync(new BackupVolumes(remoteStore, target.Folder, manifest, dataKey, remoteReferenced), cancellationToken);
+                logger.LogInformation("Backup {BackupId}: staged {Components} in the site's source for job {JobId}: {Created} to create, {Overwritten} to overwrite, {Deleted} to delete, {Skipped} skipped",
+                    manifest.BackupId, string.Join(", ", staged.Components), target.JobId, staged.Created, staged.Overwritten, staged.Deleted, staged.Skipped);
+                return staged;
+            }
             // A restore elsewhere may name a folder that does not exist yet; in place it exists.
             Directory.CreateDirectory(target.SiteRoot!);
             var restore = FileRestore(target);
@@ -136,6 +149,24 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
             return;
         FileRestore(target).Swap();
         logger.LogInformation("Restore job {JobId}: staged components swapped into {SiteRoot}", target.JobId, target.SiteRoot);
+    }
+
+    /// <summary>
+    /// Step 3 for any site: <see cref="SwapFiles"/> for a local folder, <see cref="RemoteInPlaceFileRestore.SwapAsync"/>
+    /// through <see cref="InPlaceRestoreTarget.SiteTarget"/> otherwise.
+    /// </summary>
+    public async Task SwapFilesAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.SiteTarget is null)
+        {
+            SwapFiles(target);
+            return;
+        }
+        if (!WantsFiles(target))
+            return;
+        await RemoteFileRestore(target).SwapAsync(cancellationToken);
+        logger.LogInformation("Restore job {JobId}: staged components swapped into the site's source", target.JobId);
     }
 
     /// <summary>
@@ -229,7 +260,9 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
             var indexPart = Single(manifest, ObjectNames.Index);
             await using var indexStream = await PartReader.OpenAsync(
                 target.Store, target.Folder + indexPart.Name, manifest.BackupId, indexPart, manifest, dataKey, cancellationToken);
-            var counts = await FileRestore(target).VerifyAsync(FileIndex.ReadEntriesAsync(indexStream, cancellationToken), progress, cancellationToken);
+            var counts = target.SiteTarget is not null
+                ? await RemoteFileRestore(target).VerifyAsync(FileIndex.ReadEntriesAsync(indexStream, cancellationToken), progress, cancellationToken)
+                : await FileRestore(target).VerifyAsync(FileIndex.ReadEntriesAsync(indexStream, cancellationToken), progress, cancellationToken);
             // The comparison stops after the last restored entry; the rest of the index is read for its final check.
             await indexStream.CopyToAsync(Stream.Null, cancellationToken);
             logger.LogInformation("Restore job {JobId}: {Verified} restored files and links match the backup's index", target.JobId, counts.Verified);
@@ -246,6 +279,40 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
         var counts = FileRestore(target).Complete();
         logger.LogInformation("Restore job {JobId}: completed, set-aside folders removed", target.JobId);
         return counts;
+    }
+
+    /// <summary>Step 6 for any site: <see cref="Complete"/> for a local folder, <see cref="RemoteInPlaceFileRestore.CompleteAsync"/> otherwise.</summary>
+    public async Task<InPlaceRestoreCounts?> CompleteAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.SiteTarget is null)
+            return Complete(target);
+        if (!WantsFiles(target))
+            return null;
+        var counts = await RemoteFileRestore(target).CompleteAsync(cancellationToken);
+        logger.LogInformation("Restore job {JobId}: completed in the site's source, set-aside components removed", target.JobId);
+        return counts;
+    }
+
+    /// <summary>
+    /// The rollback for any site: <see cref="RollbackFiles"/> for a local folder, <see cref="RemoteInPlaceFileRestore.RollbackAsync"/>
+    /// otherwise. Returns false when the live site could not be put back (a target without folder renames once the swap
+    /// began writing): the pre-restore backup is then the way back, and the warning logged says so.
+    /// </summary>
+    public async Task<bool> RollbackFilesAsync(InPlaceRestoreTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.SiteTarget is null)
+        {
+            RollbackFiles(target);
+            return true;
+        }
+        var reverted = await RemoteFileRestore(target).RollbackAsync(cancellationToken);
+        if (reverted)
+            logger.LogInformation("Restore job {JobId}: files rolled back in the site's source", target.JobId);
+        else
+            logger.LogWarning("Restore job {JobId}: the site's source cannot rename folders and the swap had begun overwriting files: they were not put back; restore the pre-restore backup to undo the restore", target.JobId);
+        return reverted;
     }
 
     /// <summary>The live components put back as before the swap (<see cref="InPlaceFileRestore.Rollback"/>); safe in any state before <see cref="Complete"/>.</summary>
@@ -312,7 +379,7 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
 
     /// <summary>Files are restored when there is a site root and no items, or items that hold a glob.</summary>
     private static bool WantsFiles(InPlaceRestoreTarget target) =>
-        target.SiteRoot is not null && (target.Items is not { Count: > 0 } || Selection(target.Items).AnyFiles);
+        (target.SiteRoot is not null || target.SiteTarget is not null) && (target.Items is not { Count: > 0 } || Selection(target.Items).AnyFiles);
 
     private static RestoreSelection Selection(IReadOnlyList<string>? items)
     {
@@ -332,6 +399,13 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
         if (target.Items is { Count: > 0 })
             _ = Selection(target.Items);
         return new InPlaceFileRestore(new InPlaceRestoreRequest(target.JobId, target.SiteRoot!, target.OverwriteExisting, target.Items, target.Components));
+    }
+
+    private static RemoteInPlaceFileRestore RemoteFileRestore(InPlaceRestoreTarget target)
+    {
+        if (target.Items is { Count: > 0 })
+            _ = Selection(target.Items);
+        return new RemoteInPlaceFileRestore(target.SiteTarget!, target.JobId, target.OverwriteExisting, target.Items, target.Components);
     }
 
     private static string StripField(string message)

@@ -314,7 +314,7 @@ public sealed class RestoreJobRunner(
         await StartStepAsync(plan.JobId, RestoreJobSteps.SwapFiles, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
         // Not stopped by a cancel midway: a swap is a few renames, and the rollback undoes it whole.
-        restorer.SwapFiles(target);
+        await restorer.SwapFilesAsync(target, cancellationToken);
         await CompleteStepAsync(plan.JobId, cancellationToken);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files swapped in", new { components = plan.Components }, cancellationToken);
     }
@@ -388,7 +388,7 @@ public sealed class RestoreJobRunner(
         var plan = input.Plan;
         await StartStepAsync(plan.JobId, RestoreJobSteps.Complete, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
-        var completed = plan.SiteRoot is null ? null : restorer.Complete(target);
+        var completed = plan.SiteRoot is null ? null : await restorer.CompleteAsync(target, cancellationToken);
         var files = input.Files ?? completed;
         var now = time.GetUtcNow();
         var cancelTooLate = false;
@@ -438,7 +438,13 @@ public sealed class RestoreJobRunner(
         if (plan.SiteRoot is null)
             return;
         await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with { Progress = j.Progress with { CurrentStep = RestoreJobSteps.Rollback } }, cancellationToken);
-        restorer.RollbackFiles(await TargetAsync(plan, cancellationToken));
+        if (!await restorer.RollbackFilesAsync(await TargetAsync(plan, cancellationToken), cancellationToken))
+        {
+            // A site source without folder renames (Blob) had begun overwriting: only the pre-restore backup undoes it.
+            await logs.WriteAsync(plan.JobId, JobLogLevel.Error, "Files not rolled back: restore the pre-restore backup to undo the restore",
+                new { components = plan.Components }, cancellationToken);
+            return;
+        }
         logger.LogWarning("Restore job {JobId}: files rolled back", plan.JobId);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Warning, "Files rolled back", new { components = plan.Components }, cancellationToken);
     }
