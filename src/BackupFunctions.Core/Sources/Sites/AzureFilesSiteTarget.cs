@@ -44,9 +44,51 @@ public sealed class AzureFilesSiteTarget : ISiteTarget
 
     public async IAsyncEnumerable<SiteEntry> ListAsync(string folder, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var relative = string.Join('/', AzureFilesPaths.Segments(folder, "folder"));
-        await foreach (var entry in ListFolderAsync(Folder(folder), relative, cancellationToken))
+        // "" is the site's root (the share folder itself): the restore lists it to find its own staging leftovers.
+        var relative = string.IsNullOrEmpty(folder) ? "" : string.Join('/', AzureFilesPaths.Segments(folder, "folder"));
+        var client = relative.Length == 0 ? _share.GetDirectoryClient(_folder) : Folder(folder);
+        await foreach (var entry in ListFolderAsync(client, relative, cancellationToken))
             yield return entry;
+    }
+
+    public async Task<SiteEntry?> GetEntryAsync(string path, CancellationToken cancellationToken)
+    {
+        var relative = string.Join('/', AzureFilesPaths.Segments(path, "path"));
+        // A share holds files and folders only (no links over REST): one of the two, or nothing.
+        try
+        {
+            var file = (await File(path).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            return new SiteEntry(relative, FileIndexEntry.FileType, file.ContentLength,
+                AzureFilesPaths.WrittenAt(file.SmbProperties.FileLastWrittenOn, file.LastModified), AzureFilesSiteSource.FileMode);
+        }
+        catch (RequestFailedException e) when (AzureFilesPaths.IsGoneOrOtherKind(e))
+        {
+        }
+        try
+        {
+            var folder = (await Folder(path).GetPropertiesAsync(cancellationToken)).Value;
+            return new SiteEntry(relative, FileIndexEntry.DirectoryType, 0,
+                AzureFilesPaths.WrittenAt(folder.SmbProperties.FileLastWrittenOn, folder.LastModified), AzureFilesSiteSource.FolderMode);
+        }
+        catch (RequestFailedException e) when (AzureFilesPaths.IsGoneOrOtherKind(e))
+        {
+            return null;
+        }
+    }
+
+    public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = File(path);
+        try
+        {
+            var properties = (await file.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            // Ranged reads of the length it has now, as the source reads files (never the whole file in memory).
+            return new ShareFileRangeStream(file, properties.ContentLength);
+        }
+        catch (RequestFailedException e) when (AzureFilesPaths.IsGoneOrOtherKind(e))
+        {
+            throw new FileNotFoundException($"{path} is not a file on the share.", e);
+        }
     }
 
     public async Task CreateFolderAsync(string path, CancellationToken cancellationToken)
@@ -170,7 +212,7 @@ public sealed class AzureFilesSiteTarget : ISiteTarget
         children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         foreach (var child in children)
         {
-            var path = relative + "/" + child.Name;
+            var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
             var writtenAt = AzureFilesPaths.WrittenAt(child.Properties?.LastWrittenOn, child.Properties?.LastModified);
             if (child.IsDirectory)
             {

@@ -23,7 +23,7 @@ public static class SiteTargets
     /// <param name="appSetting">Reads an app setting by name (connection strings, passwords, private keys).</param>
     /// <param name="network">Confines the SFTP host as the SFTP destination is confined (<c>Network__AllowedRanges</c>).</param>
     /// <exception cref="ArgumentException">The settings are incomplete or a named setting is empty; the message names the field.</exception>
-    /// <exception cref="NotSupportedException">A type this factory does not open (<c>azureFiles</c> until its target is wired in, <c>local</c>).</exception>
+    /// <exception cref="NotSupportedException">A type this factory does not open (<c>local</c>: the local restore writes it).</exception>
     public static ISiteTarget Open(SiteSourceSettings source, Func<string, string?> appSetting, NetworkPolicy network)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -65,6 +65,9 @@ public static class SiteTargets
                 };
                 return new SftpSiteTarget(settings, network);
             }
+
+            case SiteSourceTypes.AzureFiles:
+                return AzureFilesSiteTarget.Create(source, new DefaultAzureCredential(), appSetting);
 
             default:
                 throw new NotSupportedException($"files.source.type '{source.Type}': no in-place restore target here.");
