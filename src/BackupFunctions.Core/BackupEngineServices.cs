@@ -132,6 +132,8 @@ public static class BackupEngineServices
             .Validate(o => o.Validate() is null, "Files:AllowedRoots must be absolute folders separated by ';' (e.g. /var/www), or empty.")
             .ValidateOnStart();
         services.TryAddSingleton<SiteRoots>();
+        services.TryAddSingleton<Sources.Sites.SiteSources>(sp => new Sources.Sites.SiteSources(
+            sp.GetRequiredService<SiteRoots>(), sp.GetRequiredService<Network.NetworkPolicy>(), sp.GetRequiredService<SecretReferences>(), sp.GetService<Azure.Core.TokenCredential>()));
         services.TryAddSingleton<BackupConfigChecks>();
         // The CMS this install runs beside: the source of configs that name none
         services.AddSingleton<IValidateOptions<CmsSourceOptions>, CmsSourceOptionsValidator>();
