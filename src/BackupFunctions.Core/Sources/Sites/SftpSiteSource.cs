@@ -237,7 +237,7 @@ public sealed class SftpSiteSource : ISiteSource, IDisposable
         return _client;
     }
 
-    private static bool IsSafeName(string name) => name.Length > 0 && !name.Contains('/') && !name.Any(char.IsControl);
+    private static bool IsSafeName(string name) => name.Length > 0 && !name.Contains('/');
 
     private bool IsSafePath(string path) =>
         !string.IsNullOrEmpty(path) && path.Split('/').All(s => IsSafeName(s) && s is not ("." or ".."))
