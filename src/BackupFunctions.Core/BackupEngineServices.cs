@@ -142,7 +142,7 @@ public static class BackupEngineServices
         services.TryAddSingleton(sp => new BackupConfigTester(
             sp.GetRequiredService<DatabaseConnections>(), sp.GetRequiredService<IOptions<PostgresToolsOptions>>(), sp.GetRequiredService<SiteRoots>(),
             sp.GetRequiredService<StorageLocations>(), sp.GetRequiredService<StorageProbe>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IKeyEncryptionKey>()));
+            sp.GetService<IKeyEncryptionKey>(), sp.GetRequiredService<Sources.Sites.SiteSources>()));
         Restores.Drills.RestoreDrillServices.AddRestoreDrills(services, configuration);
         return services;
     }

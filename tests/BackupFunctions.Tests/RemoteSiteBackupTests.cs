@@ -78,6 +78,15 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
         Assert.Equal("themes", config.GetProperty("files").GetProperty("components")[1].GetProperty("name").GetString());
         Assert.DoesNotContain(SftpServer.Password, config.ToString(), StringComparison.Ordinal);
 
+        // The config test opens each component's source as a backup would.
+        using (var tested = await host.Http.PostAsync($"api/backup-configs/{configId}/test", null))
+        {
+            var report = await tested.Content.ReadFromJsonAsync<JsonElement>();
+            var checks = report.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c);
+            Assert.True(checks["files.components[0]"].GetProperty("ok").GetBoolean(), checks["files.components[0]"].ToString());
+            Assert.True(checks["files.components[1]"].GetProperty("ok").GetBoolean(), checks["files.components[1]"].ToString());
+        }
+
         var first = await JobPolling.BackUpAsync(host.Http, configId);
         Assert.Equal(FolderSnapshot.Take(mirror), await DownloadAsync(first));
 
