@@ -1,5 +1,5 @@
-using BackupFunctions.Core.Sources.Sites;
 using BackupFunctions.Core.Network;
+using BackupFunctions.Core.Sources.Sites;
 
 namespace BackupFunctions.Core.Configs;
 

@@ -1,6 +1,6 @@
-using BackupFunctions.Core.Sources.Sites;
 using BackupFunctions.Core.Notifications;
 using BackupFunctions.Core.Retention;
+using BackupFunctions.Core.Sources.Sites;
 
 namespace BackupFunctions.Core.Configs;
 

@@ -1,8 +1,8 @@
-using BackupFunctions.Core.Sources.Sites;
 using System.Text.RegularExpressions;
 using BackupFunctions.Core.Compression;
 using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Scheduling;
+using BackupFunctions.Core.Sources.Sites;
 
 namespace BackupFunctions.Core.Configs;
 
