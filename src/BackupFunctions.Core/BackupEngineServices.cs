@@ -132,6 +132,8 @@ public static class BackupEngineServices
             .Validate(o => o.Validate() is null, "Files:AllowedRoots must be absolute folders separated by ';' (e.g. /var/www), or empty.")
             .ValidateOnStart();
         services.TryAddSingleton<SiteRoots>();
+        services.TryAddSingleton<Sources.Sites.SiteSources>(sp => new Sources.Sites.SiteSources(
+            sp.GetRequiredService<SiteRoots>(), sp.GetRequiredService<Network.NetworkPolicy>(), sp.GetRequiredService<SecretReferences>(), sp.GetService<Azure.Core.TokenCredential>()));
         services.TryAddSingleton<BackupConfigChecks>();
         // The CMS this install runs beside: the source of configs that name none
         services.AddSingleton<IValidateOptions<CmsSourceOptions>, CmsSourceOptionsValidator>();
@@ -140,7 +142,7 @@ public static class BackupEngineServices
         services.TryAddSingleton(sp => new BackupConfigTester(
             sp.GetRequiredService<DatabaseConnections>(), sp.GetRequiredService<IOptions<PostgresToolsOptions>>(), sp.GetRequiredService<SiteRoots>(),
             sp.GetRequiredService<StorageLocations>(), sp.GetRequiredService<StorageProbe>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IKeyEncryptionKey>()));
+            sp.GetService<IKeyEncryptionKey>(), sp.GetRequiredService<Sources.Sites.SiteSources>()));
         Restores.Drills.RestoreDrillServices.AddRestoreDrills(services, configuration);
         return services;
     }

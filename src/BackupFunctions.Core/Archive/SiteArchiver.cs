@@ -88,7 +88,7 @@ public static class SiteArchiver
     {
         ArgumentException.ThrowIfNullOrEmpty(volume);
         ArgumentNullException.ThrowIfNull(tarOutput);
-        var source = new LocalSiteSource(siteRoot, components);
+        var source = Sources.Sites.SiteSources.Local(siteRoot, components);
         var changes = new NoteList<FileChange>(FileChange.MaxListed, c => c.Shortened());
         var linked = new NoteList<LinkedComponent>(LinkedComponent.MaxListed, l => l.Shortened());
         foreach (var below in source.ComponentsBelowLinks())

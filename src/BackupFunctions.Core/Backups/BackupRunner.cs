@@ -25,7 +25,7 @@ public sealed class BackupRunner(
     IKeyEncryptionKey keyEncryptionKey,
     BackupWriter writer,
     DatabaseConnections databases,
-    SiteRoots siteRoots,
+    Sources.Sites.SiteSources siteSources,
     TimeProvider time,
     ILogger<BackupRunner> logger,
     JobLogs logs,
@@ -189,6 +189,7 @@ public sealed class BackupRunner(
     {
         var plan = input.Plan;
         var source = SourceOf(plan);
+        using var connection = source as IDisposable; // a remote source's connection
         await StartStepAsync(plan.JobId, BackupSteps.ArchiveFiles, cancellationToken);
         var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
@@ -285,6 +286,7 @@ public sealed class BackupRunner(
     {
         var plan = input.Plan;
         var source = SourceOf(plan);
+        using var connection = source as IDisposable; // a remote source's connection
         var store = await OpenAsync(plan.Config.Storage, cancellationToken);
         var dataKey = await OpenDataKeyAsync(input.Key, plan.BackupId, cancellationToken);
         try
@@ -342,13 +344,8 @@ public sealed class BackupRunner(
     /// The site of the config, its root checked again here, not only when the config was posted: the config may
     /// predate the rule, or the root may have been replaced by a link to elsewhere since.
     /// </summary>
-    private LocalSiteSource SourceOf(BackupPlan plan)
-    {
-        var files = siteRoots.Confine(plan.Config.Files ?? throw new InvalidOperationException("The config has no site files to archive."));
-        if (!Directory.Exists(files.Root))
-            throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
-        return new LocalSiteSource(files.Root, files.Components);
-    }
+    private ISiteSource SourceOf(BackupPlan plan) =>
+        siteSources.Open(plan.Config.Files ?? throw new InvalidOperationException("The config has no site files to archive."));
 
     /// <summary>
     /// Names, in the job's row (replacing what a previous attempt of the step wrote) and log, the files that changed

@@ -82,9 +82,18 @@ public sealed class BackupWriter(PostgresDumper dumper)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(options);
-        if (!Directory.Exists(files.Root))
-            throw new DirectoryNotFoundException($"The site root '{files.Root}' does not exist.");
-        var source = new LocalSiteSource(files.Root, files.Components);
+        if (!files.IsLocal())
+            throw new NotSupportedException("Only a local site is written here; the engine opens other sources through SiteSources.");
+        return await WriteFilesAsync(store, folder, backupId, settings, dataKey, Sources.Sites.SiteSources.Local(files.Root, files.Components), options, progress, cancellationToken);
+    }
+
+    /// <summary>As above, reading the site through <paramref name="source"/> (any <see cref="ISiteSource"/>).</summary>
+    public static async Task<FilesPartResult> WriteFilesAsync(
+        IBackupStore store, string folder, string backupId, PartSettings settings, ReadOnlyMemory<byte> dataKey,
+        ISiteSource source, FilesWriteOptions options, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
         var plan = await FileVolumes.PlanAsync(store, folder, backupId, settings, dataKey, source, options.Limits,
             options.StoreCompressedAsIs ? CompressedFiles.Separator(source) : null, options.Incremental, options.CompareHash, cancellationToken);
         var volumes = new List<VolumeResult>(plan.Volumes);

@@ -1,4 +1,5 @@
 using BackupFunctions.Core.Network;
+using BackupFunctions.Core.Sources.Sites;
 
 namespace BackupFunctions.Core.Configs;
 
@@ -25,6 +26,7 @@ public sealed class BackupConfigChecks(NetworkPolicy network, SiteRoots siteRoot
         CheckDatabaseHost(config.Database, Add);
         CheckWebhookHosts(config, Add);
         CheckSiteRoot(config, errors.ContainsKey("files.root"), Add);
+        CheckSiteSources(config.Files, errors.Keys.ToHashSet(StringComparer.Ordinal), Add);
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
     }
@@ -75,11 +77,47 @@ public sealed class BackupConfigChecks(NetworkPolicy network, SiteRoots siteRoot
     /// </summary>
     private void CheckSiteRoot(BackupConfig config, bool shapeRefused, Action<string, string> add)
     {
-        if (config.Files is not { } files || shapeRefused)
+        if (config.Files is not { } files || shapeRefused || files.Source is not null)
             return;
         if (siteRoots.Check(files.Root, out var realRoot) is { } problem)
             add("files.root", problem);
-        else if (files.Components is not null && siteRoots.ComponentsProblem(realRoot, files.Components) is { } held)
+        else if (files.Components is not null
+            && siteRoots.ComponentsProblem(realRoot, files.Components.Where(c => files.ComponentSources?.ContainsKey(c) != true)) is { } held)
             add("files.components", held);
+    }
+
+    /// <summary>
+    /// A remote source's host (the SFTP host, the account URL's host) is confined like a destination's: a literal
+    /// address the policy refuses is refused here, a name is judged by what it resolves to at connect time
+    /// (<see cref="SiteSources"/>). A component's local source is confined like <c>files.root</c>.
+    /// </summary>
+    private void CheckSiteSources(FilesSource? files, HashSet<string> refused, Action<string, string> add)
+    {
+        if (files is null)
+            return;
+        if (files.Source is { } main)
+            CheckSource(main, "files.source", null);
+        var components = files.Components?.ToList() ?? [];
+        foreach (var (name, source) in files.ComponentSources ?? new Dictionary<string, SiteSourceSettings>())
+        {
+            if (components.IndexOf(name) is var index and >= 0 && source is not null)
+                CheckSource(source, $"files.components[{index}].source", name);
+        }
+
+        void CheckSource(SiteSourceSettings source, string path, string? component)
+        {
+            if (refused.Any(k => k.StartsWith(path, StringComparison.Ordinal)))
+                return; // its shape is refused already
+            if (source.Type == SiteSourceTypes.Local)
+            {
+                if (siteRoots.Check(source.Root, out var realRoot) is { } problem)
+                    add($"{path}.root", problem);
+                else if (component is not null && siteRoots.ComponentsProblem(realRoot, [component]) is { } held)
+                    add($"{path}.root", held);
+                return;
+            }
+            if (SiteSourceRules.HostOf(source) is { Length: > 0 } host && network.CheckHost(host) is { } hostRefused)
+                add(source.Type == SiteSourceTypes.Sftp ? $"{path}.host" : $"{path}.accountUrl", $"The host is not allowed: {hostRefused}.");
+        }
     }
 }

@@ -1,5 +1,6 @@
 using BackupFunctions.Core.Notifications;
 using BackupFunctions.Core.Retention;
+using BackupFunctions.Core.Sources.Sites;
 
 namespace BackupFunctions.Core.Configs;
 
@@ -144,13 +145,7 @@ public sealed record BackupConfigInput
 
         FilesSource? files = null;
         if (Files is { } given)
-        {
-            var root = given.Root ?? (cms.Files.Root.Length > 0 ? cms.Files.Root : null);
-            if (root is null)
-                add("files.root", "The site root is required: this install has no default site root (app setting Cms__Files__Root).");
-            else
-                files = new FilesSource { Root = root, Components = given.Components ?? FilesSource.DefaultComponents };
-        }
+            files = ReadFiles(given, cms, add);
         if (Database is not null || Files is not null)
             return (Database, files);
 
@@ -174,6 +169,46 @@ public sealed record BackupConfigInput
         if (needsFiles && files is null)
             add("files", $"A '{type}' backup needs site files: give files, or let the config back up this install's CMS: {FilesHelp}.");
         return (database, files);
+    }
+
+    /// <summary>
+    /// <c>files</c> as stored: a <c>local</c> source becomes today's <c>root</c> (one canonical form), another source
+    /// stays <c>source</c>; components with a source of their own go to <see cref="FilesSource.ComponentSources"/>.
+    /// </summary>
+    private static FilesSource? ReadFiles(FilesSourceInput given, CmsSourceOptions cms, Action<string, string> add)
+    {
+        var components = given.Components?.Select(c => c.Name).ToList() ?? [.. FilesSource.DefaultComponents];
+        var own = given.Components?.Where(c => c.Source is not null).ToList() ?? [];
+        var componentSources = own.Count == 0 ? null : new Dictionary<string, SiteSourceSettings>(StringComparer.Ordinal);
+        foreach (var component in own)
+            componentSources!.TryAdd(component.Name, component.Source!); // a name listed twice is the validator's to name
+
+        if (given.Source is { } source)
+        {
+            if (given.Root is not null)
+            {
+                add("files.root", "Give files.root (a local folder) or files.source, not both.");
+                return null;
+            }
+            if (source.Type == SiteSourceTypes.Local)
+            {
+                // Local settings other than root are the validator's to refuse; checked here on the source's own path.
+                var errors = new List<(string, string)>();
+                SiteSourceRules.Validate(source, "files.source", (f, m) => errors.Add((f, m)));
+                foreach (var (field, message) in errors)
+                    add(field, message);
+                return errors.Count > 0 ? null : new FilesSource { Root = source.Root!, Components = components, ComponentSources = componentSources };
+            }
+            return new FilesSource { Source = source, Components = components, ComponentSources = componentSources };
+        }
+
+        var root = given.Root ?? (cms.Files.Root.Length > 0 ? cms.Files.Root : null);
+        if (root is null)
+        {
+            add("files.root", "The site root is required: this install has no default site root (app setting Cms__Files__Root).");
+            return null;
+        }
+        return new FilesSource { Root = root, Components = components, ComponentSources = componentSources };
     }
 
     private BackupSchedule ReadSchedule(Action<string, string> add)

@@ -25,7 +25,8 @@ public sealed partial class BackupConfigTester(
     StorageLocations stores,
     StorageProbe probe,
     TimeProvider time,
-    IKeyEncryptionKey? keyEncryptionKey = null)
+    IKeyEncryptionKey? keyEncryptionKey = null,
+    Sources.Sites.SiteSources? siteSources = null)
 {
     public async Task<ConfigTestReport> TestAsync(StoredBackupConfig stored, CancellationToken cancellationToken)
     {
@@ -44,7 +45,15 @@ public sealed partial class BackupConfigTester(
             checks.Add(await CheckAsync("pgDump", () => PgDumpAsync(serverMajor, cancellationToken)));
         }
 
-        if (config.Files is { } files)
+        if (config.Files is { } remote && !remote.IsLocal())
+        {
+            for (var i = 0; i < remote.Components.Count; i++)
+            {
+                var component = remote.Components[i];
+                checks.Add(await CheckAsync($"files.components[{i}]", () => Task.FromResult(CheckRemoteComponent(remote, component))));
+            }
+        }
+        else if (config.Files is { } files)
         {
             string? realRoot = null;
             checks.Add(await CheckAsync("files.root", () =>
@@ -79,6 +88,28 @@ public sealed partial class BackupConfigTester(
             checks.Add(await CheckAsync("key", () => KeyAsync(config.Encryption, cancellationToken)));
 
         return new ConfigTestReport(stored.Id, checks.TrueForAll(c => c.Ok), time.GetUtcNow(), checks);
+    }
+
+    /// <summary>
+    /// A component of a site that is not (only) a local folder: its source opened as a backup opens it (host judged,
+    /// host key pinned, secret read from its setting) and the component's first folder listed, nothing more.
+    /// </summary>
+    private string CheckRemoteComponent(FilesSource files, string component)
+    {
+        if (siteSources is null)
+            throw new ConfigCheckException("refused", "Site sources are not available in this host.");
+        var where = files.SourceOf(component);
+        var source = siteSources.Open(files with { Components = [component] });
+        try
+        {
+            if (source.Walk(_ => { }).FirstOrDefault() is not { } first)
+                throw new ConfigCheckException("missing", $"The component '{component}' does not exist in its {where.Type} source: create it, or remove it from files.components.");
+            return $"The component '{component}' is readable in its {where.Type} source ({first.Type}).";
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
     }
 
     private async Task<ConfigCheck> CheckAsync(string name, Func<Task<string>> check)

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using BackupFunctions.Core.Compression;
 using BackupFunctions.Core.Encryption;
 using BackupFunctions.Core.Scheduling;
+using BackupFunctions.Core.Sources.Sites;
 
 namespace BackupFunctions.Core.Configs;
 
@@ -80,8 +81,16 @@ public static partial class BackupConfigValidator
 
         if (config.Files is { } files)
         {
-            if (string.IsNullOrWhiteSpace(files.Root) || !Path.IsPathFullyQualified(files.Root))
+            if (files.Source is { } source)
+            {
+                if (source.Type == SiteSourceTypes.Local)
+                    Add("files.source.type", "A local source is stored as files.root.");
+                else
+                    SiteSourceRules.Validate(source, "files.source", Add);
+            }
+            else if (string.IsNullOrWhiteSpace(files.Root) || !Path.IsPathFullyQualified(files.Root))
                 Add("files.root", "The site root must be an absolute folder path.");
+            ValidateComponentSources(files, Add);
             if (files.Components is null || files.Components.Count == 0)
                 Add("files.components", "List at least one component folder (e.g. uploads, themes, plugins, config).");
             else if (files.Components.Count > SiteRoots.MaxComponents)
@@ -130,6 +139,32 @@ public static partial class BackupConfigValidator
         RestoreDrillRules.Validate(config.RestoreDrill, config.Database is not null, Add);
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+
+    /// <summary>
+    /// Each component's own source (<c>files.components[i].source</c>, i its place in the list): the same rules as
+    /// <c>files.source</c>, and only for a component listed.
+    /// </summary>
+    private static void ValidateComponentSources(FilesSource files, Action<string, string> add)
+    {
+        if (files.ComponentSources is not { Count: > 0 } own)
+            return;
+        var components = files.Components ?? [];
+        foreach (var (name, source) in own)
+        {
+            var index = components.ToList().IndexOf(name);
+            if (index < 0)
+            {
+                add("files.components", $"The component '{name}' has a source but is not listed.");
+                continue;
+            }
+            if (source is null)
+            {
+                add($"files.components[{index}].source", "The source must be an object.");
+                continue;
+            }
+            SiteSourceRules.Validate(source, $"files.components[{index}].source", add);
+        }
     }
 
     public const int MaxReplicas = 5;

@@ -26,7 +26,8 @@ public sealed record BackupConfigView
     public bool Verification { get; init; }
     public IncrementalOptions? Incremental { get; init; }
     public DatabaseSource? Database { get; init; }
-    public FilesSource? Files { get; init; }
+    /// <summary>The site files as a request writes them: root (local) or source, components each a name or a name with its own source.</summary>
+    public FilesSourceInput? Files { get; init; }
     public required BackupScheduleView Schedule { get; init; }
 
     /// <summary>The primary destination first (<c>primary: true</c>), then the replicas in order.</summary>
@@ -67,7 +68,7 @@ public sealed record BackupConfigView
             Verification = c.Verification,
             Incremental = c.Incremental,
             Database = c.Database,
-            Files = c.Files,
+            Files = c.Files is null ? null : FilesSourceInput.From(c.Files),
             Schedule = BackupScheduleView.From(c.Schedule, c.MaxConcurrent),
             Storage = [StorageEntryView.From(c.Storage, primary: true), .. c.Replicas.Select(r => StorageEntryView.From(r, primary: false))],
             Compression = new CompressionView(c.Compression.Algorithm != "none", c.Compression.Algorithm, c.Compression.Level),

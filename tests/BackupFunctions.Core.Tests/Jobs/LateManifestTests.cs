@@ -60,7 +60,7 @@ public sealed class LateManifestTests : IAsyncLifetime
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var runner = new BackupRunner(_engine.Catalog, _engine.Get<StorageLocations>(), _engine.Get<BackupCopies>(),
-            _engine.Get<IKeyEncryptionKey>(), _engine.Get<BackupWriter>(), _engine.Get<Core.Sources.DatabaseConnections>(), _engine.Get<SiteRoots>(), _engine.Clock,
+            _engine.Get<IKeyEncryptionKey>(), _engine.Get<BackupWriter>(), _engine.Get<Core.Sources.DatabaseConnections>(), _engine.Get<Core.Sources.Sites.SiteSources>(), _engine.Clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<BackupRunner>.Instance, _engine.Get<JobLogs>(), _engine.Get<FailureAlerts>(),
             _engine.Get<BackupMetrics>(), jobs: _engine.Get<JobOptions>())
         {

@@ -40,7 +40,7 @@ public static class ApiExamples
     {
         Name = "Uploads to S3",
         Type = "files",
-        Files = new FilesSourceInput { Root = "/var/www/cms", Components = ["uploads"] },
+        Files = new FilesSourceInput { Root = "/var/www/cms", Components = [new FilesComponentInput { Name = "uploads" }] },
         Schedule = new ScheduleInput { Frequency = "hourly", Minute = 15 },
         Storage = new StorageInput([new StorageEntryInput { StorageId = "stg-0123456789abcdef", Prefix = "uploads" }], IsList: false),
         Replicas = [new StorageDestination { Type = "local", Path = "replica" }],

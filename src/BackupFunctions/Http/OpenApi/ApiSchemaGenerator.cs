@@ -52,6 +52,23 @@ public sealed class ApiSchemaGenerator
                 new JsonObject { ["type"] = "string" },
                 new JsonObject { ["type"] = "null" }),
         },
+        [typeof(FilesComponentInputJsonConverter)] = g => new JsonObject
+        {
+            ["description"] = "A component: its folder name (uploads), or {\"name\": \"themes\", \"source\": {…}} for a component that lives in another source than files.source.",
+            ["anyOf"] = new JsonArray(
+                new JsonObject { ["type"] = "string" },
+                new JsonObject
+                {
+                    ["type"] = "object",
+                    ["properties"] = new JsonObject
+                    {
+                        ["name"] = new JsonObject { ["type"] = "string" },
+                        ["source"] = new JsonObject { ["$ref"] = "#/components/schemas/" + g.Component(typeof(Core.Sources.Sites.SiteSourceSettings)) },
+                    },
+                    ["required"] = new JsonArray("name"),
+                    ["additionalProperties"] = false,
+                }),
+        },
         [typeof(StorageInputJsonConverter)] = g => new JsonObject
         {
             ["description"] = "Where backups go: one destination (the primary; replicas then in replicas), or the seed's array of entries, the primary marked primary: true.",

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using BackupFunctions.Core.Tests.Storage.Sftp;
+using BackupFunctions.Core.Tests.Support;
+using BackupFunctions.Tests.Support;
+
+namespace BackupFunctions.Tests;
+
+/// <summary>
+/// Issue 16 item 1, through the API: a CMS whose uploads live in a blob container (Azurite) and whose themes live on
+/// the CMS host (sshd) is backed up in full, then incrementally (only what changed is stored), and each backup
+/// downloaded is the site as it was.
+/// </summary>
+public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassFixture<SiteSourcesHostFixture>, IAsyncLifetime
+{
+    private readonly BlobContainerClient _container =
+        new BlobServiceClient(TestEnvironment.AzuriteConnectionString).GetBlobContainerClient(TestEnvironment.UniqueName("cmssite"));
+
+    private readonly string _remote = Path.Combine(Path.GetDirectoryName(SftpServer.KeyFile)!, "home", TestEnvironment.UniqueName("cmshost"));
+
+    public Task InitializeAsync() => _container.CreateIfNotExistsAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _container.DeleteIfExistsAsync();
+        if (Directory.Exists(_remote))
+            Directory.Delete(_remote, recursive: true);
+    }
+
+    [Fact]
+    public async Task Uploads_in_blob_and_themes_over_sftp_back_up_full_then_incremental_and_download_as_the_site()
+    {
+        // The site as it should come back: a local mirror of both sources.
+        var mirror = host.Scratch("remote-site-mirror");
+        var files = new Dictionary<string, string>
+        {
+            ["uploads/2024/01/photo.jpg"] = new string('j', 50_000),
+            ["uploads/2024/doc.pdf"] = "pdf",
+            ["uploads/readme.txt"] = "uploads",
+            ["themes/twentytwenty/style.css"] = "body { }",
+            ["themes/twentytwenty/functions.php"] = "<?php",
+            ["themes/child/style.css"] = "child",
+        };
+        foreach (var (path, text) in files)
+            await PutAsync(mirror, path, text);
+        Directory.CreateDirectory(_remote);
+        Run("cp", "-a", Path.Combine(mirror, "themes"), _remote);
+
+        var configId = await host.CreateConfigAsync(new
+        {
+            name = "cms in the cloud",
+            type = "incremental",
+            files = new
+            {
+                source = new { type = "azureBlob", connectionSetting = SiteSourcesHostFixture.BlobReference, container = _container.Name, prefix = "wp-content" },
+                components = new object[]
+                {
+                    "uploads",
+                    new
+                    {
+                        name = "themes",
+                        source = new
+                        {
+                            type = "sftp", host = SftpServer.Host, port = SftpServer.Port, user = SftpServer.User,
+                            hostKeyFingerprint = SftpServer.HostKey, passwordSetting = SiteSourcesHostFixture.SftpPasswordReference, root = _remote,
+                        },
+                    },
+                },
+            },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "local", path = "remote-site" },
+        });
+        var config = await host.Http.GetFromJsonAsync<JsonElement>($"api/backup-configs/{configId}");
+        Assert.Equal("azureBlob", config.GetProperty("files").GetProperty("source").GetProperty("type").GetString());
+        Assert.Equal("themes", config.GetProperty("files").GetProperty("components")[1].GetProperty("name").GetString());
+        Assert.DoesNotContain(SftpServer.Password, config.ToString(), StringComparison.Ordinal);
+
+        // The config test opens each component's source as a backup would.
+        using (var tested = await host.Http.PostAsync($"api/backup-configs/{configId}/test", null))
+        {
+            var report = await tested.Content.ReadFromJsonAsync<JsonElement>();
+            var checks = report.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c);
+            Assert.True(checks["files.components[0]"].GetProperty("ok").GetBoolean(), checks["files.components[0]"].ToString());
+            Assert.True(checks["files.components[1]"].GetProperty("ok").GetBoolean(), checks["files.components[1]"].ToString());
+        }
+
+        var first = await JobPolling.BackUpAsync(host.Http, configId);
+        Assert.Equal(FolderSnapshot.Take(mirror), await DownloadAsync(first));
+
+        // One file changed in each source, one added to the container.
+        await PutAsync(mirror, "uploads/readme.txt", "uploads, changed");
+        await PutAsync(mirror, "uploads/2024/new.png", "png");
+        await PutAsync(mirror, "themes/child/style.css", "child, changed");
+        File.Copy(Path.Combine(mirror, "themes", "child", "style.css"), Path.Combine(_remote, "themes", "child", "style.css"), overwrite: true);
+        File.SetLastWriteTimeUtc(Path.Combine(_remote, "themes", "child", "style.css"), DateTime.UtcNow.AddMinutes(1));
+        var second = await JobPolling.BackUpAsync(host.Http, configId);
+
+        var backup = await host.Http.GetFromJsonAsync<JsonElement>($"api/backups/{second}");
+        Assert.Equal("incremental", backup.GetProperty("type").GetString());
+        Assert.Equal(first, backup.GetProperty("baseBackupId").GetString());
+        var comparison = backup.GetProperty("comparison");
+        Assert.Equal(2, comparison.GetProperty("modifiedFiles").GetInt64());
+        Assert.Equal(1, comparison.GetProperty("addedFiles").GetInt64());
+        Assert.Equal(0, comparison.GetProperty("deletedFiles").GetInt64());
+        Assert.Equal(files.Count - 2, comparison.GetProperty("unchangedFiles").GetInt64());
+        Assert.Equal(FolderSnapshot.Take(mirror), await DownloadAsync(second));
+    }
+
+    /// <summary>Writes a file into the mirror and, for uploads, into the container.</summary>
+    private async Task PutAsync(string mirror, string path, string text)
+    {
+        var full = Path.Combine(mirror, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        await File.WriteAllTextAsync(full, text);
+        if (path.StartsWith("uploads/", StringComparison.Ordinal))
+            await _container.GetBlobClient("wp-content/" + path).UploadAsync(BinaryData.FromString(text), overwrite: true);
+    }
+
+    private async Task<SortedDictionary<string, string>> DownloadAsync(string backupId)
+    {
+        using var response = await host.Http.GetAsync($"api/backups/{backupId}/download", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var tar = host.Scratch("remote-site-tar") + ".tar";
+        await using (var body = await response.Content.ReadAsStreamAsync())
+        await using (var file = File.Create(tar))
+            await body.CopyToAsync(file);
+        var extracted = host.Scratch("remote-site-extracted");
+        Directory.CreateDirectory(extracted);
+        Run("tar", "-xf", tar, "-C", extracted);
+        return FolderSnapshot.Take(Path.Combine(extracted, "files"));
+    }
+
+    private static void Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {stderr}");
+    }
+}
