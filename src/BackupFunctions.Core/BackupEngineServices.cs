@@ -78,6 +78,7 @@ public static class BackupEngineServices
         services.TryAddSingleton<StorageProbe>();
         services.TryAddSingleton<StorageLocations>();
         services.TryAddSingleton(sp => new PostgresDumper(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
+        services.TryAddSingleton<PostgresToolsStatus>();
         services.TryAddSingleton(sp => new PostgresRestorer(sp.GetRequiredService<IOptions<PostgresToolsOptions>>().Value));
         services.TryAddSingleton<DatabasePasswords>();
         services.TryAddSingleton(sp => new DatabaseConnections(

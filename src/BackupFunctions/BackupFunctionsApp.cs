@@ -1,5 +1,6 @@
 using BackupFunctions.Core;
 using BackupFunctions.Core.Catalog;
+using BackupFunctions.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,6 +17,7 @@ public static class BackupFunctionsApp
     {
         services.AddBackupEngine(configuration);
         services.AddHostedService<CatalogInitializer>();
+        services.AddHostedService<PostgresToolsCheck>();
         services.AddSingleton<Ui.UiAssets>();
         return services;
     }
@@ -24,6 +26,17 @@ public static class BackupFunctionsApp
     private sealed class CatalogInitializer(BackupCatalog catalog) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => catalog.EnsureCreatedAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Finds pg_dump and pg_restore at start-up and logs their versions and paths (a missing tool is a warning, not a
+    /// failed start: a service that backs up no database needs none).
+    /// </summary>
+    private sealed class PostgresToolsCheck(PostgresToolsStatus status) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => status.GetAsync();
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

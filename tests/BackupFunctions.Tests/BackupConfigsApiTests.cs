@@ -120,6 +120,19 @@ public sealed class BackupConfigsApiTests(ConfigsHostFixture host) : IClassFixtu
         Assert.True(report.GetProperty("ok").GetBoolean(), report.ToString());
         var names = report.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
         Assert.Equal(["database", "pgDump", "files.root", "files.components[0]", "files.components[1]", "files.components[2]", "files.components[3]", "storage[0]", "storage[1]", "key"], names);
+        // The database and pgDump checks say which pg_dump was found, where, and its version (as it reports itself).
+        var pgDump = Path.GetFullPath(Path.Combine(TestEnvironment.PostgresBinDirectory, "pg_dump"));
+        var pgDumpVersion = await PgDumpVersionAsync(pgDump);
+        var messages = report.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("message").GetString());
+        Assert.Contains($"pg_dump {pgDumpVersion} at {pgDump})", messages["database"], StringComparison.Ordinal);
+        Assert.StartsWith($"pg_dump {pgDumpVersion} at {pgDump} can dump PostgreSQL ", messages["pgDump"], StringComparison.Ordinal);
+        // So does the health report, as found at start-up, for pg_restore too.
+        var tools = (await host.Http.GetFromJsonAsync<JsonElement>("api/backup-health")).GetProperty("postgresTools").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("tool").GetString()!);
+        Assert.Equal(pgDump, tools["pg_dump"].GetProperty("path").GetString());
+        Assert.Equal(pgDumpVersion, tools["pg_dump"].GetProperty("version").GetString());
+        Assert.True(tools["pg_restore"].GetProperty("found").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, tools["pg_restore"].GetProperty("error").ValueKind);
         Assert.All(report.GetProperty("checks").EnumerateArray(), c =>
         {
             Assert.True(c.GetProperty("durationMs").GetDouble() >= 0);
@@ -455,5 +468,14 @@ public sealed class BackupConfigsApiTests(ConfigsHostFixture host) : IClassFixtu
     {
         var catalog = host.Host.Services.GetRequiredService<BackupCatalog>();
         return [.. (await catalog.Jobs.ListAsync(100, null, default)).Items.Where(j => j.ConfigId == configId)];
+    }
+
+    /// <summary>The version pg_dump prints (<c>pg_dump (PostgreSQL) 15.14 (Debian ...)</c> gives 15.14).</summary>
+    private static async Task<string> PgDumpVersionAsync(string pgDump)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(pgDump, "--version") { RedirectStandardOutput = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Split("(PostgreSQL)", 2)[1].Trim().Split(' ')[0];
     }
 }

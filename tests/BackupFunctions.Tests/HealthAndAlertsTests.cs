@@ -88,8 +88,36 @@ public sealed class HealthAndAlertsTests(LocalHostFixture host) : IClassFixture<
         // The hourly evaluation measures the destination; the health endpoint then shows its usage.
         var usage = Assert.Single(health.GetProperty("storageUsage").EnumerateArray());
         Assert.Equal(JsonValueKind.Null, usage.GetProperty("usedBytes").ValueKind);
-        await host.Host.Services.GetRequiredService<AlertMonitor>().EvaluateAsync(default);
+        // It also records, per config, what the Azure Monitor rules and workbook read: hours since the last success and
+        // the bytes used at each destination.
+        var measured = new List<(string Instrument, double Value)>();
+        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == BackupMetrics.MeterName && instrument.Name is "backup.since_success" or "storage.used")
+                    l.EnableMeasurementEvents(instrument);
+            };
+            void Record(System.Diagnostics.Metrics.Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "config.id" && Equals(tag.Value, configId))
+                    {
+                        lock (measured)
+                            measured.Add((instrument.Name, value));
+                    }
+                }
+            }
+            listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
+            listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
+            listener.Start();
+            await host.Host.Services.GetRequiredService<AlertMonitor>().EvaluateAsync(default);
+        }
         usage = Assert.Single((await ConfigHealthAsync(configId)).GetProperty("storageUsage").EnumerateArray());
+        var since = Assert.Single(measured, m => m.Instrument == "backup.since_success");
+        Assert.InRange(since.Value, 0, 1);
+        Assert.Equal(usage.GetProperty("usedBytes").GetInt64(), Assert.Single(measured, m => m.Instrument == "storage.used").Value);
         Assert.True(usage.GetProperty("usedBytes").GetInt64() >= health.GetProperty("averageBackupSize").GetInt64());
         Assert.True(usage.GetProperty("totalBytes").GetInt64() > usage.GetProperty("usedBytes").GetInt64());
         Assert.InRange(usage.GetProperty("percentage").GetDouble(), 0, 100);

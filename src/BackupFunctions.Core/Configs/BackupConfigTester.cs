@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Keys;
 using BackupFunctions.Core.Network;
@@ -18,7 +17,7 @@ namespace BackupFunctions.Core.Configs;
 /// and an unwrap where this identity may). Each check is timed and says, on failure, what kind of failure it is and
 /// what a CMS admin can do about it; none stops the others.
 /// </summary>
-public sealed partial class BackupConfigTester(
+public sealed class BackupConfigTester(
     DatabaseConnections databases,
     IOptions<PostgresToolsOptions> tools,
     SiteRoots siteRoots,
@@ -39,8 +38,11 @@ public sealed partial class BackupConfigTester(
             int? serverMajor = null;
             checks.Add(await CheckAsync("database", async () =>
             {
-                serverMajor = await ServerMajorAsync(database, cancellationToken);
-                return $"Connected to database '{database.Database}' on {database.Host}:{database.Port} as '{database.Username}' (PostgreSQL {serverMajor}).";
+                string serverVersion;
+                (serverVersion, serverMajor) = await ServerVersionAsync(database, cancellationToken);
+                var tool = await PostgresToolVersions.ProbeAsync(tools.Value, "pg_dump", cancellationToken);
+                var dumper = tool.Found ? $"pg_dump {tool.Version} at {tool.Path}" : "pg_dump not found (see pgDump)";
+                return $"Connected to database '{database.Database}' on {database.Host}:{database.Port} as '{database.Username}' (PostgreSQL {serverVersion}; {dumper}).";
             }));
             checks.Add(await CheckAsync("pgDump", () => PgDumpAsync(serverMajor, cancellationToken)));
         }
@@ -129,34 +131,30 @@ public sealed partial class BackupConfigTester(
 
     private double Elapsed(long started) => Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1);
 
-    private async Task<int> ServerMajorAsync(DatabaseSource database, CancellationToken cancellationToken)
+    private async Task<(string Version, int Major)> ServerVersionAsync(DatabaseSource database, CancellationToken cancellationToken)
     {
         var connection = await databases.ConnectToAsync(database, cancellationToken);
         await using var open = await PostgresConnections.OpenAsync(connection, null, cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT current_setting('server_version_num')::int", open);
-        var number = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-        return number / 10000;
+        await using var command = new NpgsqlCommand("SELECT current_setting('server_version'), current_setting('server_version_num')::int", open);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetString(0).Split(' ', 2)[0], reader.GetInt32(1) / 10000);
     }
 
     private async Task<string> PgDumpAsync(int? serverMajor, CancellationToken cancellationToken)
     {
-        var tool = PostgresProcess.ToolPath(tools.Value, "pg_dump");
-        var output = "";
-        var outcome = await PostgresProcess.RunAsync(tool, ["--version"], null, redirectStdin: false, redirectStdout: true,
-            async (process, ct) => output = await process.StandardOutput.ReadToEndAsync(ct), cancellationToken);
-        var match = ToolVersion().Match(output);
-        if (outcome.ExitCode != 0 || !match.Success)
-            throw new ConfigCheckException("config", $"pg_dump at '{tool}' did not tell its version (exit {outcome.ExitCode}): install the PostgreSQL client tools or set Postgres__BinDirectory.");
-        var major = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var tool = await PostgresToolVersions.ProbeAsync(tools.Value, "pg_dump", cancellationToken);
+        if (tool.Major is not { } major)
+            throw new ConfigCheckException("config", tool.Error!);
         if (serverMajor is not { } server)
-            throw new ConfigCheckException("unreachable", $"pg_dump is version {major}; not compared with the server, which could not be reached (see database).");
+            throw new ConfigCheckException("unreachable", $"pg_dump {tool.Version} at {tool.Path}; not compared with the server, which could not be reached (see database).");
         if (major < server)
         {
             throw new ConfigCheckException("version",
-                $"pg_dump is version {major} but the database server runs PostgreSQL {server}: pg_dump cannot dump a newer server. "
-                + $"Install the PostgreSQL {server} client tools on the backup service (Postgres__BinDirectory).");
+                $"pg_dump {tool.Version} at {tool.Path} cannot dump the database server, which runs PostgreSQL {server}: pg_dump must be of the server's major or newer. "
+                + $"Install the PostgreSQL {server} client tools on the backup service ({PostgresToolVersions.BinDirectorySetting}; see docs/deployment.md).");
         }
-        return $"pg_dump {major} can dump PostgreSQL {server}.";
+        return $"pg_dump {tool.Version} at {tool.Path} can dump PostgreSQL {server}.";
     }
 
     private static void ReadFolder(string folder, string what)
@@ -263,7 +261,4 @@ public sealed partial class BackupConfigTester(
             _ => ("error", e.Message),
         };
     }
-
-    [GeneratedRegex(@"\(PostgreSQL\)\s+(\d+)", RegexOptions.CultureInvariant)]
-    private static partial Regex ToolVersion();
 }

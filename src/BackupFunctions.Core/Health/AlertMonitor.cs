@@ -17,7 +17,8 @@ public sealed class AlertMonitor(
     IOptions<AlertOptions> options,
     TimeProvider time,
     ILogger<AlertMonitor> logger,
-    Notifications.BackupNotifier? notifier = null)
+    Notifications.BackupNotifier? notifier = null,
+    BackupMetrics? metrics = null)
 {
     /// <summary>The alert types this evaluation owns (raises or resolves by itself).</summary>
     private static readonly HashSet<string> Evaluated = [AlertTypes.BackupOverdue, AlertTypes.StorageFull, AlertTypes.BackupFailed];
@@ -47,6 +48,8 @@ public sealed class AlertMonitor(
             if (runs.ConsecutiveFailures > 0)
                 stillDue.Add(AlertTypes.IdFor(AlertTypes.BackupFailed, stored.Id));
             var since = lastSuccess?.CompletedAt ?? stored.CreatedAt;
+            if (stored.Config.Enabled)
+                metrics?.ConfigEvaluated(stored.Id, stored.Config.Name, now - since);
             // A paused config is never overdue: an open alert of it is resolved below, as not still due. Once resumed it
             // counts from its last success again (an old one is worth an alert).
             if (stored.Config.Enabled
@@ -71,6 +74,8 @@ public sealed class AlertMonitor(
             foreach (var destination in DestinationRef.OfConfig(stored.Config))
             {
                 var id = AlertTypes.IdFor(AlertTypes.StorageFull, stored.Id, destination.Key);
+                if (usage.TryGetValue(destination.Key, out var used) && !failed.ContainsKey(destination.Key))
+                    metrics?.StorageMeasured(stored.Id, stored.Config.Name, destination.Key, used.UsedBytes);
                 if (failed.ContainsKey(destination.Key))
                     stillDue.Add(id); // not measured: nothing is known, so nothing is resolved
                 else if (usage.TryGetValue(destination.Key, out var measured) && AlertRules.StorageFullSeverity(measured.Percentage) is { } severity)

@@ -14,4 +14,7 @@ public sealed record BackupHealthReport
     public required IReadOnlyDictionary<string, int> OpenAlertsBySeverity { get; init; }
 
     public required IReadOnlyList<ConfigHealth> Configs { get; init; }
+
+    /// <summary>pg_dump and pg_restore as found at start-up: path and version, or why not usable.</summary>
+    public IReadOnlyList<Sources.PostgresToolVersion> PostgresTools { get; init; } = [];
 }

@@ -15,7 +15,11 @@ namespace BackupFunctions.Core.Health;
 /// (stored bytes, recorded backups), <c>backup.throughput</c> (source bytes per second, recorded backups) and
 /// <c>backup.verifications</c> (tagged <c>level</c> quick|deep and <c>result</c> ok|failed); for restores
 /// <c>restore.runs</c> (count of finished restore jobs, tagged <c>outcome</c> = completed, failed, cancelled,
-/// rolled_back) and <c>restore.duration</c> (s, finished restore jobs that started).
+/// rolled_back) and <c>restore.duration</c> (s, finished restore jobs that started). The hourly alert evaluation
+/// records <c>backup.since_success</c> (h since the last successful backup, or since the config was created; enabled
+/// configs) and <c>storage.used</c> (bytes used at each destination of a config, tagged <c>destination</c>): the
+/// Azure Monitor rules and workbook (infra/bicep/monitoring) read them, so a config that stopped running entirely is
+/// still seen as overdue.
 /// </remarks>
 public sealed class BackupMetrics
 {
@@ -28,6 +32,8 @@ public sealed class BackupMetrics
     private readonly Counter<long> _verifications;
     private readonly Counter<long> _restoreRuns;
     private readonly Histogram<double> _restoreDuration;
+    private readonly Histogram<double> _sinceSuccess;
+    private readonly Histogram<long> _storageUsed;
 
     public BackupMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +46,8 @@ public sealed class BackupMetrics
         _verifications = meter.CreateCounter<long>("backup.verifications", "{verification}", "Verifications of backup copies, by level and result.");
         _restoreRuns = meter.CreateCounter<long>("restore.runs", "{run}", "Finished restore jobs, by outcome.");
         _restoreDuration = meter.CreateHistogram<double>("restore.duration", "s", "Wall time of a finished restore job.");
+        _sinceSuccess = meter.CreateHistogram<double>("backup.since_success", "h", "Hours since a config's last successful backup (or its creation), per alert evaluation.");
+        _storageUsed = meter.CreateHistogram<long>("storage.used", "By", "Bytes used at a destination of a config, per alert evaluation.");
     }
 
     /// <summary>A run ended (any outcome). Pending or running jobs are ignored: they have not ended.</summary>
@@ -78,6 +86,14 @@ public sealed class BackupMetrics
         if (job is { StartedAt: { } started, CompletedAt: { } completed })
             _restoreDuration.Record(Math.Max(0, (completed - started).TotalSeconds), Tags(job.ConfigId, configName, ("outcome", outcome)));
     }
+
+    /// <summary>The alert evaluation looked at an enabled config: hours since its last success (or creation).</summary>
+    public void ConfigEvaluated(string configId, string configName, TimeSpan sinceSuccess)
+        => _sinceSuccess.Record(Math.Max(0, sinceSuccess.TotalHours), Tags(configId, configName));
+
+    /// <summary>The alert evaluation measured one destination of a config.</summary>
+    public void StorageMeasured(string configId, string configName, string destination, long usedBytes)
+        => _storageUsed.Record(usedBytes, Tags(configId, configName, ("destination", destination)));
 
     private static TagList Tags(string configId, string configName, params (string Key, string Value)[] more)
     {

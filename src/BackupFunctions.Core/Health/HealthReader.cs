@@ -3,7 +3,7 @@ using BackupFunctions.Core.Catalog;
 namespace BackupFunctions.Core.Health;
 
 /// <summary>Reads what the health report needs from the catalog and the stored usage, and hands it to <see cref="HealthCalculator"/>.</summary>
-public sealed class HealthReader(BackupCatalog catalog, StorageUsageTable usageTable, TimeProvider time)
+public sealed class HealthReader(BackupCatalog catalog, StorageUsageTable usageTable, TimeProvider time, Sources.PostgresToolsStatus? tools = null)
 {
     public async Task<BackupHealthReport> ReadAsync(CancellationToken cancellationToken)
     {
@@ -29,6 +29,7 @@ public sealed class HealthReader(BackupCatalog catalog, StorageUsageTable usageT
             var lastDrill = await catalog.RestoreDrills.LatestFinishedAsync(config.Id, cancellationToken);
             configs.Add(HealthCalculator.ForConfig(config, runs, sizes, byConfig[config.Id], usage, lastDrill));
         }
-        return HealthCalculator.Overall(configs, unresolved, time.GetUtcNow());
+        var report = HealthCalculator.Overall(configs, unresolved, time.GetUtcNow());
+        return tools is null ? report : report with { PostgresTools = await tools.GetAsync() };
     }
 }

@@ -66,6 +66,7 @@ public sealed class PostgresDumper
 
         // The transaction stays open until pg_dump is done: it keeps the exported snapshot importable.
         await using var connection = await PostgresConnections.OpenAsync(source, null, cancellationToken);
+        var tool = await CheckToolVersionAsync(connection, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         string snapshot;
         await using (var export = new NpgsqlCommand("SELECT pg_catalog.pg_export_snapshot()", connection, transaction))
@@ -83,7 +84,6 @@ public sealed class PostgresDumper
             }
         }
 
-        var tool = PostgresProcess.ToolPath(_options, "pg_dump");
         string[] arguments = ["--format=custom", "--snapshot=" + snapshot, .. PostgresProcess.ConnectionArguments(source)];
         var outcome = await PostgresProcess.RunAsync(
             tool,
@@ -97,6 +97,41 @@ public sealed class PostgresDumper
             throw new PostgresToolException($"pg_dump failed (exit {outcome.ExitCode}): {outcome.Stderr}");
 
         return info;
+    }
+
+    /// <summary>
+    /// pg_dump refuses a server of a newer major only after it has connected, in words a CMS admin cannot act on; this
+    /// asks both sides first and fails with what to install. Returns the path of the pg_dump to run.
+    /// </summary>
+    private async Task<string> CheckToolVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        string serverVersion;
+        int serverNumber;
+        try
+        {
+            await using var show = new NpgsqlCommand(
+                "SELECT current_setting('server_version'), current_setting('server_version_num')::int", connection);
+            await using var reader = await show.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            serverVersion = reader.GetString(0).Split(' ', 2)[0];
+            serverNumber = reader.GetInt32(1);
+        }
+        catch (PostgresException ex)
+        {
+            throw new PostgresToolException($"cannot read the server's version: {ex.MessageText}", ex);
+        }
+
+        var tool = await PostgresToolVersions.ProbeAsync(_options, "pg_dump", cancellationToken);
+        if (tool.Major is not { } toolMajor)
+            throw new PostgresToolException(tool.Error!);
+        var serverMajor = serverNumber / 10000;
+        if (serverMajor > toolMajor)
+        {
+            throw new PostgresToolException(
+                $"PostgreSQL server {serverVersion} is newer than pg_dump {tool.Version} at {tool.Path}: "
+                + $"install the PostgreSQL {serverMajor} client tools (see docs/deployment.md)");
+        }
+        return tool.Path;
     }
 
     private static async Task<DatabaseSourceInfo> DescribeAsync(

@@ -138,6 +138,20 @@ public sealed class BackupMetricsTests : IDisposable
         DurationSeconds = duration,
     };
 
+    [Fact]
+    public void The_alert_evaluation_records_hours_since_success_and_storage_used_per_config()
+    {
+        Metrics.ConfigEvaluated("cfg-1", "Shop", TimeSpan.FromMinutes(90));
+        Metrics.ConfigEvaluated("cfg-2", "Blog", TimeSpan.FromMinutes(-5));
+        Metrics.StorageMeasured("cfg-1", "Shop", "storage:offsite", 123_456);
+
+        var since = _measurements.Where(m => m.Instrument == "backup.since_success").ToList();
+        Assert.Equal([("cfg-1", "Shop", 1.5), ("cfg-2", "Blog", 0.0)], since.Select(m => (m.Tags["config.id"], m.Tags["config.name"], m.Value)));
+        var used = Assert.Single(_measurements, m => m.Instrument == "storage.used");
+        Assert.Equal(123_456, used.Value);
+        Assert.Equal(("cfg-1", "Shop", "storage:offsite"), (used.Tags["config.id"], used.Tags["config.name"], used.Tags["destination"]));
+    }
+
     private static BackupRecord Backup(long sizeBytes, long originalBytes, double seconds) => new()
     {
         Id = "job-1",

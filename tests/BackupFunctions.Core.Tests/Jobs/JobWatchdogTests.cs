@@ -289,10 +289,42 @@ public sealed class JobWatchdogTests : IAsyncLifetime
         _engine.Clock.Advance(TimeSpan.FromMinutes(1));
         var instances = new FakeJobInstances();
         instances.States[active.Id] = JobInstanceState.Active;
+        // Every failed drill counts in restore.drill.runs (what the Azure Monitor alert on failed drills reads), also
+        // these, which never restored anything and so have no restore.drill.duration.
+        var drillRuns = new List<(string? ConfigId, string? Result)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BackupFunctions.Core.Health.BackupMetrics.MeterName && instrument.Name == "restore.drill.runs")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? configId = null, result = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "config.id")
+                    configId = tag.Value?.ToString();
+                else if (tag.Key == "result")
+                    result = tag.Value?.ToString();
+            }
+            if (configId == withDatabase.Id || configId == other.Id)
+            {
+                lock (drillRuns)
+                    drillRuns.Add((configId, result));
+            }
+        });
+        listener.Start();
 
         try
         {
             var failed = await _engine.Get<JobWatchdog>().RunAsync(instances, CancellationToken.None);
+            lock (drillRuns)
+            {
+                Assert.Equal(
+                    new[] { (withDatabase.Id, RestoreDrillStatuses.Failed), (other.Id, RestoreDrillStatuses.Failed) }.Order(),
+                    drillRuns.Select(r => (r.ConfigId!, r.Result!)).Order());
+            }
 
             Assert.Equal(new[] { neverStarted.Id, lost.Id }.Order(StringComparer.Ordinal), failed.Order(StringComparer.Ordinal));
             var ended = (await catalog.RestoreDrills.GetAsync(lost.Id, default))!;

@@ -229,7 +229,9 @@ public sealed class PostgresDumpRestoreTests
         var error = await Assert.ThrowsAsync<PostgresToolException>(
             () => new PostgresDumper(new PostgresToolsOptions { BinDirectory = empty.Path }).DumpAsync(source.Connection, Stream.Null, CancellationToken.None));
 
-        Assert.StartsWith("pg_dump could not be started", error.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"pg_dump was not found in '{empty.Path}': install the PostgreSQL client tools or set Postgres__BinDirectory to their folder.",
+            error.Message);
     }
 
     [Fact]

@@ -220,6 +220,7 @@ public sealed partial class RestoreDrillRunner(
             {
                 await catalog.Alerts.ResolveAsync(alertId, cancellationToken);
             }
+            metrics.DrillRecorded(drill.ConfigId, config?.Name ?? "", status);
             if (duration is { } seconds)
                 metrics.DrillFinished(drill.ConfigId, config?.Name ?? "", status, seconds);
         }
