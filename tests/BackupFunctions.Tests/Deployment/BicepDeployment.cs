@@ -59,6 +59,8 @@ internal sealed class BicepDeployment
             Directory.CreateDirectory(Path.Combine(work.FullName, "modules"));
             foreach (var module in Directory.GetFiles(Path.Combine(bicepFolder, "modules"), "*.bicep"))
                 File.Copy(module, Path.Combine(work.FullName, "modules", Path.GetFileName(module)));
+            // The monitoring module loads its queries and workbook from here (loadTextContent).
+            CopyFolder(Path.Combine(bicepFolder, "monitoring"), Path.Combine(work.FullName, "monitoring"));
 
             var paramFile = Path.Combine(work.FullName, "deploy.bicepparam");
             var text = new StringBuilder("using 'main.bicep'\n");
@@ -234,4 +236,13 @@ internal sealed class BicepDeployment
 
     internal static string RepositoryRoot([CallerFilePath] string thisFile = "")
         => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var folder in Directory.GetDirectories(from))
+            CopyFolder(folder, Path.Combine(to, Path.GetFileName(folder)));
+    }
 }

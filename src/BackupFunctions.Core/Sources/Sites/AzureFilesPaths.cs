@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Files.Shares;
 using Azure.Storage.Files.Shares.Models;
 
@@ -22,7 +23,9 @@ internal static class AzureFilesPaths
     /// ACLs), or with the connection string in the app setting named by <see cref="SiteSourceSettings.ConnectionSetting"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The settings name no share, or neither or both ways in, or the setting is empty.</exception>
-    public static ShareClient CreateShareClient(SiteSourceSettings settings, TokenCredential credential, Func<string, string?> readSetting)
+    /// <param name="transport">The HTTP pipeline's transport (the app's, confined by the network policy); the SDK's default when null.</param>
+    public static ShareClient CreateShareClient(
+        SiteSourceSettings settings, TokenCredential credential, Func<string, string?> readSetting, HttpPipelineTransport? transport = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(credential);
@@ -30,6 +33,8 @@ internal static class AzureFilesPaths
         if (string.IsNullOrEmpty(settings.Share))
             throw new ArgumentException("files.source.share is required for azureFiles", nameof(settings));
         var options = new ShareClientOptions { ShareTokenIntent = ShareTokenIntent.Backup };
+        if (transport is not null)
+            options.Transport = transport;
         if (!string.IsNullOrEmpty(settings.ConnectionSetting))
         {
             if (!string.IsNullOrEmpty(settings.AccountUrl))

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Files.Shares;
 using Azure.Storage.Files.Shares.Models;
 using BackupFunctions.Core.Archive;
@@ -48,8 +49,9 @@ public sealed class AzureFilesSiteSource : ISiteSource
 
     /// <summary>The source for <paramref name="settings"/> (type azureFiles): the app's identity or a connection string by app setting.</summary>
     public static AzureFilesSiteSource Create(
-        SiteSourceSettings settings, IReadOnlyList<string> components, TokenCredential credential, Func<string, string?> readSetting) =>
-        new(AzureFilesPaths.CreateShareClient(settings, credential, readSetting), settings.Prefix, components);
+        SiteSourceSettings settings, IReadOnlyList<string> components, TokenCredential credential, Func<string, string?> readSetting,
+        HttpPipelineTransport? transport = null) =>
+        new(AzureFilesPaths.CreateShareClient(settings, credential, readSetting, transport), settings.Prefix, components);
 
     public IReadOnlyList<string> Components { get; }
 

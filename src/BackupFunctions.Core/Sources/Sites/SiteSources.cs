@@ -112,6 +112,9 @@ public sealed class SiteSources : IDisposable
                     MaxIdleConnections = 1,
                 };
                 return new SftpSiteSource(new SftpConnectionPool(settings, _network), source.Root ?? "/", components);
+            case SiteSourceTypes.AzureFiles:
+                return AzureFilesSiteSource.Create(source, components, _credential.Value,
+                    name => _secrets.Resolve(name, $"connection string of {where}", "the config"), new HttpClientTransport(_http));
             default:
                 throw new NotSupportedException($"{where}: site files of type '{source.Type}' cannot be read by this version.");
         }
