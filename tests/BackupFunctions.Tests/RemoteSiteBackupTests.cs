@@ -109,6 +109,86 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
         Assert.Equal(FolderSnapshot.Take(mirror), await DownloadAsync(second));
     }
 
+    [Fact]
+    public async Task A_site_in_a_blob_container_is_restored_in_place_through_the_api()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["wp-content/uploads/2024/photo.jpg"] = new string('p', 40_000),
+            ["wp-content/uploads/readme.txt"] = "uploads",
+            ["wp-content/themes/main/style.css"] = "body { }",
+        };
+        foreach (var (name, text) in files)
+            await _container.GetBlobClient(name).UploadAsync(BinaryData.FromString(text), overwrite: true);
+        // Beside the site's prefix: never touched by the restore.
+        await _container.GetBlobClient("other/keep.txt").UploadAsync(BinaryData.FromString("keep"));
+        var configId = await host.CreateConfigAsync(new
+        {
+            name = "cms in blob",
+            files = new
+            {
+                source = new { type = "azureBlob", connectionSetting = SiteSourcesHostFixture.BlobReference, container = _container.Name, prefix = "wp-content" },
+                components = new[] { "uploads", "themes" },
+            },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "local", path = "blob-site" },
+        });
+        var backupId = await JobPolling.BackUpAsync(host.Http, configId);
+
+        // The live site changes after the backup: a file rewritten, one deleted, one added.
+        await _container.GetBlobClient("wp-content/uploads/readme.txt").UploadAsync(BinaryData.FromString("defaced"), overwrite: true);
+        await _container.GetBlobClient("wp-content/themes/main/style.css").DeleteAsync();
+        await _container.GetBlobClient("wp-content/uploads/dropped.php").UploadAsync(BinaryData.FromString("<?php evil"));
+
+        var id = await RestoreJobPolling.StartAsync(host.Http, backupId, new { });
+        var job = await RestoreJobPolling.WaitAsync(host.Http, id, TimeSpan.FromMinutes(3));
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+
+        var now = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var blob in _container.GetBlobsAsync())
+            now[blob.Name] = (await _container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
+        var expected = new SortedDictionary<string, string>(files, StringComparer.Ordinal) { ["other/keep.txt"] = "keep" };
+        Assert.Equal(expected, now);
+        // The state the restore replaced was backed up first (the way back where Blob cannot swap folders).
+        Assert.NotEqual(JsonValueKind.Null, job.GetProperty("preRestoreBackupId").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_in_place_restore_of_components_in_different_places_is_refused_naming_the_field()
+    {
+        Directory.CreateDirectory(Path.Combine(_remote, "themes"));
+        await File.WriteAllTextAsync(Path.Combine(_remote, "themes", "style.css"), "css");
+        await _container.GetBlobClient("wp-content/uploads/a.txt").UploadAsync(BinaryData.FromString("a"));
+        var configId = await host.CreateConfigAsync(new
+        {
+            name = "mixed places",
+            files = new
+            {
+                source = new { type = "azureBlob", connectionSetting = SiteSourcesHostFixture.BlobReference, container = _container.Name, prefix = "wp-content" },
+                components = new object[]
+                {
+                    "uploads",
+                    new
+                    {
+                        name = "themes",
+                        source = new
+                        {
+                            type = "sftp", host = SftpServer.Host, port = SftpServer.Port, user = SftpServer.User,
+                            hostKeyFingerprint = SftpServer.HostKey, passwordSetting = SiteSourcesHostFixture.SftpPasswordReference, root = _remote,
+                        },
+                    },
+                },
+            },
+            schedule = new { frequency = "manual" },
+            storage = new { type = "local", path = "mixed-site" },
+        });
+        var backupId = await JobPolling.BackUpAsync(host.Http, configId);
+        using var response = await host.Http.PostAsJsonAsync($"api/backups/{backupId}/restore", new { });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.Contains("different places", JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("targetPath")[0].GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>Writes a file into the mirror and, for uploads, into the container.</summary>
     private async Task PutAsync(string mirror, string path, string text)
     {

@@ -15,6 +15,15 @@ public sealed record RestoreJobPlan(string JobId, string ConfigId, string Config
     /// <summary>The folder restored into (resolved and confined when the job started); null: no files restored.</summary>
     public string? SiteRoot { get; init; }
 
+    /// <summary>
+    /// The site when it is not a local folder (files.source azureBlob, sftp, azureFiles): restored in place through
+    /// its <see cref="ISiteTarget"/>; <see cref="SiteRoot"/> is null then. Holds no secret (setting names only).
+    /// </summary>
+    public Sources.Sites.SiteSourceSettings? SiteSource { get; init; }
+
+    /// <summary>Whether the plan restores site files (into a local folder or through a site target).</summary>
+    public bool RestoresFiles => SiteRoot is not null || SiteSource is not null;
+
     /// <summary>The components restored (the config's, without <c>config</c> unless <c>restoreConfig</c>); null: every one of the backup.</summary>
     public IReadOnlyList<string>? Components { get; init; }
 

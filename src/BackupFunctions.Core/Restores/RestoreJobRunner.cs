@@ -29,7 +29,8 @@ public sealed class RestoreJobRunner(
     TimeProvider time,
     IOptions<RestoreJobOptions> options,
     ILogger<RestoreJobRunner> logger,
-    JobOptions? jobs = null)
+    JobOptions? jobs = null,
+    Sources.Sites.SiteSources? siteSources = null)
 {
     private readonly TimeSpan _progressInterval = (jobs ?? new JobOptions()).ProgressInterval;
 
@@ -78,7 +79,7 @@ public sealed class RestoreJobRunner(
             backupId = job.BackupId,
             configId = job.ConfigId,
             inPlace = plan.InPlace,
-            files = plan.SiteRoot is not null,
+            files = plan.RestoresFiles,
             components = plan.Components,
             database = plan.Database?.Database,
             items = plan.Items?.Count ?? 0,
@@ -124,12 +125,18 @@ public sealed class RestoreJobRunner(
             throw new ArgumentException("type: the options restore neither files nor a database.");
 
         string? siteRoot = null;
+        Sources.Sites.SiteSourceSettings? siteSource = null;
         IReadOnlyList<string>? components = null;
         if (wantFiles)
         {
             var files = config.Files ?? throw new ArgumentException("restoreFiles: the config has no site files to restore into.");
-            siteRoot = requested.TargetPath is { } target ? ConfineTarget(target) : siteRoots.Confine(files).Root;
             components = [.. files.Components.Where(c => requested.RestoreConfig || c != "config")];
+            if (requested.TargetPath is { } target)
+                siteRoot = ConfineTarget(target);
+            else if (files.IsLocal())
+                siteRoot = siteRoots.Confine(files).Root;
+            else
+                (siteRoot, siteSource) = InPlaceSite(files, components);
         }
 
         DatabaseSource? database = null;
@@ -146,6 +153,7 @@ public sealed class RestoreJobRunner(
         return new RestoreJobPlan(job.Id, job.ConfigId, config.Name, backup.Id, config.Storage, now)
         {
             SiteRoot = siteRoot,
+            SiteSource = siteSource,
             Components = components,
             Items = items is { Count: > 0 } ? items : null,
             Database = database,
@@ -271,6 +279,7 @@ public sealed class RestoreJobRunner(
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.Prove, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
+        using var site = Opened(target);
         var proof = await WatchAsync(plan.JobId, true, (_, ct) => restorer.ProveAsync(target, ct), cancellationToken);
         // As for backup jobs: the site's files and their bytes (the backup's index); staging narrows them to what it writes.
         await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with
@@ -294,6 +303,7 @@ public sealed class RestoreJobRunner(
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.StageFiles, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
+        using var site = Opened(target);
         var counts = await WatchAsync(plan.JobId, true, (watch, ct) => restorer.StageFilesAsync(target, null, watch, ct), cancellationToken);
         // Known only now: the files the restore writes (items, components and overwriteExisting leave out some of the
         // backup's), which are also what verification checks. A retried stage that found its journal reported nothing.
@@ -313,6 +323,7 @@ public sealed class RestoreJobRunner(
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.SwapFiles, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
+        using var site = Opened(target);
         // Not stopped by a cancel midway: a swap is a few renames, and the rollback undoes it whole.
         await restorer.SwapFilesAsync(target, cancellationToken);
         await CompleteStepAsync(plan.JobId, cancellationToken);
@@ -328,7 +339,7 @@ public sealed class RestoreJobRunner(
     {
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.RestoreDatabase, cancellationToken);
-        var target = await TargetAsync(plan, cancellationToken);
+        var target = await TargetAsync(plan, cancellationToken, files: false);
         IReadOnlyList<TableRowCount> tables;
         try
         {
@@ -371,6 +382,7 @@ public sealed class RestoreJobRunner(
             Progress = JobProgressMath.WithTransfer(JobProgressMath.StartStep(j.Progress, RestoreJobSteps.Verify, RestoreJobSteps.Total), 0, 0),
         }, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
+        using var site = Opened(target);
         var cancellable = !input.DatabaseRestored || plan.PreRestoreBackupId is not null;
         var counts = await WatchAsync(plan.JobId, cancellable, (watch, ct) => restorer.VerifyFilesAsync(target, watch, ct), cancellationToken);
         await CompleteStepAsync(plan.JobId, cancellationToken);
@@ -388,7 +400,8 @@ public sealed class RestoreJobRunner(
         var plan = input.Plan;
         await StartStepAsync(plan.JobId, RestoreJobSteps.Complete, cancellationToken);
         var target = await TargetAsync(plan, cancellationToken);
-        var completed = plan.SiteRoot is null ? null : await restorer.CompleteAsync(target, cancellationToken);
+        using var site = Opened(target);
+        var completed = plan.RestoresFiles ? await restorer.CompleteAsync(target, cancellationToken) : null;
         var files = input.Files ?? completed;
         var now = time.GetUtcNow();
         var cancelTooLate = false;
@@ -435,10 +448,12 @@ public sealed class RestoreJobRunner(
     public async Task RollbackFilesAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.SiteRoot is null)
+        if (!plan.RestoresFiles)
             return;
         await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with { Progress = j.Progress with { CurrentStep = RestoreJobSteps.Rollback } }, cancellationToken);
-        if (!await restorer.RollbackFilesAsync(await TargetAsync(plan, cancellationToken), cancellationToken))
+        var target = await TargetAsync(plan, cancellationToken);
+        using var site = Opened(target);
+        if (!await restorer.RollbackFilesAsync(target, cancellationToken))
         {
             // A site source without folder renames (Blob) had begun overwriting: only the pre-restore backup undoes it.
             await logs.WriteAsync(plan.JobId, JobLogLevel.Error, "Files not rolled back: restore the pre-restore backup to undo the restore",
@@ -458,7 +473,7 @@ public sealed class RestoreJobRunner(
         var backup = await catalog.Backups.GetAsync(backupId, cancellationToken)
             ?? throw new InvalidOperationException($"The pre-restore backup '{backupId}' no longer exists.");
         await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with { Progress = j.Progress with { CurrentStep = RestoreJobSteps.Rollback } }, cancellationToken);
-        var target = await TargetAsync(plan, cancellationToken) with
+        var target = await TargetAsync(plan, cancellationToken, files: false) with
         {
             BackupId = backupId,
             SiteRoot = null,
@@ -663,13 +678,40 @@ public sealed class RestoreJobRunner(
         bytes = counts?.Bytes ?? 0,
     };
 
+    /// <summary>
+    /// Where the restored components live when the site is not (only) a local folder: one place for them all, local
+    /// (its confined root) or not (its settings). Components in different places (uploads in Blob, themes over SFTP)
+    /// are refused for now: each place would need its own staging and swap within one job.
+    /// </summary>
+    private (string? Root, Sources.Sites.SiteSourceSettings? Source) InPlaceSite(FilesSource files, IReadOnlyList<string> components)
+    {
+        var places = components.Select(files.SourceOf).Distinct().ToList();
+        if (places.Count > 1)
+        {
+            throw new ArgumentException(
+                $"restoreFiles: the components restored live in {places.Count} different places ({string.Join(", ", places.Select(p => p.Type))}); "
+                + "an in-place restore of such a site is not supported yet. Restore to targetPath (a local folder) instead.");
+        }
+        var place = places.Count == 1 ? places[0] : files.MainSource();
+        if (place.Type != Sources.Sites.SiteSourceTypes.Local)
+            return (null, place);
+        return (siteRoots.Confine(new FilesSource { Root = place.Root ?? "", Components = components }).Root, null);
+    }
+
+    /// <summary>Releases the step's site target (an SFTP one holds connections) when the step ends.</summary>
+    private static IDisposable? Opened(InPlaceRestoreTarget target) => target.SiteTarget as IDisposable;
+
     /// <summary>The step's target, with the connection (and its password) resolved now, never stored.</summary>
-    private async Task<InPlaceRestoreTarget> TargetAsync(RestoreJobPlan plan, CancellationToken cancellationToken)
+    /// <param name="files">False for the database steps: no site target is opened (an SFTP one would log in).</param>
+    private async Task<InPlaceRestoreTarget> TargetAsync(RestoreJobPlan plan, CancellationToken cancellationToken, bool files = true)
     {
         var store = await stores.OpenAsync(plan.Storage, cancellationToken);
         var database = plan.Database is { } source ? await databases.ConnectForRestoreAsync(source, cancellationToken) : null;
         return new InPlaceRestoreTarget(plan.JobId, store, plan.Storage.Prefix, plan.BackupId, plan.SiteRoot, database)
         {
+            SiteTarget = files && plan.SiteSource is { } site
+                ? (siteSources ?? throw new InvalidOperationException("No site source factory is registered.")).OpenTarget(site)
+                : null,
             Components = plan.Components,
             Items = plan.Items,
             OverwriteExisting = plan.OverwriteExisting,

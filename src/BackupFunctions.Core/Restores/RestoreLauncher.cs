@@ -371,8 +371,8 @@ public sealed partial class RestoreLauncher(
     {
         string? liveRoot = null;
         string? liveProblem = null;
-        if (config.Config.Files?.Root is { } root)
-            (liveRoot, liveProblem) = Confine(root);
+        if (config.Config.Files is { } files && files.IsLocal())
+            (liveRoot, liveProblem) = Confine(files.Root);
 
         if (targetPath is null)
         {
@@ -380,6 +380,20 @@ public sealed partial class RestoreLauncher(
             {
                 add("targetPath", $"Config '{config.Id}' backs up no site folder; name the folder to restore the files into.");
                 return (null, false);
+            }
+            // A site that is not a local folder (Blob, SFTP, Azure Files) is restored in place through its own target,
+            // which the restore job opens; there is no local folder to confine here.
+            if (!config.Config.Files.IsLocal())
+            {
+                var site = config.Config.Files;
+                var places = site.Components.Select(site.SourceOf).Distinct().Count();
+                if (places > 1)
+                {
+                    add("targetPath", $"The config's components live in {places} different places; an in-place restore of such a site is not "
+                        + "supported yet. Restore to targetPath (a local folder) instead.");
+                    return (null, false);
+                }
+                return (null, true);
             }
             if (liveProblem is not null)
             {

@@ -8,6 +8,8 @@ using BackupFunctions.Core.Network;
 using BackupFunctions.Core.Secrets;
 using BackupFunctions.Core.Storage.Sftp;
 
+using BackupFunctions.Core.Restores;
+
 namespace BackupFunctions.Core.Sources.Sites;
 
 /// <summary>
@@ -85,6 +87,16 @@ public sealed class SiteSources : IDisposable
                 (opened as IDisposable)?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Where an in-place restore writes a site that is not a local folder back (the caller disposes it): the same
+    /// settings, secrets (by app setting, <c>BackupSecrets__</c> rules) and network confinement as reading it.
+    /// </summary>
+    public ISiteTarget OpenTarget(SiteSourceSettings source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return SiteTargets.Open(source, name => _secrets.Resolve(name, "a secret of files.source", "the config"), _network);
     }
 
     public void Dispose() => _http.Dispose();
