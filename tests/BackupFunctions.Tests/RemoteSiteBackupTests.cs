@@ -154,11 +154,17 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
     }
 
     [Fact]
-    public async Task An_in_place_restore_of_components_in_different_places_is_refused_naming_the_field()
+    public async Task Uploads_in_blob_and_themes_over_sftp_are_restored_in_place_through_the_api()
     {
-        Directory.CreateDirectory(Path.Combine(_remote, "themes"));
-        await File.WriteAllTextAsync(Path.Combine(_remote, "themes", "style.css"), "css");
-        await _container.GetBlobClient("wp-content/uploads/a.txt").UploadAsync(BinaryData.FromString("a"));
+        var mirror = host.Scratch("mixed-site-mirror");
+        await PutAsync(mirror, "uploads/2024/photo.jpg", new string('q', 30_000));
+        await PutAsync(mirror, "uploads/readme.txt", "uploads");
+        await PutAsync(mirror, "themes/main/style.css", "body { }");
+        await PutAsync(mirror, "themes/main/functions.php", "<?php");
+        Directory.CreateDirectory(_remote);
+        Run("cp", "-a", Path.Combine(mirror, "themes"), _remote);
+        // The SFTP user writes the restore's staging beside the components: the site root must be theirs to write.
+        Run("chmod", "-R", "a+rwX", _remote);
         var configId = await host.CreateConfigAsync(new
         {
             name = "mixed places",
@@ -183,10 +189,33 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
             storage = new { type = "local", path = "mixed-site" },
         });
         var backupId = await JobPolling.BackUpAsync(host.Http, configId);
-        using var response = await host.Http.PostAsJsonAsync($"api/backups/{backupId}/restore", new { });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
-        Assert.Contains("different places", JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("targetPath")[0].GetString(), StringComparison.Ordinal);
+        var blobsBefore = await BlobsAsync();
+        var themesBefore = FolderSnapshot.Take(Path.Combine(_remote, "themes"));
+
+        // Both places change after the backup.
+        await _container.GetBlobClient("wp-content/uploads/readme.txt").UploadAsync(BinaryData.FromString("defaced"), overwrite: true);
+        await _container.GetBlobClient("wp-content/uploads/dropped.php").UploadAsync(BinaryData.FromString("<?php evil"));
+        await File.WriteAllTextAsync(Path.Combine(_remote, "themes", "main", "style.css"), "defaced");
+        await File.WriteAllTextAsync(Path.Combine(_remote, "themes", "main", "dropped.php"), "<?php evil");
+        File.Delete(Path.Combine(_remote, "themes", "main", "functions.php"));
+
+        var id = await RestoreJobPolling.StartAsync(host.Http, backupId, new { });
+        var job = await RestoreJobPolling.WaitAsync(host.Http, id, TimeSpan.FromMinutes(3));
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+
+        Assert.Equal(blobsBefore, await BlobsAsync());
+        Assert.Equal(themesBefore, FolderSnapshot.Take(Path.Combine(_remote, "themes")));
+        // Each place's staging and set-aside folders are gone.
+        Assert.Equal(["themes"], Directory.GetFileSystemEntries(_remote).Select(Path.GetFileName));
+        Assert.DoesNotContain(blobsBefore.Keys.Concat((await BlobsAsync()).Keys), n => n.Contains(".bf-restore-", StringComparison.Ordinal));
+    }
+
+    private async Task<SortedDictionary<string, string>> BlobsAsync()
+    {
+        var blobs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var blob in _container.GetBlobsAsync())
+            blobs[blob.Name] = (await _container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
+        return blobs;
     }
 
     /// <summary>Writes a file into the mirror and, for uploads, into the container.</summary>

@@ -21,8 +21,14 @@ public sealed record RestoreJobPlan(string JobId, string ConfigId, string Config
     /// </summary>
     public Sources.Sites.SiteSourceSettings? SiteSource { get; init; }
 
+    /// <summary>
+    /// A site whose restored components live in different places: one entry per place (each staged and swapped on its
+    /// own, step by step); <see cref="SiteRoot"/> and <see cref="SiteSource"/> are null then. Null for one place.
+    /// </summary>
+    public IReadOnlyList<RestoreSitePlace>? SitePlaces { get; init; }
+
     /// <summary>Whether the plan restores site files (into a local folder or through a site target).</summary>
-    public bool RestoresFiles => SiteRoot is not null || SiteSource is not null;
+    public bool RestoresFiles => SiteRoot is not null || SiteSource is not null || SitePlaces is { Count: > 0 };
 
     /// <summary>The components restored (the config's, without <c>config</c> unless <c>restoreConfig</c>); null: every one of the backup.</summary>
     public IReadOnlyList<string>? Components { get; init; }

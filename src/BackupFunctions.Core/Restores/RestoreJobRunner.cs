@@ -70,8 +70,11 @@ public sealed class RestoreJobRunner(
         }, cancellationToken);
         plan = plan with { StartedAt = job.StartedAt ?? now };
 
-        if (plan.SiteRoot is { } root && Directory.Exists(root))
-            await CleanupLeftoversAsync(plan, root, cancellationToken);
+        foreach (var part in ByPlace(plan))
+        {
+            if (part.SiteRoot is { } root && Directory.Exists(root))
+                await CleanupLeftoversAsync(part, root, cancellationToken);
+        }
 
         logger.LogInformation("Restore job {JobId} of backup {BackupId} (config {ConfigId}) started", job.Id, job.BackupId, job.ConfigId);
         await logs.WriteAsync(job.Id, JobLogLevel.Info, "Restore started", new
@@ -126,6 +129,7 @@ public sealed class RestoreJobRunner(
 
         string? siteRoot = null;
         Sources.Sites.SiteSourceSettings? siteSource = null;
+        IReadOnlyList<RestoreSitePlace>? sitePlaces = null;
         IReadOnlyList<string>? components = null;
         if (wantFiles)
         {
@@ -136,7 +140,7 @@ public sealed class RestoreJobRunner(
             else if (files.IsLocal())
                 siteRoot = siteRoots.Confine(files).Root;
             else
-                (siteRoot, siteSource) = InPlaceSite(files, components);
+                (siteRoot, siteSource, sitePlaces) = InPlaceSite(files, components);
         }
 
         DatabaseSource? database = null;
@@ -154,6 +158,7 @@ public sealed class RestoreJobRunner(
         {
             SiteRoot = siteRoot,
             SiteSource = siteSource,
+            SitePlaces = sitePlaces,
             Components = components,
             Items = items is { Count: > 0 } ? items : null,
             Database = database,
@@ -278,9 +283,17 @@ public sealed class RestoreJobRunner(
     {
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.Prove, cancellationToken);
-        var target = await TargetAsync(plan, cancellationToken);
-        using var site = Opened(target);
-        var proof = await WatchAsync(plan.JobId, true, (_, ct) => restorer.ProveAsync(target, ct), cancellationToken);
+        InPlaceRestoreProof? proof = null;
+        foreach (var part in ByPlace(plan))
+        {
+            // The database and the totals once (with the first place); every other place is checked all the same.
+            var target = await TargetAsync(proof is null ? part : part with { Database = null }, cancellationToken);
+            using var site = Opened(target);
+            var proven = await WatchAsync(plan.JobId, true, (_, ct) => restorer.ProveAsync(target, ct), cancellationToken);
+            proof ??= proven;
+        }
+        if (proof is null)
+            throw new InvalidOperationException("Nothing was proven.");
         // As for backup jobs: the site's files and their bytes (the backup's index); staging narrows them to what it writes.
         await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with
         {
@@ -302,9 +315,13 @@ public sealed class RestoreJobRunner(
     {
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.StageFiles, cancellationToken);
-        var target = await TargetAsync(plan, cancellationToken);
-        using var site = Opened(target);
-        var counts = await WatchAsync(plan.JobId, true, (watch, ct) => restorer.StageFilesAsync(target, null, watch, ct), cancellationToken);
+        InPlaceRestoreCounts? counts = null;
+        foreach (var part in ByPlace(plan))
+        {
+            var target = await TargetAsync(part, cancellationToken);
+            using var site = Opened(target);
+            counts = Sum(counts, await WatchAsync(plan.JobId, true, (watch, ct) => restorer.StageFilesAsync(target, null, watch, ct), cancellationToken));
+        }
         // Known only now: the files the restore writes (items, components and overwriteExisting leave out some of the
         // backup's), which are also what verification checks. A retried stage that found its journal reported nothing.
         var written = counts is null ? 0 : counts.Created + counts.Overwritten;
@@ -322,10 +339,13 @@ public sealed class RestoreJobRunner(
     {
         ArgumentNullException.ThrowIfNull(plan);
         await StartStepAsync(plan.JobId, RestoreJobSteps.SwapFiles, cancellationToken);
-        var target = await TargetAsync(plan, cancellationToken);
-        using var site = Opened(target);
-        // Not stopped by a cancel midway: a swap is a few renames, and the rollback undoes it whole.
-        await restorer.SwapFilesAsync(target, cancellationToken);
+        // Not stopped by a cancel midway: a swap is a few renames, and the rollback undoes it whole (every place).
+        foreach (var part in ByPlace(plan))
+        {
+            var target = await TargetAsync(part, cancellationToken);
+            using var site = Opened(target);
+            await restorer.SwapFilesAsync(target, cancellationToken);
+        }
         await CompleteStepAsync(plan.JobId, cancellationToken);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Files swapped in", new { components = plan.Components }, cancellationToken);
     }
@@ -381,10 +401,14 @@ public sealed class RestoreJobRunner(
         {
             Progress = JobProgressMath.WithTransfer(JobProgressMath.StartStep(j.Progress, RestoreJobSteps.Verify, RestoreJobSteps.Total), 0, 0),
         }, cancellationToken);
-        var target = await TargetAsync(plan, cancellationToken);
-        using var site = Opened(target);
         var cancellable = !input.DatabaseRestored || plan.PreRestoreBackupId is not null;
-        var counts = await WatchAsync(plan.JobId, cancellable, (watch, ct) => restorer.VerifyFilesAsync(target, watch, ct), cancellationToken);
+        InPlaceRestoreCounts? counts = null;
+        foreach (var part in ByPlace(plan))
+        {
+            var target = await TargetAsync(part, cancellationToken);
+            using var site = Opened(target);
+            counts = Sum(counts, await WatchAsync(plan.JobId, cancellable, (watch, ct) => restorer.VerifyFilesAsync(target, watch, ct), cancellationToken));
+        }
         await CompleteStepAsync(plan.JobId, cancellationToken);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Restored files verified", new { verified = counts?.Verified ?? 0 }, cancellationToken);
         return counts;
@@ -399,9 +423,16 @@ public sealed class RestoreJobRunner(
         ArgumentNullException.ThrowIfNull(input);
         var plan = input.Plan;
         await StartStepAsync(plan.JobId, RestoreJobSteps.Complete, cancellationToken);
-        var target = await TargetAsync(plan, cancellationToken);
-        using var site = Opened(target);
-        var completed = plan.RestoresFiles ? await restorer.CompleteAsync(target, cancellationToken) : null;
+        InPlaceRestoreCounts? completed = null;
+        if (plan.RestoresFiles)
+        {
+            foreach (var part in ByPlace(plan))
+            {
+                var target = await TargetAsync(part, cancellationToken);
+                using var site = Opened(target);
+                completed = Sum(completed, await restorer.CompleteAsync(target, cancellationToken));
+            }
+        }
         var files = input.Files ?? completed;
         var now = time.GetUtcNow();
         var cancelTooLate = false;
@@ -451,9 +482,15 @@ public sealed class RestoreJobRunner(
         if (!plan.RestoresFiles)
             return;
         await catalog.RestoreJobs.UpdateAsync(plan.JobId, j => j with { Progress = j.Progress with { CurrentStep = RestoreJobSteps.Rollback } }, cancellationToken);
-        var target = await TargetAsync(plan, cancellationToken);
-        using var site = Opened(target);
-        if (!await restorer.RollbackFilesAsync(target, cancellationToken))
+        var reverted = true;
+        foreach (var part in ByPlace(plan))
+        {
+            var target = await TargetAsync(part, cancellationToken);
+            using var site = Opened(target);
+            // Every place, even after one could not be put back: the others still can.
+            reverted &= await restorer.RollbackFilesAsync(target, cancellationToken);
+        }
+        if (!reverted)
         {
             // A site source without folder renames (Blob) had begun overwriting: only the pre-restore backup undoes it.
             await logs.WriteAsync(plan.JobId, JobLogLevel.Error, "Files not rolled back: restore the pre-restore backup to undo the restore",
@@ -680,23 +717,35 @@ public sealed class RestoreJobRunner(
 
     /// <summary>
     /// Where the restored components live when the site is not (only) a local folder: one place for them all, local
-    /// (its confined root) or not (its settings). Components in different places (uploads in Blob, themes over SFTP)
-    /// are refused for now: each place would need its own staging and swap within one job.
+    /// (its confined root) or not (its settings); or, when they live in different places (uploads in Blob, themes over
+    /// SFTP), one <see cref="RestoreSitePlace"/> per place, each staged and swapped on its own.
     /// </summary>
-    private (string? Root, Sources.Sites.SiteSourceSettings? Source) InPlaceSite(FilesSource files, IReadOnlyList<string> components)
+    private (string? Root, Sources.Sites.SiteSourceSettings? Source, IReadOnlyList<RestoreSitePlace>? Places) InPlaceSite(
+        FilesSource files, IReadOnlyList<string> components)
     {
-        var places = components.Select(files.SourceOf).Distinct().ToList();
+        var places = components.GroupBy(files.SourceOf)
+            .Select(g => Place(g.Key, [.. g]))
+            .ToList();
         if (places.Count > 1)
-        {
-            throw new ArgumentException(
-                $"restoreFiles: the components restored live in {places.Count} different places ({string.Join(", ", places.Select(p => p.Type))}); "
-                + "an in-place restore of such a site is not supported yet. Restore to targetPath (a local folder) instead.");
-        }
-        var place = places.Count == 1 ? places[0] : files.MainSource();
-        if (place.Type != Sources.Sites.SiteSourceTypes.Local)
-            return (null, place);
-        return (siteRoots.Confine(new FilesSource { Root = place.Root ?? "", Components = components }).Root, null);
+            return (null, null, places);
+        var place = places.Count == 1 ? places[0] : Place(files.MainSource(), components);
+        return (place.Root, place.Source, null);
     }
+
+    private RestoreSitePlace Place(Sources.Sites.SiteSourceSettings source, IReadOnlyList<string> components) =>
+        source.Type == Sources.Sites.SiteSourceTypes.Local
+            ? new RestoreSitePlace(siteRoots.Confine(new FilesSource { Root = source.Root ?? "", Components = components }).Root, null, components)
+            : new RestoreSitePlace(null, source, components);
+
+    /// <summary>The plan as each place's files steps see it: itself for one place, one plan per place otherwise.</summary>
+    private static IEnumerable<RestoreJobPlan> ByPlace(RestoreJobPlan plan) => plan.SitePlaces is { Count: > 0 } places
+        ? places.Select(p => plan with { SiteRoot = p.Root, SiteSource = p.Source, Components = p.Components, SitePlaces = null })
+        : [plan];
+
+    private static InPlaceRestoreCounts? Sum(InPlaceRestoreCounts? a, InPlaceRestoreCounts? b) => a is null ? b : b is null ? a : new(
+        [.. a.Components.Concat(b.Components).Order(StringComparer.Ordinal)],
+        a.Created + b.Created, a.Overwritten + b.Overwritten, a.Deleted + b.Deleted, a.Skipped + b.Skipped, a.Bytes + b.Bytes,
+        a.Verified + b.Verified, a.Unchanged + b.Unchanged);
 
     /// <summary>Releases the step's site target (an SFTP one holds connections) when the step ends.</summary>
     private static IDisposable? Opened(InPlaceRestoreTarget target) => target.SiteTarget as IDisposable;

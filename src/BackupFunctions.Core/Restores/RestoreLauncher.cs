@@ -384,17 +384,7 @@ public sealed partial class RestoreLauncher(
             // A site that is not a local folder (Blob, SFTP, Azure Files) is restored in place through its own target,
             // which the restore job opens; there is no local folder to confine here.
             if (!config.Config.Files.IsLocal())
-            {
-                var site = config.Config.Files;
-                var places = site.Components.Select(site.SourceOf).Distinct().Count();
-                if (places > 1)
-                {
-                    add("targetPath", $"The config's components live in {places} different places; an in-place restore of such a site is not "
-                        + "supported yet. Restore to targetPath (a local folder) instead.");
-                    return (null, false);
-                }
                 return (null, true);
-            }
             if (liveProblem is not null)
             {
                 add("targetPath", $"The config's site root cannot be restored into: {liveProblem}");
