@@ -53,23 +53,7 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
         {
             name = "cms in the cloud",
             type = "incremental",
-            files = new
-            {
-                source = new { type = "azureBlob", connectionSetting = SiteSourcesHostFixture.BlobReference, container = _container.Name, prefix = "wp-content" },
-                components = new object[]
-                {
-                    "uploads",
-                    new
-                    {
-                        name = "themes",
-                        source = new
-                        {
-                            type = "sftp", host = SftpServer.Host, port = SftpServer.Port, user = SftpServer.User,
-                            hostKeyFingerprint = SftpServer.HostKey, passwordSetting = SiteSourcesHostFixture.SftpPasswordReference, root = _remote,
-                        },
-                    },
-                },
-            },
+            files = MixedSite(),
             schedule = new { frequency = "manual" },
             storage = new { type = "local", path = "remote-site" },
         });
@@ -168,23 +152,7 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
         var configId = await host.CreateConfigAsync(new
         {
             name = "mixed places",
-            files = new
-            {
-                source = new { type = "azureBlob", connectionSetting = SiteSourcesHostFixture.BlobReference, container = _container.Name, prefix = "wp-content" },
-                components = new object[]
-                {
-                    "uploads",
-                    new
-                    {
-                        name = "themes",
-                        source = new
-                        {
-                            type = "sftp", host = SftpServer.Host, port = SftpServer.Port, user = SftpServer.User,
-                            hostKeyFingerprint = SftpServer.HostKey, passwordSetting = SiteSourcesHostFixture.SftpPasswordReference, root = _remote,
-                        },
-                    },
-                },
-            },
+            files = MixedSite(),
             schedule = new { frequency = "manual" },
             storage = new { type = "local", path = "mixed-site" },
         });
@@ -209,6 +177,25 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
         Assert.Equal(["themes"], Directory.GetFileSystemEntries(_remote).Select(Path.GetFileName));
         Assert.DoesNotContain(blobsBefore.Keys.Concat((await BlobsAsync()).Keys), n => n.Contains(".bf-restore-", StringComparison.Ordinal));
     }
+
+    /// <summary>The site's files: uploads in the test's blob container under wp-content/, themes on the sshd host.</summary>
+    private object MixedSite() => new
+    {
+        source = new { type = "azureBlob", connectionSetting = SiteSourcesHostFixture.BlobReference, container = _container.Name, prefix = "wp-content" },
+        components = new object[]
+        {
+            "uploads",
+            new
+            {
+                name = "themes",
+                source = new
+                {
+                    type = "sftp", host = SftpServer.Host, port = SftpServer.Port, user = SftpServer.User,
+                    hostKeyFingerprint = SftpServer.HostKey, passwordSetting = SiteSourcesHostFixture.SftpPasswordReference, root = _remote,
+                },
+            },
+        },
+    };
 
     private async Task<SortedDictionary<string, string>> BlobsAsync()
     {
