@@ -88,6 +88,7 @@ public sealed class SiteExtraction : IDisposable
     /// file and the creation of folders — is changed under this lock; file contents are written outside it.
     /// </summary>
     private readonly Lock _gate = new();
+    private readonly Lock _progressGate = new();
 
     private long _files;
     private long _bytes;
@@ -270,7 +271,7 @@ public sealed class SiteExtraction : IDisposable
                     if (!await cursor.ListsAsync(ArchiveEntryRules.LooseName(entry)))
                         continue;
                     await ExtractEntryAsync(entry, volume, cancellationToken);
-                    progress?.Report(Totals);
+                    ReportTotals(progress);
                 }
             }
 
@@ -292,6 +293,18 @@ public sealed class SiteExtraction : IDisposable
         }
 
         return Totals;
+    }
+
+    /// <summary>
+    /// Reports <see cref="Totals"/>, read and reported under one lock: volumes extracted in parallel would otherwise
+    /// report them out of order, and a job's progress would step back.
+    /// </summary>
+    private void ReportTotals(IProgress<ArchiveProgress>? progress)
+    {
+        if (progress is null)
+            return;
+        lock (_progressGate)
+            progress.Report(Totals);
     }
 
     /// <summary>What one volume's extraction keeps for itself (never shared between volumes added in parallel).</summary>

@@ -10,6 +10,7 @@ namespace BackupFunctions.Core.Restores;
 /// </summary>
 internal sealed class ProgressReadingStore(IBackupStore inner, IProgress<long> progress, long step) : IBackupStore, IBackupStoreWrapper
 {
+    private readonly Lock _gate = new();
     private long _read;
     private long _reported;
 
@@ -38,11 +39,17 @@ internal sealed class ProgressReadingStore(IBackupStore inner, IProgress<long> p
 
     private void Add(int read)
     {
-        // Two streams (index and volume) may be read on two threads.
-        var total = Interlocked.Add(ref _read, read);
-        var reported = Interlocked.Read(ref _reported);
-        if ((read == 0 || total - reported >= step) && Interlocked.CompareExchange(ref _reported, total, reported) == reported)
-            progress.Report(total);
+        // Several streams (the index and volumes in parallel) are read on several threads: counted and reported under
+        // one lock, so that what is reported never steps back.
+        lock (_gate)
+        {
+            _read += read;
+            if ((read == 0 && _read > _reported) || _read - _reported >= step)
+            {
+                _reported = _read;
+                progress.Report(_read);
+            }
+        }
     }
 
     private sealed class CountingStream(Stream stream, ProgressReadingStore owner) : ForwardOnlyReadStream
