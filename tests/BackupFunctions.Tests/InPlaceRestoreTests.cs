@@ -37,9 +37,9 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
             var preview = JsonDocument.Parse(await dryRun.Content.ReadAsStringAsync()).RootElement;
             Assert.True(dryRun.IsSuccessStatusCode, preview.ToString());
             var files = preview.GetProperty("files");
-            Assert.Equal(["plugins/empty-plugin", "themes/twentytwenty/style.css"], PreviewPaths(files, "create"));
-            Assert.Equal(["config/settings.php", "uploads/2024/01/photo.jpg"], PreviewPaths(files, "overwrite"));
-            Assert.Equal(["plugins/new-empty", "uploads/added.txt"], PreviewPaths(files, "delete"));
+            Assert.Equal(["plugins/empty-plugin", "themes/twentytwenty/style.css"], RestorePreviewJson.Paths(files, "create"));
+            Assert.Equal(["config/settings.php", "uploads/2024/01/photo.jpg"], RestorePreviewJson.Paths(files, "overwrite"));
+            Assert.Equal(["plugins/new-empty", "uploads/added.txt"], RestorePreviewJson.Paths(files, "delete"));
             var tables = preview.GetProperty("database").GetProperty("tables").EnumerateArray()
                 .ToDictionary(t => t.GetProperty("table").GetString()!, t => t.GetProperty("action").GetString());
             Assert.Equal(new Dictionary<string, string?>
@@ -119,9 +119,6 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
         await ProblemAssert.NamesFieldAsync(again, "targetPath");
         await ProblemAssert.NamesFieldAsync(again, "targetDatabase");
     }
-
-    private static List<string> PreviewPaths(JsonElement files, string group)
-        => [.. files.GetProperty(group).GetProperty("paths").EnumerateArray().Select(p => p.GetString()!).Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task A_database_restore_failing_after_the_files_were_swapped_rolls_everything_back()
@@ -215,9 +212,9 @@ public sealed class InPlaceRestoreTests(ShortLockTimeoutHostFixture host) : ICla
             var preview = JsonDocument.Parse(await dryRun.Content.ReadAsStringAsync()).RootElement;
             Assert.True(dryRun.IsSuccessStatusCode, preview.ToString());
             var files = preview.GetProperty("files");
-            Assert.Equal(["uploads/2024/02/Grüße/日本語のファイル.txt"], PreviewPaths(files, "create"));
-            Assert.Equal(["uploads/2024/01/photo.jpg"], PreviewPaths(files, "overwrite"));
-            Assert.Empty(PreviewPaths(files, "delete"));
+            Assert.Equal(["uploads/2024/02/Grüße/日本語のファイル.txt"], RestorePreviewJson.Paths(files, "create"));
+            Assert.Equal(["uploads/2024/01/photo.jpg"], RestorePreviewJson.Paths(files, "overwrite"));
+            Assert.Empty(RestorePreviewJson.Paths(files, "delete"));
             Assert.Equal(["public.options"], preview.GetProperty("database").GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("table").GetString()));
         }
         var id = await RestoreJobPolling.StartAsync(host.Http, cms.BackupId, request);

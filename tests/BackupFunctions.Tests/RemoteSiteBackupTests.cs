@@ -135,6 +135,13 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
         Assert.Equal(expected, now);
         // The state the restore replaced was backed up first (the way back where Blob cannot swap folders).
         Assert.NotEqual(JsonValueKind.Null, job.GetProperty("preRestoreBackupId").ValueKind);
+
+        // A preview that cannot list the site says so instead of answering without the files.
+        await _container.DeleteAsync();
+        using var preview = await host.Http.PostAsJsonAsync($"api/backups/{backupId}/restore", new { dryRun = true });
+        var body = await preview.Content.ReadAsStringAsync();
+        Assert.True(preview.StatusCode == HttpStatusCode.Conflict, body);
+        Assert.StartsWith("The site's files could not be read", JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -166,6 +173,24 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
         await File.WriteAllTextAsync(Path.Combine(_remote, "themes", "main", "style.css"), "defaced");
         await File.WriteAllTextAsync(Path.Combine(_remote, "themes", "main", "dropped.php"), "<?php evil");
         File.Delete(Path.Combine(_remote, "themes", "main", "functions.php"));
+        var blobsChanged = await BlobsAsync();
+        var themesChanged = FolderSnapshot.Take(Path.Combine(_remote, "themes"));
+
+        // The preview reads both places' listings and lists exactly what the restore undoes, changing nothing. readme.txt
+        // kept its size: its new modification time tells it apart (a remote file is never read by a preview).
+        var files = (await RestorePreviewJson.PreviewAsync(host.Http, backupId)).GetProperty("files");
+        Assert.Equal(["themes/main/functions.php"], RestorePreviewJson.Paths(files, "create"));
+        Assert.Equal(["themes/main/style.css", "uploads/readme.txt"], RestorePreviewJson.Paths(files, "overwrite"));
+        Assert.Equal(["themes/main/dropped.php", "uploads/dropped.php"], RestorePreviewJson.Paths(files, "delete"));
+        Assert.Equal(["themes", "themes/main", "uploads", "uploads/2024", "uploads/2024/photo.jpg"], RestorePreviewJson.Paths(files, "unchanged"));
+        Assert.Equal(blobsChanged, await BlobsAsync());
+        Assert.Equal(themesChanged, FolderSnapshot.Take(Path.Combine(_remote, "themes")));
+
+        // Restore jobs that died left their staging in both places (no journal: nothing was swapped); the next restore's
+        // start removes them.
+        await _container.GetBlobClient("wp-content/.bf-restore-job-dead-1/ready/uploads/x.txt").UploadAsync(BinaryData.FromString("staged"));
+        Directory.CreateDirectory(Path.Combine(_remote, ".bf-restore-job-dead-2", "ready"));
+        Run("chmod", "-R", "a+rwX", _remote);
 
         var id = await RestoreJobPolling.StartAsync(host.Http, backupId, new { });
         var job = await RestoreJobPolling.WaitAsync(host.Http, id, TimeSpan.FromMinutes(3));
@@ -173,7 +198,13 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
 
         Assert.Equal(blobsBefore, await BlobsAsync());
         Assert.Equal(themesBefore, FolderSnapshot.Take(Path.Combine(_remote, "themes")));
-        // Each place's staging and set-aside folders are gone.
+        var log = await host.Http.GetFromJsonAsync<JsonElement>($"api/restore-jobs/{id}/logs?pageSize=100");
+        var leftovers = log.GetProperty("items").EnumerateArray()
+            .Where(e => e.GetProperty("message").GetString() == "Leftover of an earlier restore found")
+            .Select(e => (e.GetProperty("context").GetProperty("restoreJobId").GetString(), e.GetProperty("context").GetProperty("outcome").GetString()))
+            .Order().ToList();
+        Assert.Equal([("job-dead-1", "rolled back"), ("job-dead-2", "rolled back")], leftovers);
+        // Each place's staging and set-aside folders (the dead jobs' too) are gone.
         Assert.Equal(["themes"], Directory.GetFileSystemEntries(_remote).Select(Path.GetFileName));
         Assert.DoesNotContain(blobsBefore.Keys.Concat((await BlobsAsync()).Keys), n => n.Contains(".bf-restore-", StringComparison.Ordinal));
     }

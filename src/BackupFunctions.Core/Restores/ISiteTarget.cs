@@ -32,6 +32,14 @@ public interface ISiteTarget
     IAsyncEnumerable<SiteEntry> ListAsync(string folder, CancellationToken cancellationToken);
 
     /// <summary>
+    /// What is directly in <paramref name="folder"/> (not below), in ordinal order of the paths, each
+    /// <see cref="SiteEntry.Path"/> as in <see cref="ListAsync"/>; empty when it does not exist. Where folders are implied
+    /// (Blob) a name that has blobs below it is listed once, as a folder. (Added for the restore: it looks through the
+    /// site's root for what dead restore jobs left, without listing the whole site.)
+    /// </summary>
+    IAsyncEnumerable<SiteEntry> ListChildrenAsync(string folder, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The entry at <paramref name="path"/> itself (lstat: a link is reported as a link, never followed); null when
     /// nothing is there. (Added for the remote restore: it decides created / overwritten / skipped per entry, and checks
     /// that what it reads back is a file, not a link.)

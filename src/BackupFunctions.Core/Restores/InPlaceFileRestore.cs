@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Configs;
 using BackupFunctions.Core.Format;
@@ -55,10 +54,10 @@ namespace BackupFunctions.Core.Restores;
 /// a component that is a mount point (its rename fails, and the restore rolls back).
 /// </para>
 /// </remarks>
-public sealed partial class InPlaceFileRestore
+public sealed class InPlaceFileRestore
 {
-    private const string StagingPrefix = ".bf-restore-";
-    private const string SetAsideInfix = ".replaced-";
+    private const string StagingPrefix = RestoreLeftover.StagingPrefix;
+    private const string SetAsideInfix = RestoreLeftover.SetAsideInfix;
     private const string JournalName = "journal.json";
     private const string JournalTemp = "journal.json.new";
     private const string ListName = "restored.list";
@@ -83,7 +82,7 @@ public sealed partial class InPlaceFileRestore
         ArgumentNullException.ThrowIfNull(request);
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("in-place restores need Unix renames and modes");
-        if (request.JobId is null || !JobIdPattern().IsMatch(request.JobId))
+        if (request.JobId is null || !RestoreLeftover.IsJobId(request.JobId))
             throw new ArgumentException("The restore job id must be 1 to 64 letters, digits, '-' or '_'.", nameof(request));
         if (string.IsNullOrWhiteSpace(request.SiteRoot) || !Path.IsPathFullyQualified(request.SiteRoot) || request.SiteRoot.Any(char.IsControl))
             throw new ArgumentException("The site root must be an absolute folder path.", nameof(request));
@@ -484,15 +483,8 @@ public sealed partial class InPlaceFileRestore
             return found;
         foreach (var path in Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal))
         {
-            var name = Path.GetFileName(path);
-            if (name.StartsWith(StagingPrefix, StringComparison.Ordinal) && JobIdPattern().IsMatch(name[StagingPrefix.Length..]))
-            {
-                found.Add(new RestoreLeftover(name[StagingPrefix.Length..], path, RestoreLeftover.StagingKind));
-                continue;
-            }
-            var at = name.LastIndexOf(SetAsideInfix, StringComparison.Ordinal);
-            if (at > 0 && JobIdPattern().IsMatch(name[(at + SetAsideInfix.Length)..]))
-                found.Add(new RestoreLeftover(name[(at + SetAsideInfix.Length)..], path, RestoreLeftover.SetAsideKind));
+            if (RestoreLeftover.Of(Path.GetFileName(path), path) is { } leftover)
+                found.Add(leftover);
         }
 
         return found;
@@ -509,16 +501,11 @@ public sealed partial class InPlaceFileRestore
         ArgumentNullException.ThrowIfNull(runningJobIds);
         var found = FindLeftovers(siteRoot);
         var outcomes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var job in found.Select(f => f.JobId).Distinct(StringComparer.Ordinal))
+        foreach (var (job, outcome) in RestoreLeftover.Triage(found, runningJobIds))
         {
-            if (runningJobIds.Contains(job))
+            if (outcome is not null)
             {
-                outcomes[job] = RestoreLeftover.Running;
-                continue;
-            }
-            if (!found.Any(f => f.JobId == job && f.Kind == RestoreLeftover.StagingKind))
-            {
-                outcomes[job] = RestoreLeftover.Left;
+                outcomes[job] = outcome;
                 continue;
             }
             var restore = new InPlaceFileRestore(new InPlaceRestoreRequest(job, siteRoot));
@@ -749,8 +736,6 @@ public sealed partial class InPlaceFileRestore
         };
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex JobIdPattern();
 
     /// <summary>Decides, entry by entry during the extraction, what is written, and counts it.</summary>
     private sealed class Selection(InPlaceFileRestore restore)

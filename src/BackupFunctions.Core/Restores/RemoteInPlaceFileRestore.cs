@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Configs;
@@ -41,10 +40,10 @@ namespace BackupFunctions.Core.Restores;
 /// (<see cref="ISiteTarget.CanCreateLinks"/> false: counted as skipped). Volumes are staged one after the other.
 /// </para>
 /// </remarks>
-public sealed partial class RemoteInPlaceFileRestore
+public sealed class RemoteInPlaceFileRestore
 {
-    private const string StagingPrefix = ".bf-restore-";
-    private const string SetAsideInfix = ".replaced-";
+    private const string StagingPrefix = RestoreLeftover.StagingPrefix;
+    private const string SetAsideInfix = RestoreLeftover.SetAsideInfix;
     private const string JournalName = "journal.json";
     private const string ListName = "restored.list";
     private const string ReadyName = "ready";
@@ -66,7 +65,7 @@ public sealed partial class RemoteInPlaceFileRestore
     public RemoteInPlaceFileRestore(ISiteTarget target, string jobId, bool overwriteExisting = true, IReadOnlyList<string>? items = null, IReadOnlyList<string>? components = null)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (jobId is null || !JobIdPattern().IsMatch(jobId))
+        if (jobId is null || !RestoreLeftover.IsJobId(jobId))
             throw new ArgumentException("The restore job id must be 1 to 64 letters, digits, '-' or '_'.", nameof(jobId));
         if (components is not null)
         {
@@ -616,6 +615,47 @@ public sealed partial class RemoteInPlaceFileRestore
         return reverted;
     }
 
+    /// <summary>
+    /// <see cref="InPlaceFileRestore.CleanupLeftovers"/> for a site that is not a local folder: ends the in-place restore
+    /// jobs that left a staging folder in the target's root and are not in <paramref name="runningJobIds"/> — one that had
+    /// begun completing is completed, any other rolled back (<see cref="RestoreLeftover.NotReverted"/> where the target
+    /// could not put the live site back). Set-aside folders without their staging are left and reported. Lists the root
+    /// only (<see cref="ISiteTarget.ListChildrenAsync"/>), never the site. Returns everything found, with what was done.
+    /// </summary>
+    public static async Task<IReadOnlyList<RestoreLeftover>> CleanupLeftoversAsync(
+        ISiteTarget target, IReadOnlySet<string> runningJobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(runningJobIds);
+        var found = new List<RestoreLeftover>();
+        await foreach (var entry in target.ListChildrenAsync("", cancellationToken))
+        {
+            if (entry.Type == FileIndexEntry.DirectoryType && RestoreLeftover.Of(entry.Path, entry.Path) is { } leftover)
+                found.Add(leftover);
+        }
+
+        var outcomes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (job, outcome) in RestoreLeftover.Triage(found, runningJobIds))
+        {
+            if (outcome is not null)
+            {
+                outcomes[job] = outcome;
+                continue;
+            }
+            var restore = new RemoteInPlaceFileRestore(target, job);
+            if (await restore.ReadJournalAsync(cancellationToken) is { Completing: true })
+            {
+                await restore.CompleteAsync(cancellationToken);
+                outcomes[job] = RestoreLeftover.Completed;
+            }
+            else
+            {
+                outcomes[job] = await restore.RollbackAsync(cancellationToken) ? RestoreLeftover.RolledBack : RestoreLeftover.NotReverted;
+            }
+        }
+        return [.. found.Select(f => f with { Outcome = outcomes[f.JobId] })];
+    }
+
     private async Task<InPlaceRestoreJournal> SaveAsync(InPlaceRestoreJournal journal, List<InPlaceComponentState> states, int i, string step, CancellationToken cancellationToken)
     {
         states[i] = states[i] with { Step = step };
@@ -662,8 +702,6 @@ public sealed partial class RemoteInPlaceFileRestore
             : throw new IntegrityException(volumeName, $"{entry.Path}: the index has no valid SHA-256 for it");
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex JobIdPattern();
 
     private sealed class StageState
     {

@@ -70,10 +70,23 @@ public sealed class RestoreJobRunner(
         }, cancellationToken);
         plan = plan with { StartedAt = job.StartedAt ?? now };
 
+        var running = await RunningRestoreJobsAsync(plan.JobId, cancellationToken);
         foreach (var part in ByPlace(plan))
         {
             if (part.SiteRoot is { } root && Directory.Exists(root))
-                await CleanupLeftoversAsync(part, root, cancellationToken);
+                await ReportLeftoversAsync(plan.JobId, InPlaceFileRestore.CleanupLeftovers(root, running), cancellationToken);
+            else if (part.SiteSource is { } site && siteSources is not null)
+            {
+                var target = siteSources.OpenTarget(site);
+                try
+                {
+                    await ReportLeftoversAsync(plan.JobId, await RemoteInPlaceFileRestore.CleanupLeftoversAsync(target, running, cancellationToken), cancellationToken);
+                }
+                finally
+                {
+                    (target as IDisposable)?.Dispose();
+                }
+            }
         }
 
         logger.LogInformation("Restore job {JobId} of backup {BackupId} (config {ConfigId}) started", job.Id, job.BackupId, job.ConfigId);
@@ -186,16 +199,22 @@ public sealed class RestoreJobRunner(
         return siteRoots.Check(created, out real) is { } problem ? throw new ArgumentException($"targetPath: {problem}") : real;
     }
 
-    /// <summary>Puts back what restore jobs that are no longer running left in the site root (a crashed worker's swap).</summary>
-    private async Task CleanupLeftoversAsync(RestoreJobPlan plan, string root, CancellationToken cancellationToken)
+    /// <summary>This job and every restore job still pending or running: their staging in a site is left alone.</summary>
+    private async Task<HashSet<string>> RunningRestoreJobsAsync(string jobId, CancellationToken cancellationToken)
     {
-        var running = new HashSet<string>(StringComparer.Ordinal) { plan.JobId };
+        var running = new HashSet<string>(StringComparer.Ordinal) { jobId };
         await foreach (var active in catalog.RestoreJobs.ActiveAsync(null, cancellationToken))
             running.Add(active.Id);
-        foreach (var leftover in InPlaceFileRestore.CleanupLeftovers(root, running).Where(l => l.Outcome != RestoreLeftover.Running))
+        return running;
+    }
+
+    /// <summary>Logs (and writes to the job's log) what restore jobs that are no longer running left in the site, and what was done with it.</summary>
+    private async Task ReportLeftoversAsync(string jobId, IReadOnlyList<RestoreLeftover> leftovers, CancellationToken cancellationToken)
+    {
+        foreach (var leftover in leftovers.Where(l => l.Outcome != RestoreLeftover.Running))
         {
-            logger.LogWarning("Restore job {JobId}: leftover {Kind} of restore job {Other} in the site root: {Outcome}", plan.JobId, leftover.Kind, leftover.JobId, leftover.Outcome);
-            await logs.WriteAsync(plan.JobId, JobLogLevel.Warning, "Leftover of an earlier restore found", new
+            logger.LogWarning("Restore job {JobId}: leftover {Kind} of restore job {Other} in the site root: {Outcome}", jobId, leftover.Kind, leftover.JobId, leftover.Outcome);
+            await logs.WriteAsync(jobId, JobLogLevel.Warning, "Leftover of an earlier restore found", new
             {
                 restoreJobId = leftover.JobId,
                 kind = leftover.Kind,

@@ -31,6 +31,7 @@ public sealed partial class RestoreLauncher(
     DatabaseConnections connections,
     PostgresInPlaceRestorer databases,
     RestorePreviewer previewer,
+    Sources.Sites.SiteSources siteSources,
     JobLogs logs,
     TimeProvider time,
     ILogger<RestoreLauncher> logger)
@@ -158,7 +159,9 @@ public sealed partial class RestoreLauncher(
         var components = new List<string>();
         if (restoreFiles)
             (siteRoot, filesInPlace) = ResolveFolder(config, options.TargetPath, Add);
-        if (restoreFiles && siteRoot is not null)
+        // A site that is not a local folder has no root here (it is restored in place through its target), but its
+        // components are the same: the preview lists them.
+        if (restoreFiles && (siteRoot is not null || filesInPlace))
         {
             components = [.. (config.Config.Files?.Components ?? FilesSource.DefaultComponents)
                 .Where(c => options.RestoreConfig || c != "config")];
@@ -263,15 +266,21 @@ public sealed partial class RestoreLauncher(
     private async Task<RestoreStartResult> PreviewAsync(RestoreTargetPlan plan, CancellationToken cancellationToken)
     {
         var points = RestorePoint.List(await ToListAsync(catalog.Backups.OfConfigAsync(plan.Config.Id, cancellationToken), cancellationToken));
+        Archive.ISiteSource? liveSite = null;
         try
         {
             var target = plan.Database is { } source ? await connections.ConnectForRestoreAsync(source, cancellationToken) : null;
+            // A site that is not a local folder is restored in place through its own target (no SiteRoot): its listing
+            // is what the preview compares with, read through the same factory (secrets, network rules) as a backup.
+            if (plan.SiteRoot is null && plan.FilesInPlace && plan.Config.Config.Files is { } files && !files.IsLocal())
+                liveSite = siteSources.Open(files);
             var request = new RestorePreviewRequest(plan.Store, plan.Prefix, plan.Backup.Id, plan.SiteRoot, plan.Components, target)
             {
                 Items = plan.Items,
                 OverwriteExisting = plan.OverwriteExisting,
                 NewestBackupCreatedAt = points.Count > 0 ? points[0].CreatedAt : null,
                 AllowUnencrypted = plan.AllowUnencrypted,
+                LiveSite = liveSite,
             };
             var preview = await previewer.PreviewAsync(request, cancellationToken);
             return new RestoreStartResult(RestoreStartOutcome.Previewed, plan.Backup.Id, Preview: preview);
@@ -286,6 +295,15 @@ public sealed partial class RestoreLauncher(
         {
             logger.LogWarning(e, "Restore preview of backup {BackupId}: the database could not be read", plan.Backup.Id);
             return new RestoreStartResult(RestoreStartOutcome.Conflict, plan.Backup.Id, Reason: $"The target database could not be read: {e.Message}");
+        }
+        catch (Exception e) when (plan.SiteRoot is null && plan.FilesInPlace && plan.Config.Config.Files?.IsLocal() == false && e is InvalidOperationException or NetworkRefusedException or IOException or Azure.RequestFailedException or Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException)
+        {
+            logger.LogWarning(e, "Restore preview of backup {BackupId}: the site could not be opened", plan.Backup.Id);
+            return new RestoreStartResult(RestoreStartOutcome.Conflict, plan.Backup.Id, Reason: $"The site's files could not be read: {e.Message}");
+        }
+        finally
+        {
+            (liveSite as IDisposable)?.Dispose();
         }
     }
 

@@ -37,5 +37,12 @@ public sealed record RestorePreviewRequest(
     /// <summary>Accept a backup made without encryption (as <see cref="RestoreRequest.AllowUnencrypted"/>).</summary>
     public bool AllowUnencrypted { get; init; }
 
+    /// <summary>
+    /// The live site when it is not a local folder (Blob, SFTP, Azure Files, or components in several places), opened by
+    /// the caller from the config's <see cref="Configs.FilesSource"/> and disposed by it; used when <see cref="TargetRoot"/> is
+    /// null. Its listing is compared with the index (size, modification time, mode, link target): no file is read.
+    /// </summary>
+    public Archive.ISiteSource? LiveSite { get; init; }
+
     public string Folder => Backups.ObjectNames.BackupFolder(Prefix, BackupId);
 }

@@ -76,8 +76,21 @@ public sealed class RestorePreviewer
             FilePreview? files = null;
             if (request.TargetRoot is { } root)
             {
-                files = await PreviewFilesAsync(request, manifest, dataKey, root, components, selection, cancellationToken);
+                // A folder that is not there yet is an empty site: everything would be created.
+                var walk = Directory.Exists(root) ? SiteWalker.Walk(root, components, openFiles: true) : [];
+                files = await PreviewFilesAsync(
+                    request, manifest, dataKey, components, selection,
+                    walk.Select(e => new LiveEntry(e.Name, e.Size, (backup, ct) => SameAsync(e, backup, ct))), cancellationToken);
                 CheckSpace(root, files, warnings);
+            }
+            else if (request.LiveSite is { } site)
+            {
+                var siteComponents = SiteWalker.NormalizeComponents(request.Components);
+                var order = new ComponentOrder(siteComponents);
+                var walk = site.Walk(_ => { }).Where(e => order.Contains(e.Path));
+                files = await PreviewFilesAsync(
+                    request, manifest, dataKey, siteComponents, selection,
+                    walk.Select(e => new LiveEntry(e.Path, e.Size, (backup, _) => Task.FromResult(Same(site, e, backup)))), cancellationToken);
             }
 
             DatabasePreview? database = null;
@@ -95,9 +108,13 @@ public sealed class RestorePreviewer
         }
     }
 
+    /// <summary>One live entry as the comparison needs it: its name, its size and whether it equals the backup's entry.</summary>
+    private sealed record LiveEntry(string Name, long Size, Func<FileIndexEntry, CancellationToken, Task<bool>> SameAsync);
+
+    /// <param name="liveSite">The live site's entries in walk order (the components' only), read in step with the index.</param>
     private static async Task<FilePreview> PreviewFilesAsync(
-        RestorePreviewRequest request, BackupManifest manifest, byte[] dataKey, string root, List<string> components,
-        RestoreSelection selection, CancellationToken cancellationToken)
+        RestorePreviewRequest request, BackupManifest manifest, byte[] dataKey, List<string> components,
+        RestoreSelection selection, IEnumerable<LiveEntry> liveSite, CancellationToken cancellationToken)
     {
         var groups = new Groups();
         if (!selection.AnyFiles || components.Count == 0)
@@ -121,9 +138,7 @@ public sealed class RestorePreviewer
             var backup = Ordered(listed, order, selection).GetAsyncEnumerator(cancellationToken);
             await using (backup)
             {
-                // A folder that is not there yet is an empty site: everything would be created.
-                var walk = Directory.Exists(root) ? SiteWalker.Walk(root, components, openFiles: true) : [];
-                using var live = walk.Where(e => selection.Includes(e.Name)).GetEnumerator();
+                using var live = liveSite.Where(e => selection.Includes(e.Name)).GetEnumerator();
                 var hasLive = live.MoveNext();
                 var hasBackup = await backup.MoveNextAsync();
                 while (hasLive || hasBackup)
@@ -146,7 +161,7 @@ public sealed class RestorePreviewer
                     else
                     {
                         var entry = backup.Current;
-                        if (await SameAsync(live.Current, entry, cancellationToken))
+                        if (await live.Current.SameAsync(entry, cancellationToken))
                             groups.Unchanged.Add(entry.Path, live.Current.Size);
                         else if (request.OverwriteExisting)
                             groups.Overwrite.Add(entry.Path, entry.Size);
@@ -285,6 +300,20 @@ public sealed class RestorePreviewer
                        && string.Equals(hash, backup.Sha256, StringComparison.Ordinal);
         }
     }
+
+    /// <summary>
+    /// <see cref="SameAsync"/> for a site that is not a local folder, from its listing alone: no file is read (a preview
+    /// answers in seconds; hashing a whole remote site would not). A file is unchanged when size, modification time and
+    /// mode match; otherwise it is overwritten, as the restore does to every file it has (no live file is reused there).
+    /// Folders are unchanged when they are folders: remote targets keep no folder modes.
+    /// </summary>
+    private static bool Same(ISiteSource site, SiteEntry live, FileIndexEntry backup) => live.Type switch
+    {
+        FileIndexEntry.DirectoryType => backup.Type == FileIndexEntry.DirectoryType,
+        FileIndexEntry.SymbolicLinkType => backup.Type == FileIndexEntry.SymbolicLinkType
+            && string.Equals(live.LinkTarget ?? site.ReadLink(live.Path), backup.LinkTarget, StringComparison.Ordinal),
+        _ => backup.Type == FileIndexEntry.FileType && live.Size == backup.Size && live.Mode == backup.Mode && live.ModifiedAt == backup.ModifiedAt,
+    };
 
     /// <summary>The SHA-256 of an open file, or null when it is not <paramref name="size"/> bytes long after all.</summary>
     private static string? Sha256(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long size, CancellationToken cancellationToken)

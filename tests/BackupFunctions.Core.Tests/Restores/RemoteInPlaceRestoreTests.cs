@@ -95,6 +95,54 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dead_jobs_staging_is_rolled_back_by_the_next_start_and_a_running_ones_is_left_alone()
+    {
+        await BackUpAndCopyToTargetAsync();
+        await ChangeTargetAsync();
+        var changed = await SnapshotAsync();
+        await StageAsync(new RemoteInPlaceFileRestore(Target, "job-dead"));
+        await StageAsync(new RemoteInPlaceFileRestore(Target, "job-alive", components: ["config"]));
+
+        var found = await RemoteInPlaceFileRestore.CleanupLeftoversAsync(Target, new HashSet<string> { "job-next", "job-alive" }, CancellationToken.None);
+
+        Assert.Equal(
+            [("job-alive", RestoreLeftover.StagingKind, RestoreLeftover.Running), ("job-dead", RestoreLeftover.StagingKind, RestoreLeftover.RolledBack)],
+            found.Select(f => (f.JobId, f.Kind, f.Outcome)).Order());
+        Assert.Equal(changed, await SnapshotAsync());
+        Assert.All(await LeftoversAsync(), path => Assert.StartsWith(".bf-restore-job-alive", path, StringComparison.Ordinal));
+        Assert.NotEmpty(await LeftoversAsync());
+    }
+
+    [Fact]
+    public async Task A_job_that_died_after_its_swap_is_put_back_where_folders_rename_and_reported_where_not()
+    {
+        var backedUp = await BackUpAndCopyToTargetAsync();
+        await ChangeTargetAsync();
+        var changed = await SnapshotAsync();
+        var restore = new RemoteInPlaceFileRestore(Target, "job-swapped");
+        await StageAsync(restore);
+        await restore.SwapAsync(CancellationToken.None);
+
+        var found = await RemoteInPlaceFileRestore.CleanupLeftoversAsync(Target, new HashSet<string> { "job-next" }, CancellationToken.None);
+
+        Assert.Empty(await LeftoversAsync());
+        Assert.Contains(found, f => f.Kind == RestoreLeftover.StagingKind);
+        if (Target.CanRenameFolders)
+        {
+            // The set-aside components were found too and renamed back: the live site is as before the restore.
+            Assert.Contains(found, f => f.Kind == RestoreLeftover.SetAsideKind);
+            Assert.All(found, f => Assert.Equal(RestoreLeftover.RolledBack, f.Outcome));
+            Assert.Equal(changed, await SnapshotAsync());
+        }
+        else
+        {
+            // Blob: the swap wrote the live blobs; only the staging could go, and the outcome says so.
+            Assert.All(found, f => Assert.Equal(RestoreLeftover.NotReverted, f.Outcome));
+            Assert.Equal(backedUp, await SnapshotAsync());
+        }
+    }
+
+    [Fact]
     public async Task Items_restore_only_the_matched_entries_and_keep_everything_else()
     {
         var backedUp = await BackUpAndCopyToTargetAsync();

@@ -49,6 +49,25 @@ public sealed class AzureBlobSiteTarget : ISiteTarget
         }
     }
 
+    public async IAsyncEnumerable<SiteEntry> ListChildrenAsync(string folder, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var start = folder.Length == 0 ? _prefix : Full(folder) + "/";
+        var children = new List<SiteEntry>();
+        await foreach (var item in _container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", start, cancellationToken))
+        {
+            var relative = (item.IsPrefix ? item.Prefix.TrimEnd('/') : item.Blob.Name)[_prefix.Length..];
+            if (!ArchiveEntryRules.IsPlainRelative(relative))
+                continue;
+            children.Add(item.IsPrefix
+                ? new SiteEntry(relative, FileIndexEntry.DirectoryType, 0, DateTimeOffset.UnixEpoch, 0)
+                : new SiteEntry(relative, FileIndexEntry.FileType, item.Blob.Properties.ContentLength ?? 0, item.Blob.Properties.LastModified ?? DateTimeOffset.UnixEpoch, 0));
+        }
+        // The service lists blobs and prefixes each in name order, not merged.
+        children.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        foreach (var child in children)
+            yield return child;
+    }
+
     public async Task<SiteEntry?> GetEntryAsync(string path, CancellationToken cancellationToken)
     {
         if (path.Length > 0)

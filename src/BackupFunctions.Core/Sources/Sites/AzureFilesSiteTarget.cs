@@ -47,7 +47,15 @@ public sealed class AzureFilesSiteTarget : ISiteTarget
         // "" is the site's root (the share folder itself): the restore lists it to find its own staging leftovers.
         var relative = string.IsNullOrEmpty(folder) ? "" : string.Join('/', AzureFilesPaths.Segments(folder, "folder"));
         var client = relative.Length == 0 ? _share.GetDirectoryClient(_folder) : Folder(folder);
-        await foreach (var entry in ListFolderAsync(client, relative, cancellationToken))
+        await foreach (var entry in ListFolderAsync(client, relative, recursive: true, cancellationToken))
+            yield return entry;
+    }
+
+    public async IAsyncEnumerable<SiteEntry> ListChildrenAsync(string folder, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var relative = string.IsNullOrEmpty(folder) ? "" : string.Join('/', AzureFilesPaths.Segments(folder, "folder"));
+        var client = relative.Length == 0 ? _share.GetDirectoryClient(_folder) : Folder(folder);
+        await foreach (var entry in ListFolderAsync(client, relative, recursive: false, cancellationToken))
             yield return entry;
     }
 
@@ -191,7 +199,7 @@ public sealed class AzureFilesSiteTarget : ISiteTarget
 
     /// <summary>The folder's content, folders before their content, siblings in ordinal order.</summary>
     private static async IAsyncEnumerable<SiteEntry> ListFolderAsync(
-        ShareDirectoryClient folder, string relative, [EnumeratorCancellation] CancellationToken cancellationToken)
+        ShareDirectoryClient folder, string relative, bool recursive, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var children = new List<ShareFileItem>();
         try
@@ -217,7 +225,9 @@ public sealed class AzureFilesSiteTarget : ISiteTarget
             if (child.IsDirectory)
             {
                 yield return new SiteEntry(path, FileIndexEntry.DirectoryType, 0, writtenAt, AzureFilesSiteSource.FolderMode) { Identity = child.Id };
-                await foreach (var entry in ListFolderAsync(folder.GetSubdirectoryClient(child.Name), path, cancellationToken))
+                if (!recursive)
+                    continue;
+                await foreach (var entry in ListFolderAsync(folder.GetSubdirectoryClient(child.Name), path, recursive, cancellationToken))
                     yield return entry;
             }
             else

@@ -60,19 +60,7 @@ public sealed class SftpSiteTarget : ISiteTarget, IDisposable
         pending.Push(folder);
         while (pending.TryPop(out var current))
         {
-            var children = await WithClientAsync(async client =>
-            {
-                var list = new List<SiteEntry>();
-                await foreach (var file in client.ListDirectoryAsync(Full(current), cancellationToken))
-                {
-                    if (file.Name is "." or "..")
-                        continue;
-                    // READDIR's attributes are the entry's own (lstat): a link is listed as a link.
-                    list.Add(Stat.Of(file.Attributes).ToEntry(Join(current, file.Name)));
-                }
-                return list;
-            }, cancellationToken);
-            foreach (var child in children.OrderBy(c => c.Path, StringComparer.Ordinal))
+            foreach (var child in await ChildrenAsync(current, cancellationToken))
             {
                 yield return child;
                 if (child.Type == FileIndexEntry.DirectoryType)
@@ -80,6 +68,29 @@ public sealed class SftpSiteTarget : ISiteTarget, IDisposable
             }
         }
     }
+
+    public async IAsyncEnumerable<SiteEntry> ListChildrenAsync(string folder, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if ((await GetEntryAsync(folder, cancellationToken))?.Type != FileIndexEntry.DirectoryType)
+            yield break;
+        foreach (var child in await ChildrenAsync(folder, cancellationToken))
+            yield return child;
+    }
+
+    /// <summary>One folder's entries (a folder known to be there), in ordinal order.</summary>
+    private Task<List<SiteEntry>> ChildrenAsync(string folder, CancellationToken cancellationToken) => WithClientAsync(async client =>
+    {
+        var list = new List<SiteEntry>();
+        await foreach (var file in client.ListDirectoryAsync(Full(folder), cancellationToken))
+        {
+            if (file.Name is "." or "..")
+                continue;
+            // READDIR's attributes are the entry's own (lstat): a link is listed as a link.
+            list.Add(Stat.Of(file.Attributes).ToEntry(Join(folder, file.Name)));
+        }
+        list.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return list;
+    }, cancellationToken);
 
     public Task<SiteEntry?> GetEntryAsync(string path, CancellationToken cancellationToken) =>
         WithClientAsync(async client => await LstatAsync(client, path, cancellationToken) is { } stat ? stat.ToEntry(path) : null, cancellationToken);
