@@ -34,7 +34,11 @@ internal static class AzureFilesPaths
             throw new ArgumentException("files.source.share is required for azureFiles", nameof(settings));
         var options = new ShareClientOptions { ShareTokenIntent = ShareTokenIntent.Backup };
         if (transport is not null)
+        {
+            // A confined transport: its refusals are final, not retried.
             options.Transport = transport;
+            Network.ConfinedRetryPolicy.Apply(options);
+        }
         if (!string.IsNullOrEmpty(settings.ConnectionSetting))
         {
             if (!string.IsNullOrEmpty(settings.AccountUrl))

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Files.Shares;
 using Azure.Storage.Files.Shares.Models;
 using BackupFunctions.Core.Archive;
@@ -35,8 +36,9 @@ public sealed class AzureFilesSiteTarget : ISiteTarget
     }
 
     /// <summary>The target for <paramref name="settings"/> (type azureFiles): the app's identity or a connection string by app setting.</summary>
-    public static AzureFilesSiteTarget Create(SiteSourceSettings settings, TokenCredential credential, Func<string, string?> readSetting) =>
-        new(AzureFilesPaths.CreateShareClient(settings, credential, readSetting), settings.Prefix);
+    public static AzureFilesSiteTarget Create(
+        SiteSourceSettings settings, TokenCredential credential, Func<string, string?> readSetting, HttpPipelineTransport? transport = null) =>
+        new(AzureFilesPaths.CreateShareClient(settings, credential, readSetting, transport), settings.Prefix);
 
     public bool CanRenameFolders => true;
 

@@ -96,7 +96,9 @@ public sealed class SiteSources : IDisposable
     public ISiteTarget OpenTarget(SiteSourceSettings source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return SiteTargets.Open(source, name => _secrets.Resolve(name, "a secret of files.source", "the config"), _network);
+        // The identity and the connect-time network confinement that reading uses: a restore writes where a backup read.
+        return SiteTargets.Open(source, name => _secrets.Resolve(name, "a secret of files.source", "the config"), _network,
+            _credential.Value, new HttpClientTransport(_http));
     }
 
     public void Dispose() => _http.Dispose();
@@ -134,7 +136,7 @@ public sealed class SiteSources : IDisposable
 
     private BlobServiceClient BlobService(SiteSourceSettings source, string where)
     {
-        var options = new BlobClientOptions { Transport = new HttpClientTransport(_http) };
+        var options = ConfinedRetryPolicy.Apply(new BlobClientOptions { Transport = new HttpClientTransport(_http) });
         if (source.ConnectionSetting is { } setting)
             return new BlobServiceClient(_secrets.Resolve(setting, $"connection string of {where}", "the config"), options);
         if (Uri.TryCreate(source.AccountUrl, UriKind.Absolute, out var url))

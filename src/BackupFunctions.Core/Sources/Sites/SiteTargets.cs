@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using BackupFunctions.Core.Network;
@@ -23,8 +25,14 @@ public static class SiteTargets
     /// <param name="appSetting">Reads an app setting by name (connection strings, passwords, private keys).</param>
     /// <param name="network">Confines the SFTP host as the SFTP destination is confined (<c>Network__AllowedRanges</c>).</param>
     /// <exception cref="ArgumentException">The settings are incomplete or a named setting is empty; the message names the field.</exception>
+    /// <param name="credential">The app's identity for <c>accountUrl</c> sources (<see cref="SiteSources"/> gives the one it reads with); null: <see cref="DefaultAzureCredential"/>.</param>
+    /// <param name="transport">
+    /// How Blob and Files requests go out: <see cref="SiteSources"/> gives its client confined by <paramref name="network"/>
+    /// at connect time, as reading does; null: the SDK's own (tests with a connection string).
+    /// </param>
     /// <exception cref="NotSupportedException">A type this factory does not open (<c>local</c>: the local restore writes it).</exception>
-    public static ISiteTarget Open(SiteSourceSettings source, Func<string, string?> appSetting, NetworkPolicy network)
+    public static ISiteTarget Open(
+        SiteSourceSettings source, Func<string, string?> appSetting, NetworkPolicy network, TokenCredential? credential = null, HttpPipelineTransport? transport = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(appSetting);
@@ -36,10 +44,12 @@ public static class SiteTargets
                 if (string.IsNullOrWhiteSpace(source.Container))
                     throw new ArgumentException("files.source.container is required for an azureBlob source.", nameof(source));
                 BlobServiceClient service;
+                // A confined transport's refusals are final, not retried.
+                var options = transport is null ? new BlobClientOptions() : ConfinedRetryPolicy.Apply(new BlobClientOptions { Transport = transport });
                 if (!string.IsNullOrWhiteSpace(source.ConnectionSetting))
-                    service = new BlobServiceClient(Secret(appSetting, source.ConnectionSetting, "files.source.connectionSetting"));
+                    service = new BlobServiceClient(Secret(appSetting, source.ConnectionSetting, "files.source.connectionSetting"), options);
                 else if (Uri.TryCreate(source.AccountUrl, UriKind.Absolute, out var account) && account.Scheme == Uri.UriSchemeHttps)
-                    service = new BlobServiceClient(account, new DefaultAzureCredential());
+                    service = new BlobServiceClient(account, credential ?? new DefaultAzureCredential(), options);
                 else
                     throw new ArgumentException("files.source: an azureBlob source needs accountUrl (https) or connectionSetting.", nameof(source));
                 return new AzureBlobSiteTarget(service.GetBlobContainerClient(source.Container), source.Prefix);
@@ -67,7 +77,7 @@ public static class SiteTargets
             }
 
             case SiteSourceTypes.AzureFiles:
-                return AzureFilesSiteTarget.Create(source, new DefaultAzureCredential(), appSetting);
+                return AzureFilesSiteTarget.Create(source, credential ?? new DefaultAzureCredential(), appSetting, transport);
 
             default:
                 throw new NotSupportedException($"files.source.type '{source.Type}': no in-place restore target here.");
