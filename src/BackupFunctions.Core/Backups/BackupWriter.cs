@@ -103,9 +103,8 @@ public sealed class BackupWriter(PostgresDumper dumper)
             for (var number = 1; number <= plan.Volumes; number++)
             {
                 // Progress counts across volumes: what the finished ones hold plus the one being written.
-                var (baseFiles, baseBytes) = (doneFiles, doneBytes);
                 var volume = await FileVolumes.WriteVolumeAsync(store, folder, backupId, settings, dataKey, source, plan.Plan, number,
-                    plan.SeparateVolumes.Contains(number), progress is null ? null : new SynchronousProgress(p => progress.Report(new ArchiveProgress(baseFiles + p.Files, baseBytes + p.Bytes))), cancellationToken);
+                    plan.SeparateVolumes.Contains(number), ArchiveProgress.After(new ArchiveProgress(doneFiles, doneBytes), progress), cancellationToken);
                 volumes.Add(volume);
                 doneFiles += volume.Files;
                 doneBytes += volume.Bytes;
@@ -129,12 +128,6 @@ public sealed class BackupWriter(PostgresDumper dumper)
             }
             throw;
         }
-    }
-
-    /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post to the thread pool, out of order).</summary>
-    private sealed class SynchronousProgress(Action<ArchiveProgress> report) : IProgress<ArchiveProgress>
-    {
-        public void Report(ArchiveProgress value) => report(value);
     }
 
     /// <summary>

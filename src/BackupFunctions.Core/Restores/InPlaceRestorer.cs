@@ -120,7 +120,7 @@ public sealed class InPlaceRestorer(IKeyEncryptionKey? keyEncryptionKey, Postgre
             {
                 using var remoteReferenced = await ReferencedBackups.OpenAsync(target.Store, target.Folder, manifest, keyEncryptionKey, target.AllowUnencrypted, cancellationToken);
                 IBackupStore remoteStore = bytesRead is null ? target.Store : new ProgressReadingStore(target.Store, bytesRead, ProgressStep);
-                var staged = await RemoteFileRestore(target).StageAsync(new BackupVolumes(remoteStore, target.Folder, manifest, dataKey, remoteReferenced), cancellationToken);
+                var staged = await RemoteFileRestore(target).StageAsync(new BackupVolumes(remoteStore, target.Folder, manifest, dataKey, remoteReferenced), extracted, cancellationToken);
                 logger.LogInformation("Backup {BackupId}: staged {Components} in the site's source for job {JobId}: {Created} to create, {Overwritten} to overwrite, {Deleted} to delete, {Skipped} skipped",
                     manifest.BackupId, string.Join(", ", staged.Components), target.JobId, staged.Created, staged.Overwritten, staged.Deleted, staged.Skipped);
                 return staged;

@@ -12,7 +12,7 @@ namespace BackupFunctions.Core.Restores;
 
 /// <summary>
 /// <see cref="InPlaceFileRestore"/>'s steps for a site that is not a local folder, written through an
-/// <see cref="ISiteTarget"/>: <see cref="StageAsync(BackupVolumes, CancellationToken)"/> → <see cref="SwapAsync"/> →
+/// <see cref="ISiteTarget"/>: <see cref="StageAsync(BackupVolumes, IProgress{ArchiveProgress}?, CancellationToken)"/> → <see cref="SwapAsync"/> →
 /// <see cref="VerifyAsync"/> → <see cref="CompleteAsync"/>, or <see cref="RollbackAsync"/>. Every step is idempotent and
 /// may run on a fresh instance: the job's state (journal, list of written entries, staged components) lives in the
 /// target, in <c>.bf-restore-&lt;job&gt;/</c> beside the live components, never in this object.
@@ -102,24 +102,27 @@ public sealed class RemoteInPlaceFileRestore
 
     /// <summary>Step 1 for one volume (its tar read to the end, the index in step). A retry after a finished stage returns its counts.</summary>
     /// <exception cref="IntegrityException">The volume or index is damaged, or a path is unsafe (nothing live was touched; the staging is removed).</exception>
-    public Task<InPlaceRestoreCounts> StageAsync(Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, CancellationToken cancellationToken)
+    /// <param name="progress">Files and links written into staging so far, and their bytes, after each one (null: not reported).</param>
+    public Task<InPlaceRestoreCounts> StageAsync(
+        Stream tarInput, string volumeName, IAsyncEnumerable<FileIndexEntry> index, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tarInput);
         ArgumentException.ThrowIfNullOrEmpty(volumeName);
         ArgumentNullException.ThrowIfNull(index);
         var group = IndexGroup.Own(volumeName);
-        return StageAsync((stage, ct) => stage(group, tarInput, index, ct), cancellationToken);
+        return StageAsync((stage, ct) => stage(group, tarInput, index, ct), progress, cancellationToken);
     }
 
     /// <summary>Step 1 for every files volume of a backup, one after the other (each index group in order, as verification reads them back).</summary>
-    public async Task<InPlaceRestoreCounts> StageAsync(BackupVolumes volumes, CancellationToken cancellationToken)
+    /// <param name="progress">Files and links written into staging so far over all volumes, and their bytes, after each one (null: not reported).</param>
+    public async Task<InPlaceRestoreCounts> StageAsync(BackupVolumes volumes, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(volumes);
         // BackupVolumes splits a multi-volume index into private scratch files: names only, not the site's bytes.
         var scratch = Directory.CreateTempSubdirectory("bf-remote-restore-");
         try
         {
-            return await StageAsync((stage, ct) => volumes.ForEachAsync(scratch.FullName, 1, (g, t, i, token) => stage(g, t, i, token), ct), cancellationToken);
+            return await StageAsync((stage, ct) => volumes.ForEachAsync(scratch.FullName, 1, (g, t, i, token) => stage(g, t, i, token), ct), progress, cancellationToken);
         }
         finally
         {
@@ -127,7 +130,8 @@ public sealed class RemoteInPlaceFileRestore
         }
     }
 
-    private async Task<InPlaceRestoreCounts> StageAsync(Func<VolumeStage, CancellationToken, Task> readVolumes, CancellationToken cancellationToken)
+    private async Task<InPlaceRestoreCounts> StageAsync(
+        Func<VolumeStage, CancellationToken, Task> readVolumes, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         if (await ReadJournalAsync(cancellationToken) is { } done)
         {
@@ -140,7 +144,7 @@ public sealed class RemoteInPlaceFileRestore
         await _target.CreateFolderAsync(JobFolder + "/" + ReadyName, cancellationToken);
         try
         {
-            var state = new StageState();
+            var state = new StageState { Progress = progress };
             // Length-prefixed names of the files and links written, in archive order; names only (never the bytes).
             await using var listFile = new FileStream(Path.Join(Path.GetTempPath(), "bf-restore-list-" + Guid.NewGuid().ToString("N")),
                 FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
@@ -210,6 +214,7 @@ public sealed class RemoteInPlaceFileRestore
                         await _target.CreateLinkAsync(ReadyPath(name), entry.LinkName, cancellationToken);
                         list.Write(true);
                         list.Write(name);
+                        state.Wrote(0);
                         break;
                     default:
                         if (entry.Length != indexed.Size)
@@ -222,6 +227,7 @@ public sealed class RemoteInPlaceFileRestore
                         }
                         list.Write(true);
                         list.Write(name);
+                        state.Wrote(indexed.Size);
                         break;
                 }
             }
@@ -712,6 +718,17 @@ public sealed class RemoteInPlaceFileRestore
         public long Bytes { get; set; }
         public string? LastRealFolder { get; set; }
         public string? LastStagedFolder { get; set; }
+        public IProgress<ArchiveProgress>? Progress { get; init; }
+        private long _writtenFiles;
+        private long _writtenBytes;
+
+        /// <summary>A file or link (<paramref name="bytes"/> 0) is in staging: reported with the totals so far.</summary>
+        public void Wrote(long bytes)
+        {
+            _writtenFiles++;
+            _writtenBytes += bytes;
+            Progress?.Report(new ArchiveProgress(_writtenFiles, _writtenBytes));
+        }
     }
 
     /// <summary>

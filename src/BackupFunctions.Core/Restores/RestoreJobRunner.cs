@@ -1,3 +1,4 @@
+using BackupFunctions.Core.Archive;
 using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Configs;
@@ -339,7 +340,9 @@ public sealed class RestoreJobRunner(
         {
             var target = await TargetAsync(part, cancellationToken);
             using var site = Opened(target);
-            counts = Sum(counts, await WatchAsync(plan.JobId, true, (watch, ct) => restorer.StageFilesAsync(target, null, watch, ct), cancellationToken));
+            // Each place reports from zero: on top of the places before it.
+            var before = Done(counts, counts?.Created + counts?.Overwritten);
+            counts = Sum(counts, await WatchAsync(plan.JobId, true, (watch, ct) => restorer.StageFilesAsync(target, null, ArchiveProgress.After(before, watch), ct), cancellationToken));
         }
         // Known only now: the files the restore writes (items, components and overwriteExisting leave out some of the
         // backup's), which are also what verification checks. A retried stage that found its journal reported nothing.
@@ -426,7 +429,8 @@ public sealed class RestoreJobRunner(
         {
             var target = await TargetAsync(part, cancellationToken);
             using var site = Opened(target);
-            counts = Sum(counts, await WatchAsync(plan.JobId, cancellable, (watch, ct) => restorer.VerifyFilesAsync(target, watch, ct), cancellationToken));
+            var before = Done(counts, counts?.Verified);
+            counts = Sum(counts, await WatchAsync(plan.JobId, cancellable, (watch, ct) => restorer.VerifyFilesAsync(target, ArchiveProgress.After(before, watch), ct), cancellationToken));
         }
         await CompleteStepAsync(plan.JobId, cancellationToken);
         await logs.WriteAsync(plan.JobId, JobLogLevel.Info, "Restored files verified", new { verified = counts?.Verified ?? 0 }, cancellationToken);
@@ -765,6 +769,9 @@ public sealed class RestoreJobRunner(
         [.. a.Components.Concat(b.Components).Order(StringComparer.Ordinal)],
         a.Created + b.Created, a.Overwritten + b.Overwritten, a.Deleted + b.Deleted, a.Skipped + b.Skipped, a.Bytes + b.Bytes,
         a.Verified + b.Verified, a.Unchanged + b.Unchanged);
+
+    /// <summary>What the places before this one did: files (as <paramref name="files"/> counts them) and the bytes written.</summary>
+    private static ArchiveProgress Done(InPlaceRestoreCounts? counts, long? files) => new(files ?? 0, counts?.Bytes ?? 0);
 
     /// <summary>Releases the step's site target (an SFTP one holds connections) when the step ends.</summary>
     private static IDisposable? Opened(InPlaceRestoreTarget target) => target.SiteTarget as IDisposable;

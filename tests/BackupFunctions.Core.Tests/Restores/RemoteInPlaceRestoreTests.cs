@@ -48,11 +48,15 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
         var changed = await SnapshotAsync();
 
         var restore = new RemoteInPlaceFileRestore(Target, "job-1", components: ["themes", "uploads"]);
-        var staged = await StageAsync(restore);
+        var progress = new List<ArchiveProgress>();
+        var staged = await StageAsync(restore, new ReportedAtOnce(progress.Add));
         Assert.Equal(["themes", "uploads"], staged.Components);
         Assert.Equal(changed, await SnapshotAsync()); // staging touches nothing live
         Assert.Equal(1, staged.Created); // old.jpg, deleted after the backup
         Assert.Equal(2, staged.Deleted); // new.txt and extra/x.txt, added after
+        // Staging reports after every file or link it wrote, up to what the counts say it wrote.
+        Assert.Equal(Enumerable.Range(1, progress.Count).Select(n => (long)n), progress.Select(p => p.Files));
+        Assert.Equal(new ArchiveProgress(staged.Created + staged.Overwritten, staged.Bytes), progress[^1]);
 
         await restore.SwapAsync(CancellationToken.None);
         var verified = await restore.VerifyAsync(_index.ToAsyncEnumerable(), null, CancellationToken.None);
@@ -74,7 +78,7 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
 
         var first = await StageAsync(new RemoteInPlaceFileRestore(Target, "job-2"));
         // A retry after a finished stage returns its counts without reading the volume (a stream that fails if read).
-        var again = await new RemoteInPlaceFileRestore(Target, "job-2").StageAsync(new FailingStream(), Volume, _index.ToAsyncEnumerable(), CancellationToken.None);
+        var again = await new RemoteInPlaceFileRestore(Target, "job-2").StageAsync(new FailingStream(), Volume, _index.ToAsyncEnumerable(), null, CancellationToken.None);
         Assert.Equal(first.Components, again.Components);
         Assert.Equal((first.Created, first.Overwritten, first.Deleted, first.Bytes), (again.Created, again.Overwritten, again.Deleted, again.Bytes));
 
@@ -179,7 +183,7 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
         FileIndexEntry[] index = [new(hostile, FileIndexEntry.FileType, content.Length, OldTime, 0b110_100_100, Convert.ToHexStringLower(SHA256.HashData(content)), Volume)];
 
         var restore = new RemoteInPlaceFileRestore(Target, "job-4");
-        await Assert.ThrowsAsync<IntegrityException>(() => restore.StageAsync(tar, Volume, index.ToAsyncEnumerable(), CancellationToken.None));
+        await Assert.ThrowsAsync<IntegrityException>(() => restore.StageAsync(tar, Volume, index.ToAsyncEnumerable(), null, CancellationToken.None));
 
         Assert.False(await ExistsBesideRootAsync("x"));
         Assert.Equal(before, await SnapshotAsync());
@@ -199,16 +203,16 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
 
         using var tar = new MemoryStream(_tar, writable: false);
         await Assert.ThrowsAsync<IntegrityException>(
-            () => new RemoteInPlaceFileRestore(Target, "job-5").StageAsync(tar, Volume, damaged.ToAsyncEnumerable(), CancellationToken.None));
+            () => new RemoteInPlaceFileRestore(Target, "job-5").StageAsync(tar, Volume, damaged.ToAsyncEnumerable(), null, CancellationToken.None));
 
         Assert.Equal(before, await SnapshotAsync());
         Assert.Empty(await LeftoversAsync());
     }
 
-    protected async Task<InPlaceRestoreCounts> StageAsync(RemoteInPlaceFileRestore restore)
+    protected async Task<InPlaceRestoreCounts> StageAsync(RemoteInPlaceFileRestore restore, IProgress<ArchiveProgress>? progress = null)
     {
         using var tar = new MemoryStream(_tar, writable: false);
-        return await restore.StageAsync(tar, Volume, _index.ToAsyncEnumerable(), CancellationToken.None);
+        return await restore.StageAsync(tar, Volume, _index.ToAsyncEnumerable(), progress, CancellationToken.None);
     }
 
     protected IReadOnlyList<FileIndexEntry> Index => _index;
@@ -299,6 +303,12 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
         var path = Path.Combine(Site, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, content);
+    }
+
+    /// <summary>Progress reports as they come (Progress&lt;T&gt; would post them later).</summary>
+    private sealed class ReportedAtOnce(Action<ArchiveProgress> report) : IProgress<ArchiveProgress>
+    {
+        public void Report(ArchiveProgress value) => report(value);
     }
 
     private sealed class FailingStream : MemoryStream
