@@ -64,6 +64,13 @@ public interface ISiteTarget
     /// </summary>
     Task WriteFileAsync(string path, Stream content, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives an existing folder its modification time and Unix mode where the target keeps them (SFTP: both; Azure
+    /// Files: the time; Blob keeps no folders: nothing). Never through a link. (Added for the restore: it sets each
+    /// restored folder's once everything inside it is written, as the local restore does.)
+    /// </summary>
+    Task SetFolderAttributesAsync(string path, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken);
+
     /// <summary>Creates a symbolic link; only where <see cref="CanCreateLinks"/>.</summary>
     Task CreateLinkAsync(string path, string target, CancellationToken cancellationToken);
 

@@ -36,8 +36,10 @@ namespace BackupFunctions.Core.Restores;
 /// any step (<see cref="RestoreJobPlan.TakePreRestoreBackup"/>), restored in turn.
 /// </para>
 /// <para>
-/// Folder modes and times are not restored on remote targets, nor are links on targets without them
-/// (<see cref="ISiteTarget.CanCreateLinks"/> false: counted as skipped). Volumes are staged one after the other.
+/// Restored folders get the backup's time and mode where the target keeps them (<see cref="ISiteTarget.SetFolderAttributesAsync"/>:
+/// SFTP both, Azure Files the time, Blob has no folders), once everything inside them is staged. Links are not restored
+/// on targets without them (<see cref="ISiteTarget.CanCreateLinks"/> false: counted as skipped). Volumes are staged one
+/// after the other.
 /// </para>
 /// </remarks>
 public sealed class RemoteInPlaceFileRestore
@@ -144,13 +146,17 @@ public sealed class RemoteInPlaceFileRestore
         await _target.CreateFolderAsync(JobFolder + "/" + ReadyName, cancellationToken);
         try
         {
-            var state = new StageState { Progress = progress };
+            // The folders written, with their times and modes: given once everything inside them is written (each write
+            // below a folder changes its time). Names and figures only, in a private scratch file.
+            await using var foldersFile = ScratchFile("bf-restore-folders-");
+            using var folders = new BinaryWriter(foldersFile, Encoding.UTF8, leaveOpen: true);
+            var state = new StageState { Progress = progress, Folders = folders };
             // Length-prefixed names of the files and links written, in archive order; names only (never the bytes).
-            await using var listFile = new FileStream(Path.Join(Path.GetTempPath(), "bf-restore-list-" + Guid.NewGuid().ToString("N")),
-                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+            await using var listFile = ScratchFile("bf-restore-list-");
             using var list = new BinaryWriter(listFile, Encoding.UTF8, leaveOpen: true);
             var rules = new ArchiveEntryRules();
             await readVolumes((group, tar, index, ct) => StageVolumeAsync(group, tar, index, rules, state, list, ct), cancellationToken);
+            await SetFolderAttributesAsync(foldersFile, folders, cancellationToken);
             list.Write(false);
             list.Flush();
             listFile.Position = 0;
@@ -208,6 +214,9 @@ public sealed class RemoteInPlaceFileRestore
                 {
                     case FileIndexEntry.DirectoryType:
                         await _target.CreateFolderAsync(ReadyPath(name), cancellationToken);
+                        state.Folders!.Write(name);
+                        state.Folders.Write(indexed.ModifiedAt.UtcTicks);
+                        state.Folders.Write(indexed.Mode);
                         break;
                     case FileIndexEntry.SymbolicLinkType:
                         await EnsureParentAsync(name, state, cancellationToken);
@@ -236,6 +245,25 @@ public sealed class RemoteInPlaceFileRestore
         // What follows the end-of-archive marker is read too, so that the decrypting stream below checks the volume's end.
         await tar.CopyToAsync(Stream.Null, cancellationToken);
         await cursor.EndAsync();
+    }
+
+    private static FileStream ScratchFile(string prefix) => new(
+        Path.Join(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N")),
+        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+
+    /// <summary>Gives every staged folder the backup's time and mode (where the target keeps them), read back from the scratch file.</summary>
+    private async Task SetFolderAttributesAsync(FileStream foldersFile, BinaryWriter folders, CancellationToken cancellationToken)
+    {
+        folders.Flush();
+        foldersFile.Position = 0;
+        using var reader = new BinaryReader(foldersFile, Encoding.UTF8, leaveOpen: true);
+        while (foldersFile.Position < foldersFile.Length)
+        {
+            var name = reader.ReadString();
+            var modifiedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+            var mode = reader.ReadInt32();
+            await _target.SetFolderAttributesAsync(ReadyPath(name), modifiedAt, mode, cancellationToken);
+        }
     }
 
     /// <summary>Whether the entry is written into staging; counts it as the local restore does.</summary>
@@ -719,6 +747,7 @@ public sealed class RemoteInPlaceFileRestore
         public string? LastRealFolder { get; set; }
         public string? LastStagedFolder { get; set; }
         public IProgress<ArchiveProgress>? Progress { get; init; }
+        public BinaryWriter? Folders { get; init; }
         private long _writtenFiles;
         private long _writtenBytes;
 

@@ -18,6 +18,8 @@ public sealed class AzureFilesRemoteInPlaceRestoreTests : RemoteInPlaceRestoreTe
     private AzureFilesStandIn? _standIn;
     private ISiteTarget? _target;
 
+    protected override bool KeepsFolderTimes => true;
+
     protected override ISiteTarget Target => _target ?? throw new InvalidOperationException("not initialized");
 
     public override async Task InitializeAsync()

@@ -19,6 +19,8 @@ public sealed class BlobRemoteInPlaceRestoreTests : RemoteInPlaceRestoreTests
         new BlobServiceClient(TestEnvironment.AzuriteConnectionString).GetBlobContainerClient(TestEnvironment.UniqueName("site"));
     private ISiteTarget? _target;
 
+    protected override bool KeepsFolderTimes => false;
+
     protected override ISiteTarget Target => _target ?? throw new InvalidOperationException("not initialized");
 
     public override async Task InitializeAsync()

@@ -26,6 +26,12 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
     /// <summary>The target of this test's site (a fresh root or prefix per test).</summary>
     protected abstract ISiteTarget Target { get; }
 
+    /// <summary>Whether the target keeps a folder's modification time (Blob has no folders).</summary>
+    protected abstract bool KeepsFolderTimes { get; }
+
+    /// <summary>Whether the target keeps a folder's Unix mode (SFTP).</summary>
+    protected virtual bool KeepsFolderModes => false;
+
     /// <summary>Whether something exists at <paramref name="name"/> just outside the site's root (a path that escaped it).</summary>
     protected abstract Task<bool> ExistsBesideRootAsync(string name);
 
@@ -66,6 +72,17 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
         Assert.Equal(Only(backedUp, "themes/", "uploads/"), Only(after, "themes/", "uploads/"));
         Assert.Equal(Only(changed, "config/"), Only(after, "config/"));
         Assert.Equal(staged.Created + staged.Overwritten, verified.Verified);
+        // Restored folders have the backup's time (and mode), where the target keeps them: given after their content.
+        foreach (var name in new[] { "uploads/2024", "themes/t1" })
+        {
+            var indexed = _index.Single(e => e.Path == name);
+            var folder = await Target.GetEntryAsync(name, CancellationToken.None);
+            if (KeepsFolderTimes)
+                Assert.Equal(indexed.ModifiedAt, folder!.ModifiedAt);
+            if (KeepsFolderModes)
+                Assert.Equal(Convert.ToString(indexed.Mode, 8), Convert.ToString(folder!.Mode, 8));
+        }
+        Assert.Equal("750", Convert.ToString(_index.Single(e => e.Path == "uploads/2024").Mode, 8));
         Assert.Equal(staged.Components, done!.Components);
         Assert.Empty(await LeftoversAsync());
     }
@@ -227,6 +244,9 @@ public abstract class RemoteInPlaceRestoreTests : IAsyncLifetime
         Write("uploads/2024/old.jpg", "old"u8.ToArray());
         Write("themes/t1/style.css", "body{}"u8.ToArray());
         Write("config/settings.php", "<?php"u8.ToArray());
+        // A folder with a mode of its own (group may read, others nothing), which a target that keeps modes restores.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(Path.Combine(Site, "uploads", "2024"), (UnixFileMode)0b111_101_000);
         foreach (var path in Directory.EnumerateFileSystemEntries(Site, "*", SearchOption.AllDirectories))
             File.SetLastWriteTimeUtc(path, OldTime);
 

@@ -17,6 +17,10 @@ public sealed class SftpRemoteInPlaceRestoreTests(SftpServer server) : RemoteInP
     private ISiteTarget? _target;
     private string _root = "";
 
+    protected override bool KeepsFolderTimes => true;
+
+    protected override bool KeepsFolderModes => true;
+
     protected override ISiteTarget Target => _target ?? throw new InvalidOperationException("not initialized");
 
     public override async Task InitializeAsync()

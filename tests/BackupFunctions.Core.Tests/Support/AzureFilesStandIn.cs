@@ -119,6 +119,7 @@ public sealed class AzureFilesStandIn : IAsyncDisposable
                 case ("PUT", true, ""): CreateDirectory(context, local); break;
                 case ("DELETE", true, ""): DeleteDirectory(context, local); break;
                 case ("PUT", true, "rename"): Rename(context, local); break;
+                case ("PUT", true, "properties"): SetDirectoryProperties(context, local); break;
                 case ("HEAD", false, ""): FileProperties(context, local); break;
                 case ("GET", false, ""): await GetFileAsync(context, local); break;
                 case ("PUT", false, "") when request.Headers["x-ms-type"] == "file": CreateFile(context, local); break;
@@ -344,6 +345,15 @@ public sealed class AzureFilesStandIn : IAsyncDisposable
         var header = context.Request.Headers["x-ms-file-last-write-time"].ToString();
         File.SetLastWriteTimeUtc(local, RequestedTime(header) ?? (header == "now" ? DateTime.UtcNow : before));
         SmbHeaders(context, new FileInfo(local), "Archive");
+    }
+
+    private static void SetDirectoryProperties(HttpContext context, string local)
+    {
+        if (!Directory.Exists(local))
+            throw new StandInError(404, "ResourceNotFound", "The specified resource does not exist.");
+        if (RequestedTime(context.Request.Headers["x-ms-file-last-write-time"].ToString()) is { } written)
+            Directory.SetLastWriteTimeUtc(local, written);
+        SmbHeaders(context, new DirectoryInfo(local), "Directory");
     }
 
     private static void DeleteFile(HttpContext context, string local)

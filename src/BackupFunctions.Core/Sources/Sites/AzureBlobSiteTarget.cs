@@ -109,6 +109,14 @@ public sealed class AzureBlobSiteTarget : ISiteTarget
         return Task.CompletedTask;
     }
 
+    /// <summary>Blob storage has no folders to give a time or a mode.</summary>
+    public Task SetFolderAttributesAsync(string path, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken)
+    {
+        if (path.Length > 0)
+            _ = Full(path);
+        return Task.CompletedTask;
+    }
+
     public async Task WriteFileAsync(string path, Stream content, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken)
     {
         // One upload (blocks committed at its end): readers see the old blob or the new one, never half of it; the

@@ -151,6 +151,10 @@ public sealed class AzureFilesSiteTarget : ISiteTarget
         }
     }
 
+    /// <summary>The folder's last-write time (SMB); a share keeps no Unix modes over REST.</summary>
+    public async Task SetFolderAttributesAsync(string path, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken) =>
+        await Folder(path).SetHttpHeadersAsync(new ShareDirectorySetHttpHeadersOptions { SmbProperties = new FileSmbProperties { FileLastWrittenOn = modifiedAt } }, cancellationToken);
+
     public Task CreateLinkAsync(string path, string target, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Azure Files keeps no symbolic links (CanCreateLinks is false).");
 

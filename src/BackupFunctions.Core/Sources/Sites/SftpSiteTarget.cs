@@ -164,6 +164,23 @@ public sealed class SftpSiteTarget : ISiteTarget, IDisposable
             return true;
         }, cancellationToken);
 
+    public Task SetFolderAttributesAsync(string path, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken) =>
+        WithClientAsync(async client =>
+        {
+            await CheckFoldersAboveAsync(client, path, cancellationToken);
+            // SSH.NET resolves the path before it acts: a link here would have the attributes of what it points to changed.
+            if (await LstatAsync(client, path, cancellationToken) is not { IsDirectory: true })
+                throw new IOException($"{path}: not a folder");
+            var full = Full(path);
+            var attributes = await client.GetAttributesAsync(full, cancellationToken);
+            attributes.LastWriteTimeUtc = modifiedAt.UtcDateTime;
+            attributes.LastAccessTimeUtc = modifiedAt.UtcDateTime;
+            if (mode != 0)
+                attributes.SetPermissions((short)Convert.ToInt16(Convert.ToString(mode & 0x1FF, 8)));
+            client.SetAttributes(full, attributes);
+            return true;
+        }, cancellationToken);
+
     public Task CreateLinkAsync(string path, string target, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Symbolic links are not written over SFTP (see CanCreateLinks).");
 
