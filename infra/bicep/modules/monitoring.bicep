@@ -1,6 +1,6 @@
 // Azure Portal monitoring of the service: one action group (e-mail and webhook receivers from the parameters), a log
 // search alert rule per thing an operator must act on (failed backups, overdue configs, failed verifications, failed
-// restores, failed restore drills) and a workbook with each config's runs, sizes, storage and open alerts.
+// restores, failed restore drills, the service gone silent) and a workbook with each config's runs, sizes, storage and open alerts.
 // The Kusto is in ../monitoring/queries/*.kql, loaded here and shown in docs/operations.md ("Monitoring in the Azure
 // Portal"); MonitoringTemplateTests checks that both say the same. The queries read the AppMetrics table of the
 // workspace the Application Insights component writes to (the app's BackupFunctions meter).
@@ -34,6 +34,7 @@ var queries = {
   failedVerifications: loadTextContent('../monitoring/queries/failed-verifications.kql')
   failedRestores: loadTextContent('../monitoring/queries/failed-restores.kql')
   failedRestoreDrills: loadTextContent('../monitoring/queries/failed-restore-drills.kql')
+  serviceSilent: loadTextContent('../monitoring/queries/service-silent.kql')
 }
 
 // Failures are events: their alert stays fired until an operator closes it (autoMitigate off). Overdue is a state:
@@ -49,7 +50,9 @@ var rules = [
     query: queries.failedBackups
     measure: 'Failures'
     aggregation: 'Total'
+    operator: 'GreaterThan'
     threshold: 0
+    splitByConfig: true
     autoMitigate: false
   }
   {
@@ -62,7 +65,9 @@ var rules = [
     query: queries.overdueConfigs
     measure: 'HoursSinceSuccess'
     aggregation: 'Maximum'
+    operator: 'GreaterThan'
     threshold: configOverdueHours
+    splitByConfig: true
     autoMitigate: true
   }
   {
@@ -75,7 +80,9 @@ var rules = [
     query: queries.failedVerifications
     measure: 'Failures'
     aggregation: 'Total'
+    operator: 'GreaterThan'
     threshold: 0
+    splitByConfig: true
     autoMitigate: false
   }
   {
@@ -88,7 +95,9 @@ var rules = [
     query: queries.failedRestores
     measure: 'Failures'
     aggregation: 'Total'
+    operator: 'GreaterThan'
     threshold: 0
+    splitByConfig: true
     autoMitigate: false
   }
   {
@@ -101,8 +110,26 @@ var rules = [
     query: queries.failedRestoreDrills
     measure: 'Failures'
     aggregation: 'Total'
+    operator: 'GreaterThan'
     threshold: 0
+    splitByConfig: true
     autoMitigate: false
+  }
+  {
+    // The one rule that fires on silence: if the Functions app stops, no other rule can.
+    name: 'backupfunctions-service-silent'
+    displayName: 'BackupFunctions: service silent'
+    description: 'No hourly alert evaluation of the service was recorded for 3 hours (backup.since_success): the Functions app is not running, or no config is enabled.'
+    severity: 1
+    frequency: 'PT1H'
+    window: 'PT3H'
+    query: queries.serviceSilent
+    measure: 'Evaluations'
+    aggregation: 'Total'
+    operator: 'LessThan'
+    threshold: 1
+    splitByConfig: false
+    autoMitigate: true
   }
 ]
 
@@ -150,24 +177,26 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
             query: rule.query
             timeAggregation: rule.aggregation
             metricMeasureColumn: rule.measure
-            // One alert per config: the e-mail and the open-alerts list name it.
-            dimensions: [
-              {
-                name: 'ConfigName'
-                operator: 'Include'
-                values: [
-                  '*'
+            // One alert per config (the e-mail and the open-alerts list name it); the silence rule has one for the service.
+            dimensions: rule.splitByConfig
+              ? [
+                  {
+                    name: 'ConfigName'
+                    operator: 'Include'
+                    values: [
+                      '*'
+                    ]
+                  }
+                  {
+                    name: 'ConfigId'
+                    operator: 'Include'
+                    values: [
+                      '*'
+                    ]
+                  }
                 ]
-              }
-              {
-                name: 'ConfigId'
-                operator: 'Include'
-                values: [
-                  '*'
-                ]
-              }
-            ]
-            operator: 'GreaterThan'
+              : []
+            operator: rule.operator
             threshold: rule.threshold
             failingPeriods: {
               numberOfEvaluationPeriods: 1

@@ -20,7 +20,7 @@ public sealed partial class MonitoringTemplateTests
     private static readonly string QueryFolder = Path.Combine(BicepFolder, "monitoring", "queries");
 
     private static readonly string[] RuleQueries =
-        ["failed-backups.kql", "overdue-configs.kql", "failed-verifications.kql", "failed-restores.kql", "failed-restore-drills.kql"];
+        ["failed-backups.kql", "overdue-configs.kql", "failed-verifications.kql", "failed-restores.kql", "failed-restore-drills.kql", "service-silent.kql"];
 
     private static Dictionary<string, string> QueryFiles() => Directory.GetFiles(QueryFolder, "*.kql")
         .ToDictionary(f => Path.GetFileName(f), f => File.ReadAllText(f).TrimEnd('\n'), StringComparer.Ordinal);
@@ -75,7 +75,7 @@ public sealed partial class MonitoringTemplateTests
     }
 
     [Fact]
-    public async Task The_module_deploys_an_action_group_five_rules_routed_to_it_and_the_workbook_with_the_query_files()
+    public async Task The_module_deploys_an_action_group_six_rules_routed_to_it_and_the_workbook_with_the_query_files()
     {
         var resources = await SnapshotAsync(new Dictionary<string, string>
         {
@@ -122,6 +122,16 @@ public sealed partial class MonitoringTemplateTests
             queriesOfRules.Add(query);
             var measure = condition["metricMeasureColumn"]!.GetValue<string>();
             Assert.Contains(measure, query, StringComparison.Ordinal);
+            if (name.EndsWith("service-silent", StringComparison.Ordinal))
+            {
+                // Fires on silence: one row for the whole service (no split), below one evaluation in the window.
+                Assert.Empty(condition["dimensions"]!.AsArray());
+                Assert.DoesNotContain(" by ", query, StringComparison.Ordinal);
+                Assert.Equal("LessThan", condition["operator"]!.GetValue<string>());
+                Assert.Equal(1, condition["threshold"]!.GetValue<double>());
+                Assert.True(window >= 2 * frequency, "the window spans more than one hourly evaluation");
+                continue;
+            }
             Assert.Equal(["ConfigName", "ConfigId"], condition["dimensions"]!.AsArray().Select(d => d!["name"]!.GetValue<string>()));
             Assert.All(condition["dimensions"]!.AsArray(), d => Assert.Contains($"{d!["name"]!.GetValue<string>()} =", query, StringComparison.Ordinal));
             Assert.Equal("GreaterThan", condition["operator"]!.GetValue<string>());
