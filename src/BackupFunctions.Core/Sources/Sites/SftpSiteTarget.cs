@@ -139,12 +139,7 @@ public sealed class SftpSiteTarget : ISiteTarget, IDisposable
             {
                 await using (var file = await client.OpenAsync(temp, FileMode.CreateNew, FileAccess.Write, cancellationToken))
                     await content.CopyToAsync(file, 128 * 1024, cancellationToken);
-                var attributes = await client.GetAttributesAsync(temp, cancellationToken);
-                attributes.LastWriteTimeUtc = modifiedAt.UtcDateTime;
-                attributes.LastAccessTimeUtc = modifiedAt.UtcDateTime;
-                if (mode != 0)
-                    attributes.SetPermissions((short)Convert.ToInt16(Convert.ToString(mode & 0x1FF, 8)));
-                client.SetAttributes(temp, attributes);
+                await SetTimeAndModeAsync(client, temp, modifiedAt, mode, cancellationToken);
                 // SSH.NET resolves the destination before the rename: over a link it would replace what the link points to.
                 if (await LstatAsync(client, path, cancellationToken) is { IsRegularFile: false })
                     throw new IOException($"{path}: a folder or link is in the way of the file");
@@ -171,15 +166,20 @@ public sealed class SftpSiteTarget : ISiteTarget, IDisposable
             // SSH.NET resolves the path before it acts: a link here would have the attributes of what it points to changed.
             if (await LstatAsync(client, path, cancellationToken) is not { IsDirectory: true })
                 throw new IOException($"{path}: not a folder");
-            var full = Full(path);
-            var attributes = await client.GetAttributesAsync(full, cancellationToken);
-            attributes.LastWriteTimeUtc = modifiedAt.UtcDateTime;
-            attributes.LastAccessTimeUtc = modifiedAt.UtcDateTime;
-            if (mode != 0)
-                attributes.SetPermissions((short)Convert.ToInt16(Convert.ToString(mode & 0x1FF, 8)));
-            client.SetAttributes(full, attributes);
+            await SetTimeAndModeAsync(client, Full(path), modifiedAt, mode, cancellationToken);
             return true;
         }, cancellationToken);
+
+    /// <summary>Gives a checked full path the time (modified and accessed) and, unless 0, the permission bits of <paramref name="mode"/>.</summary>
+    private static async Task SetTimeAndModeAsync(SftpClient client, string full, DateTimeOffset modifiedAt, int mode, CancellationToken cancellationToken)
+    {
+        var attributes = await client.GetAttributesAsync(full, cancellationToken);
+        attributes.LastWriteTimeUtc = modifiedAt.UtcDateTime;
+        attributes.LastAccessTimeUtc = modifiedAt.UtcDateTime;
+        if (mode != 0)
+            attributes.SetPermissions((short)Convert.ToInt16(Convert.ToString(mode & 0x1FF, 8)));
+        client.SetAttributes(full, attributes);
+    }
 
     public Task CreateLinkAsync(string path, string target, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Symbolic links are not written over SFTP (see CanCreateLinks).");
