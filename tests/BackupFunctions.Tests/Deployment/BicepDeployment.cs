@@ -206,7 +206,8 @@ internal sealed class BicepDeployment
         _ => throw new ArgumentException($"No Bicep literal for {value.GetType()}.", nameof(value)),
     };
 
-    private static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string folder)
+    /// <summary>Runs a program (bicep, bash) in a folder and returns its output; throws with its errors when it fails or takes over 5 minutes.</summary>
+    internal static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string folder)
     {
         var start = new ProcessStartInfo(program)
         {

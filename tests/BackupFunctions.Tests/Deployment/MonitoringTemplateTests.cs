@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -171,7 +170,7 @@ public sealed partial class MonitoringTemplateTests
     /// <summary>monitoring.bicep evaluated with these parameters (Bicep literals) by <c>bicep snapshot</c>, in a copy.</summary>
     private static async Task<List<JsonObject>> SnapshotAsync(IReadOnlyDictionary<string, string> parameters)
     {
-        var bicep = (await RunAsync("bash", [Path.Combine(BicepFolder, "bicep-cli.sh")], BicepFolder)).Trim();
+        var bicep = (await BicepDeployment.RunAsync("bash", [Path.Combine(BicepFolder, "bicep-cli.sh")], BicepFolder)).Trim();
         var work = Directory.CreateTempSubdirectory("bf-monitoring-");
         try
         {
@@ -186,7 +185,7 @@ public sealed partial class MonitoringTemplateTests
             await File.WriteAllTextAsync(paramFile,
                 "using 'monitoring.bicep'\n" + string.Concat(parameters.Select(p => $"param {p.Key} = {p.Value}\n")));
 
-            await RunAsync(bicep, [
+            await BicepDeployment.RunAsync(bicep, [
                 "snapshot", paramFile, "--mode", "overwrite",
                 "--subscription-id", "00000000-0000-0000-0000-0000000000a1", "--tenant-id", "00000000-0000-0000-0000-0000000000b2",
                 "--resource-group", "rg-mon", "--location", "westeurope", "--deployment-name", "monitoring",
@@ -199,20 +198,6 @@ public sealed partial class MonitoringTemplateTests
         {
             work.Delete(recursive: true);
         }
-    }
-
-    private static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string folder)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await errors}\n{await output}");
-        return await output;
     }
 
     /// <summary>A kusto code block and the HTML comment on the line before it (<c>&lt;!-- query: x.kql --&gt;</c> or <c>&lt;!-- ad hoc --&gt;</c>).</summary>

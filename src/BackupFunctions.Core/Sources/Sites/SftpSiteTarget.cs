@@ -398,9 +398,8 @@ public sealed class SftpSiteTarget : ISiteTarget, IDisposable
                 : attributes.IsDirectory ? FileIndexEntry.DirectoryType
                 : attributes.IsRegularFile ? FileIndexEntry.FileType
                 : "special";
-            var mode = (attributes.OwnerCanRead ? 0x100 : 0) | (attributes.OwnerCanWrite ? 0x80 : 0) | (attributes.OwnerCanExecute ? 0x40 : 0)
-                | (attributes.GroupCanRead ? 0x20 : 0) | (attributes.GroupCanWrite ? 0x10 : 0) | (attributes.GroupCanExecute ? 0x8 : 0)
-                | (attributes.OthersCanRead ? 0x4 : 0) | (attributes.OthersCanWrite ? 0x2 : 0) | (attributes.OthersCanExecute ? 0x1 : 0);
+            // The rwx bits only: what the target writes (setuid, setgid and sticky are never set by a restore).
+            var mode = SftpSiteSource.ModeOf(attributes) & 0x1FF;
             return new Stat(type, type == FileIndexEntry.FileType ? attributes.Size : 0, attributes.LastWriteTimeUtc, mode);
         }
 
