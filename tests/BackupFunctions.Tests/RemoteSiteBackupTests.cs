@@ -141,7 +141,11 @@ public sealed class RemoteSiteBackupTests(SiteSourcesHostFixture host) : IClassF
         using var preview = await host.Http.PostAsJsonAsync($"api/backups/{backupId}/restore", new { dryRun = true });
         var body = await preview.Content.ReadAsStringAsync();
         Assert.True(preview.StatusCode == HttpStatusCode.Conflict, body);
-        Assert.StartsWith("The site's files could not be read", JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var detail = JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString();
+        Assert.StartsWith("The site's files could not be read", detail, StringComparison.Ordinal);
+        // In our words and the service's code, never the text it sent back.
+        Assert.Contains("404 (ContainerNotFound)", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("RequestId", detail, StringComparison.Ordinal);
     }
 
     [Fact]

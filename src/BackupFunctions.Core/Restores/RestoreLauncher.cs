@@ -299,13 +299,25 @@ public sealed partial class RestoreLauncher(
         catch (Exception e) when (plan.SiteRoot is null && plan.FilesInPlace && plan.Config.Config.Files?.IsLocal() == false && e is InvalidOperationException or NetworkRefusedException or IOException or Azure.RequestFailedException or Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException)
         {
             logger.LogWarning(e, "Restore preview of backup {BackupId}: the site could not be opened", plan.Backup.Id);
-            return new RestoreStartResult(RestoreStartOutcome.Conflict, plan.Backup.Id, Reason: $"The site's files could not be read: {e.Message}");
+            return new RestoreStartResult(RestoreStartOutcome.Conflict, plan.Backup.Id, Reason: $"The site's files could not be read: {SiteReadFailure(e)}.");
         }
         finally
         {
             (liveSite as IDisposable)?.Dispose();
         }
     }
+
+    /// <summary>
+    /// Why a site could not be listed, in our words and codes only (as <see cref="StoreFailureText"/> for stores): never
+    /// text the server sent, which a caller who points a site at a server could otherwise read through the API.
+    /// </summary>
+    private static string SiteReadFailure(Exception e) => e switch
+    {
+        // Our own: a secret setting missing, a root outside the allowed folders, a setting not given.
+        InvalidOperationException or ArgumentException => e.Message.TrimEnd('.'),
+        Azure.RequestFailedException failed => $"the storage service answered {failed.Status}" + (failed.ErrorCode is { Length: > 0 } code ? $" ({code})" : ""),
+        _ => StoreFailureText.Describe(e),
+    };
 
     /// <summary>Which parts the options restore, and the selective items (checked); bad fields go to <paramref name="add"/>.</summary>
     private static (bool Database, bool Files, IReadOnlyList<string>? Items) Parts(
