@@ -20,7 +20,7 @@ internal sealed class PolicyHttpClientFactory : HttpClientFactory, IDisposable
     public PolicyHttpClientFactory(NetworkPolicy network, TimeSpan connectTimeout, TimeSpan requestTimeout)
     {
         ArgumentNullException.ThrowIfNull(network);
-        _client = new HttpClient(new SocketsHttpHandler
+        _client = new HttpClient(new SmallBodyExpectHandler(new SocketsHttpHandler
         {
             ConnectCallback = network.ConnectHttpAsync,
             ConnectTimeout = connectTimeout,
@@ -29,14 +29,14 @@ internal sealed class PolicyHttpClientFactory : HttpClientFactory, IDisposable
             AllowAutoRedirect = false,
             // A long-lived store re-resolves the endpoint now and then (and judges the new address).
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            // The SDK sends puts with "Expect: 100-continue". A server that refuses one (403, a failed precondition, a
-            // lock) answers without asking for the body, and then expects the next request on that connection; after
-            // .NET's default 1 s wait (a loaded machine, a slow server) the body goes out anyway and is read as the
-            // next request's header (Ceph RGW: "failed to read header: bad method", a 400 without an error code for
-            // whatever request comes next). Servers that take the body answer 100 as soon as the request is
-            // authorized, so a longer wait costs nothing there.
+            // The SDK sends puts with "Expect: 100-continue" (those over 1 KiB: SmallBodyExpectHandler). A server that
+            // refuses one (403, a failed precondition, a lock) answers without asking for the body, and then expects
+            // the next request on that connection; after .NET's default 1 s wait (a loaded machine, a slow server) the
+            // body goes out anyway and is read as the next request's header (Ceph RGW: "failed to read header: bad
+            // method", a 400 without an error code for whatever request comes next). Servers that take the body
+            // answer 100 as soon as the request is authorized, so a longer wait costs nothing there.
             Expect100ContinueTimeout = TimeSpan.FromSeconds(10),
-        })
+        }))
         {
             Timeout = requestTimeout,
         };

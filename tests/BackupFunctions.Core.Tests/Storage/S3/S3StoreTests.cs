@@ -75,6 +75,28 @@ public sealed class S3StoreTests(CephRgwBucket bucket) : IClassFixture<CephRgwBu
         Assert.Contains("AccessDenied", info.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1024)]
+    [InlineData(9 * MiB + 1)] // a multipart put whose last part is one byte
+    public async Task A_refused_put_leaves_the_connection_fit_for_the_next_request(int size)
+    {
+        var store = new S3Store(CephRgw.Settings(bucket.Name) with { AccessKeyId = CephRgw.OtherAccessKey, SecretAccessKey = CephRgw.OtherSecretKey });
+        await Assert.ThrowsAsync<StoreException>(() => store.GetInfoAsync("conn/x", _ct));
+
+        // .NET sends a body of up to 1 KiB even when the server refused the request before asking for it (100 Continue);
+        // Ceph RGW, not expecting it, read it as the next request on the connection: a 400 without an error code, most
+        // times when that request followed at once (the S3 permission test failed so on CI).
+        for (var i = 0; i < 10; i++)
+        {
+            var put = await Assert.ThrowsAsync<StoreException>(() => store.PutAsync("conn/y", new GeneratedStream(size), _ct));
+            var next = await Assert.ThrowsAsync<StoreException>(() => store.GetInfoAsync("conn/x", _ct));
+
+            Assert.Equal(StoreFailureKind.Permission, put.Kind);
+            Assert.True(next.Kind == StoreFailureKind.Permission, $"{next.Kind}: {next.Message}");
+        }
+    }
+
     [Fact]
     public async Task A_missing_bucket_reads_as_empty_and_fails_a_put_naming_the_bucket()
     {
