@@ -39,7 +39,9 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             return new ManualStartResult(ManualStartOutcome.ConfigNotFound);
         var now = time.GetUtcNow();
         var id = JobIds.ForManual(configId, now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
-        var (claimed, active, restore) = await _slots.TryClaimAsync(configId, id, config.Config.MaxConcurrent, starter, cancellationToken);
+        var (claimed, active, restore, deleted) = await _slots.TryClaimAsync(configId, id, config.Config.MaxConcurrent, starter, cancellationToken);
+        if (deleted)
+            return new ManualStartResult(ManualStartOutcome.ConfigNotFound);
         if (!claimed)
         {
             var reason = restore is not null
@@ -123,10 +125,10 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
             if (!await JobSlotGuard.IsOrphanedAsync(existing, now, starter, cancellationToken))
                 return null;
             // While it lay orphaned it held no place: it needs one again like any start.
-            var (claimed, active, restore) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
+            var (claimed, active, restore, deleted) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
             if (!claimed)
             {
-                var reason = SkipReason(active, config.Config.MaxConcurrent, restore);
+                var reason = SkipReason(active, config.Config.MaxConcurrent, restore, deleted);
                 var skipped = await catalog.Jobs.UpdateAsync(id, j => j.Status == JobStatus.Pending
                     ? j with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason }
                     : j, cancellationToken);
@@ -153,11 +155,13 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
                 ScheduledFor = slot,
                 Progress = new JobProgress { TotalSteps = BackupSteps.Total },
             };
-            var (claimed, active, restore) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
+            var (claimed, active, restore, deleted) = await _slots.TryClaimAsync(config.Id, id, config.Config.MaxConcurrent, starter, cancellationToken);
+            if (deleted)
+                return null;
             if (!claimed)
             {
                 // Skipped rather than queued: a late run would shift every later slot, and the next slot comes anyway.
-                var reason = SkipReason(active, config.Config.MaxConcurrent, restore);
+                var reason = SkipReason(active, config.Config.MaxConcurrent, restore, deleted: false);
                 var skipped = job with { Status = JobStatus.Skipped, CompletedAt = now, Error = reason };
                 if (await catalog.Jobs.TryCreateAsync(skipped, cancellationToken))
                 {
@@ -176,8 +180,9 @@ public sealed class BackupLauncher(BackupCatalog catalog, TimeProvider time, ILo
         return id;
     }
 
-    private static string SkipReason(int active, int limit, string? restore)
-        => restore is not null ? $"Skipped: a restore of this config is running ({restore})."
+    private static string SkipReason(int active, int limit, string? restore, bool deleted)
+        => deleted ? "Skipped: the config was deleted."
+            : restore is not null ? $"Skipped: a restore of this config is running ({restore})."
             : $"Skipped: {Describe(active)} of this config {(active == 1 ? "was" : "were")} still running (maxConcurrent {limit}).";
 
     private static string Describe(int jobs) => jobs == 1 ? "1 backup" : $"{jobs} backups";

@@ -45,15 +45,39 @@ internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
     /// place, not two.
     /// </summary>
     /// <returns>
-    /// Whether the place is claimed, how many backups hold places (without this job's), and the restore job that
-    /// holds the config when that is why not.
+    /// Whether the place is claimed, how many backups hold places (without this job's), the restore job that holds the
+    /// config when that is why not, and whether the config turned out deleted (the claim then taken back).
     /// </returns>
     /// <exception cref="InvalidOperationException">The guard row kept changing under every attempt.</exception>
-    public Task<(bool Claimed, int Taken, string? Restore)> TryClaimAsync(
+    public async Task<(bool Claimed, int Taken, string? Restore, bool ConfigDeleted)> TryClaimAsync(
         string configId, string jobId, int limit, IBackupStarter starter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(starter);
-        return ClaimAsync(configId, jobId, limit, starter.ExistsAsync, cancellationToken);
+        var (claimed, taken, restore) = await ClaimAsync(configId, jobId, limit, starter.ExistsAsync, cancellationToken);
+        // The caller read the config before claiming; a delete may have marked it since. Read again now that the claim
+        // is written: a delete marks first and then passes the guard (TryPassForDeleteAsync), so either it sees this
+        // claim and takes its mark back, or this read sees the mark.
+        if (claimed && await catalog.Configs.GetAsync(configId, cancellationToken) is not { DeletedAt: null })
+        {
+            await ReleaseAsync(configId, jobId, cancellationToken);
+            return (false, taken, null, true);
+        }
+        return (claimed, taken, restore, false);
+    }
+
+    /// <summary>
+    /// The delete of config <paramref name="configId"/>, already marked on its row, passes the guard: refused while
+    /// any backup or restore of the config is pending, running or claimed (a start that read the config before the
+    /// mark); otherwise the row is written back unchanged, so that a claim racing this one fails its write, reads
+    /// again and then sees the mark.
+    /// </summary>
+    /// <returns>Whether the way is clear; else the backup job ids and the restore job that hold the config.</returns>
+    public async Task<(bool Clear, IReadOnlyList<string> Backups, string? Restore)> TryPassForDeleteAsync(
+        string configId, InstanceExists exists, CancellationToken cancellationToken)
+    {
+        List<string> backups = [];
+        var (clear, _, restore) = await ClaimAsync(configId, jobId: null, 1, exists, cancellationToken, held => backups = held);
+        return (clear, backups, restore);
     }
 
     /// <summary>
@@ -71,20 +95,24 @@ internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
         return (claimed, backups, restore);
     }
 
+    /// <param name="jobId">The claim's holder; null to claim nothing but pass the guard (a config delete).</param>
     private async Task<(bool Claimed, int Taken, string? Restore)> ClaimAsync(
-        string configId, string jobId, int limit, InstanceExists exists, CancellationToken cancellationToken,
+        string configId, string? jobId, int limit, InstanceExists exists, CancellationToken cancellationToken,
         Action<List<string>>? refusedBy = null)
     {
-        var isRestore = jobId.StartsWith(RestorePrefix, StringComparison.Ordinal);
+        var isRestore = jobId?.StartsWith(RestorePrefix, StringComparison.Ordinal) == true;
         for (var attempt = 1; ; attempt++)
         {
             // The row first, then the jobs: a claim written after this read changes the row's version and fails ours.
             var slots = await catalog.Jobs.ReadSlotsAsync(configId, cancellationToken);
             var now = time.GetUtcNow();
             var taken = await ActiveJobIdsAsync(configId, now, exists, cancellationToken);
-            taken.Remove(jobId);
             var restores = await ActiveRestoreIdsAsync(configId, now, exists, cancellationToken);
-            restores.Remove(jobId);
+            if (jobId is not null)
+            {
+                taken.Remove(jobId);
+                restores.Remove(jobId);
+            }
             var kept = new List<JobSlotHolder>();
             foreach (var holder in slots.Holders)
             {
@@ -104,18 +132,36 @@ internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
                 refusedBy?.Invoke([.. taken.Order(StringComparer.Ordinal)]);
                 return (false, taken.Count, restore);
             }
-            if (await catalog.Jobs.TryWriteSlotsAsync(slots, [.. kept, new JobSlotHolder(jobId, now)], cancellationToken))
+            if (await catalog.Jobs.TryWriteSlotsAsync(slots, jobId is null ? kept : [.. kept, new JobSlotHolder(jobId, now)], cancellationToken))
                 return (true, taken.Count, null);
             if (attempt == MaxAttempts)
             {
-                throw new InvalidOperationException(isRestore
+                throw new InvalidOperationException(jobId is null
+                    ? $"Could not check config {configId} for starting jobs: too many simultaneous starts; try again."
+                    : isRestore
                     ? $"Could not claim config {configId} for the restore: too many simultaneous starts; try again."
                     : $"Could not claim a place among the maxConcurrent runs of config {configId}: too many simultaneous starts; try again.");
             }
-            // Real time on purpose, like the catalog's ETag retries: it paces service calls and decides nothing.
-            await Task.Delay(RandomNumberGenerator.GetInt32(1, Math.Min(MaxBackoffMs, 10 << Math.Min(attempt, 10))), cancellationToken);
+            await BackOffAsync(attempt, cancellationToken);
         }
     }
+
+    /// <summary>Takes back the claim of <paramref name="jobId"/> (left behind, it would stop counting after <see cref="BackupLauncher.OrphanedAfter"/>).</summary>
+    private async Task ReleaseAsync(string configId, string jobId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var slots = await catalog.Jobs.ReadSlotsAsync(configId, cancellationToken);
+            if (!slots.Holders.Any(h => h.JobId == jobId)
+                || await catalog.Jobs.TryWriteSlotsAsync(slots, [.. slots.Holders.Where(h => h.JobId != jobId)], cancellationToken))
+                return;
+            await BackOffAsync(attempt, cancellationToken);
+        }
+    }
+
+    // Real time on purpose, like the catalog's ETag retries: it paces service calls and decides nothing.
+    private static Task BackOffAsync(int attempt, CancellationToken cancellationToken)
+        => Task.Delay(RandomNumberGenerator.GetInt32(1, Math.Min(MaxBackoffMs, 10 << Math.Min(attempt, 10))), cancellationToken);
 
     /// <summary>Jobs of the config pending or running, not counting pending rows that never got an orchestration.</summary>
     private async Task<HashSet<string>> ActiveJobIdsAsync(string configId, DateTimeOffset now, InstanceExists exists, CancellationToken cancellationToken)

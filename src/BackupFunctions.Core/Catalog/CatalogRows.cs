@@ -33,6 +33,9 @@ internal static class CatalogRows
     /// <summary>The config's next scheduled run; the scheduler rewrites it alone (see ConfigsTable.SetNextRunAtAsync).</summary>
     public const string NextRunAtColumn = "NextRunAt";
 
+    /// <summary>When the config was deleted (its row stays for its backups); read alone by ConfigsTable.SetNextRunAtAsync.</summary>
+    public const string DeletedAtColumn = "DeletedAt";
+
     public static TableEntity FromConfig(StoredBackupConfig stored) => new(ConfigPartition, stored.Id)
     {
         // Name only labels the row for people browsing the table; the Config column is the truth.
@@ -41,7 +44,7 @@ internal static class CatalogRows
         ["CreatedAt"] = stored.CreatedAt,
         ["UpdatedAt"] = stored.UpdatedAt,
         [NextRunAtColumn] = stored.NextRunAt,
-        ["DeletedAt"] = stored.DeletedAt,
+        [DeletedAtColumn] = stored.DeletedAt,
     };
 
     public static StoredBackupConfig ToConfig(TableEntity row, string table) => Read(row, table, () => new StoredBackupConfig(
@@ -51,7 +54,7 @@ internal static class CatalogRows
         Required(row.GetDateTimeOffset("UpdatedAt"), "UpdatedAt"))
     {
         NextRunAt = row.GetDateTimeOffset(NextRunAtColumn),
-        DeletedAt = row.GetDateTimeOffset("DeletedAt"),
+        DeletedAt = row.GetDateTimeOffset(DeletedAtColumn),
     });
 
     // --- storage locations ---

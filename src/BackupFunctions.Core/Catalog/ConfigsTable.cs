@@ -71,7 +71,7 @@ public sealed class ConfigsTable
 
     /// <summary>
     /// Records the config's next scheduled run (null: none), leaving every other column as it is; false when the config
-    /// no longer exists.
+    /// no longer exists, or is deleted (a deleted config has no next run).
     /// </summary>
     public Task<bool> SetNextRunAtAsync(string id, DateTimeOffset? nextRunAt, CancellationToken cancellationToken)
     {
@@ -79,7 +79,8 @@ public sealed class ConfigsTable
         // The row is replaced with its ETag rather than merged: a merge cannot remove a column (null is not sent).
         return ETagRetry.Default.ReadModifyWriteAsync(_table, CatalogRows.ConfigPartition, id, row =>
         {
-            if (row is null)
+            // A scheduler that read the config before a delete marked it must not give the deleted config a next run.
+            if (row is null || (row.GetDateTimeOffset(CatalogRows.DeletedAtColumn) is not null && nextRunAt is not null))
                 return RowChange<bool>.Keep(false);
             if (row.GetDateTimeOffset(CatalogRows.NextRunAtColumn) == nextRunAt)
                 return RowChange<bool>.Keep(true);
@@ -142,6 +143,23 @@ public sealed class ConfigsTable
                 return RowChange<(ConfigChangeOutcome, StoredBackupConfig?)>.Keep((ConfigChangeOutcome.Stale, current));
             var deleted = current with { DeletedAt = _time.GetUtcNow(), NextRunAt = null };
             return RowChange<(ConfigChangeOutcome, StoredBackupConfig?)>.Write(CatalogRows.FromConfig(deleted), (ConfigChangeOutcome.Changed, deleted));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes back the mark of a delete that lost the race with a start (<see cref="Backups.JobSlotGuard"/>): the row is
+    /// as <paramref name="before"/> again, if it still carries that delete's mark.
+    /// </summary>
+    public Task UnmarkDeletedAsync(StoredBackupConfig marked, StoredBackupConfig before, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marked);
+        ArgumentNullException.ThrowIfNull(before);
+        return ETagRetry.Default.ReadModifyWriteAsync(_table, CatalogRows.ConfigPartition, marked.Id, row =>
+        {
+            var current = row is null ? null : CatalogRows.ToConfig(row, _table.Name);
+            return current is null || current.DeletedAt != marked.DeletedAt
+                ? RowChange<bool>.Keep(false)
+                : RowChange<bool>.Write(CatalogRows.FromConfig(current with { DeletedAt = null, NextRunAt = before.NextRunAt }), true);
         }, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using BackupFunctions.Core.Backups;
 using BackupFunctions.Core.Catalog;
 using BackupFunctions.Core.Notifications;
 using BackupFunctions.Core.Retention;
@@ -16,7 +17,8 @@ public sealed class BackupConfigEditor(
     BackupConfigChecks checks,
     NotificationSetup notifications,
     RetentionCleaner cleaner,
-    IOptions<CmsSourceOptions> cms)
+    IOptions<CmsSourceOptions> cms,
+    TimeProvider time)
 {
     /// <summary>Stores a new config.</summary>
     public async Task<ConfigEditResult> CreateAsync(BackupConfigInput input, CancellationToken cancellationToken)
@@ -70,9 +72,23 @@ public sealed class BackupConfigEditor(
         var (outcome, deleted) = await catalog.Configs.MarkDeletedAsync(id, ifMatch, cancellationToken);
         if (outcome != ConfigChangeOutcome.Changed)
             return new ConfigEditResult(outcome == ConfigChangeOutcome.Stale ? ConfigEditOutcome.Stale : ConfigEditOutcome.NotFound, deleted);
+        // A start that read the config before the mark may have claimed its place since the check above.
+        var (clear, starting, restore) = await new JobSlotGuard(catalog, time).TryPassForDeleteAsync(id, AssumeExists, cancellationToken);
+        if (!clear)
+        {
+            await catalog.Configs.UnmarkDeletedAsync(deleted!, current, cancellationToken);
+            var holder = restore ?? (starting.Count > 0 ? starting[0] : null);
+            return new ConfigEditResult(ConfigEditOutcome.Busy, current, Reason: holder is null
+                ? $"A job of config {id} is starting; cancel it or wait until it has finished."
+                : $"{(restore is null ? "Backup" : "Restore")} job {holder} of config {id} is starting; cancel it or wait until it has finished.");
+        }
         var backups = deleteBackups ? await cleaner.RemoveAllAsync(id, cancellationToken) : null;
         return new ConfigEditResult(ConfigEditOutcome.Done, deleted, Backups: backups);
     }
+
+    // Every pending job row counts, orchestration or not (the editor has no Durable client): a start that died holds
+    // the delete back until the watchdog fails its row, as the check below does too.
+    private static Task<bool> AssumeExists(string instanceId, CancellationToken cancellationToken) => Task.FromResult(true);
 
     /// <summary>Why the config cannot be deleted now (a job of it pending or running), or null.</summary>
     private async Task<string?> RunningAsync(string id, CancellationToken cancellationToken)
