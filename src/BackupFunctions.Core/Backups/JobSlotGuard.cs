@@ -25,6 +25,10 @@ namespace BackupFunctions.Core.Backups;
 /// restore of the config is pending or running (or claimed), and while a restore holds the config no backup is
 /// claimed. The restore's own pre-restore backup is written without a claim: it runs under the restore's.
 /// </para>
+/// <para>
+/// A config delete passes through the same row (<see cref="TryPassForDeleteAsync"/>) after marking the config, and a
+/// backup claim reads the config again once written, so a delete and a start racing never both go through.
+/// </para>
 /// </remarks>
 internal sealed class JobSlotGuard(BackupCatalog catalog, TimeProvider time)
 {
